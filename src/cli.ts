@@ -1,0 +1,189 @@
+/**
+ * The command line: flags, help, progress and the summary. The single place that maps errors to
+ * exit codes (0 done, 2 usage or input error, 1 unexpected).
+ */
+import { basename, dirname, extname, join } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import ora from 'ora';
+import { runCompute, type ComputeResult } from './commands/compute.js';
+import { buildDefinitions, type ReducerMode } from './core/definitions.js';
+import { DEFAULT_SIZE_ALIASES } from './core/sizes.js';
+import { BackfillError, EXIT, formatLocation } from './errors.js';
+import { DEFAULT_SIZES, DEFAULT_WINDOWS, parseAsOf, parseBytes, parseMode, parseSizeAliases, parseSizes, parseWindows } from './cli-options.js';
+import { STDIN_PATH } from './io/input-files.js';
+
+const COMPUTE_HELP = `
+Examples:
+  $ backfill orders_export.csv
+      Shopify export in, profiles.csv out: one row per customer email with
+      highest_order_value, highest_order_date, small_order_date, ... as the flow sets them.
+  $ backfill orders_export_1.csv orders_export_2.csv -o profiles.csv --as-of 2026-11-01
+      Several parts of one export; orders after 2026-11-01 00:00 UTC are ignored, so reruns match.
+  $ backfill orders.csv --mode window --windows 30,60,90 --sizes small,medium,large
+      Nightly recompute: the largest order of the last 30, 60 and 90 days, and blank when none.
+  $ backfill orders.csv -o - --quiet | head
+      Profiles CSV to stdout.
+
+Modes:
+  flow    replays the live flow over each customer's orders in time order: at each order, if it is
+          the only one in the last N days it is stored; otherwise it is stored only if its value is
+          strictly greater than the stored one (so a stored maximum can be older than N days, exactly
+          as in Klaviyo).
+  window  the largest order placed in [as-of - N days, as-of]; for recomputing every night.
+
+Output:
+  Email, then highest_order_value, highest_order_date (30 days), N_day_highest_order_value/_date for
+  other windows, then <size>_order_date for each size. Dates are "yyyy-MM-dd HH:mm:ss" in UTC.
+  Rows are sorted by email; the file is written atomically and split into name-1.csv, name-2.csv, ...
+  when over Klaviyo's 50 MB upload limit. Rows that cannot be read go to the rejects file
+  (default: next to the output, <name>.rejects.csv) with their line and the reason.
+
+Exit codes: 0 done, 2 usage or input error, 1 unexpected error.
+`;
+
+interface ComputeFlags {
+  out: string;
+  asOf?: number;
+  mode: ReducerMode;
+  windows: number[];
+  sizes: string[];
+  sizeAlias: Record<string, string>;
+  excludeCancelled?: boolean;
+  rejects?: string;
+  strict?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+  maxFileBytes?: number;
+}
+
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly now: () => number;
+}
+
+const defaultIo: CliIo = { stdout: process.stdout, stderr: process.stderr, now: Date.now };
+
+/** Runs the command line; returns the exit code (the launcher sets it, tests read it). */
+export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = new Command('backfill')
+    .description('Backfill Klaviyo profile properties from historical order exports, exactly as the flow would have set them.')
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .exitOverride()
+    .showHelpAfterError('(run backfill --help for examples)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ backfill orders_export.csv                     profiles.csv from a Shopify export
+  $ backfill orders.csv --as-of 2026-11-01 -o -    reproducible run, CSV to stdout
+  $ backfill compute --help                        every option of the main command`,
+    );
+
+  program
+    .command('compute', { isDefault: true })
+    .description('read order exports and write the profile-properties CSV for Klaviyo (the default command)')
+    .argument('<orders...>', 'order export CSV files; - reads stdin')
+    .option('-o, --out <file>', 'where to write the profiles CSV; - for stdout', 'profiles.csv')
+    .option('--as-of <datetime>', 'ignore orders placed after this ISO 8601 instant (default: now); makes runs reproducible', parseAsOf)
+    .addOption(new Option('--mode <mode>', 'flow: replay the flow; window: recompute trailing windows').choices(['flow', 'window']).default('flow').argParser(parseMode))
+    .addOption(new Option('--windows <days>', 'trailing windows in days, comma-separated').argParser(parseWindows).default(DEFAULT_WINDOWS, DEFAULT_WINDOWS.join(',')))
+    .addOption(new Option('--sizes <list>', 'item sizes; each writes <size>_order_date').argParser(parseSizes).default(DEFAULT_SIZES, DEFAULT_SIZES.join(',')))
+    .addOption(
+      new Option('--size-alias <pairs>', 'variant values that mean a size, added to the defaults; "none" drops the defaults')
+        .argParser((text: string, previous: Record<string, string>) => parseSizeAliases(text, previous))
+        .default({ ...DEFAULT_SIZE_ALIASES }, Object.entries(DEFAULT_SIZE_ALIASES).map(([a, s]) => `${a.toUpperCase()}=${s}`).join(',')),
+    )
+    .option('--exclude-cancelled', 'leave out cancelled, voided and refunded orders (the live flow counts them)')
+    .option('--rejects <file>', 'where to write rejected rows (default: <out>.rejects.csv)')
+    .option('--strict', 'stop at the first bad row instead of rejecting it')
+    .option('--json', 'print the run summary as JSON')
+    .option('-q, --quiet', 'no progress and no summary line')
+    .addOption(new Option('--max-file-bytes <n>', 'split the output above this size').argParser(parseBytes).hideHelp())
+    .addHelpText('after', COMPUTE_HELP)
+    .action(async (files: string[], flags: ComputeFlags) => {
+      exitCode = await compute(files, flags, io);
+    });
+
+  try {
+    await program.parseAsync(argv as string[]);
+    return exitCode;
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+async function compute(files: string[], flags: ComputeFlags, io: CliIo): Promise<number> {
+  const started = io.now();
+  // A spinner only for a person at a terminal; cron and CI logs get the summary line alone.
+  const interactive = io.stderr.isTTY === true && flags.quiet !== true && flags.json !== true;
+  const spinner = ora({ stream: io.stderr, isEnabled: interactive, isSilent: !interactive, discardStdin: false });
+  spinner.start(`Reading ${files.join(', ')}`);
+  let lastCount = 0;
+  const result: ComputeResult = await runCompute({
+    files,
+    out: flags.out,
+    definitions: buildDefinitions(flags.mode, flags.windows, flags.sizes),
+    asOf: flags.asOf ?? io.now(),
+    sizeAliases: flags.sizeAlias,
+    excludeCancelled: flags.excludeCancelled === true,
+    strict: flags.strict === true,
+    rejectsPath: flags.rejects ?? defaultRejectsPath(flags.out),
+    ...(flags.maxFileBytes !== undefined ? { maxFileBytes: flags.maxFileBytes } : {}),
+    onProgress: (rows) => {
+      lastCount = rows;
+      const seconds = Math.max(0.001, (io.now() - started) / 1000);
+      spinner.text = `Reading: ${rows.toLocaleString('en-US')} rows (${Math.round(rows / seconds).toLocaleString('en-US')} rows/s)`;
+    },
+  }).finally(() => spinner.stop());
+  const seconds = (io.now() - started) / 1000;
+  const summary = { ...result.counts, outputs: result.outputs, rejectsFile: result.rejectsFile ?? null, seconds, rowsPerSecond: Math.round(lastCount / Math.max(seconds, 0.001)) };
+  if (flags.json === true) {
+    (flags.out === STDIN_PATH ? io.stderr : io.stdout).write(`${JSON.stringify(summary)}\n`);
+  } else if (flags.quiet !== true) {
+    io.stderr.write(`${summaryLine(result)}\n`);
+  }
+  return EXIT.ok;
+}
+
+function summaryLine({ counts, outputs, rejectsFile }: ComputeResult): string {
+  const n = (value: number) => value.toLocaleString('en-US');
+  const parts = [
+    `${n(counts.ordersRead)} orders (${n(counts.rowsRead)} rows) read from ${counts.files.join(', ')}`,
+    `${n(counts.profiles)} profiles written to ${outputs.map((o) => (o === STDIN_PATH ? 'stdout' : o)).join(', ')}`,
+    `${n(counts.ordersWithoutEmail)} orders without email skipped`,
+  ];
+  if (counts.ordersAfterAsOf > 0) parts.push(`${n(counts.ordersAfterAsOf)} orders after --as-of ignored`);
+  if (counts.ordersExcluded > 0) parts.push(`${n(counts.ordersExcluded)} cancelled orders excluded`);
+  if (counts.profilesWithoutProperties > 0) parts.push(`${n(counts.profilesWithoutProperties)} profiles with nothing to set left out`);
+  parts.push(counts.rowsRejected > 0 ? `${n(counts.rowsRejected)} rows rejected (see ${rejectsFile})` : '0 rows rejected');
+  return `backfill: ${parts.join('; ')}`;
+}
+
+/** `profiles.csv` -> `profiles.rejects.csv`, beside the output; `rejects.csv` when writing to stdout. */
+export function defaultRejectsPath(out: string): string {
+  if (out === STDIN_PATH) return 'rejects.csv';
+  const extension = extname(out);
+  return join(dirname(out), `${basename(out, extension)}.rejects${extension || '.csv'}`);
+}
+
+function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof CommanderError) {
+    // Commander has printed its message (or the help) already.
+    return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? EXIT.ok : EXIT.usage;
+  }
+  if (error instanceof BackfillError) {
+    const where = error.location !== undefined && !error.message.startsWith(error.location.file) ? `${formatLocation(error.location)}: ` : '';
+    io.stderr.write(`backfill: ${where}${error.message}\n`);
+    if (error.hint !== undefined) io.stderr.write(`  ${error.hint}\n`);
+    return error.exitCode;
+  }
+  if ((error as NodeJS.ErrnoException).code === 'EPIPE') return EXIT.ok; // `| head` closed the pipe
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  io.stderr.write(`backfill: unexpected error; please report it with the command you ran.\n${detail}\n`);
+  return EXIT.unexpected;
+}

@@ -1,0 +1,146 @@
+/**
+ * `backfill compute`: order exports in, profile-properties CSV out.
+ */
+import type { Readable, Writable } from 'node:stream';
+import type { Definitions } from '../core/definitions.js';
+import { propertyColumns } from '../core/definitions.js';
+import { ProfileAccumulator, type ProfileRow } from '../core/profiles.js';
+import { SizeMatcher } from '../core/sizes.js';
+import { BackfillError, formatLocation } from '../errors.js';
+import type { OrderFormat, OrderSink, RejectedRecord } from '../io/formats/format.js';
+import { shopifyFormat } from '../io/formats/shopify.js';
+import { STDIN_PATH } from '../io/input-files.js';
+import { writeProfilesCsv, writeProfilesTo } from '../io/profiles-csv.js';
+import { readOrders } from '../io/read-orders.js';
+import { RejectsFile } from '../io/rejects-file.js';
+
+export interface ComputeOptions {
+  readonly files: readonly string[];
+  readonly definitions: Definitions;
+  /** Orders placed after this instant (epoch ms) are ignored; window mode's windows end here. */
+  readonly asOf: number;
+  readonly sizeAliases: Readonly<Record<string, string>>;
+  readonly excludeCancelled: boolean;
+  readonly strict: boolean;
+  readonly rejectsPath: string;
+  readonly format?: OrderFormat;
+  readonly onProgress?: (recordsRead: number) => void;
+  readonly stdin?: Readable;
+}
+
+/** What a computation read and found, for the summary line and `--json`. */
+export interface ComputeCounts {
+  files: string[];
+  rowsRead: number;
+  ordersRead: number;
+  ordersAfterAsOf: number;
+  ordersWithoutEmail: number;
+  ordersExcluded: number;
+  rowsRejected: number;
+  profiles: number;
+  /** Profiles whose orders set nothing (window mode: all orders outside every window, no sizes). */
+  profilesWithoutProperties: number;
+}
+
+export interface ProfileTable {
+  readonly columns: string[];
+  readonly rows: ProfileRow[];
+  readonly counts: ComputeCounts;
+  /** The committed rejects file, if any row was rejected. */
+  readonly rejectsFile: string | undefined;
+}
+
+/** Reads the exports and reduces them to profile rows; commits the rejects file. */
+export async function computeProfileTable(options: ComputeOptions): Promise<ProfileTable> {
+  const accumulator = new ProfileAccumulator(options.definitions, options.asOf);
+  const rejects = new RejectsFile(options.rejectsPath);
+  const counts: ComputeCounts = {
+    files: options.files.map((f) => (f === STDIN_PATH ? 'stdin' : f)),
+    rowsRead: 0,
+    ordersRead: 0,
+    ordersAfterAsOf: 0,
+    ordersWithoutEmail: 0,
+    ordersExcluded: 0,
+    rowsRejected: 0,
+    profiles: 0,
+    profilesWithoutProperties: 0,
+  };
+  const sink: OrderSink = {
+    order(order) {
+      counts.ordersRead++;
+      if (!accumulator.add(order)) counts.ordersAfterAsOf++;
+    },
+    withoutEmail() {
+      counts.ordersRead++;
+      counts.ordersWithoutEmail++;
+    },
+    excluded() {
+      counts.ordersRead++;
+      counts.ordersExcluded++;
+    },
+    reject(rejected) {
+      if (options.strict) throw strictError(rejected);
+      rejects.add(rejected);
+    },
+  };
+  try {
+    counts.rowsRead = await readOrders({
+      files: options.files,
+      format: options.format ?? shopifyFormat,
+      formatOptions: { sizes: new SizeMatcher(options.definitions.sizes.map((s) => s.size), options.sizeAliases), excludeCancelled: options.excludeCancelled },
+      sink,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.stdin ? { stdin: options.stdin } : {}),
+    });
+  } catch (error) {
+    await rejects.discard();
+    throw error;
+  }
+  const rows = accumulator.toRows();
+  counts.rowsRejected = rejects.count;
+  counts.profiles = rows.length;
+  counts.profilesWithoutProperties = accumulator.profileCount - rows.length;
+  const rejectsFile = await rejects.commit();
+  return { columns: propertyColumns(options.definitions), rows, counts, rejectsFile };
+}
+
+export interface ComputeResult {
+  readonly counts: ComputeCounts;
+  /** Files written (several when the output was split under Klaviyo's upload limit); `-` for stdout. */
+  readonly outputs: string[];
+  readonly rejectsFile: string | undefined;
+}
+
+export async function runCompute(
+  options: ComputeOptions & { readonly out: string; readonly maxFileBytes?: number; readonly stdout?: Writable },
+): Promise<ComputeResult> {
+  const table = await computeProfileTable(options);
+  let outputs: string[];
+  if (options.out === STDIN_PATH) {
+    await writeProfilesTo(options.stdout ?? process.stdout, table.columns, table.rows);
+    outputs = [STDIN_PATH];
+  } else {
+    try {
+      outputs = await writeProfilesCsv(options.out, table.columns, table.rows, options.maxFileBytes);
+    } catch (error) {
+      throw new BackfillError('OUTPUT_FAILED', `cannot write ${options.out}: ${(error as Error).message}`, {
+        location: { file: options.out },
+        cause: error,
+      });
+    }
+  }
+  return { counts: table.counts, outputs, rejectsFile: table.rejectsFile };
+}
+
+function strictError(rejected: RejectedRecord): BackfillError {
+  const location = {
+    file: rejected.file,
+    line: rejected.line,
+    ...(rejected.columnNumber !== undefined ? { column: rejected.columnNumber } : {}),
+    ...(rejected.column !== undefined ? { columnName: rejected.column } : {}),
+  };
+  return new BackfillError('BAD_ROW', `${formatLocation(location)}: ${rejected.reason}`, {
+    location,
+    hint: 'Without --strict, bad rows go to the rejects file and the run goes on.',
+  });
+}

@@ -1,0 +1,51 @@
+/**
+ * Item sizes, as the flow's `item.Size == "small"` test sees them.
+ *
+ * Shopify has no size column: the size is one of the variant's option values, written after the
+ * product title in `Lineitem name` as `"<Product> - <Option1> / <Option2>"` (`Tee - Black / XL`).
+ * Values are matched case-insensitively against the configured sizes and their aliases.
+ */
+
+/** Common apparel abbreviations. Only aliases whose target is a configured size take effect. */
+export const DEFAULT_SIZE_ALIASES: Readonly<Record<string, string>> = {
+  s: 'small',
+  m: 'medium',
+  l: 'large',
+  xl: 'xlarge',
+  'x-large': 'xlarge',
+  'extra large': 'xlarge',
+};
+
+export class SizeMatcher {
+  readonly #canonicalByName = new Map<string, string>();
+
+  constructor(sizes: readonly string[], aliases: Readonly<Record<string, string>> = DEFAULT_SIZE_ALIASES) {
+    const configured = new Set(sizes.map((size) => size.toLowerCase()));
+    for (const [alias, size] of Object.entries(aliases)) {
+      const canonical = size.toLowerCase();
+      if (configured.has(canonical)) this.#canonicalByName.set(alias.trim().toLowerCase(), canonical);
+    }
+    // A configured size always means itself, whatever the aliases say.
+    for (const size of configured) this.#canonicalByName.set(size, size);
+  }
+
+  /** The configured size a single option value names (`"XL"` -> `"xlarge"`), if any. */
+  sizeOf(optionValue: string): string | undefined {
+    return this.#canonicalByName.get(optionValue.trim().toLowerCase());
+  }
+
+  /**
+   * Sizes named in a Shopify-style line item name: the text after the last `" - "`, split into option
+   * values on `" / "` (with the spaces, so a value such as `M/L` stays whole). No suffix, no size.
+   */
+  sizesInLineItemName(lineItemName: string): string[] {
+    const variantStart = lineItemName.lastIndexOf(' - ');
+    if (variantStart < 0) return [];
+    const found: string[] = [];
+    for (const option of lineItemName.slice(variantStart + 3).split(' / ')) {
+      const size = this.sizeOf(option);
+      if (size !== undefined && !found.includes(size)) found.push(size);
+    }
+    return found;
+  }
+}

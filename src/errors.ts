@@ -1,0 +1,60 @@
+/**
+ * Typed errors. Each carries a stable `code` and what the user needs to fix the problem; `src/cli.ts`
+ * is the one place that turns them into messages and exit codes.
+ */
+
+export const EXIT = {
+  ok: 0,
+  unexpected: 1,
+  usage: 2,
+  input: 2,
+  interrupted: 130,
+} as const;
+
+export type ErrorCode =
+  | 'USAGE'
+  | 'INPUT_NOT_FOUND'
+  | 'INPUT_UNREADABLE'
+  | 'INPUT_EMPTY'
+  | 'MISSING_COLUMNS'
+  | 'BAD_ROW'
+  | 'OUTPUT_FAILED';
+
+export interface ErrorLocation {
+  readonly file: string;
+  readonly line?: number;
+  /** 1-based column number. */
+  readonly column?: number;
+  /** The header name of that column, when known. */
+  readonly columnName?: string;
+}
+
+export class BackfillError extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: number;
+  readonly location: ErrorLocation | undefined;
+  /** The next thing to try, shown under the message. */
+  readonly hint: string | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { location?: ErrorLocation; hint?: string; exitCode?: number; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'BackfillError';
+    this.code = code;
+    this.exitCode = options.exitCode ?? EXIT.input;
+    this.location = options.location;
+    this.hint = options.hint;
+  }
+}
+
+/** `orders.csv:12:16 (Created at)`: where a problem is, in the form editors and terminals link. */
+export function formatLocation(location: ErrorLocation): string {
+  let text = location.file;
+  if (location.line !== undefined) text += `:${location.line}`;
+  if (location.column !== undefined) text += `:${location.column}`;
+  if (location.columnName !== undefined) text += ` (column "${location.columnName}")`;
+  return text;
+}

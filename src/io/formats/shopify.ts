@@ -1,0 +1,212 @@
+/**
+ * Shopify's "Export orders" CSV (Admin > Orders > Export).
+ *
+ * One row per line item. An order's rows are consecutive and share `Name` (`#1001`); order-level
+ * columns (`Total`, `Financial Status`, `Id`, ...) are filled only on its first row. Headers have 71 to
+ * 79 columns depending on the export's date, so columns are found by name.
+ */
+import { BackfillError } from '../../errors.js';
+import { parseMoney } from '../../core/money.js';
+import { parseTimestamp } from '../../core/timestamp.js';
+import type { CsvRecord, CsvSyntaxIssue } from '../csv-records.js';
+import { HeaderIndex, type FormatOptions, type OrderFormat, type OrderSink, type RecordConsumer } from './format.js';
+
+const REQUIRED = ['Name', 'Email', 'Created at', 'Total', 'Lineitem name'] as const;
+
+/** Financial statuses that mean the money did not stay with the merchant. */
+const CANCELLED_STATUSES = new Set(['voided', 'refunded']);
+
+interface Problem {
+  readonly line: number;
+  readonly code: string;
+  readonly reason: string;
+  readonly column?: string;
+  readonly columnNumber?: number;
+}
+
+/** The rows of the order being read, until its `Name` changes. */
+interface OpenOrder {
+  readonly name: string;
+  readonly rows: CsvRecord[];
+  email: string;
+  placedAt: number;
+  value: number;
+  cancelled: boolean;
+  readonly sizes: string[];
+  problem: Problem | undefined;
+}
+
+export const shopifyFormat: OrderFormat = {
+  name: 'shopify',
+  description: 'Shopify Admin > Orders > Export (one row per line item, grouped by Name)',
+  open(header, file, options, sink) {
+    const columns = new HeaderIndex(header);
+    const missing = columns.missing(REQUIRED);
+    if (missing.length > 0) {
+      throw new BackfillError(
+        'MISSING_COLUMNS',
+        `${file} is missing the Shopify column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}. ` +
+          `Columns found: ${header.map((h) => `"${h}"`).join(', ')}.`,
+        { location: { file, line: 1 }, hint: 'Export from Shopify Admin > Orders > Export, "Plain CSV file", all columns.' },
+      );
+    }
+    return new ShopifyReader(columns, file, options, sink);
+  },
+};
+
+class ShopifyReader implements RecordConsumer {
+  readonly #file: string;
+  readonly #options: FormatOptions;
+  readonly #sink: OrderSink;
+  readonly #width: number;
+  readonly #header: readonly string[];
+  readonly #name: number;
+  readonly #email: number;
+  readonly #createdAt: number;
+  readonly #total: number;
+  readonly #lineItemName: number;
+  readonly #financialStatus: number | undefined;
+  readonly #cancelledAt: number | undefined;
+  #open: OpenOrder | undefined;
+
+  constructor(columns: HeaderIndex, file: string, options: FormatOptions, sink: OrderSink) {
+    this.#file = file;
+    this.#options = options;
+    this.#sink = sink;
+    this.#header = columns.header;
+    this.#width = columns.header.length;
+    this.#name = columns.find('Name')!;
+    this.#email = columns.find('Email')!;
+    this.#createdAt = columns.find('Created at')!;
+    this.#total = columns.find('Total')!;
+    this.#lineItemName = columns.find('Lineitem name')!;
+    this.#financialStatus = columns.find('Financial Status');
+    this.#cancelledAt = columns.find('Cancelled at');
+  }
+
+  record(record: CsvRecord): void {
+    const { fields } = record;
+    const name = fields[this.#name] ?? '';
+    if (this.#open === undefined || this.#open.name !== name) {
+      this.#flush();
+      this.#open = this.#startOrder(name, record);
+    } else {
+      this.#open.rows.push(record);
+      if (fields.length !== this.#width) this.#open.problem ??= this.#widthProblem(record);
+    }
+    if (this.#open.problem === undefined) this.#addSizes(this.#open, fields);
+  }
+
+  syntax(issue: CsvSyntaxIssue): void {
+    // The swallowed text may hold more rows of the open order; if it starts with that order's
+    // Name, the order is incomplete and goes to the rejects with it rather than being half-counted.
+    const open = this.#open;
+    if (open !== undefined && open.name !== '' && issue.raw.startsWith(open.name)) {
+      open.problem ??= { line: issue.line, code: 'ORDER_INCOMPLETE', reason: `a row of this order is malformed: ${issue.reason}` };
+    }
+    this.#flush();
+    this.#sink.reject({ file: this.#file, line: issue.line, code: issue.code, reason: issue.reason, raw: issue.raw });
+  }
+
+  end(): void {
+    this.#flush();
+  }
+
+  #startOrder(name: string, record: CsvRecord): OpenOrder {
+    const order: OpenOrder = {
+      name,
+      rows: [record],
+      email: '',
+      placedAt: 0,
+      value: 0,
+      cancelled: false,
+      sizes: [],
+      problem: undefined,
+    };
+    const { fields } = record;
+    if (fields.length !== this.#width) {
+      order.problem = this.#widthProblem(record);
+      return order;
+    }
+    if (name.trim() === '') {
+      order.problem = this.#cellProblem(record, this.#name, 'MISSING_ORDER_ID', 'no order Name');
+      return order;
+    }
+    const total = fields[this.#total]!;
+    const value = parseMoney(total);
+    if (value === undefined) {
+      const reason = total.trim() === '' ? `no Total on the order's first row` : `Total is not a number: "${total}"`;
+      order.problem = this.#cellProblem(record, this.#total, 'BAD_VALUE', reason);
+      return order;
+    }
+    const placedAt = parseTimestamp(fields[this.#createdAt]!);
+    if (!placedAt.ok) {
+      order.problem = this.#cellProblem(record, this.#createdAt, 'BAD_DATE', `Created at: ${placedAt.reason}`);
+      return order;
+    }
+    order.value = value;
+    order.placedAt = placedAt.epochMs;
+    order.email = fields[this.#email]!.trim().toLowerCase();
+    order.cancelled = this.#isCancelled(fields);
+    return order;
+  }
+
+  #addSizes(order: OpenOrder, fields: readonly string[]): void {
+    if (order.email === '') order.email = (fields[this.#email] ?? '').trim().toLowerCase();
+    for (const size of this.#options.sizes.sizesInLineItemName(fields[this.#lineItemName] ?? '')) {
+      if (!order.sizes.includes(size)) order.sizes.push(size);
+    }
+  }
+
+  #isCancelled(fields: readonly string[]): boolean {
+    const cancelledAt = this.#cancelledAt === undefined ? '' : fields[this.#cancelledAt]!.trim();
+    const status = this.#financialStatus === undefined ? '' : fields[this.#financialStatus]!.trim().toLowerCase();
+    return cancelledAt !== '' || CANCELLED_STATUSES.has(status);
+  }
+
+  #flush(): void {
+    const order = this.#open;
+    this.#open = undefined;
+    if (order === undefined) return;
+    const at = { file: this.#file, line: order.rows[0]!.line };
+    if (order.problem !== undefined) {
+      this.#rejectOrder(order, order.problem);
+    } else if (order.email === '') {
+      this.#sink.withoutEmail(order.name, at);
+    } else if (this.#options.excludeCancelled && order.cancelled) {
+      this.#sink.excluded(order.name, at);
+    } else {
+      this.#sink.order(
+        { orderId: order.name, email: order.email, placedAt: order.placedAt, value: order.value, sizes: order.sizes },
+        at,
+      );
+    }
+  }
+
+  /** Every row of a rejected order goes to the rejects, so the order can be fixed and re-run whole. */
+  #rejectOrder(order: OpenOrder, problem: Problem): void {
+    for (const row of order.rows) {
+      const isCause = row.line === problem.line;
+      this.#sink.reject({
+        file: this.#file,
+        line: row.line,
+        code: isCause ? problem.code : 'ORDER_REJECTED',
+        reason: isCause ? problem.reason : `order ${order.name} has a bad row at line ${problem.line}`,
+        ...(isCause && problem.column !== undefined ? { column: problem.column, columnNumber: problem.columnNumber } : {}),
+        raw: row.raw,
+      });
+    }
+  }
+
+  #widthProblem(record: CsvRecord): Problem {
+    return {
+      line: record.line,
+      code: 'FIELD_COUNT',
+      reason: `has ${record.fields.length} fields, the header has ${this.#width}`,
+    };
+  }
+
+  #cellProblem(record: CsvRecord, column: number, code: string, reason: string): Problem {
+    return { line: record.line, code, reason, column: this.#header[column]!, columnNumber: column + 1 };
+  }
+}

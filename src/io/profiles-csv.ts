@@ -1,0 +1,96 @@
+/**
+ * The profile-properties CSV that Klaviyo's CSV import accepts as is: `Email` then one column per
+ * property, numbers as plain decimals, dates as `yyyy-MM-dd HH:mm:ss` UTC, blank where there is no value.
+ */
+import { extname } from 'node:path';
+import type { Writable } from 'node:stream';
+import { stringify } from 'csv-stringify/sync';
+import { formatValue } from '../core/money.js';
+import type { ProfileRow } from '../core/profiles.js';
+import { AtomicFile } from './atomic-file.js';
+
+export const EMAIL_COLUMN = 'Email';
+
+/** Klaviyo's upload limit is 50 MB per CSV; parts stay under it with room to spare. */
+export const KLAVIYO_UPLOAD_LIMIT_BYTES = 50_000_000;
+
+const ROWS_PER_CHUNK = 2_000;
+
+/** CSV text for the header and the rows, in chunks of a few thousand lines (never the whole file at once). */
+export function* profileCsvChunks(columns: readonly string[], rows: readonly ProfileRow[]): Generator<string> {
+  yield stringify([[EMAIL_COLUMN, ...columns]]);
+  for (let start = 0; start < rows.length; start += ROWS_PER_CHUNK) {
+    const records = rows.slice(start, start + ROWS_PER_CHUNK).map((row) => [
+      row.email,
+      ...columns.map((column) => {
+        const value = row.properties[column];
+        return value === undefined ? '' : typeof value === 'number' ? formatValue(value) : value;
+      }),
+    ]);
+    yield stringify(records);
+  }
+}
+
+/** One CSV line per row, header first: the unit the file splitter works with. */
+function* profileCsvLines(columns: readonly string[], rows: readonly ProfileRow[]): Generator<string> {
+  for (const chunk of profileCsvChunks(columns, rows)) {
+    let start = 0;
+    // Emails and dates never contain line breaks, so every record is exactly one line.
+    for (let end = chunk.indexOf('\n'); end >= 0; end = chunk.indexOf('\n', start)) {
+      yield chunk.slice(start, end + 1);
+      start = end + 1;
+    }
+  }
+}
+
+/**
+ * Writes the CSV to `path`, or, when it would exceed `maxBytes`, to `name-1.csv`, `name-2.csv`, ...,
+ * each with the header. All parts are renamed into place only once every part is complete.
+ * Returns the paths written.
+ */
+export async function writeProfilesCsv(
+  path: string,
+  columns: readonly string[],
+  rows: readonly ProfileRow[],
+  maxBytes = KLAVIYO_UPLOAD_LIMIT_BYTES,
+): Promise<string[]> {
+  const parts: AtomicFile[] = [];
+  let header: string | undefined;
+  try {
+    for (const line of profileCsvLines(columns, rows)) {
+      if (header === undefined) {
+        header = line;
+        parts.push(new AtomicFile(path));
+        await parts[0]!.write(header);
+        continue;
+      }
+      let current = parts.at(-1)!;
+      const lineBytes = Buffer.byteLength(line);
+      if (current.bytesWritten + lineBytes > maxBytes && current.bytesWritten > header.length) {
+        // Too big for one upload: what was written so far becomes part 1.
+        if (parts.length === 1) current.retarget(partPath(path, 1));
+        current = new AtomicFile(partPath(path, parts.length + 1));
+        parts.push(current);
+        await current.write(header);
+      }
+      await current.write(line);
+    }
+    for (const part of parts) await part.commit();
+    return parts.map((part) => part.path);
+  } catch (error) {
+    await Promise.all(parts.map((part) => part.discard()));
+    throw error;
+  }
+}
+
+function partPath(path: string, part: number): string {
+  const extension = extname(path);
+  return `${path.slice(0, path.length - extension.length)}-${part}${extension}`;
+}
+
+/** Streams the CSV to stdout (or any writable), respecting back-pressure. */
+export async function writeProfilesTo(output: Writable, columns: readonly string[], rows: readonly ProfileRow[]): Promise<void> {
+  for (const chunk of profileCsvChunks(columns, rows)) {
+    if (!output.write(chunk)) await new Promise<void>((resolve) => output.once('drain', resolve));
+  }
+}
