@@ -59,6 +59,6 @@ export function parseSizeAliases(text: string, previous: Record<string, string> 
 
 export function parseBytes(text: string): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1000) throw new InvalidArgumentError(`expected a whole number of bytes of at least 1000, got "${text}"`);
+  if (!Number.isInteger(value) || value < 200) throw new InvalidArgumentError(`expected a whole number of bytes of at least 200, got "${text}"`);
   return value;
 }

@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { formatValue, parseMoney } from '../../src/core/money.js';
+
+test('plain, symbol, grouped, coded and Excel-prefixed amounts', () => {
+  assert.equal(parseMoney('1359.00'), 1359);
+  assert.equal(parseMoney('$1,359.00'), 1359);
+  assert.equal(parseMoney(' €25 '), 25);
+  assert.equal(parseMoney('1359.50 EUR'), 1359.5);
+  assert.equal(parseMoney("'-5.00"), -5);
+  assert.equal(parseMoney('-$5.00'), -5);
+  assert.equal(parseMoney('12,345,678.90'), 12345678.9);
+});
+
+test('blanks, words and ambiguous decimal commas are not numbers', () => {
+  for (const text of ['', '  ', 'N/A', 'abc12', '12abc', '12,50', '1,2345', '1.2.3', '--5']) {
+    assert.equal(parseMoney(text), undefined, text);
+  }
+});
+
+test('values print as plain decimals that read back to the same number', () => {
+  assert.equal(formatValue(129.5), '129.5');
+  assert.equal(formatValue(1359), '1359');
+  fc.assert(
+    fc.property(fc.integer({ min: -1e12, max: 1e12 }), (cents) => {
+      const text = formatValue(cents / 100);
+      assert.match(text, /^-?\d+(\.\d+)?$/);
+      assert.equal(parseMoney(text), cents / 100);
+    }),
+  );
+});
