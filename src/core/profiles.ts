@@ -46,7 +46,7 @@ export class ProfileAccumulator {
     let history = this.#histories.get(order.email);
     if (history === undefined) {
       history = { placedAt: [], values: [], latestBySize: this.#definitions.sizes.map(() => -Infinity) };
-      this.#histories.set(order.email, history);
+      this.#histories.set(detached(order.email), history);
     }
     history.placedAt.push(order.placedAt);
     history.values.push(order.value);
@@ -96,6 +96,15 @@ function sortedSeries(history: ProfileHistory): OrderSeries {
   if (placedAt.length === 1) return history;
   const order = placedAt.map((_, i) => i).sort((a, b) => placedAt[a]! - placedAt[b]! || values[a]! - values[b]!);
   return { placedAt: order.map((i) => placedAt[i]!), values: order.map((i) => values[i]!) };
+}
+
+/**
+ * A copy of a string that does not share memory with the text it was cut from. V8 represents a
+ * substring as a view on its parent, so an email sliced from a 1 MB chunk of the input would keep
+ * the whole chunk alive for as long as the profile exists; memory must grow with profiles, not rows.
+ */
+function detached(text: string): string {
+  return (' ' + text).slice(1);
 }
 
 export function compareCodeUnits(a: string, b: string): number {

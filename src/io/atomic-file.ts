@@ -12,13 +12,14 @@ export class AtomicFile {
   readonly tempPath: string;
   #stream: WriteStream;
   #bytes = 0;
+  #failure: Error | undefined;
 
   constructor(path: string) {
     this.#path = path;
     this.tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
     this.#stream = createWriteStream(this.tempPath);
-    // Errors surface from write/commit; this keeps an early one from crashing the process meanwhile.
-    this.#stream.on('error', () => {});
+    // Errors surface from write/commit; recording them keeps an early one from crashing the process.
+    this.#stream.on('error', (error) => (this.#failure ??= error));
   }
 
   /** Where the file goes on commit. */
@@ -36,8 +37,18 @@ export class AtomicFile {
   }
 
   async write(text: string): Promise<void> {
+    if (this.#failure !== undefined) throw this.#failure;
     this.#bytes += Buffer.byteLength(text);
-    if (!this.#stream.write(text)) await Promise.race([once(this.#stream, 'drain'), once(this.#stream, 'error').then(([e]) => Promise.reject(e))]);
+    if (!this.#stream.write(text)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.#stream.off('drain', done).off('error', done);
+          resolve();
+        };
+        this.#stream.on('drain', done).on('error', done);
+      });
+      if (this.#failure !== undefined) throw this.#failure;
+    }
   }
 
   /** Finishes the file and moves it into place. */
@@ -53,9 +64,9 @@ export class AtomicFile {
   }
 
   async #close(): Promise<void> {
-    if (this.#stream.errored) throw this.#stream.errored;
+    if (this.#failure !== undefined) throw this.#failure;
     this.#stream.end();
     await once(this.#stream, 'close');
-    if (this.#stream.errored) throw this.#stream.errored;
+    if (this.#failure !== undefined) throw this.#failure;
   }
 }
