@@ -88,9 +88,31 @@ function partPath(path: string, part: number): string {
   return `${path.slice(0, path.length - extension.length)}-${part}${extension}`;
 }
 
-/** Streams the CSV to stdout (or any writable), respecting back-pressure. */
+/**
+ * Streams the CSV to stdout (or any writable), respecting back-pressure. A reader that closes the pipe
+ * early (`| head`) is not an error: writing simply stops.
+ */
 export async function writeProfilesTo(output: Writable, columns: readonly string[], rows: readonly ProfileRow[]): Promise<void> {
-  for (const chunk of profileCsvChunks(columns, rows)) {
-    if (!output.write(chunk)) await new Promise<void>((resolve) => output.once('drain', resolve));
+  let failure: NodeJS.ErrnoException | undefined;
+  const onError = (error: NodeJS.ErrnoException) => (failure ??= error);
+  output.on('error', onError);
+  try {
+    for (const chunk of profileCsvChunks(columns, rows)) {
+      if (failure !== undefined) break;
+      if (!output.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            output.off('drain', done).off('error', done);
+            resolve();
+          };
+          output.on('drain', done).on('error', done);
+        });
+      }
+    }
+  } finally {
+    // Keep swallowing a late EPIPE from writes still buffered when the reader went away.
+    if (failure === undefined || failure.code === 'EPIPE') output.on('error', () => {});
+    output.off('error', onError);
   }
+  if (failure !== undefined && failure.code !== 'EPIPE') throw failure;
 }
