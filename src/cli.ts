@@ -12,8 +12,7 @@ import { BackfillError, EXIT, formatLocation } from './errors.js';
 import { DEFAULT_SIZES, DEFAULT_WINDOWS, parseAsOf, parseBytes, parseMode, parseSizeAliases, parseSizes, parseWindows } from './cli-options.js';
 import { STDIN_PATH } from './io/input-files.js';
 
-const COMPUTE_HELP = `
-Examples:
+const COMPUTE_EXAMPLES = `Examples:
   $ backfill orders_export.csv
       Shopify export in, profiles.csv out: one row per customer email with
       highest_order_value, highest_order_date, small_order_date, ... as the flow sets them.
@@ -23,7 +22,9 @@ Examples:
       Nightly recompute: the largest order of the last 30, 60 and 90 days, and blank when none.
   $ backfill orders.csv -o - --quiet | head
       Profiles CSV to stdout.
+`;
 
+const COMPUTE_DETAILS = `
 Modes:
   flow    replays the live flow over each customer's orders in time order: at each order, if it is
           the only one in the last N days it is stored; otherwise it is stored only if its value is
@@ -76,12 +77,12 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     .exitOverride()
     .showHelpAfterError('(run backfill --help for examples)')
     .addHelpText(
-      'after',
-      `
-Examples:
+      'before',
+      `Examples:
   $ backfill orders_export.csv                     profiles.csv from a Shopify export
   $ backfill orders.csv --as-of 2026-11-01 -o -    reproducible run, CSV to stdout
-  $ backfill compute --help                        every option of the main command`,
+  $ backfill compute --help                        every option of the main command
+`,
     );
 
   program
@@ -104,7 +105,8 @@ Examples:
     .option('--json', 'print the run summary as JSON')
     .option('-q, --quiet', 'no progress and no summary line')
     .addOption(new Option('--max-file-bytes <n>', 'split the output above this size').argParser(parseBytes).hideHelp())
-    .addHelpText('after', COMPUTE_HELP)
+    .addHelpText('before', COMPUTE_EXAMPLES)
+    .addHelpText('after', COMPUTE_DETAILS)
     .action(async (files: string[], flags: ComputeFlags) => {
       exitCode = await compute(files, flags, io);
     });
