@@ -9,6 +9,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import ora from 'ora';
 import { applyPush, defaultRunLogPath, preparePush, type PreparedPush, type PushResult, type PushStart } from './commands/push.js';
 import type { ReducerMode } from './core/definitions.js';
+import { KLAVIYO_LIMITS } from './core/push-plan.js';
 import type { PushTotals } from './core/push-run-state.js';
 import { DEFAULT_SIZE_ALIASES } from './core/sizes.js';
 import { BackfillError } from './errors.js';
@@ -70,6 +71,7 @@ interface PushFlags {
   excludeCancelled?: boolean;
   json?: boolean;
   quiet?: boolean;
+  batchSize?: number;
 }
 
 export function addPushCommand(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
@@ -98,6 +100,8 @@ export function addPushCommand(program: Command, io: CliIo, setExitCode: (code: 
     .option('--exclude-cancelled', 'as for compute')
     .option('--json', 'print the summary as JSON')
     .option('-q, --quiet', 'no progress and no summary line')
+    // For tests and the bench: several jobs from a small file. Klaviyo's own limit (10,000) is the default.
+    .addOption(new Option('--batch-size <n>', 'profiles per import job').argParser(parseBatchSize).hideHelp())
     .addHelpText('before', PUSH_EXAMPLES)
     .addHelpText('after', PUSH_DETAILS)
     .action(async (orders: string[], flags: PushFlags) => {
@@ -115,6 +119,7 @@ async function push(orders: string[], flags: PushFlags, io: CliIo): Promise<numb
       start,
       dryRun: flags.dryRun === true,
       ...(flags.rejects !== undefined ? { rejectsPath: flags.rejects } : {}),
+      ...(flags.batchSize !== undefined ? { limits: { ...KLAVIYO_LIMITS, profilesPerJob: flags.batchSize } } : {}),
       confirm: async ({ profiles, batches, dateProperties }) => {
         if (dateProperties.length > 0) {
           print(`warning: this push sets date properties (${dateProperties.join(', ')}). Flows and segments triggered by a date property see these dates as soon as they are imported: check date-triggered flows first.\n`);
@@ -253,6 +258,12 @@ function report(result: PushResult, prepared: PreparedPush, flags: PushFlags, io
   if (t.batchesUnsent + t.batchesProcessing > 0) parts.push(`${t.batchesUnsent} batches unsent and ${t.batchesProcessing} processing: resume with backfill push --resume ${result.runLog}`);
   if (prepared.inputRejectsFile !== undefined) parts.push(`order rows rejected: see ${prepared.inputRejectsFile}`);
   io.stderr.write(redactSecrets(`backfill: ${parts.join('; ')}\n`));
+}
+
+function parseBatchSize(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > KLAVIYO_LIMITS.profilesPerJob) throw new InvalidArgumentError(`expected 1 to ${KLAVIYO_LIMITS.profilesPerJob}, got "${text}"`);
+  return value;
 }
 
 function parseListId(text: string): string {

@@ -26,7 +26,7 @@ const rows = generateRows(25); // three jobs of 10, 10 and 5
 test('no faults: three jobs, all imported into the list, exit 0', () =>
   withStandIn({}, [], async (standIn) => {
     const run = await pushTo(standIn, rows, { listId: 'VRgFBd' });
-    await assertAccounted(standIn, rows, run);
+    await assertAccounted(standIn, rows, run.result);
     assert.equal(run.result.exitCode, 0);
     assert.equal(run.result.stoppedBy, undefined);
     assert.equal(standIn.jobs.length, 3);
@@ -40,7 +40,7 @@ test('429 with Retry-After on create and on polling: waits it out (virtual time)
     { on: 'list', kind: 'status', status: 429, retryAfter: '0' },
   ], async (standIn) => {
     const run = await pushTo(standIn, rows);
-    await assertAccounted(standIn, rows, run);
+    await assertAccounted(standIn, rows, run.result);
     assert.equal(standIn.jobs.length, 3);
     assert.ok(run.clock.sleeps.some((ms) => ms >= 7000), `waited Retry-After: ${run.clock.sleeps.join(',')}`);
     assert.ok(run.clock.sleeps.some((ms) => ms >= 1000 && ms < 7000), 'Retry-After: 0 still waits a second');
@@ -54,7 +54,7 @@ test('5xx on create (no job made) and on reads: backs off, checks for a job, res
     { on: 'get-job', kind: 'status', status: 502 },
   ], async (standIn) => {
     const run = await pushTo(standIn, rows);
-    await assertAccounted(standIn, rows, run);
+    await assertAccounted(standIn, rows, run.result);
     assert.equal(standIn.jobs.length, 3);
     assert.equal(run.result.exitCode, 0);
   }));
@@ -62,14 +62,14 @@ test('5xx on create (no job made) and on reads: backs off, checks for a job, res
 test('connection reset before a create is handled: resent, one job per batch', () =>
   withStandIn({}, [{ on: 'create', kind: 'reset' }, { on: 'get-job', kind: 'reset' }], async (standIn) => {
     const run = await pushTo(standIn, rows);
-    await assertAccounted(standIn, rows, run);
+    await assertAccounted(standIn, rows, run.result);
     assert.equal(standIn.jobs.length, 3);
   }));
 
 test('create answered after the timeout: the job it made is found by listing, not created again', () =>
   withStandIn({}, [{ on: 'create', kind: 'slow', delayMs: 1000 }], async (standIn) => {
     const run = await pushTo(standIn, rows);
-    await assertAccounted(standIn, rows, run);
+    await assertAccounted(standIn, rows, run.result);
     assert.equal(standIn.jobs.length, 3);
     const entries = await readRunLog(run.runLog);
     assert.ok(entries.some((e) => e.type === 'submitted' && e.recovered === true), 'the job was recovered from the list');
@@ -78,14 +78,14 @@ test('create answered after the timeout: the job it made is found by listing, no
 test('create succeeded but its response was lost: recovered, not duplicated', () =>
   withStandIn({}, [{ on: 'create', kind: 'lost-response' }, { on: 'create', kind: 'lost-response' }], async (standIn) => {
     const run = await pushTo(standIn, rows);
-    await assertAccounted(standIn, rows, run);
+    await assertAccounted(standIn, rows, run.result);
     assert.equal(standIn.jobs.length, 3);
   }));
 
 test('400 naming two profiles: they go to the rejects file with Klaviyo\'s detail, the rest is resent once', () =>
   withStandIn({}, [{ on: 'create', kind: 'invalid-profiles', emails: [rows[2]!.email, rows[7]!.email] }], async (standIn) => {
     const run = await pushTo(standIn, rows);
-    await assertAccounted(standIn, rows, run);
+    await assertAccounted(standIn, rows, run.result);
     assert.equal(run.result.exitCode, 3);
     const rejected = await rejectsByEmail(run.result.rejectsFile);
     assert.deepEqual([...rejected.keys()].sort(), [rows[2]!.email, rows[7]!.email]);
@@ -97,7 +97,7 @@ test('400 naming two profiles: they go to the rejects file with Klaviyo\'s detai
 test('413: the batch is split in halves until Klaviyo takes it', () =>
   withStandIn({ maxBodyBytes: 1500 }, [], async (standIn) => {
     const run = await pushTo(standIn, rows);
-    await assertAccounted(standIn, rows, run);
+    await assertAccounted(standIn, rows, run.result);
     assert.equal(run.result.exitCode, 0);
     assert.ok(standIn.jobs.length > 3, `split into ${standIn.jobs.length} jobs`);
   }));
@@ -107,7 +107,7 @@ test('jobs with failed profiles: import errors (paged) map back to emails; an un
     for (const i of [1, 4, 12]) standIn.importFailures.set(rows[i]!.email, `Phone number for ${rows[i]!.email} is not valid.`);
     standIn.unattributedFailures = { email: rows[21]!.email, count: 1 };
     const run = await pushTo(standIn, rows);
-    await assertAccounted(standIn, rows, run);
+    await assertAccounted(standIn, rows, run.result);
     assert.equal(run.result.exitCode, 3);
     assert.equal(run.result.totals.unknown, 1);
     assert.equal(run.result.totals.rejected, 3);
@@ -131,7 +131,7 @@ test('gives up after repeated 503s (exit 4), then --resume finishes without send
     assert.equal(first.result.stoppedBy?.code, 'KLAVIYO_UNAVAILABLE');
     assert.equal(first.result.stoppedBy?.exitCode, 4);
     const resumed = await pushTo(standIn, rows, { resume: first.runLog });
-    await assertAccounted(standIn, rows, resumed);
+    await assertAccounted(standIn, rows, resumed.result);
     assert.equal(standIn.jobs.length, 3);
   }));
 
@@ -143,6 +143,6 @@ test('Ctrl-C (stop signal) after the first batch: exit 130 with the log written;
     const entries = await readRunLog(first.runLog);
     assert.equal(entries.at(-1)?.type, 'stopped');
     const resumed = await pushTo(standIn, rows, { resume: first.runLog });
-    await assertAccounted(standIn, rows, resumed);
+    await assertAccounted(standIn, rows, resumed.result);
     assert.equal(standIn.jobs.length, 3);
   }));

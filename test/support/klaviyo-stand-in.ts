@@ -63,6 +63,8 @@ export class KlaviyoStandIn {
   /** Profiles in completed jobs less the failed ones: what Klaviyo holds now. */
   readonly imported: (SubmittedProfile & { job: string; listId: string | undefined })[] = [];
   readonly requests: { method: string; path: string }[] = [];
+  /** Called as each job is created, before its answer is sent (tests kill the client here). */
+  onJobCreated: ((job: { id: string; profiles: readonly SubmittedProfile[] }) => void) | undefined;
   #server: Server | undefined;
   readonly #sockets = new Set<Socket>();
 
@@ -133,7 +135,8 @@ export class KlaviyoStandIn {
     }
     const [status, payload] = this.#answer(route, jobId, json, query);
     if (fault?.kind === 'lost-response') return void request.socket.destroy();
-    if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    // Unref'd: a test that ends while an answer is held back does not wait for it.
+    if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.delayMs).unref());
     this.#send(response, operation, status, payload);
   }
 
@@ -153,6 +156,7 @@ export class KlaviyoStandIn {
           unattributed: profiles.some((p) => p.email === this.unattributedFailures?.email) ? this.unattributedFailures!.count : 0,
         };
         this.jobs.push(job);
+        this.onJobCreated?.(job);
         return [202, { data: this.#resource(job) }];
       }
       case 'get-job': {

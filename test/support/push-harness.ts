@@ -10,6 +10,7 @@ import { parse } from 'csv-parse/sync';
 import { applyPush, preparePush, type PreparedPush, type PushResult } from '../../src/commands/push.js';
 import type { ProfileRow } from '../../src/core/profiles.js';
 import type { BatchLimits } from '../../src/core/push-plan.js';
+import type { PushTotals } from '../../src/core/push-run-state.js';
 import { DEFAULT_TUNING, type PushTuning } from '../../src/klaviyo/tuning.js';
 import type { KlaviyoStandIn } from './klaviyo-stand-in.js';
 import { tempDir, writeProfiles } from './profiles.js';
@@ -57,7 +58,7 @@ export async function pushTo(
 }
 
 /** Every profile once in Klaviyo with its values, or in the rejects file; the summary agrees. */
-export async function assertAccounted(standIn: KlaviyoStandIn, rows: readonly ProfileRow[], run: PushRun): Promise<void> {
+export async function assertAccounted(standIn: KlaviyoStandIn, rows: readonly ProfileRow[], outcome: { totals: PushTotals; rejectsFile: string | undefined }): Promise<void> {
   assert.deepEqual(standIn.violations, [], 'every request matched the API schema');
   const byEmail = new Map(rows.map((row) => [row.email, row]));
   const importedCount = new Map<string, number>();
@@ -70,13 +71,13 @@ export async function assertAccounted(standIn: KlaviyoStandIn, rows: readonly Pr
   for (const job of standIn.jobs) for (const p of job.profiles) jobsPerEmail.set(p.email, (jobsPerEmail.get(p.email) ?? 0) + 1);
   for (const [email, count] of jobsPerEmail) assert.equal(count, 1, `${email} sent in ${count} jobs: a batch was created twice`);
 
-  const rejected = await rejectsByEmail(run.result.rejectsFile);
+  const rejected = await rejectsByEmail(outcome.rejectsFile);
   for (const row of rows) {
     const imported = importedCount.has(row.email);
     assert.notEqual(imported, rejected.has(row.email), `${row.email}: imported=${imported}, rejected=${rejected.has(row.email)}`);
     if (!imported) assert.ok(rejected.get(row.email)!.length > 0, `${row.email} rejected with a reason`);
   }
-  const totals = run.result.totals;
+  const totals = outcome.totals;
   assert.equal(totals.rejected, rejected.size);
   assert.equal(totals.imported + totals.unknown, standIn.imported.length, 'confirmed + unknown = what Klaviyo holds');
   assert.equal(totals.imported + totals.rejected + totals.unknown, rows.length);
