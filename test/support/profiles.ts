@@ -24,8 +24,9 @@ export async function tempDir(prefix = 'backfill-push-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
 }
 
+/** One file whatever its size (compute would split past Klaviyo's 50 MB upload limit). */
 export async function writeProfiles(dir: string, rows: readonly ProfileRow[]): Promise<string> {
   const path = join(dir, 'profiles.csv');
-  await writeProfilesCsv(path, COLUMNS, rows);
+  await writeProfilesCsv(path, COLUMNS, rows, Number.MAX_SAFE_INTEGER);
   return path;
 }
