@@ -1,6 +1,7 @@
 /**
  * The command line: flags, help, progress and the summary. The single place that maps errors to
- * exit codes (0 done, 2 usage or input error, 1 unexpected).
+ * exit codes (0 done, 2 usage or input error, 1 unexpected; push adds 3, 4 and 130, see cli-push.ts).
+ * Error messages pass through redactSecrets (as push output does), so the API key is never printed.
  */
 import { basename, dirname, extname, join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
@@ -11,6 +12,8 @@ import { DEFAULT_SIZE_ALIASES } from './core/sizes.js';
 import { BackfillError, EXIT, formatLocation } from './errors.js';
 import { DEFAULT_SIZES, DEFAULT_WINDOWS, parseAsOf, parseBytes, parseMode, parseSizeAliases, parseSizes, parseWindows } from './cli-options.js';
 import { STDIN_PATH } from './io/input-files.js';
+import { addPushCommand } from './cli-push.js';
+import { redactSecrets } from './redact.js';
 
 const COMPUTE_EXAMPLES = `Examples:
   $ backfill orders_export.csv
@@ -61,6 +64,10 @@ export interface CliIo {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
   readonly now: () => number;
+  /** For push's confirmation; default process.stdin. */
+  readonly stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** For push's key, base URL and revision; default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 const defaultIo: CliIo = { stdout: process.stdout, stderr: process.stderr, now: Date.now };
@@ -81,7 +88,9 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
       `Examples:
   $ backfill orders_export.csv                     profiles.csv from a Shopify export
   $ backfill orders.csv --as-of 2026-11-01 -o -    reproducible run, CSV to stdout
+  $ backfill push orders.csv --dry-run              plan the Klaviyo import jobs, send nothing
   $ backfill compute --help                        every option of the main command
+  $ backfill push --help                           sending to Klaviyo, resuming, exit codes
 `,
     );
 
@@ -110,6 +119,10 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     .action(async (files: string[], flags: ComputeFlags) => {
       exitCode = await compute(files, flags, io);
     });
+
+  addPushCommand(program, io, (code) => {
+    exitCode = code;
+  });
 
   try {
     await program.parseAsync(argv as string[]);
@@ -180,12 +193,12 @@ function reportError(error: unknown, io: CliIo): number {
   }
   if (error instanceof BackfillError) {
     const where = error.location !== undefined && !error.message.startsWith(error.location.file) ? `${formatLocation(error.location)}: ` : '';
-    io.stderr.write(`backfill: ${where}${error.message}\n`);
-    if (error.hint !== undefined) io.stderr.write(`  ${error.hint}\n`);
+    io.stderr.write(redactSecrets(`backfill: ${where}${error.message}\n`));
+    if (error.hint !== undefined) io.stderr.write(redactSecrets(`  ${error.hint}\n`));
     return error.exitCode;
   }
   if ((error as NodeJS.ErrnoException).code === 'EPIPE') return EXIT.ok; // `| head` closed the pipe
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  io.stderr.write(`backfill: unexpected error; please report it with the command you ran.\n${detail}\n`);
+  io.stderr.write(redactSecrets(`backfill: unexpected error; please report it with the command you ran.\n${detail}\n`));
   return EXIT.unexpected;
 }

@@ -8,6 +8,10 @@ export const EXIT = {
   unexpected: 1,
   usage: 2,
   input: 2,
+  /** push: every profile was dealt with, but some were rejected or could not be confirmed. */
+  someRejected: 3,
+  /** push: gave up on rate limits, the network or slow jobs; `--resume` carries on. */
+  gaveUp: 4,
   interrupted: 130,
 } as const;
 
@@ -18,7 +22,14 @@ export type ErrorCode =
   | 'INPUT_EMPTY'
   | 'MISSING_COLUMNS'
   | 'BAD_ROW'
-  | 'OUTPUT_FAILED';
+  | 'OUTPUT_FAILED'
+  | 'MISSING_API_KEY'
+  | 'CONFIRMATION_REQUIRED'
+  | 'RUN_LOG_MISMATCH'
+  | 'KLAVIYO_REFUSED'
+  | 'KLAVIYO_UNAVAILABLE'
+  | 'KLAVIYO_UNEXPECTED'
+  | 'INTERRUPTED';
 
 export interface ErrorLocation {
   readonly file: string;

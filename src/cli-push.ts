@@ -1,0 +1,290 @@
+/**
+ * The `push` subcommand's flags, help, confirmation, progress and summary. Errors are thrown to
+ * `main` in src/cli.ts, the one place that turns them into messages and exit codes.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import ora from 'ora';
+import { applyPush, defaultRunLogPath, preparePush, type PreparedPush, type PushResult, type PushStart } from './commands/push.js';
+import type { ReducerMode } from './core/definitions.js';
+import { KLAVIYO_LIMITS } from './core/push-plan.js';
+import type { PushTotals } from './core/push-run-state.js';
+import { DEFAULT_SIZE_ALIASES } from './core/sizes.js';
+import { BackfillError } from './errors.js';
+import { DEFAULT_SIZES, DEFAULT_WINDOWS, parseAsOf, parseMode, parseSizeAliases, parseSizes, parseWindows } from './cli-options.js';
+import { DEFAULT_BASE_URL, DEFAULT_REVISION } from './klaviyo/http.js';
+import { tuningFromEnv } from './klaviyo/tuning.js';
+import { redactSecrets, registerSecret } from './redact.js';
+import type { CliIo } from './cli.js';
+
+const PUSH_EXAMPLES = `Examples:
+  $ export KLAVIYO_API_KEY=pk_...            (a private key with profiles:write and lists:write)
+  $ backfill push orders_export.csv --dry-run
+      Compute as \`backfill compute\` does, plan the import jobs, send nothing.
+  $ backfill push orders_export.csv --as-of 2026-11-01
+      Compute and send; asks before sending (pass --yes in scripts and cron).
+  $ backfill push --profiles profiles.csv --list VRgFBd --yes
+      Send a profiles CSV written earlier (and checked by a person), adding the profiles to a list.
+  $ backfill push --resume .backfill/push-20261126T101500Z.ndjson
+      Carry on after a crash, Ctrl-C or exit 4: collects submitted jobs, sends only unsent batches.
+`;
+
+const PUSH_DETAILS = `
+How it sends:
+  Bulk profile import jobs of at most 10,000 profiles and about 4.5 MB each; a profile over 100 KB is
+  rejected locally. Blank properties are left out (never sent as null or ""), numbers are JSON numbers,
+  dates are "yyyy-MM-dd HH:mm:ss" UTC. Requests are paced to Klaviyo's 10/s and 150/min, wait out 429
+  Retry-After and back off on 5xx and network errors; a create that may have gone through is looked up
+  before it is sent again, so no batch is imported twice.
+
+Files (next to the run log unless given):
+  .backfill/push-<time>.ndjson      run log, append-only: every batch, its job and its outcome
+  <run log>.rejects.csv             profiles Klaviyo refused, with its reason
+  <run log>.input-rejects.csv       order rows that could not be read
+
+Key and endpoint:
+  KLAVIYO_API_KEY or --api-key-file (never a flag; never printed). KLAVIYO_BASE_URL (default
+  ${DEFAULT_BASE_URL}) and --revision / KLAVIYO_REVISION (default ${DEFAULT_REVISION}).
+
+Exit codes: 0 every profile imported; 3 some rejected or unconfirmed (see the rejects file);
+  4 gave up on rate limits, the network or slow jobs (run --resume later); 2 usage, input, or a request
+  Klaviyo refused (bad key, list or revision); 130 interrupted (resumable); 1 unexpected error.
+`;
+
+interface PushFlags {
+  profiles?: string;
+  resume?: string;
+  list?: string;
+  dryRun?: boolean;
+  yes?: boolean;
+  apiKeyFile?: string;
+  revision?: string;
+  runLog?: string;
+  rejects?: string;
+  asOf?: number;
+  mode: ReducerMode;
+  windows: number[];
+  sizes: string[];
+  sizeAlias: Record<string, string>;
+  excludeCancelled?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+  batchSize?: number;
+}
+
+export function addPushCommand(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
+  program
+    .command('push')
+    .description('send profiles to Klaviyo through bulk import jobs (computed from orders, or a profiles CSV)')
+    .argument('[orders...]', 'order export CSV files, computed as `backfill compute` does')
+    .option('--profiles <file>', 'send this profiles CSV (written by backfill compute) instead of computing')
+    .option('--resume <runlog>', 'continue the push that wrote this run log')
+    .option('--list <id>', 'also add the profiles to this Klaviyo list', parseListId)
+    .option('--dry-run', 'plan and check every batch locally; send nothing')
+    .option('-y, --yes', 'do not ask before sending (required when stdin is not a terminal)')
+    .option('--api-key-file <path>', 'read the private API key from this file (default: $KLAVIYO_API_KEY)')
+    .option('--revision <date>', `Klaviyo API revision (default: $KLAVIYO_REVISION or ${DEFAULT_REVISION})`, parseRevision)
+    .option('--run-log <file>', 'where to write the run log (default: .backfill/push-<time>.ndjson)')
+    .option('--rejects <file>', 'where to write rejected profiles (default: <run log>.rejects.csv)')
+    .option('--as-of <datetime>', 'as for compute: ignore orders placed after this instant', parseAsOf)
+    .addOption(new Option('--mode <mode>', 'as for compute').choices(['flow', 'window']).default('flow').argParser(parseMode))
+    .addOption(new Option('--windows <days>', 'as for compute').argParser(parseWindows).default(DEFAULT_WINDOWS, DEFAULT_WINDOWS.join(',')))
+    .addOption(new Option('--sizes <list>', 'as for compute').argParser(parseSizes).default(DEFAULT_SIZES, DEFAULT_SIZES.join(',')))
+    .addOption(
+      new Option('--size-alias <pairs>', 'as for compute')
+        .argParser((text: string, previous: Record<string, string>) => parseSizeAliases(text, previous))
+        .default({ ...DEFAULT_SIZE_ALIASES }, 'the defaults'),
+    )
+    .option('--exclude-cancelled', 'as for compute')
+    .option('--json', 'print the summary as JSON')
+    .option('-q, --quiet', 'no progress and no summary line')
+    // For tests and the bench: several jobs from a small file. Klaviyo's own limit (10,000) is the default.
+    .addOption(new Option('--batch-size <n>', 'profiles per import job').argParser(parseBatchSize).hideHelp())
+    .addHelpText('before', PUSH_EXAMPLES)
+    .addHelpText('after', PUSH_DETAILS)
+    .action(async (orders: string[], flags: PushFlags) => {
+      setExitCode(await push(orders, flags, io));
+    });
+}
+
+async function push(orders: string[], flags: PushFlags, io: CliIo): Promise<number> {
+  const env = io.env ?? process.env;
+  const start = pushStart(orders, flags, io.now());
+  const connection = flags.dryRun === true ? undefined : { baseUrl: env.KLAVIYO_BASE_URL || DEFAULT_BASE_URL, apiKey: await apiKey(flags, env), revision: flags.revision ?? envRevision(env) };
+  const print = (text: string) => io.stderr.write(redactSecrets(text));
+  const prepared = await preparePush(
+    {
+      start,
+      dryRun: flags.dryRun === true,
+      ...(flags.rejects !== undefined ? { rejectsPath: flags.rejects } : {}),
+      ...(flags.batchSize !== undefined ? { limits: { ...KLAVIYO_LIMITS, profilesPerJob: flags.batchSize } } : {}),
+      confirm: async ({ profiles, batches, dateProperties }) => {
+        if (dateProperties.length > 0) {
+          print(`warning: this push sets date properties (${dateProperties.join(', ')}). Flows and segments triggered by a date property see these dates as soon as they are imported: check date-triggered flows first.\n`);
+        }
+        if (flags.yes === true) return;
+        const stdin = io.stdin ?? process.stdin;
+        if (stdin.isTTY !== true) {
+          throw new BackfillError('CONFIRMATION_REQUIRED', 'not sending without confirmation: stdin is not a terminal', { hint: 'Pass --yes to push from a script, or --dry-run to see the plan.' });
+        }
+        const prompt = createInterface({ input: stdin, output: io.stderr });
+        const answer = await prompt.question(`Send ${profiles.toLocaleString('en-US')} profiles to Klaviyo in ${batches} import jobs? [y/N] `).finally(() => prompt.close());
+        if (!/^y(es)?$/i.test(answer.trim())) throw new BackfillError('CONFIRMATION_REQUIRED', 'not sent: not confirmed');
+      },
+    },
+    io.now,
+  );
+  if (flags.dryRun === true || connection === undefined) return dryRunReport(prepared, flags, io);
+
+  const interactive = io.stderr.isTTY === true && flags.quiet !== true && flags.json !== true;
+  const spinner = ora({ stream: io.stderr, isEnabled: interactive, isSilent: !interactive, discardStdin: false });
+  const stop = new AbortController();
+  const onSigint = () => {
+    // A second Ctrl-C does not wait: the run log is written entry by entry, so it is already whole.
+    if (stop.signal.aborted) process.exit(130);
+    stop.abort();
+    spinner.stop();
+    print('backfill: stopping after the request in flight (Ctrl-C again to quit now)\n');
+  };
+  process.on('SIGINT', onSigint);
+  let waiting = '';
+  const show = (totals: PushTotals) => {
+    spinner.text = `Pushing: ${totals.batches - totals.batchesUnsent}/${totals.batches} batches sent, ${totals.imported.toLocaleString('en-US')} profiles confirmed${waiting}`;
+  };
+  spinner.start(prepared.resumed ? `Resuming ${prepared.runLog}` : 'Pushing');
+  let result: PushResult;
+  try {
+    result = await applyPush(prepared, {
+      connection,
+      tuning: tuningFromEnv(env),
+      stop: stop.signal,
+      onProgress: (totals) => {
+        waiting = '';
+        show(totals);
+      },
+      onWait: (ms, reason) => {
+        waiting = ms >= 1000 ? `; waiting ${Math.round(ms / 1000)} s (${reason === 'backoff' ? 'backing off after an error' : 'rate limit'})` : '';
+        spinner.text = spinner.text.replace(/; waiting .*$/, '') + waiting;
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    spinner.stop();
+  }
+  report(result, prepared, flags, io);
+  if (result.stoppedBy !== undefined) throw result.stoppedBy;
+  return result.exitCode;
+}
+
+function pushStart(orders: string[], flags: PushFlags, now: number): PushStart {
+  const sources = [orders.length > 0, flags.profiles !== undefined, flags.resume !== undefined].filter(Boolean).length;
+  if (sources !== 1) throw usage('give order files, or --profiles <file>, or --resume <runlog> (exactly one of them)');
+  if (flags.resume !== undefined) {
+    if (flags.list !== undefined || flags.runLog !== undefined) throw usage('--resume continues with the list and run log it started with');
+    return { kind: 'resume', runLog: flags.resume };
+  }
+  const runLog = flags.runLog ?? defaultRunLogPath(now);
+  const list = flags.list !== undefined ? { listId: flags.list } : {};
+  if (flags.profiles !== undefined) return { kind: 'new', runLog, source: { kind: 'profiles', file: resolve(flags.profiles) }, ...list };
+  return {
+    kind: 'new',
+    runLog,
+    ...list,
+    source: {
+      kind: 'orders',
+      files: orders.map((file) => (file === '-' ? file : resolve(file))),
+      // Pinned now, so a resume computes exactly the same table.
+      asOf: flags.asOf ?? now,
+      mode: flags.mode,
+      windows: flags.windows,
+      sizes: flags.sizes,
+      sizeAliases: flags.sizeAlias,
+      excludeCancelled: flags.excludeCancelled === true,
+    },
+  };
+}
+
+async function apiKey(flags: PushFlags, env: NodeJS.ProcessEnv): Promise<string> {
+  let key = env.KLAVIYO_API_KEY?.trim() ?? '';
+  if (flags.apiKeyFile !== undefined) {
+    try {
+      key = (await readFile(flags.apiKeyFile, 'utf8')).trim();
+    } catch (error) {
+      throw new BackfillError('MISSING_API_KEY', `cannot read the API key file ${flags.apiKeyFile}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+  }
+  if (key === '') {
+    throw new BackfillError('MISSING_API_KEY', 'no Klaviyo API key', { hint: 'Set KLAVIYO_API_KEY or pass --api-key-file <path> (a private key, pk_...).' });
+  }
+  registerSecret(key);
+  return key;
+}
+
+function dryRunReport(prepared: PreparedPush, flags: PushFlags, io: CliIo): number {
+  const plan = prepared.plan;
+  const batches = plan?.batches ?? [];
+  const summary = {
+    dryRun: true,
+    profiles: prepared.rows.length,
+    batches: plan !== undefined ? batches.length : prepared.totals.batchesUnsent,
+    largestBatchProfiles: Math.max(0, ...batches.map((b) => b.rows.length)),
+    largestBatchBytes: Math.max(0, ...batches.map((b) => b.bytes)),
+    heldBack: plan?.heldBack.length ?? 0,
+    dateProperties: prepared.dateProperties,
+  };
+  if (flags.json === true) io.stdout.write(`${JSON.stringify(summary)}\n`);
+  else if (flags.quiet !== true) {
+    io.stderr.write(
+      `backfill: dry run: ${summary.profiles.toLocaleString('en-US')} profiles in ${summary.batches} import jobs ` +
+        `(largest ${summary.largestBatchProfiles.toLocaleString('en-US')} profiles, ${summary.largestBatchBytes.toLocaleString('en-US')} bytes); ` +
+        `${summary.heldBack} profiles would be rejected locally; nothing sent\n`,
+    );
+    for (const held of plan?.heldBack ?? []) io.stderr.write(`  ${held.email}: ${held.reason}\n`);
+  }
+  return 0;
+}
+
+function report(result: PushResult, prepared: PreparedPush, flags: PushFlags, io: CliIo): void {
+  const t = result.totals;
+  if (flags.json === true) {
+    io.stdout.write(redactSecrets(`${JSON.stringify({ ...t, runLog: result.runLog, rejectsFile: result.rejectsFile ?? null, inputRejectsFile: prepared.inputRejectsFile ?? null, stopped: result.stoppedBy?.code ?? null })}\n`));
+    return;
+  }
+  if (flags.quiet === true) return;
+  const n = (value: number) => value.toLocaleString('en-US');
+  const parts = [`${n(t.sent)} of ${n(t.profiles)} profiles sent`, `${n(t.imported)} imported`, `${n(t.rejected)} rejected${result.rejectsFile ? ` (see ${result.rejectsFile})` : ''}`, `${n(t.unknown)} unknown`];
+  if (t.batchesUnsent + t.batchesProcessing > 0) parts.push(`${t.batchesUnsent} batches unsent and ${t.batchesProcessing} processing: resume with backfill push --resume ${result.runLog}`);
+  if (prepared.inputRejectsFile !== undefined) parts.push(`order rows rejected: see ${prepared.inputRejectsFile}`);
+  io.stderr.write(redactSecrets(`backfill: ${parts.join('; ')}\n`));
+}
+
+function parseBatchSize(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > KLAVIYO_LIMITS.profilesPerJob) throw new InvalidArgumentError(`expected 1 to ${KLAVIYO_LIMITS.profilesPerJob}, got "${text}"`);
+  return value;
+}
+
+function parseListId(text: string): string {
+  if (!/^[A-Za-z0-9]+$/.test(text)) throw new InvalidArgumentError(`expected a Klaviyo list id such as VRgFBd, got "${text}"`);
+  return text;
+}
+
+function parseRevision(text: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}(\.[A-Za-z0-9_-]+)?$/.test(text)) throw new InvalidArgumentError(`expected a revision like ${DEFAULT_REVISION}, got "${text}"`);
+  return text;
+}
+
+function envRevision(env: NodeJS.ProcessEnv): string {
+  const revision = env.KLAVIYO_REVISION || DEFAULT_REVISION;
+  try {
+    return parseRevision(revision);
+  } catch (error) {
+    throw usage(`KLAVIYO_REVISION: ${(error as Error).message}`);
+  }
+}
+
+function usage(message: string): BackfillError {
+  return new BackfillError('USAGE', message, { hint: 'See backfill push --help for examples.' });
+}

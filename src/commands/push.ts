@@ -1,0 +1,194 @@
+/**
+ * `backfill push`: profiles to Klaviyo through bulk import jobs. In two steps so the CLI can ask
+ * before anything leaves the machine: `preparePush` loads the profiles, plans the batches and opens
+ * (or replays) the run log; `applyPush` sends, polls and accounts for every profile.
+ */
+import { createHash } from 'node:crypto';
+import { basename, dirname, join, resolve } from 'node:path';
+import { buildDefinitions } from '../core/definitions.js';
+import type { ProfileRow } from '../core/profiles.js';
+import { KLAVIYO_LIMITS, planBatches, toRanges, type BatchLimits, type PushPlan } from '../core/push-plan.js';
+import { applyEntry, pushTotals, replayRunLog, RUN_LOG_VERSION, type PushRunState, type PushSource, type PushTotals, type RunLogEntry } from '../core/push-run-state.js';
+import { BackfillError, EXIT } from '../errors.js';
+import { writePushRejects } from '../io/push-rejects.js';
+import { readProfilesCsv } from '../io/read-profiles-csv.js';
+import { readRunLog, RunLogWriter } from '../io/run-log.js';
+import { awaitJobs } from '../klaviyo/await-jobs.js';
+import { systemClock, type Clock } from '../klaviyo/clock.js';
+import { KlaviyoHttp, type KlaviyoConnection, type WaitReason } from '../klaviyo/http.js';
+import { JobsApi } from '../klaviyo/jobs-api.js';
+import type { PushContext } from '../klaviyo/push-context.js';
+import { sendBatches } from '../klaviyo/send-batches.js';
+import { TokenBucket } from '../klaviyo/token-bucket.js';
+import { DEFAULT_TUNING, type PushTuning } from '../klaviyo/tuning.js';
+import { computeProfileTable } from './compute.js';
+
+export type PushStart =
+  | { readonly kind: 'new'; readonly source: PushSource; readonly runLog: string; readonly listId?: string }
+  | { readonly kind: 'resume'; readonly runLog: string };
+
+export interface PushOptions {
+  readonly start: PushStart;
+  /** Default: beside the run log, `<name>.rejects.csv`. */
+  readonly rejectsPath?: string;
+  readonly dryRun: boolean;
+  readonly limits?: BatchLimits;
+  /** Asked before a new push opens its run log; throws to cancel. Not asked on resume or dry run. */
+  readonly confirm?: (push: { profiles: number; batches: number; dateProperties: readonly string[] }) => Promise<void>;
+}
+
+export interface PreparedPush {
+  readonly rows: readonly ProfileRow[];
+  readonly state: PushRunState;
+  readonly runLog: string;
+  readonly rejectsPath: string;
+  /** Order rows that could not be read (pushing orders), committed beside the run log. */
+  readonly inputRejectsFile: string | undefined;
+  /** Properties holding dates: these can start date-triggered flows. */
+  readonly dateProperties: string[];
+  readonly resumed: boolean;
+  readonly totals: PushTotals;
+  /** Open for appending; undefined for a dry run, which writes nothing. */
+  readonly writer: RunLogWriter | undefined;
+  /** The plan of a new push (a resume carries on with the batches in its log). */
+  readonly plan: PushPlan | undefined;
+}
+
+export async function preparePush(options: PushOptions, now: () => number = Date.now): Promise<PreparedPush> {
+  const { start } = options;
+  const runLog = resolve(start.runLog);
+  const rejectsPath = options.rejectsPath ?? siblingPath(runLog, '.rejects.csv');
+  const inputRejectsPath = siblingPath(runLog, '.input-rejects.csv');
+  if (start.kind === 'resume') {
+    const entries = await readRunLog(runLog);
+    const state = replayRunLog(entries);
+    const { rows, inputRejectsFile } = await loadProfiles(state.start.source, inputRejectsPath);
+    if (fingerprint(rows) !== state.start.fingerprint) {
+      throw new BackfillError('RUN_LOG_MISMATCH', `the profiles computed now differ from those ${runLog} was pushing`, {
+        location: { file: runLog },
+        hint: 'The input files changed since the push started. Start a new push instead of resuming this one.',
+      });
+    }
+    const writer = options.dryRun ? undefined : await RunLogWriter.open(runLog, false);
+    const prepared = { rows, state, runLog, rejectsPath, inputRejectsFile, dateProperties: dateProperties(rows), resumed: true, writer, plan: undefined };
+    if (writer !== undefined) record(prepared, { type: 'resume', at: new Date(now()).toISOString() });
+    return { ...prepared, totals: pushTotals(state) };
+  }
+  const { rows, inputRejectsFile } = await loadProfiles(start.source, inputRejectsPath);
+  const startEntry: RunLogEntry = {
+    type: 'start',
+    version: RUN_LOG_VERSION,
+    at: new Date(now()).toISOString(),
+    source: start.source,
+    fingerprint: fingerprint(rows),
+    profiles: rows.length,
+    listId: start.listId ?? null,
+  };
+  const state = replayRunLog([startEntry]);
+  const plan = planBatches(rows, options.limits ?? KLAVIYO_LIMITS, start.listId);
+  const properties = dateProperties(rows);
+  if (!options.dryRun) await options.confirm?.({ profiles: rows.length, batches: plan.batches.length, dateProperties: properties });
+  const writer = options.dryRun ? undefined : await RunLogWriter.open(runLog, true);
+  writer?.append(startEntry);
+  const prepared = { rows, state, runLog, rejectsPath, inputRejectsFile, dateProperties: properties, resumed: false, writer, plan };
+  if (plan.heldBack.length > 0) record(prepared, { type: 'rejected', batch: null, profiles: plan.heldBack });
+  plan.batches.forEach((batch, index) => record(prepared, { type: 'batch', batch: index + 1, rows: toRanges(batch.rows) }));
+  return { ...prepared, totals: pushTotals(state) };
+}
+
+export interface ApplyOptions {
+  readonly connection: KlaviyoConnection;
+  readonly tuning?: PushTuning;
+  readonly clock?: Clock;
+  readonly stop?: AbortSignal;
+  readonly onProgress?: (totals: PushTotals) => void;
+  readonly onWait?: (ms: number, reason: WaitReason) => void;
+}
+
+export interface PushResult {
+  readonly totals: PushTotals;
+  readonly runLog: string;
+  readonly rejectsFile: string | undefined;
+  /** 0 all imported, 3 some rejected or unconfirmed. */
+  readonly exitCode: number;
+  /** Why the run stopped early (interrupted, gave up, refused); the CLI reports it after the summary. */
+  readonly stoppedBy: BackfillError | undefined;
+}
+
+export async function applyPush(prepared: PreparedPush, options: ApplyOptions): Promise<PushResult> {
+  const tuning = options.tuning ?? DEFAULT_TUNING;
+  const clock = options.clock ?? systemClock;
+  const stop = options.stop ?? new AbortController().signal;
+  const bucket = new TokenBucket(clock, tuning.burst, tuning.perMinute);
+  const http = new KlaviyoHttp({ connection: options.connection, tuning, clock, bucket, stop, ...(options.onWait ? { onWait: options.onWait } : {}) });
+  const context: PushContext = {
+    api: new JobsApi(http),
+    state: prepared.state,
+    record: (entry) => record(prepared, entry),
+    rows: prepared.rows,
+    listId: prepared.state.start.listId ?? undefined,
+    tuning,
+    clock,
+    stop,
+    onProgress: () => options.onProgress?.(pushTotals(prepared.state)),
+  };
+  let stoppedBy: BackfillError | undefined;
+  try {
+    await sendBatches(context);
+    await awaitJobs(context, prepared.runLog);
+  } catch (error) {
+    if (!(error instanceof BackfillError)) throw error;
+    stoppedBy = error;
+    record(prepared, { type: 'stopped', at: new Date(clock.now()).toISOString(), reason: `${error.code}: ${error.message}` });
+  } finally {
+    prepared.writer?.close();
+  }
+  const rejectsFile = await writePushRejects(prepared.rejectsPath, prepared.state);
+  const totals = pushTotals(prepared.state);
+  const exitCode = totals.rejected > 0 || totals.unknown > 0 ? EXIT.someRejected : EXIT.ok;
+  return { totals, runLog: prepared.runLog, rejectsFile, exitCode, stoppedBy };
+}
+
+/** Where the profiles come from: order exports computed as `compute` does, or a profiles CSV. */
+async function loadProfiles(source: PushSource, inputRejectsPath: string): Promise<{ rows: ProfileRow[]; inputRejectsFile: string | undefined }> {
+  if (source.kind === 'profiles') return { rows: (await readProfilesCsv(source.file)).rows, inputRejectsFile: undefined };
+  const table = await computeProfileTable({
+    files: source.files,
+    definitions: buildDefinitions(source.mode, source.windows, source.sizes),
+    asOf: source.asOf,
+    sizeAliases: source.sizeAliases,
+    excludeCancelled: source.excludeCancelled,
+    strict: false,
+    rejectsPath: inputRejectsPath,
+  });
+  return { rows: table.rows, inputRejectsFile: table.rejectsFile };
+}
+
+function record(prepared: Pick<PreparedPush, 'state' | 'writer'>, entry: RunLogEntry): void {
+  // Log first: a crash between the two leaves a log that says more than memory knew, never less.
+  prepared.writer?.append(entry);
+  applyEntry(prepared.state, entry);
+}
+
+/** sha256 of the table, so resume can tell that row 1234 is still the same profile. */
+export function fingerprint(rows: readonly ProfileRow[]): string {
+  const hash = createHash('sha256');
+  for (const row of rows) hash.update(`${JSON.stringify([row.email, row.properties])}\n`);
+  return hash.digest('hex');
+}
+
+function dateProperties(rows: readonly ProfileRow[]): string[] {
+  const names = new Set<string>();
+  for (const row of rows) for (const [name, value] of Object.entries(row.properties)) if (typeof value === 'string') names.add(name);
+  return [...names].sort();
+}
+
+/** `.backfill/push-20261126T101500Z.ndjson` in the current directory. */
+export function defaultRunLogPath(now: number): string {
+  const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return join('.backfill', `push-${stamp}.ndjson`);
+}
+
+function siblingPath(path: string, suffix: string): string {
+  return join(dirname(path), `${basename(path).replace(/\.ndjson$/, '')}${suffix}`);
+}

@@ -1,0 +1,182 @@
+/**
+ * The push run log's entries and the state they add up to. The log is append-only NDJSON; replaying
+ * it is the only way the state is built, on the first run and on `--resume` alike, so a crash at any
+ * point leaves a state this module can read. Pure: no files, no clock.
+ */
+import type { ReducerMode } from './definitions.js';
+import { fromRanges, type RowRanges } from './push-plan.js';
+
+export const RUN_LOG_VERSION = 1;
+
+/** Where the profiles came from, enough to compute the same table again on resume. */
+export type PushSource =
+  | {
+      readonly kind: 'orders';
+      readonly files: readonly string[];
+      readonly asOf: number;
+      readonly mode: ReducerMode;
+      readonly windows: readonly number[];
+      readonly sizes: readonly string[];
+      readonly sizeAliases: Readonly<Record<string, string>>;
+      readonly excludeCancelled: boolean;
+    }
+  | { readonly kind: 'profiles'; readonly file: string };
+
+export interface RejectedProfile {
+  /** Index into the profile table. */
+  readonly row: number;
+  readonly email: string;
+  readonly code: string;
+  readonly reason: string;
+}
+
+export type JobStatus = 'queued' | 'processing' | 'complete' | 'cancelled';
+
+export interface FinishedEntry {
+  readonly type: 'finished';
+  readonly batch: number;
+  readonly job: string;
+  readonly status: 'complete' | 'cancelled';
+  readonly total: number;
+  readonly failed: number;
+  /** Profiles Klaviyo confirmed: the job's total less every failure, attributed or not. */
+  readonly imported: number;
+  /** Failures Klaviyo counted but did not attribute to a profile (or a cancelled job's remainder). */
+  readonly unknown: number;
+}
+
+export interface StartEntry {
+  readonly type: 'start';
+  readonly version: number;
+  readonly at: string;
+  readonly source: PushSource;
+  /** sha256 of the profile table; resume refuses a table that changed. */
+  readonly fingerprint: string;
+  readonly profiles: number;
+  readonly listId: string | null;
+}
+
+export type RunLogEntry =
+  | StartEntry
+  | { readonly type: 'resume'; readonly at: string }
+  | { readonly type: 'batch'; readonly batch: number; readonly rows: RowRanges; readonly parent?: number; readonly narrowed?: boolean }
+  | { readonly type: 'replaced'; readonly batch: number; readonly by: readonly number[]; readonly reason: string }
+  | { readonly type: 'rejected'; readonly batch: number | null; readonly job?: string; readonly profiles: readonly RejectedProfile[] }
+  /** Written before a create request goes out: from here on a job may exist that the log does not name. */
+  | { readonly type: 'sending'; readonly batch: number; readonly at: number }
+  | { readonly type: 'submitted'; readonly batch: number; readonly job: string; readonly createdAt: string; readonly recovered?: boolean }
+  | FinishedEntry
+  | { readonly type: 'stopped'; readonly at: string; readonly reason: string };
+
+export type BatchStatus = 'planned' | 'sending' | 'submitted' | 'finished' | 'replaced';
+
+export interface BatchState {
+  readonly id: number;
+  readonly rows: readonly number[];
+  /** Made from a batch Klaviyo refused for some of its profiles; refused again, the run stops. */
+  readonly narrowed: boolean;
+  status: BatchStatus;
+  /** When the last create request for it went out (epoch ms, local clock). */
+  sendingAt?: number;
+  job?: string;
+  createdAt?: string;
+  result?: FinishedEntry;
+}
+
+export interface PushRunState {
+  readonly start: StartEntry;
+  readonly batches: Map<number, BatchState>;
+  readonly rejected: Map<number, RejectedProfile>;
+  /** Every job id the log names: a job found by listing is only ours if it is not one of these. */
+  readonly claimedJobs: Set<string>;
+}
+
+export function replayRunLog(entries: readonly RunLogEntry[]): PushRunState {
+  const first = entries[0];
+  if (first === undefined || first.type !== 'start') throw new Error('the run log does not begin with a start entry');
+  const state: PushRunState = { start: first, batches: new Map(), rejected: new Map(), claimedJobs: new Set() };
+  for (const entry of entries.slice(1)) applyEntry(state, entry);
+  return state;
+}
+
+export function applyEntry(state: PushRunState, entry: RunLogEntry): void {
+  switch (entry.type) {
+    case 'batch':
+      state.batches.set(entry.batch, { id: entry.batch, rows: fromRanges(entry.rows), narrowed: entry.narrowed === true, status: 'planned' });
+      break;
+    case 'replaced':
+      batchOf(state, entry.batch).status = 'replaced';
+      break;
+    case 'rejected':
+      for (const profile of entry.profiles) state.rejected.set(profile.row, profile);
+      break;
+    case 'sending': {
+      const batch = batchOf(state, entry.batch);
+      batch.status = 'sending';
+      batch.sendingAt = entry.at;
+      break;
+    }
+    case 'submitted': {
+      const batch = batchOf(state, entry.batch);
+      batch.status = 'submitted';
+      batch.job = entry.job;
+      batch.createdAt = entry.createdAt;
+      state.claimedJobs.add(entry.job);
+      break;
+    }
+    case 'finished': {
+      const batch = batchOf(state, entry.batch);
+      batch.status = 'finished';
+      batch.result = entry;
+      break;
+    }
+    case 'start':
+    case 'resume':
+    case 'stopped':
+      break;
+  }
+}
+
+function batchOf(state: PushRunState, id: number): BatchState {
+  const batch = state.batches.get(id);
+  if (batch === undefined) throw new Error(`the run log names batch ${id} before planning it`);
+  return batch;
+}
+
+export function nextBatchId(state: PushRunState): number {
+  return state.batches.size === 0 ? 1 : Math.max(...state.batches.keys()) + 1;
+}
+
+export interface PushTotals {
+  readonly profiles: number;
+  readonly batches: number;
+  /** Profiles in batches that reached Klaviyo as a job. */
+  readonly sent: number;
+  readonly imported: number;
+  readonly rejected: number;
+  readonly unknown: number;
+  /** Batches not yet sent, or sent and not yet finished: what `--resume` would still do. */
+  readonly batchesUnsent: number;
+  readonly batchesProcessing: number;
+}
+
+export function pushTotals(state: PushRunState): PushTotals {
+  let sent = 0;
+  let imported = 0;
+  let unknown = 0;
+  let batches = 0;
+  let batchesUnsent = 0;
+  let batchesProcessing = 0;
+  for (const batch of state.batches.values()) {
+    if (batch.status === 'replaced') continue;
+    batches++;
+    if (batch.status === 'planned' || batch.status === 'sending') batchesUnsent++;
+    if (batch.status === 'submitted') batchesProcessing++;
+    if (batch.status === 'submitted' || batch.status === 'finished') sent += batch.rows.length;
+    if (batch.result !== undefined) {
+      imported += batch.result.imported;
+      unknown += batch.result.unknown;
+    }
+  }
+  return { profiles: state.start.profiles, batches, sent, imported, rejected: state.rejected.size, unknown, batchesUnsent, batchesProcessing };
+}

@@ -1,0 +1,52 @@
+/**
+ * The numbers that pace a push: Klaviyo's published limits and our retry policy. Only tests and the
+ * bench change them, through BACKFILL_PUSH_TUNING (a JSON object of these fields); it is not a user
+ * setting and is not in --help.
+ */
+export interface PushTuning {
+  /** Token bucket for the bulk-import endpoint family: 10 requests/s burst, 150/min steady. */
+  readonly burst: number;
+  readonly perMinute: number;
+  /** Every request is aborted after this long. */
+  readonly requestTimeoutMs: number;
+  /** Tries per request before the run gives up (exit 4, resumable). */
+  readonly maxAttempts: number;
+  /** Exponential back-off with jitter on 5xx, 524 and network errors: base x 2^n, capped. */
+  readonly backoffBaseMs: number;
+  readonly backoffMaxMs: number;
+  /** Milliseconds per second of Retry-After (1000; tests shrink it). Klaviyo may say 0: we wait 1 s at least. */
+  readonly retryAfterUnitMs: number;
+  readonly pollIntervalMs: number;
+  /** How long to wait for jobs to finish before stopping (resumable) with exit 4. */
+  readonly pollTimeoutMs: number;
+  /** After an ambiguous create, a listed job counts as ours if created at most this long before we sent. */
+  readonly createdAtToleranceMs: number;
+}
+
+export const DEFAULT_TUNING: PushTuning = {
+  burst: 10,
+  perMinute: 150,
+  requestTimeoutMs: 60_000,
+  maxAttempts: 8,
+  backoffBaseMs: 1_000,
+  backoffMaxMs: 60_000,
+  retryAfterUnitMs: 1_000,
+  // Klaviyo suggests polling a job every 5-10 s; polls share the 150/min budget with creates.
+  pollIntervalMs: 5_000,
+  pollTimeoutMs: 60 * 60_000,
+  createdAtToleranceMs: 10 * 60_000,
+};
+
+export const TUNING_ENV = 'BACKFILL_PUSH_TUNING';
+
+export function tuningFromEnv(env: NodeJS.ProcessEnv): PushTuning {
+  const text = env[TUNING_ENV];
+  if (text === undefined || text === '') return DEFAULT_TUNING;
+  const parsed: unknown = JSON.parse(text);
+  const tuning: Record<string, number> = { ...DEFAULT_TUNING };
+  for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
+    if (!(key in DEFAULT_TUNING) || typeof value !== 'number' || !(value >= 0)) throw new Error(`${TUNING_ENV}: bad field ${key}`);
+    tuning[key] = value;
+  }
+  return tuning as unknown as PushTuning;
+}

@@ -1,0 +1,61 @@
+/**
+ * Validators for the Klaviyo stand-in, compiled from fixtures/klaviyo/bulk-import.schema.json (derived
+ * from Klaviyo's OpenAPI spec; see the README there). One set per operation: headers, query, body, and
+ * the responses the stand-in sends, so the stand-in cannot drift from the API's shape either.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { FIXTURES } from './repo.js';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+export type OperationId =
+  | 'bulk_import_profiles'
+  | 'get_bulk_import_profiles_jobs'
+  | 'get_bulk_import_profiles_job'
+  | 'get_errors_for_bulk_import_profiles_job';
+
+interface OperationValidators {
+  readonly headers: ValidateFunction;
+  readonly query: ValidateFunction;
+  readonly body: ValidateFunction | undefined;
+  readonly response: (status: number) => ValidateFunction | undefined;
+}
+
+const document = JSON.parse(readFileSync(join(FIXTURES, 'klaviyo', 'bulk-import.schema.json'), 'utf8')) as {
+  operations: Record<string, { body?: unknown; responses: Record<string, unknown> }>;
+};
+
+// strict: false because the OpenAPI text keeps keywords Ajv does not know (`description` is fine, `default` inside refs).
+const ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
+ajv.addSchema(document, 'klaviyo');
+// Query values arrive as strings; page[size] is an integer in the spec.
+const queryAjv = addFormats(new Ajv({ strict: false, allErrors: true, coerceTypes: true }));
+queryAjv.addSchema(document, 'klaviyo');
+
+const cache = new Map<OperationId, OperationValidators>();
+
+export function validatorsFor(operation: OperationId): OperationValidators {
+  let validators = cache.get(operation);
+  if (validators === undefined) {
+    const base = `klaviyo#/operations/${operation}`;
+    const responses = document.operations[operation]!.responses;
+    validators = {
+      headers: ajv.getSchema(`${base}/headers`)!,
+      query: queryAjv.getSchema(`${base}/query`)!,
+      body: document.operations[operation]!.body !== undefined ? ajv.getSchema(`${base}/body`)! : undefined,
+      response: (status) => {
+        const key = String(status) in responses ? String(status) : `${String(status)[0]}XX`;
+        return key in responses ? ajv.getSchema(`${base}/responses/${key}`) : undefined;
+      },
+    };
+    cache.set(operation, validators);
+  }
+  return validators;
+}
+
+export function describeValidation(validate: ValidateFunction): string {
+  return ajv.errorsText(validate.errors, { separator: '; ' });
+}

@@ -1,0 +1,298 @@
+/**
+ * A Klaviyo stand-in: a real HTTP server on 127.0.0.1 that speaks the bulk profile import API.
+ * It validates every request (headers, query, body) and every response it sends against the schema
+ * derived from Klaviyo's OpenAPI spec, keeps jobs that move queued -> processing -> complete as they
+ * are looked at, pages import errors, and injects faults on demand. `imported` is the ground truth
+ * the tests compare the client's accounting with.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { describeValidation, validatorsFor, type OperationId } from './klaviyo-schema.js';
+
+export type Route = 'create' | 'list' | 'get-job' | 'import-errors';
+
+export type Fault =
+  | { readonly on: Route; readonly kind: 'status'; readonly status: number; readonly retryAfter?: string; readonly detail?: string }
+  /** The connection is reset before the request is handled: no job. */
+  | { readonly on: Route; readonly kind: 'reset' }
+  /** The request is handled (a create makes its job), then the connection is reset: the answer is lost. */
+  | { readonly on: Route; readonly kind: 'lost-response' }
+  /** The request is handled, the answer comes after `delayMs` (longer than the client's timeout). */
+  | { readonly on: Route; readonly kind: 'slow'; readonly delayMs: number }
+  /** A 400 whose pointers name these profiles, as Klaviyo refuses a bad email. */
+  | { readonly on: 'create'; readonly kind: 'invalid-profiles'; readonly emails: readonly string[] };
+
+export interface StandInOptions {
+  readonly apiKey: string;
+  readonly revision?: string;
+  /** Looks (GET or listing) a job gets before it is complete. */
+  readonly looksToComplete?: number;
+  /** Serves smaller pages than asked for, to make the client page. */
+  readonly pageSizeCap?: number;
+  /** 413 above this many body bytes. */
+  readonly maxBodyBytes?: number;
+}
+
+export interface SubmittedProfile {
+  readonly email: string;
+  readonly properties: Record<string, number | string>;
+}
+
+interface Job {
+  readonly id: string;
+  readonly seq: number;
+  readonly createdAt: string;
+  readonly profiles: readonly SubmittedProfile[];
+  readonly listId: string | undefined;
+  looks: number;
+  readonly failures: Map<string, string>;
+  /** Failures Klaviyo counts without saying whose (an import error with no original_payload). */
+  readonly unattributed: number;
+}
+
+export class KlaviyoStandIn {
+  readonly options: StandInOptions;
+  readonly faults: Fault[] = [];
+  /** Import failures to report for these emails, with the detail, whichever job they land in. */
+  readonly importFailures = new Map<string, string>();
+  /** The job holding this email also counts this many failures it attributes to nobody. */
+  unattributedFailures: { email: string; count: number } | undefined;
+  /** Every request that broke the API's schema or rules; a passing test leaves this empty. */
+  readonly violations: string[] = [];
+  readonly jobs: Job[] = [];
+  /** Profiles in completed jobs less the failed ones: what Klaviyo holds now. */
+  readonly imported: (SubmittedProfile & { job: string; listId: string | undefined })[] = [];
+  readonly requests: { method: string; path: string }[] = [];
+  /** Called as each job is created, before its answer is sent (tests kill the client here). */
+  onJobCreated: ((job: { id: string; profiles: readonly SubmittedProfile[] }) => void) | undefined;
+  #server: Server | undefined;
+  readonly #sockets = new Set<Socket>();
+
+  constructor(options: StandInOptions) {
+    this.options = options;
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${(this.#server!.address() as AddressInfo).port}`;
+  }
+
+  async start(): Promise<this> {
+    this.#server = createServer((request, response) => void this.#handle(request, response));
+    this.#server.on('connection', (socket) => {
+      this.#sockets.add(socket);
+      socket.on('close', () => this.#sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.#server?.close(() => resolve()) ?? resolve());
+  }
+
+  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', this.baseUrl);
+    const body = await readBody(request);
+    const match = routeOf(request.method ?? '', url.pathname);
+    this.requests.push({ method: request.method ?? '', path: url.pathname });
+    if (match === undefined) return this.#violation(response, `no such endpoint: ${request.method} ${url.pathname}`);
+    const { route, operation, jobId } = match;
+    const validators = validatorsFor(operation);
+    if (!validators.headers(request.headers)) return this.#violation(response, `${route} headers: ${describeValidation(validators.headers)}`);
+    if (request.headers.revision !== (this.options.revision ?? '2026-07-15')) return this.#violation(response, `${route}: revision ${request.headers.revision}`);
+    const query = Object.fromEntries(url.searchParams);
+    if (!validators.query(query)) return this.#violation(response, `${route} query: ${describeValidation(validators.query)}`);
+    let json: unknown;
+    if (validators.body !== undefined) {
+      try {
+        json = JSON.parse(body.toString('utf8'));
+      } catch {
+        return this.#violation(response, `${route}: body is not JSON`);
+      }
+      if (!validators.body(json)) return this.#violation(response, `${route} body: ${describeValidation(validators.body)}`);
+      checkProfiles(json, this.violations);
+    }
+    if (request.headers.authorization !== `Klaviyo-API-Key ${this.options.apiKey}`) {
+      return this.#send(response, operation, 401, errorBody(401, 'not_authenticated', `Incorrect authentication credentials: ${request.headers.authorization}`));
+    }
+    const faultIndex = this.faults.findIndex((fault) => fault.on === route);
+    const fault = faultIndex >= 0 ? this.faults.splice(faultIndex, 1)[0] : undefined;
+    if (fault?.kind === 'reset') return void request.socket.destroy();
+    if (fault?.kind === 'status') {
+      if (fault.retryAfter !== undefined) response.setHeader('Retry-After', fault.retryAfter);
+      return this.#send(response, operation, fault.status, errorBody(fault.status, 'error', fault.detail ?? `Injected ${fault.status}.`));
+    }
+    if (route === 'create' && this.options.maxBodyBytes !== undefined && body.length > this.options.maxBodyBytes) {
+      return this.#send(response, operation, 413, errorBody(413, 'request_too_large', 'The request payload is too large.'));
+    }
+    if (fault?.kind === 'invalid-profiles') {
+      const profiles = profilesOf(json);
+      const errors = profiles.flatMap((profile, index) =>
+        fault.emails.includes(profile.email) ? [errorEntry(400, 'invalid', `${profile.email} is not a valid email address.`, `/data/attributes/profiles/data/${index}/attributes/email`)] : [],
+      );
+      return this.#send(response, operation, 400, { errors });
+    }
+    const [status, payload] = this.#answer(route, jobId, json, query);
+    if (fault?.kind === 'lost-response') return void request.socket.destroy();
+    // Unref'd: a test that ends while an answer is held back does not wait for it.
+    if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.delayMs).unref());
+    this.#send(response, operation, status, payload);
+  }
+
+  #answer(route: Route, jobId: string | undefined, json: unknown, query: Record<string, string>): [number, unknown] {
+    switch (route) {
+      case 'create': {
+        const profiles = profilesOf(json);
+        const seq = this.jobs.length + 1;
+        const job: Job = {
+          id: `JOB${String(seq).padStart(6, '0')}`,
+          seq,
+          createdAt: new Date().toISOString(),
+          profiles,
+          listId: (json as { data: { relationships?: { lists: { data: { id: string }[] } } } }).data.relationships?.lists.data[0]?.id,
+          looks: 0,
+          failures: new Map(profiles.filter((p) => this.importFailures.has(p.email)).map((p) => [p.email, this.importFailures.get(p.email)!])),
+          unattributed: profiles.some((p) => p.email === this.unattributedFailures?.email) ? this.unattributedFailures!.count : 0,
+        };
+        this.jobs.push(job);
+        this.onJobCreated?.(job);
+        return [202, { data: this.#resource(job) }];
+      }
+      case 'get-job': {
+        const job = this.jobs.find((j) => j.id === jobId);
+        if (job === undefined) return [404, errorBody(404, 'not_found', `No job ${jobId}.`)];
+        this.#look(job);
+        return [200, { data: this.#resource(job), links: { self: `${this.baseUrl}/api/profile-bulk-import-jobs/${job.id}` } }];
+      }
+      case 'list': {
+        const sorted = [...this.jobs].sort((a, b) => (query.sort === '-created_at' ? b.seq - a.seq : a.seq - b.seq));
+        const page = this.#page(sorted, query, '/api/profile-bulk-import-jobs', query.sort !== undefined ? { sort: query.sort } : {});
+        for (const job of page.items) this.#look(job);
+        return [200, { data: page.items.map((job) => this.#resource(job)), links: page.links }];
+      }
+      case 'import-errors': {
+        const job = this.jobs.find((j) => j.id === jobId);
+        if (job === undefined) return [404, errorBody(404, 'not_found', `No job ${jobId}.`)];
+        const errors = [
+          ...[...job.failures].map(([email, detail]) => ({ payload: job.profiles.find((p) => p.email === email)!, detail })),
+          ...Array.from({ length: job.unattributed }, () => ({ payload: undefined, detail: 'The profile could not be processed.' })),
+        ];
+        const page = this.#page(errors, query, `/api/profile-bulk-import-jobs/${job.id}/import-errors`, {});
+        const data = page.items.map((error, index) => ({
+          type: 'import-error',
+          id: `${job.id}-E${index}-${query['page[cursor]'] ?? 0}`,
+          attributes: {
+            code: 'invalid',
+            title: 'Invalid input',
+            detail: error.detail,
+            source: { pointer: '/data' },
+            original_payload: error.payload === undefined ? null : { type: 'profile', attributes: error.payload },
+          },
+        }));
+        return [200, { data, links: page.links }];
+      }
+    }
+  }
+
+  /** A job moves on each time it is looked at; on completion its good profiles count as imported. */
+  #look(job: Job): void {
+    job.looks++;
+    if (job.looks === (this.options.looksToComplete ?? 2)) {
+      for (const profile of job.profiles) if (!job.failures.has(profile.email)) this.imported.push({ ...profile, job: job.id, listId: job.listId });
+    }
+  }
+
+  #status(job: Job): string {
+    const needed = this.options.looksToComplete ?? 2;
+    return job.looks >= needed ? 'complete' : job.looks === 0 ? 'queued' : 'processing';
+  }
+
+  #resource(job: Job): unknown {
+    const complete = this.#status(job) === 'complete';
+    const failed = complete ? job.failures.size + job.unattributed : 0;
+    return {
+      type: 'profile-bulk-import-job',
+      id: job.id,
+      attributes: {
+        status: this.#status(job),
+        created_at: job.createdAt,
+        total_count: job.profiles.length,
+        completed_count: complete ? job.profiles.length : 0,
+        failed_count: failed,
+        completed_at: complete ? new Date().toISOString() : null,
+        expires_at: null,
+        started_at: job.looks > 0 ? job.createdAt : null,
+      },
+      links: { self: `${this.baseUrl}/api/profile-bulk-import-jobs/${job.id}` },
+    };
+  }
+
+  #page<T>(items: readonly T[], query: Record<string, string>, path: string, keep: Record<string, string>): { items: T[]; links: Record<string, string> } {
+    const size = Math.min(Number(query['page[size]'] ?? 20), this.options.pageSizeCap ?? 100);
+    const offset = Number(query['page[cursor]'] ?? 0);
+    const link = (cursor: number) => `${this.baseUrl}${path}?${new URLSearchParams({ ...keep, 'page[cursor]': String(cursor), 'page[size]': String(size) })}`;
+    const links: Record<string, string> = { self: link(offset) };
+    if (offset + size < items.length) links.next = link(offset + size);
+    return { items: items.slice(offset, offset + size), links };
+  }
+
+  #violation(response: ServerResponse, message: string): void {
+    this.violations.push(message);
+    response.writeHead(400, { 'Content-Type': 'application/vnd.api+json' });
+    response.end(JSON.stringify(errorBody(400, 'invalid', message)));
+  }
+
+  #send(response: ServerResponse, operation: OperationId, status: number, body: unknown): void {
+    const validate = validatorsFor(operation).response(status);
+    if (validate === undefined || !validate(body)) {
+      this.violations.push(`stand-in answered ${operation} ${status} outside the schema: ${validate ? describeValidation(validate) : 'no schema'}`);
+    }
+    response.writeHead(status, { 'Content-Type': 'application/vnd.api+json' });
+    response.end(JSON.stringify(body));
+  }
+}
+
+function routeOf(method: string, path: string): { route: Route; operation: OperationId; jobId?: string } | undefined {
+  if (path === '/api/profile-bulk-import-jobs') {
+    if (method === 'POST') return { route: 'create', operation: 'bulk_import_profiles' };
+    if (method === 'GET') return { route: 'list', operation: 'get_bulk_import_profiles_jobs' };
+  }
+  const errors = /^\/api\/profile-bulk-import-jobs\/([^/]+)\/import-errors$/.exec(path);
+  if (method === 'GET' && errors) return { route: 'import-errors', operation: 'get_errors_for_bulk_import_profiles_job', jobId: decodeURIComponent(errors[1]!) };
+  const job = /^\/api\/profile-bulk-import-jobs\/([^/]+)$/.exec(path);
+  if (method === 'GET' && job) return { route: 'get-job', operation: 'get_bulk_import_profiles_job', jobId: decodeURIComponent(job[1]!) };
+  return undefined;
+}
+
+function profilesOf(json: unknown): SubmittedProfile[] {
+  const data = (json as { data: { attributes: { profiles: { data: { attributes: SubmittedProfile }[] } } } }).data.attributes.profiles.data;
+  return data.map((resource) => ({ email: resource.attributes.email, properties: resource.attributes.properties }));
+}
+
+/** What the schema cannot say but the issue requires: no nulls or blanks sent, no duplicate profiles. */
+function checkProfiles(json: unknown, violations: string[]): void {
+  const seen = new Set<string>();
+  for (const profile of profilesOf(json)) {
+    if (seen.has(profile.email)) violations.push(`${profile.email} twice in one job`);
+    seen.add(profile.email);
+    for (const [name, value] of Object.entries(profile.properties ?? {})) {
+      if (value === null || value === '' || (typeof value !== 'number' && typeof value !== 'string')) violations.push(`${profile.email}: ${name} sent as ${JSON.stringify(value)}`);
+    }
+  }
+  if (Buffer.byteLength(JSON.stringify(json)) > 5_000_000) violations.push('a create request over 5 MB');
+}
+
+function errorEntry(status: number, code: string, detail: string, pointer?: string): unknown {
+  return { id: `err-${status}`, status, code, title: status === 429 ? 'Request was throttled.' : 'Error.', detail, source: pointer !== undefined ? { pointer } : {} };
+}
+
+function errorBody(status: number, code: string, detail: string): unknown {
+  return { errors: [errorEntry(status, code, detail, status === 400 ? '/data' : undefined)] };
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
