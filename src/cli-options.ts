@@ -3,12 +3,15 @@
  * a bad flag is a usage error (exit 2) that names the flag and what it accepts.
  */
 import { InvalidArgumentError } from 'commander';
+import type { SizeAliasFlag } from './config/run-settings.js';
 import { parseTimestamp } from './core/timestamp.js';
 import type { ReducerMode } from './core/definitions.js';
+import { DATE_FORMATS } from './core/order-timestamps.js';
 import { DEFAULT_SIZE_ALIASES } from './core/sizes.js';
+import { TimeZone } from './core/time-zone.js';
+import type { Delimiter } from './io/input-stream.js';
 
-export const DEFAULT_WINDOWS = [30];
-export const DEFAULT_SIZES = ['small', 'medium', 'large', 'xlarge'];
+export { DEFAULT_SIZES, DEFAULT_WINDOWS } from './config/run-settings.js';
 
 /** `--as-of`: ISO 8601; a date alone is midnight UTC, a time without an offset is UTC. */
 export function parseAsOf(text: string): number {
@@ -61,4 +64,31 @@ export function parseBytes(text: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 200) throw new InvalidArgumentError(`expected a whole number of bytes of at least 200, got "${text}"`);
   return value;
+}
+
+/** `--size-alias`, kept apart from the defaults so the config file's aliases can sit between them. */
+export function parseSizeAliasFlag(text: string, previous: SizeAliasFlag | undefined): SizeAliasFlag {
+  if (text.trim().toLowerCase() === 'none') return { dropDefaults: true, aliases: {} };
+  return { dropDefaults: previous?.dropDefaults ?? false, aliases: parseSizeAliases(text, { ...previous?.aliases }) };
+}
+
+/** `--timezone America/New_York`: an IANA zone name, for times written without an offset. */
+export function parseTimeZone(text: string): TimeZone {
+  const zone = TimeZone.named(text.trim());
+  if (zone === undefined) throw new InvalidArgumentError(`expected an IANA time zone name such as America/New_York or Europe/Berlin, got "${text}"`);
+  return zone;
+}
+
+/** `--date-format DD/MM/YYYY`: which number is the day in dates such as 05/06/2024. */
+export function parseDateFormat(text: string): string {
+  const format = text.trim().toUpperCase();
+  if (DATE_FORMATS[format] === undefined) throw new InvalidArgumentError(`expected ${Object.keys(DATE_FORMATS).join(' or ')}, got "${text}"`);
+  return format;
+}
+
+/** `--delimiter ;`: `,`, `;`, `|` or `tab`; by default it is found from each file's header row. */
+export function parseDelimiter(text: string): Delimiter {
+  if (text === ',' || text === ';' || text === '|') return text;
+  if (text === '\t' || text === '\\t' || text.toLowerCase() === 'tab') return '\t';
+  throw new InvalidArgumentError(`expected , ; | or tab, got "${text}"`);
 }

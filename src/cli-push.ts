@@ -8,12 +8,12 @@ import { createInterface } from 'node:readline/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import ora from 'ora';
 import { applyPush, defaultRunLogPath, preparePush, type PreparedPush, type PushResult, type PushStart } from './commands/push.js';
-import type { ReducerMode } from './core/definitions.js';
 import { KLAVIYO_LIMITS } from './core/push-plan.js';
 import type { PushTotals } from './core/push-run-state.js';
-import { DEFAULT_SIZE_ALIASES } from './core/sizes.js';
 import { BackfillError } from './errors.js';
-import { DEFAULT_SIZES, DEFAULT_WINDOWS, parseAsOf, parseMode, parseSizeAliases, parseSizes, parseWindows } from './cli-options.js';
+import { addOrderReadingOptions, explicitSettings, type OrderReadingFlags } from './cli-order-options.js';
+import { loadConfig } from './config/config-file.js';
+import { storeSettings, type ExplicitSettings, type StoredSettings } from './config/run-settings.js';
 import { DEFAULT_BASE_URL, DEFAULT_REVISION } from './klaviyo/http.js';
 import { tuningFromEnv } from './klaviyo/tuning.js';
 import { redactSecrets, registerSecret } from './redact.js';
@@ -53,7 +53,7 @@ Exit codes: 0 every profile imported; 3 some rejected or unconfirmed (see the re
   Klaviyo refused (bad key, list or revision); 130 interrupted (resumable); 1 unexpected error.
 `;
 
-interface PushFlags {
+interface PushFlags extends OrderReadingFlags {
   profiles?: string;
   resume?: string;
   list?: string;
@@ -63,19 +63,13 @@ interface PushFlags {
   revision?: string;
   runLog?: string;
   rejects?: string;
-  asOf?: number;
-  mode: ReducerMode;
-  windows: number[];
-  sizes: string[];
-  sizeAlias: Record<string, string>;
-  excludeCancelled?: boolean;
   json?: boolean;
   quiet?: boolean;
   batchSize?: number;
 }
 
 export function addPushCommand(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
-  program
+  const command = program
     .command('push')
     .description('send profiles to Klaviyo through bulk import jobs (computed from orders, or a profiles CSV)')
     .argument('[orders...]', 'order export CSV files, computed as `backfill compute` does')
@@ -87,31 +81,23 @@ export function addPushCommand(program: Command, io: CliIo, setExitCode: (code: 
     .option('--api-key-file <path>', 'read the private API key from this file (default: $KLAVIYO_API_KEY)')
     .option('--revision <date>', `Klaviyo API revision (default: $KLAVIYO_REVISION or ${DEFAULT_REVISION})`, parseRevision)
     .option('--run-log <file>', 'where to write the run log (default: .backfill/push-<time>.ndjson)')
-    .option('--rejects <file>', 'where to write rejected profiles (default: <run log>.rejects.csv)')
-    .option('--as-of <datetime>', 'as for compute: ignore orders placed after this instant', parseAsOf)
-    .addOption(new Option('--mode <mode>', 'as for compute').choices(['flow', 'window']).default('flow').argParser(parseMode))
-    .addOption(new Option('--windows <days>', 'as for compute').argParser(parseWindows).default(DEFAULT_WINDOWS, DEFAULT_WINDOWS.join(',')))
-    .addOption(new Option('--sizes <list>', 'as for compute').argParser(parseSizes).default(DEFAULT_SIZES, DEFAULT_SIZES.join(',')))
-    .addOption(
-      new Option('--size-alias <pairs>', 'as for compute')
-        .argParser((text: string, previous: Record<string, string>) => parseSizeAliases(text, previous))
-        .default({ ...DEFAULT_SIZE_ALIASES }, 'the defaults'),
-    )
-    .option('--exclude-cancelled', 'as for compute')
+    .option('--rejects <file>', 'where to write rejected profiles (default: <run log>.rejects.csv)');
+  addOrderReadingOptions(command)
     .option('--json', 'print the summary as JSON')
     .option('-q, --quiet', 'no progress and no summary line')
     // For tests and the bench: several jobs from a small file. Klaviyo's own limit (10,000) is the default.
     .addOption(new Option('--batch-size <n>', 'profiles per import job').argParser(parseBatchSize).hideHelp())
     .addHelpText('before', PUSH_EXAMPLES)
     .addHelpText('after', PUSH_DETAILS)
-    .action(async (orders: string[], flags: PushFlags) => {
-      setExitCode(await push(orders, flags, io));
+    .action(async (orders: string[], flags: PushFlags, self: Command) => {
+      setExitCode(await push(orders, flags, explicitSettings(flags, self), io));
     });
 }
 
-async function push(orders: string[], flags: PushFlags, io: CliIo): Promise<number> {
+async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettings, io: CliIo): Promise<number> {
   const env = io.env ?? process.env;
-  const start = pushStart(orders, flags, io.now());
+  const config = orders.length > 0 ? await loadConfig(flags.config, process.cwd()) : undefined;
+  const start = pushStart(orders, flags, { settings: storeSettings(explicit), configPath: config === undefined ? null : resolve(config.path) }, io.now());
   const connection = flags.dryRun === true ? undefined : { baseUrl: env.KLAVIYO_BASE_URL || DEFAULT_BASE_URL, apiKey: await apiKey(flags, env), revision: flags.revision ?? envRevision(env) };
   const print = (text: string) => io.stderr.write(redactSecrets(text));
   const prepared = await preparePush(
@@ -178,7 +164,7 @@ async function push(orders: string[], flags: PushFlags, io: CliIo): Promise<numb
   return result.exitCode;
 }
 
-function pushStart(orders: string[], flags: PushFlags, now: number): PushStart {
+function pushStart(orders: string[], flags: PushFlags, reading: { settings: StoredSettings; configPath: string | null }, now: number): PushStart {
   const sources = [orders.length > 0, flags.profiles !== undefined, flags.resume !== undefined].filter(Boolean).length;
   if (sources !== 1) throw usage('give order files, or --profiles <file>, or --resume <runlog> (exactly one of them)');
   if (flags.resume !== undefined) {
@@ -197,11 +183,7 @@ function pushStart(orders: string[], flags: PushFlags, now: number): PushStart {
       files: orders.map((file) => (file === '-' ? file : resolve(file))),
       // Pinned now, so a resume computes exactly the same table.
       asOf: flags.asOf ?? now,
-      mode: flags.mode,
-      windows: flags.windows,
-      sizes: flags.sizes,
-      sizeAliases: flags.sizeAlias,
-      excludeCancelled: flags.excludeCancelled === true,
+      ...reading,
     },
   };
 }

@@ -7,11 +7,12 @@ import { basename, dirname, extname, join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import ora from 'ora';
 import { runCompute, type ComputeResult } from './commands/compute.js';
-import { buildDefinitions, type ReducerMode } from './core/definitions.js';
-import { DEFAULT_SIZE_ALIASES } from './core/sizes.js';
+import { loadConfig } from './config/config-file.js';
+import { resolveRunSettings, type ExplicitSettings } from './config/run-settings.js';
 import { BackfillError, EXIT, formatLocation } from './errors.js';
-import { DEFAULT_SIZES, DEFAULT_WINDOWS, parseAsOf, parseBytes, parseMode, parseSizeAliases, parseSizes, parseWindows } from './cli-options.js';
-import { STDIN_PATH } from './io/input-files.js';
+import { parseBytes } from './cli-options.js';
+import { addOrderReadingOptions, explicitSettings, type OrderReadingFlags } from './cli-order-options.js';
+import { expandInputPaths, STDIN_PATH } from './io/input-files.js';
 import { addPushCommand } from './cli-push.js';
 import { redactSecrets } from './redact.js';
 
@@ -25,9 +26,19 @@ const COMPUTE_EXAMPLES = `Examples:
       Nightly recompute: the largest order of the last 30, 60 and 90 days, and blank when none.
   $ backfill orders.csv -o - --quiet | head
       Profiles CSV to stdout.
+  $ backfill woo_orders.csv.gz --timezone Europe/Berlin --date-format DD/MM/YYYY
+      WooCommerce export (gzip found by its bytes), store times in Berlin, dates day first.
+  $ backfill 'exports/orders_*.csv' --config shop.config.json
+      Every matching export; overlapping orders are counted once.
 `;
 
 const COMPUTE_DETAILS = `
+Input:
+  The layout (shopify, woocommerce, bigcommerce, json-items) is found from each file's header row, or
+  set with --format; any other CSV is read by the "columns" mapping in backfill.config.json (read from
+  the working directory, or --config). Settings come from flags, then BACKFILL_* environment variables,
+  then the config file, then defaults. Files may be gzip-compressed, ;-delimited, with BOM and CRLF.
+
 Modes:
   flow    replays the live flow over each customer's orders in time order: at each order, if it is
           the only one in the last N days it is stored; otherwise it is stored only if its value is
@@ -45,14 +56,8 @@ Output:
 Exit codes: 0 done, 2 usage or input error, 1 unexpected error.
 `;
 
-interface ComputeFlags {
+interface ComputeFlags extends OrderReadingFlags {
   out: string;
-  asOf?: number;
-  mode: ReducerMode;
-  windows: number[];
-  sizes: string[];
-  sizeAlias: Record<string, string>;
-  excludeCancelled?: boolean;
   rejects?: string;
   strict?: boolean;
   json?: boolean;
@@ -94,21 +99,12 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
 `,
     );
 
-  program
+  const computeCommand = program
     .command('compute', { isDefault: true })
     .description('read order exports and write the profile-properties CSV for Klaviyo (the default command)')
     .argument('<orders...>', 'order export CSV files; - reads stdin')
-    .option('-o, --out <file>', 'where to write the profiles CSV; - for stdout', 'profiles.csv')
-    .option('--as-of <datetime>', 'ignore orders placed after this ISO 8601 instant (default: now); makes runs reproducible', parseAsOf)
-    .addOption(new Option('--mode <mode>', 'flow: replay the flow; window: recompute trailing windows').choices(['flow', 'window']).default('flow').argParser(parseMode))
-    .addOption(new Option('--windows <days>', 'trailing windows in days, comma-separated').argParser(parseWindows).default(DEFAULT_WINDOWS, DEFAULT_WINDOWS.join(',')))
-    .addOption(new Option('--sizes <list>', 'item sizes; each writes <size>_order_date').argParser(parseSizes).default(DEFAULT_SIZES, DEFAULT_SIZES.join(',')))
-    .addOption(
-      new Option('--size-alias <pairs>', 'variant values that mean a size, added to the defaults; "none" drops the defaults')
-        .argParser((text: string, previous: Record<string, string>) => parseSizeAliases(text, previous))
-        .default({ ...DEFAULT_SIZE_ALIASES }, Object.entries(DEFAULT_SIZE_ALIASES).map(([a, s]) => `${a.toUpperCase()}=${s}`).join(',')),
-    )
-    .option('--exclude-cancelled', 'leave out cancelled, voided and refunded orders (the live flow counts them)')
+    .option('-o, --out <file>', 'where to write the profiles CSV; - for stdout', 'profiles.csv');
+  addOrderReadingOptions(computeCommand)
     .option('--rejects <file>', 'where to write rejected rows (default: <out>.rejects.csv)')
     .option('--strict', 'stop at the first bad row instead of rejecting it')
     .option('--json', 'print the run summary as JSON')
@@ -116,8 +112,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     .addOption(new Option('--max-file-bytes <n>', 'split the output above this size').argParser(parseBytes).hideHelp())
     .addHelpText('before', COMPUTE_EXAMPLES)
     .addHelpText('after', COMPUTE_DETAILS)
-    .action(async (files: string[], flags: ComputeFlags) => {
-      exitCode = await compute(files, flags, io);
+    .action(async (files: string[], flags: ComputeFlags, command: Command) => {
+      exitCode = await compute(files, flags, explicitSettings(flags, command), io);
     });
 
   addPushCommand(program, io, (code) => {
@@ -132,7 +128,10 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   }
 }
 
-async function compute(files: string[], flags: ComputeFlags, io: CliIo): Promise<number> {
+async function compute(patterns: string[], flags: ComputeFlags, explicit: ExplicitSettings, io: CliIo): Promise<number> {
+  const config = await loadConfig(flags.config, process.cwd());
+  const settings = resolveRunSettings(explicit, config);
+  const files = await expandInputPaths(patterns);
   const started = io.now();
   // A spinner only for a person at a terminal; cron and CI logs get the summary line alone.
   const interactive = io.stderr.isTTY === true && flags.quiet !== true && flags.json !== true;
@@ -142,10 +141,9 @@ async function compute(files: string[], flags: ComputeFlags, io: CliIo): Promise
   const result: ComputeResult = await runCompute({
     files,
     out: flags.out,
-    definitions: buildDefinitions(flags.mode, flags.windows, flags.sizes),
+    definitions: settings.definitions,
+    input: settings.input,
     asOf: flags.asOf ?? io.now(),
-    sizeAliases: flags.sizeAlias,
-    excludeCancelled: flags.excludeCancelled === true,
     strict: flags.strict === true,
     rejectsPath: flags.rejects ?? defaultRejectsPath(flags.out),
     ...(flags.maxFileBytes !== undefined ? { maxFileBytes: flags.maxFileBytes } : {}),
@@ -167,13 +165,16 @@ async function compute(files: string[], flags: ComputeFlags, io: CliIo): Promise
 
 function summaryLine({ counts, outputs, rejectsFile }: ComputeResult): string {
   const n = (value: number) => value.toLocaleString('en-US');
+  const read = counts.fileFormats.map(({ file, format, delimiter }) => `${file} (${format}${delimiter === ',' ? '' : `, ${delimiter === '\t' ? 'tab' : delimiter}-delimited`})`);
   const parts = [
-    `${n(counts.ordersRead)} orders (${n(counts.rowsRead)} rows) read from ${counts.files.join(', ')}`,
+    `${n(counts.ordersRead)} orders (${n(counts.rowsRead)} rows) read from ${read.join(', ')}`,
     `${n(counts.profiles)} profiles written to ${outputs.map((o) => (o === STDIN_PATH ? 'stdout' : o)).join(', ')}`,
     `${n(counts.ordersWithoutEmail)} orders without email skipped`,
   ];
   if (counts.ordersAfterAsOf > 0) parts.push(`${n(counts.ordersAfterAsOf)} orders after --as-of ignored`);
   if (counts.ordersExcluded > 0) parts.push(`${n(counts.ordersExcluded)} cancelled orders excluded`);
+  if (counts.ordersDuplicate > 0) parts.push(`${n(counts.ordersDuplicate)} duplicate orders (same id, email and total) counted once`);
+  if (counts.ordersConflicting > 0) parts.push(`${n(counts.ordersConflicting)} orders rejected for reusing an order id with a different email or total`);
   if (counts.profilesWithoutProperties > 0) parts.push(`${n(counts.profilesWithoutProperties)} profiles with nothing to set left out`);
   parts.push(counts.rowsRejected > 0 ? `${n(counts.rowsRejected)} rows rejected (see ${rejectsFile})` : '0 rows rejected');
   return `backfill: ${parts.join('; ')}`;

@@ -4,14 +4,13 @@
 import type { Readable, Writable } from 'node:stream';
 import type { Definitions } from '../core/definitions.js';
 import { propertyColumns } from '../core/definitions.js';
+import { OrderIds } from '../core/order-ids.js';
 import { ProfileAccumulator, type ProfileRow } from '../core/profiles.js';
-import { SizeMatcher } from '../core/sizes.js';
 import { BackfillError, formatLocation } from '../errors.js';
-import type { OrderFormat, OrderSink, RejectedRecord } from '../io/formats/format.js';
-import { shopifyFormat } from '../io/formats/shopify.js';
+import type { OrderSink, RejectedRecord } from '../io/formats/format.js';
 import { STDIN_PATH } from '../io/input-files.js';
 import { writeProfilesCsv, writeProfilesTo } from '../io/profiles-csv.js';
-import { readOrders } from '../io/read-orders.js';
+import { readOrders, type FileReport, type InputSettings } from '../io/read-orders.js';
 import { RejectsFile } from '../io/rejects-file.js';
 
 export interface ComputeOptions {
@@ -19,11 +18,10 @@ export interface ComputeOptions {
   readonly definitions: Definitions;
   /** Orders placed after this instant (epoch ms) are ignored; window mode's windows end here. */
   readonly asOf: number;
-  readonly sizeAliases: Readonly<Record<string, string>>;
-  readonly excludeCancelled: boolean;
+  /** How to read the files: format, delimiter, time zone, columns, sizes. */
+  readonly input: InputSettings;
   readonly strict: boolean;
   readonly rejectsPath: string;
-  readonly format?: OrderFormat;
   readonly onProgress?: (recordsRead: number) => void;
   readonly stdin?: Readable;
 }
@@ -31,11 +29,17 @@ export interface ComputeOptions {
 /** What a computation read and found, for the summary line and `--json`. */
 export interface ComputeCounts {
   files: string[];
+  /** The format and delimiter each file was read with, in reading order. */
+  fileFormats: FileReport[];
   rowsRead: number;
   ordersRead: number;
   ordersAfterAsOf: number;
   ordersWithoutEmail: number;
   ordersExcluded: number;
+  /** Orders whose id was already read with the same email and total (overlapping exports): counted once. */
+  ordersDuplicate: number;
+  /** Orders whose id was already read with a different email or total: rejected, the first one kept. */
+  ordersConflicting: number;
   rowsRejected: number;
   profiles: number;
   /** Profiles whose orders set nothing (window mode: all orders outside every window, no sizes). */
@@ -56,17 +60,37 @@ export async function computeProfileTable(options: ComputeOptions): Promise<Prof
   const rejects = new RejectsFile(options.rejectsPath);
   const counts: ComputeCounts = {
     files: options.files.map((f) => (f === STDIN_PATH ? 'stdin' : f)),
+    fileFormats: [],
     rowsRead: 0,
     ordersRead: 0,
     ordersAfterAsOf: 0,
     ordersWithoutEmail: 0,
     ordersExcluded: 0,
+    ordersDuplicate: 0,
+    ordersConflicting: 0,
     rowsRejected: 0,
     profiles: 0,
     profilesWithoutProperties: 0,
   };
+  const orderIds = new OrderIds();
   const sink: OrderSink = {
-    order(order) {
+    order(order, at, raw) {
+      const sighting = order.orderId === '' ? 'new' : orderIds.see(order);
+      if (sighting === 'duplicate') {
+        counts.ordersDuplicate++;
+        return;
+      }
+      if (sighting === 'conflict') {
+        counts.ordersConflicting++;
+        sink.reject({
+          file: at.file,
+          line: at.line,
+          code: 'DUPLICATE_ORDER_CONFLICT',
+          reason: `order ${order.orderId} was already read with a different email or total; the first one read is kept`,
+          raw: raw(),
+        });
+        return;
+      }
       counts.ordersRead++;
       if (!accumulator.add(order)) counts.ordersAfterAsOf++;
     },
@@ -86,9 +110,9 @@ export async function computeProfileTable(options: ComputeOptions): Promise<Prof
   try {
     counts.rowsRead = await readOrders({
       files: options.files,
-      format: options.format ?? shopifyFormat,
-      formatOptions: { sizes: new SizeMatcher(options.definitions.sizes.map((s) => s.size), options.sizeAliases), excludeCancelled: options.excludeCancelled },
+      settings: options.input,
       sink,
+      onFile: (report) => counts.fileFormats.push(report),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.stdin ? { stdin: options.stdin } : {}),
     });

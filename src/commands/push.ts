@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
-import { buildDefinitions } from '../core/definitions.js';
+import { loadConfig } from '../config/config-file.js';
+import { resolveRunSettings, restoreSettings } from '../config/run-settings.js';
 import type { ProfileRow } from '../core/profiles.js';
 import { KLAVIYO_LIMITS, planBatches, toRanges, type BatchLimits, type PushPlan } from '../core/push-plan.js';
 import { applyEntry, pushTotals, replayRunLog, RUN_LOG_VERSION, type PushRunState, type PushSource, type PushTotals, type RunLogEntry } from '../core/push-run-state.js';
@@ -152,12 +153,13 @@ export async function applyPush(prepared: PreparedPush, options: ApplyOptions): 
 /** Where the profiles come from: order exports computed as `compute` does, or a profiles CSV. */
 async function loadProfiles(source: PushSource, inputRejectsPath: string): Promise<{ rows: ProfileRow[]; inputRejectsFile: string | undefined }> {
   if (source.kind === 'profiles') return { rows: (await readProfilesCsv(source.file)).rows, inputRejectsFile: undefined };
+  const config = source.configPath === null ? undefined : await loadConfig(source.configPath, process.cwd());
+  const settings = resolveRunSettings(restoreSettings(source.settings), config);
   const table = await computeProfileTable({
     files: source.files,
-    definitions: buildDefinitions(source.mode, source.windows, source.sizes),
+    definitions: settings.definitions,
+    input: settings.input,
     asOf: source.asOf,
-    sizeAliases: source.sizeAliases,
-    excludeCancelled: source.excludeCancelled,
     strict: false,
     rejectsPath: inputRejectsPath,
   });

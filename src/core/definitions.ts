@@ -39,13 +39,51 @@ export function sizeDefinition(size: string): SizeDefinition {
   return { size, dateProperty: `${size}_order_date` };
 }
 
-export function buildDefinitions(mode: ReducerMode, windowDays: readonly number[], sizes: readonly string[]): Definitions {
+/**
+ * Property names a merchant chose instead of the recipe's (`vip_max_order_value`): per window (by its
+ * number of days) and per size. Anything not named keeps the recipe's name.
+ */
+export interface PropertyNames {
+  readonly windows?: Readonly<Record<string, { readonly value?: string; readonly date?: string }>>;
+  readonly sizes?: Readonly<Record<string, string>>;
+}
+
+export function buildDefinitions(
+  mode: ReducerMode,
+  windowDays: readonly number[],
+  sizes: readonly string[],
+  names: PropertyNames = {},
+): Definitions {
   const uniqueDays = [...new Set(windowDays)].sort((a, b) => (a === 30 ? -1 : b === 30 ? 1 : a - b));
   return {
     mode,
-    windows: uniqueDays.map(windowDefinition),
-    sizes: [...new Set(sizes)].map(sizeDefinition),
+    windows: uniqueDays.map((days) => {
+      const recipe = windowDefinition(days);
+      const named = names.windows?.[String(days)];
+      return { days, valueProperty: named?.value ?? recipe.valueProperty, dateProperty: named?.date ?? recipe.dateProperty };
+    }),
+    sizes: [...new Set(sizes)].map((size) => ({ size, dateProperty: names.sizes?.[size] ?? sizeDefinition(size).dateProperty })),
   };
+}
+
+/** What is wrong with the chosen names (a window or size not computed, a name used twice), if anything. */
+export function propertyNameProblem(definitions: Definitions, names: PropertyNames): string | undefined {
+  for (const days of Object.keys(names.windows ?? {})) {
+    if (!definitions.windows.some((w) => String(w.days) === days)) {
+      return `"properties.windows" names window "${days}", which is not computed (windows: ${definitions.windows.map((w) => w.days).join(', ')})`;
+    }
+  }
+  for (const size of Object.keys(names.sizes ?? {})) {
+    if (!definitions.sizes.some((s) => s.size === size)) {
+      return `"properties.sizes" names size "${size}", which is not computed (sizes: ${definitions.sizes.map((s) => s.size).join(', ')})`;
+    }
+  }
+  const seen = new Set<string>(['Email', 'Phone Number']);
+  for (const column of propertyColumns(definitions)) {
+    if (seen.has(column)) return `property name "${column}" is used twice (or clashes with Email / Phone Number)`;
+    seen.add(column);
+  }
+  return undefined;
 }
 
 /** Property columns in output order (after `Email`). */

@@ -8,13 +8,29 @@
 // (`12,50`) does not match: it is refused rather than read as 1250.
 const MONEY = /^'?\s*([-+]?)\s*(?:[A-Z]{3}\s*)?\p{Sc}?\s*([-+]?)((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)\s*(?:[A-Z]{3}|\p{Sc})?$/u;
 
-/** The number a money cell stands for, or undefined when it is not one (blank included). */
-export function parseMoney(text: string): number | undefined {
+// Spreadsheets in EU locales (the ones that save with `;`): `,` decimals, `.` or space thousands groups.
+const MONEY_DECIMAL_COMMA =
+  /^'?\s*([-+]?)\s*(?:[A-Z]{3}\s*)?\p{Sc}?\s*([-+]?)((?:\d{1,3}(?:[. \u00a0\u202f]\d{3})+|\d+)(?:,\d+)?|,\d+)\s*(?:[A-Z]{3}|\p{Sc})?$/iu;
+
+/**
+ * The number a money cell stands for, or undefined when it is not one (blank included). With
+ * `decimalComma`, `1.234,56` is 1234.56 and `1.234` is 1234; `12.50` (a point not followed by a
+ * three-digit group) still reads as 12.5, since no thousands group has two digits.
+ */
+export function parseMoney(text: string, decimalComma = false): number | undefined {
+  if (decimalComma) {
+    const match = MONEY_DECIMAL_COMMA.exec(text.trim());
+    if (match !== null) return signed(match, (digits) => digits.replace(/[. \u00a0\u202f]/g, '').replace(',', '.'));
+  }
   const match = MONEY.exec(text.trim());
   if (match === null) return undefined;
+  return signed(match, (digits) => digits.replaceAll(',', ''));
+}
+
+function signed(match: RegExpExecArray, plain: (digits: string) => string): number | undefined {
   const [, signBefore = '', signAfter = '', digits = ''] = match;
   if (signBefore !== '' && signAfter !== '') return undefined;
-  const value = Number(digits.replaceAll(',', ''));
+  const value = Number(plain(digits));
   if (!Number.isFinite(value)) return undefined;
   return signBefore === '-' || signAfter === '-' ? -value : value;
 }

@@ -7,6 +7,11 @@ export interface Order {
   readonly orderId: string;
   /** Trimmed, lower-cased email: the profile key Klaviyo matches on. */
   readonly email: string;
+  /**
+   * Only when `email` is blank: the phone number (digits and a leading `+`), the profile key instead.
+   * Klaviyo identifies a profile by email or by phone number.
+   */
+  readonly phone?: string;
   /** When the order was placed, in epoch milliseconds (UTC). */
   readonly placedAt: number;
   /** The order total, the flow's `$value`. */

@@ -11,8 +11,10 @@ import { formatUtc } from './timestamp.js';
 export type PropertyValue = number | string;
 
 export interface ProfileRow {
-  /** Lower-cased email, the profile key. */
+  /** Lower-cased email, the profile key; blank for a profile known only by phone. */
   readonly email: string;
+  /** Set only for a profile known only by phone (its orders had no email). */
+  readonly phone?: string;
   /** Only properties that have a value; an absent key is a blank cell and is never sent. */
   readonly properties: Readonly<Record<string, PropertyValue>>;
 }
@@ -43,10 +45,12 @@ export class ProfileAccumulator {
   /** Adds an order; returns false (and ignores it) when it was placed after `asOf`. */
   add(order: Order): boolean {
     if (order.placedAt > this.#asOf) return false;
-    let history = this.#histories.get(order.email);
+    // An email has an `@` and a phone number never does, so one Map holds both kinds of key.
+    const key = order.email !== '' ? order.email : (order.phone ?? '');
+    let history = this.#histories.get(key);
     if (history === undefined) {
       history = { placedAt: [], values: [], latestBySize: this.#definitions.sizes.map(() => -Infinity) };
-      this.#histories.set(detached(order.email), history);
+      this.#histories.set(detached(key), history);
     }
     history.placedAt.push(order.placedAt);
     history.values.push(order.value);
@@ -59,13 +63,17 @@ export class ProfileAccumulator {
     return true;
   }
 
-  /** One row per profile that has at least one property to set, sorted by email (code-unit order). */
+  /**
+   * One row per profile that has at least one property to set, sorted by key (code-unit order), so
+   * profiles known only by phone (`+1...`) come before emails.
+   */
   toRows(): ProfileRow[] {
-    const emails = [...this.#histories.keys()].sort(compareCodeUnits);
+    const keys = [...this.#histories.keys()].sort(compareCodeUnits);
     const rows: ProfileRow[] = [];
-    for (const email of emails) {
-      const properties = this.#propertiesOf(this.#histories.get(email)!);
-      if (Object.keys(properties).length > 0) rows.push({ email, properties });
+    for (const key of keys) {
+      const properties = this.#propertiesOf(this.#histories.get(key)!);
+      if (Object.keys(properties).length === 0) continue;
+      rows.push(key.includes('@') ? { email: key, properties } : { email: '', phone: key, properties });
     }
     return rows;
   }

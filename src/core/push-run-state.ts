@@ -3,7 +3,7 @@
  * it is the only way the state is built, on the first run and on `--resume` alike, so a crash at any
  * point leaves a state this module can read. Pure: no files, no clock.
  */
-import type { ReducerMode } from './definitions.js';
+import type { StoredSettings } from '../config/run-settings.js';
 import { fromRanges, type RowRanges } from './push-plan.js';
 
 export const RUN_LOG_VERSION = 1;
@@ -14,11 +14,10 @@ export type PushSource =
       readonly kind: 'orders';
       readonly files: readonly string[];
       readonly asOf: number;
-      readonly mode: ReducerMode;
-      readonly windows: readonly number[];
-      readonly sizes: readonly string[];
-      readonly sizeAliases: Readonly<Record<string, string>>;
-      readonly excludeCancelled: boolean;
+      /** The reading and definition settings given by flags or environment. */
+      readonly settings: StoredSettings;
+      /** The backfill.config.json used, absolute; null when there was none. */
+      readonly configPath: string | null;
     }
   | { readonly kind: 'profiles'; readonly file: string };
 

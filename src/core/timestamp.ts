@@ -8,7 +8,8 @@
  * and the API (help.klaviyo.com/hc/en-us/articles/115005253428).
  */
 
-const TIMESTAMP =
+/** ISO-like: `2025-05-11 09:55:16 -0400`, `2025-05-11T13:55:16.5Z`, `2025-05-11`. */
+export const TIMESTAMP =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 export type TimestampParse =
@@ -42,7 +43,7 @@ export function parseTimestamp(text: string, assumeUtc = false): TimestampParse 
   return { ok: true, epochMs: local - offsetMinutes(offset) * 60_000 };
 }
 
-function offsetMinutes(offset: string | undefined): number {
+export function offsetMinutes(offset: string | undefined): number {
   if (offset === undefined || offset.toUpperCase() === 'Z') return 0;
   const sign = offset[0] === '-' ? -1 : 1;
   const digits = offset.slice(1).replace(':', '');
@@ -51,7 +52,7 @@ function offsetMinutes(offset: string | undefined): number {
   return sign * (hours * 60 + minutes);
 }
 
-function daysInMonth(year: number, month: number): number {
+export function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 

@@ -2,7 +2,8 @@
  * Opening order exports: a path or `-` for stdin, with errors that name the file.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { BackfillError } from '../errors.js';
 
@@ -11,6 +12,58 @@ export const STDIN_PATH = '-';
 /** How a file is named in messages: `stdin` for `-`, else the path as the user typed it. */
 export function displayName(path: string): string {
   return path === STDIN_PATH ? 'stdin' : path;
+}
+
+const GLOB_CHARS = /[*?[]/;
+
+/**
+ * The files named on the command line, with `*`, `?` and `[...]` in the file name (not the directory)
+ * expanded, sorted, for shells that pass patterns through (quoted, or Windows). A name that exists as
+ * typed is taken as is, and a pattern matching nothing is an error like a missing file.
+ */
+export async function expandInputPaths(paths: readonly string[]): Promise<string[]> {
+  const expanded: string[] = [];
+  for (const path of paths) {
+    if (path === STDIN_PATH || !GLOB_CHARS.test(basename(path)) || (await exists(path))) {
+      expanded.push(path);
+      continue;
+    }
+    const directory = dirname(path);
+    const pattern = globPattern(basename(path));
+    const names = await readdir(directory).catch(() => [] as string[]);
+    const matches = names.filter((name) => pattern.test(name)).sort();
+    if (matches.length === 0) {
+      throw new BackfillError('INPUT_NOT_FOUND', `${path}: no file matches`, { location: { file: path }, hint: 'Check the pattern and the directory.' });
+    }
+    // Named with the directory as typed, so messages point where the user looked.
+    expanded.push(...matches.map((name) => (path.includes('/') ? join(directory, name) : name)));
+  }
+  return expanded;
+}
+
+function globPattern(glob: string): RegExp {
+  let source = '';
+  for (let i = 0; i < glob.length; i++) {
+    const char = glob[i]!;
+    if (char === '*') source += '[^/]*';
+    else if (char === '?') source += '[^/]';
+    else if (char === '[') {
+      const end = glob.indexOf(']', i + 1);
+      if (end < 0) source += '\\[';
+      else {
+        source += `[${glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        i = end;
+      }
+    } else source += char.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 export async function openInput(path: string, stdin: Readable = process.stdin): Promise<Readable> {

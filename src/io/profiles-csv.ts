@@ -10,6 +10,8 @@ import type { ProfileRow } from '../core/profiles.js';
 import { AtomicFile } from './atomic-file.js';
 
 export const EMAIL_COLUMN = 'Email';
+/** Klaviyo's import column for a profile's phone; written only when some profile has no email. */
+export const PHONE_COLUMN = 'Phone Number';
 
 /** Klaviyo's upload limit is 50 MB per CSV; parts stay under it with room to spare. */
 export const KLAVIYO_UPLOAD_LIMIT_BYTES = 50_000_000;
@@ -18,10 +20,12 @@ const ROWS_PER_CHUNK = 2_000;
 
 /** CSV text for the header and the rows, in chunks of a few thousand lines (never the whole file at once). */
 export function* profileCsvChunks(columns: readonly string[], rows: readonly ProfileRow[]): Generator<string> {
-  yield stringify([[EMAIL_COLUMN, ...columns]]);
+  const withPhone = rows.some((row) => row.phone !== undefined);
+  yield stringify([[EMAIL_COLUMN, ...(withPhone ? [PHONE_COLUMN] : []), ...columns]]);
   for (let start = 0; start < rows.length; start += ROWS_PER_CHUNK) {
     const records = rows.slice(start, start + ROWS_PER_CHUNK).map((row) => [
       row.email,
+      ...(withPhone ? [row.phone ?? ''] : []),
       ...columns.map((column) => {
         const value = row.properties[column];
         return value === undefined ? '' : typeof value === 'number' ? formatValue(value) : value;

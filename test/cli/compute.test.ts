@@ -155,7 +155,7 @@ test('compute --strict stops at the first bad row with file:line:column, writing
 test('compute: missing Shopify columns stop the run at once, naming them and the columns found', async () => {
   const dir = await tempDir();
   await writeFile(join(dir, 'orders.csv'), 'Name,Email,Created at\n#1,a@x.com,2025-01-01 00:00:00 +0000\n');
-  const run = await runCli(['orders.csv', '-o', 'profiles.csv'], { cwd: dir });
+  const run = await runCli(['orders.csv', '--format', 'shopify', '-o', 'profiles.csv'], { cwd: dir });
   assert.equal(run.code, 2);
   assert.match(run.stderr, /orders\.csv is missing the Shopify columns "Total", "Lineitem name"/);
   assert.match(run.stderr, /Columns found: "Name", "Email", "Created at"/);

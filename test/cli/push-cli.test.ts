@@ -7,9 +7,8 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { computeProfileTable } from '../../src/commands/compute.js';
-import { buildDefinitions } from '../../src/core/definitions.js';
+import { resolveRunSettings } from '../../src/config/run-settings.js';
 import { pushTotals, replayRunLog } from '../../src/core/push-run-state.js';
-import { DEFAULT_SIZE_ALIASES } from '../../src/core/sizes.js';
 import { readRunLog } from '../../src/io/run-log.js';
 import { KlaviyoStandIn } from '../support/klaviyo-stand-in.js';
 import { API_KEY, assertAccounted } from '../support/push-harness.js';
@@ -34,9 +33,10 @@ test('push orders --yes: Klaviyo gets exactly the profiles compute writes, as nu
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /warning: this push sets date properties \(highest_order_date/);
     assert.match(run.stderr, /5 of 5 profiles sent; 5 imported; 0 rejected; 0 unknown/);
+    const defaults = resolveRunSettings({}, undefined);
     const table = await computeProfileTable({
-      files: [ORDERS], definitions: buildDefinitions('flow', [30], ['small', 'medium', 'large', 'xlarge']), asOf: Date.parse('2025-06-30T00:00:00Z'),
-      sizeAliases: DEFAULT_SIZE_ALIASES, excludeCancelled: false, strict: false, rejectsPath: join(dir, 'unused.csv'),
+      files: [ORDERS], definitions: defaults.definitions, input: defaults.input, asOf: Date.parse('2025-06-30T00:00:00Z'),
+      strict: false, rejectsPath: join(dir, 'unused.csv'),
     });
     assert.deepEqual(standIn.imported.map((p) => ({ email: p.email, properties: p.properties })), table.rows.map((r) => ({ email: r.email, properties: r.properties })));
     assert.equal(typeof standIn.imported[0]!.properties.highest_order_value, 'number');

@@ -3,6 +3,7 @@
  * An adapter turns CSV records into normalized `Order`s; everything after that is layout-free.
  */
 import type { Order, SourcePosition } from '../../core/order.js';
+import type { TimestampReader } from '../../core/order-timestamps.js';
 import type { SizeMatcher } from '../../core/sizes.js';
 import type { CsvRecord, CsvSyntaxIssue } from '../csv-records.js';
 
@@ -21,7 +22,8 @@ export interface RejectedRecord {
 
 /** Where an adapter delivers what it read. Calls come in input order. */
 export interface OrderSink {
-  order(order: Order, at: SourcePosition): void;
+  /** `raw` gives the order's rows as in the file, only if needed (a conflicting duplicate is rejected). */
+  order(order: Order, at: SourcePosition, raw: () => string): void;
   /** An order with no email (POS, draft): not an error, but it cannot be tied to a profile. */
   withoutEmail(orderId: string, at: SourcePosition): void;
   /** An order left out on purpose (e.g. `--exclude-cancelled`). */
@@ -29,10 +31,43 @@ export interface OrderSink {
   reject(rejected: RejectedRecord): void;
 }
 
-export interface FormatOptions {
+/**
+ * Header names for each field an order needs. A preset lists the names its platform uses; the config's
+ * `columns` replaces a preset's list field by field. Email, phone, items and size use every listed column
+ * present (email falls back from one to the next per row); the others use the first one present.
+ */
+export interface ColumnMapping {
+  readonly email: readonly string[];
+  readonly phone: readonly string[];
+  readonly orderId: readonly string[];
+  readonly placedAt: readonly string[];
+  readonly value: readonly string[];
+  readonly status: readonly string[];
+  readonly items: readonly string[];
+  readonly size: readonly string[];
+}
+
+export type ColumnField = keyof ColumnMapping;
+
+/** How the tool finds sizes inside item cells, beyond the `SizeMatcher`'s names and aliases. */
+export interface SizeSource {
   readonly sizes: SizeMatcher;
+  /** Name of the variant option / attribute that holds the size (`Size`, WooCommerce `pa_size`). */
+  readonly sizeOption: string;
+  /** When set, sizes in item names and size cells are what it matches (its first group, if any). */
+  readonly sizePattern: RegExp | undefined;
+}
+
+/** Settings for one file: the run's settings plus what was found out about this file. */
+export interface FormatOptions extends SizeSource {
   /** Leave out cancelled, voided and refunded orders (the flow itself sees them all). */
   readonly excludeCancelled: boolean;
+  /** The config's `columns`, overriding the preset's names field by field. */
+  readonly columns: Partial<ColumnMapping>;
+  /** This file's timestamp reader (its day/month order is settled per file). */
+  readonly timestamps: TimestampReader;
+  /** Money written `1.234,56` (semicolon files from EU spreadsheets). */
+  readonly decimalComma: boolean;
 }
 
 /** Reads the records of one file after its header. */
@@ -46,6 +81,8 @@ export interface RecordConsumer {
 export interface OrderFormat {
   readonly name: string;
   readonly description: string;
+  /** Whether a header looks like this format's (used when no --format is given). */
+  detect(columns: HeaderIndex): boolean;
   /** Throws `BackfillError('MISSING_COLUMNS')` naming what is missing and what was found. */
   open(header: readonly string[], file: string, options: FormatOptions, sink: OrderSink): RecordConsumer;
 }
@@ -64,7 +101,26 @@ export class HeaderIndex {
   }
 
   find(name: string): number | undefined {
-    return this.#index.get(name.toLowerCase());
+    return this.#index.get(name.trim().toLowerCase());
+  }
+
+  /** The first of `names` present, as its column number. */
+  first(names: readonly string[]): number | undefined {
+    for (const name of names) {
+      const index = this.find(name);
+      if (index !== undefined) return index;
+    }
+    return undefined;
+  }
+
+  /** Every one of `names` present, in the order given, without repeats. */
+  all(names: readonly string[]): number[] {
+    const found: number[] = [];
+    for (const name of names) {
+      const index = this.find(name);
+      if (index !== undefined && !found.includes(index)) found.push(index);
+    }
+    return found;
   }
 
   missing(names: readonly string[]): string[] {

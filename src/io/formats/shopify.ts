@@ -7,8 +7,8 @@
  */
 import { BackfillError } from '../../errors.js';
 import { parseMoney } from '../../core/money.js';
-import { parseTimestamp } from '../../core/timestamp.js';
 import type { CsvRecord, CsvSyntaxIssue } from '../csv-records.js';
+import { DateOrderGate } from './date-order-gate.js';
 import { HeaderIndex, type FormatOptions, type OrderFormat, type OrderSink, type RecordConsumer } from './format.js';
 
 const REQUIRED = ['Name', 'Email', 'Created at', 'Total', 'Lineitem name'] as const;
@@ -39,6 +39,7 @@ interface OpenOrder {
 export const shopifyFormat: OrderFormat = {
   name: 'shopify',
   description: 'Shopify Admin > Orders > Export (one row per line item, grouped by Name)',
+  detect: (columns) => columns.missing(REQUIRED).length === 0,
   open(header, file, options, sink) {
     const columns = new HeaderIndex(header);
     const missing = columns.missing(REQUIRED);
@@ -50,7 +51,9 @@ export const shopifyFormat: OrderFormat = {
         { location: { file, line: 1 }, hint: 'Export from Shopify Admin > Orders > Export, "Plain CSV file", all columns.' },
       );
     }
-    return new ShopifyReader(columns, file, options, sink);
+    // Excel re-saves rewrite `Created at` as `31/12/2023 22:36`; the gate settles such a file's day/month order.
+    const createdAt = columns.find('Created at')!;
+    return new DateOrderGate(new ShopifyReader(columns, file, options, sink), createdAt, header[createdAt]!, options.timestamps, file);
   },
 };
 
@@ -133,13 +136,13 @@ class ShopifyReader implements RecordConsumer {
       return order;
     }
     const total = fields[this.#total]!;
-    const value = parseMoney(total);
+    const value = parseMoney(total, this.#options.decimalComma);
     if (value === undefined) {
       const reason = total.trim() === '' ? `no Total on the order's first row` : `Total is not a number: "${total}"`;
       order.problem = this.#cellProblem(record, this.#total, 'BAD_VALUE', reason);
       return order;
     }
-    const placedAt = parseTimestamp(fields[this.#createdAt]!);
+    const placedAt = this.#options.timestamps.read(fields[this.#createdAt]!);
     if (!placedAt.ok) {
       order.problem = this.#cellProblem(record, this.#createdAt, 'BAD_DATE', `Created at: ${placedAt.reason}`);
       return order;
@@ -179,6 +182,7 @@ class ShopifyReader implements RecordConsumer {
       this.#sink.order(
         { orderId: order.name, email: order.email, placedAt: order.placedAt, value: order.value, sizes: order.sizes },
         at,
+        () => order.rows.map((row) => row.raw).join(''),
       );
     }
   }

@@ -1,0 +1,95 @@
+/**
+ * One run's settings from their sources, in precedence order: flags, then environment variables
+ * (commander reports both as explicit), then backfill.config.json, then defaults.
+ */
+import { buildDefinitions, propertyNameProblem, type Definitions, type ReducerMode } from '../core/definitions.js';
+import { DATE_FORMATS } from '../core/order-timestamps.js';
+import { DEFAULT_SIZE_ALIASES, SizeMatcher } from '../core/sizes.js';
+import { TimeZone } from '../core/time-zone.js';
+import { BackfillError } from '../errors.js';
+import { formatNamed } from '../io/formats/registry.js';
+import type { Delimiter } from '../io/input-stream.js';
+import type { InputSettings } from '../io/read-orders.js';
+import type { FileConfig } from './config-file.js';
+
+export const DEFAULT_WINDOWS = [30];
+export const DEFAULT_SIZES = ['small', 'medium', 'large', 'xlarge'];
+export const DEFAULT_SIZE_OPTION = 'size';
+
+/** `--size-alias` as given: pairs to add, and whether `none` dropped the defaults first. */
+export interface SizeAliasFlag {
+  readonly dropDefaults: boolean;
+  readonly aliases: Readonly<Record<string, string>>;
+}
+
+/** Values given by flag or environment variable; undefined when neither set them. */
+export interface ExplicitSettings {
+  readonly format?: string;
+  readonly timeZone?: TimeZone;
+  readonly dateFormat?: string;
+  readonly delimiter?: Delimiter;
+  readonly mode?: ReducerMode;
+  readonly windows?: number[];
+  readonly sizes?: string[];
+  readonly sizeAlias?: SizeAliasFlag;
+  readonly excludeCancelled?: boolean;
+}
+
+export interface RunSettings {
+  readonly definitions: Definitions;
+  readonly input: InputSettings;
+}
+
+export function resolveRunSettings(explicit: ExplicitSettings, file: FileConfig | undefined): RunSettings {
+  const mode = explicit.mode ?? file?.mode ?? 'flow';
+  const windows = explicit.windows ?? file?.windows ?? DEFAULT_WINDOWS;
+  const sizes = explicit.sizes ?? file?.sizes ?? DEFAULT_SIZES;
+  const names = file?.properties ?? {};
+  const definitions = buildDefinitions(mode, windows, sizes, names);
+  const problem = propertyNameProblem(definitions, names);
+  if (problem !== undefined) {
+    throw new BackfillError('CONFIG_INVALID', `${file?.path ?? 'config'}: ${problem}`, {
+      ...(file !== undefined ? { location: { file: file.path } } : {}),
+      hint: 'Name only the windows and sizes computed (--windows / "windows", --sizes / "sizes"), each name once.',
+    });
+  }
+
+  const formatName = explicit.format ?? file?.format ?? 'auto';
+  const dateFormat = explicit.dateFormat ?? file?.dateFormat;
+  const input: InputSettings = {
+    format: formatName === 'auto' ? undefined : formatNamed(formatName)!,
+    delimiter: explicit.delimiter ?? file?.delimiter,
+    decimalSeparator: file?.decimalSeparator,
+    timeZone: explicit.timeZone ?? file?.timezone,
+    dayMonthOrder: dateFormat === undefined ? undefined : DATE_FORMATS[dateFormat],
+    columns: file?.columns ?? {},
+    excludeCancelled: explicit.excludeCancelled ?? file?.excludeCancelled ?? false,
+    sizes: new SizeMatcher(definitions.sizes.map((s) => s.size), sizeAliases(explicit.sizeAlias, file)),
+    sizeOption: file?.sizeOption ?? DEFAULT_SIZE_OPTION,
+    sizePattern: file?.sizePattern,
+  };
+  return { definitions, input };
+}
+
+/** Defaults, then the file's, then the flag's; `--size-alias none` or `"defaultSizeAliases": false` drop the defaults. */
+function sizeAliases(flag: SizeAliasFlag | undefined, file: FileConfig | undefined): Record<string, string> {
+  if (flag?.dropDefaults === true) return { ...flag.aliases };
+  const base = file?.defaultSizeAliases === false ? {} : { ...DEFAULT_SIZE_ALIASES };
+  return { ...base, ...file?.sizeAliases, ...flag?.aliases };
+}
+
+/** `ExplicitSettings` in a form that survives JSON: the push run log keeps it to compute the same table on resume. */
+export type StoredSettings = Omit<ExplicitSettings, 'timeZone'> & { readonly timeZone?: string };
+
+export function storeSettings(settings: ExplicitSettings): StoredSettings {
+  const { timeZone, ...rest } = settings;
+  return timeZone === undefined ? rest : { ...rest, timeZone: timeZone.name };
+}
+
+export function restoreSettings(stored: StoredSettings): ExplicitSettings {
+  const { timeZone, ...rest } = stored;
+  if (timeZone === undefined) return rest;
+  const zone = TimeZone.named(timeZone);
+  if (zone === undefined) throw new BackfillError('USAGE', `the time zone "${timeZone}" is not known to this Node.js`);
+  return { ...rest, timeZone: zone };
+}

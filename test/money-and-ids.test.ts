@@ -1,0 +1,29 @@
+/**
+ * Money in EU spreadsheet files, and remembering order ids compactly for de-duplication.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseMoney } from '../src/core/money.js';
+import { OrderIds } from '../src/core/order-ids.js';
+
+test('decimal comma: 1.234,56 and 99,90; a point before two digits is still a decimal point', () => {
+  assert.equal(parseMoney('1.234,56', true), 1234.56);
+  assert.equal(parseMoney('99,90', true), 99.9);
+  assert.equal(parseMoney("'-5,00", true), -5);
+  assert.equal(parseMoney('1 234,56 €', true), 1234.56);
+  assert.equal(parseMoney('12.50', true), 12.5);
+  assert.equal(parseMoney('1.234', true), 1234);
+  // Without decimal comma, 12,50 is refused rather than read as 1250.
+  assert.equal(parseMoney('12,50'), undefined);
+  assert.equal(parseMoney("'-5.00"), -5);
+});
+
+test('an order id seen again is a duplicate with the same email and total, a conflict otherwise', () => {
+  const ids = new OrderIds();
+  const order = { orderId: '#1001', email: 'ann@example.com', placedAt: 0, value: 10.5, sizes: [] };
+  assert.equal(ids.see(order), 'new');
+  assert.equal(ids.see({ ...order, sizes: ['small'] }), 'duplicate');
+  assert.equal(ids.see({ ...order, value: 10.51 }), 'conflict');
+  assert.equal(ids.see({ ...order, email: 'bob@example.com' }), 'conflict');
+  assert.equal(ids.see({ ...order, orderId: '#1002' }), 'new');
+});
