@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { applyPush, preparePush } from '../src/commands/push.js';
 import { DEFAULT_TUNING } from '../src/klaviyo/tuning.js';
 import { KlaviyoStandIn } from '../test/support/klaviyo-stand-in.js';
-import { generateRows, tempDir, writeProfiles } from '../test/support/profiles.js';
+import { tempDir } from '../test/support/cli.js';
+import { generateRows, writeProfiles } from '../test/support/profiles.js';
 
 const API_KEY = 'pk_bench_0123456789abcdef0123456789';
 const count = Number(process.argv[2] ?? 1_000_000);

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { csvRows, fixture, repoRoot, runCli, tempDir } from '../support/cli.js';
+import { csvRows, fixture, REPO_ROOT, runCli, tempDir } from '../support/cli.js';
 
 const AS_OF = ['--as-of', '2025-06-30T00:00:00Z'];
 const HEADER = 'Email,highest_order_value,highest_order_date,small_order_date,medium_order_date,large_order_date,xlarge_order_date';
@@ -231,7 +231,7 @@ test('compute -o - into a reader that stops early (| head) exits 0', async () =>
   const { generateShopifyExport } = await import('../../bench/shopify-generator.js');
   await generateShopifyExport(join(dir, 'orders.csv'), 30_000, 20_000);
   const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'backfill.js'), join(dir, 'orders.csv'), '-o', '-', '-q'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'backfill.js'), join(dir, 'orders.csv'), '-o', '-', '-q'], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.once('data', () => child.stdout.destroy());
     child.on('error', reject);
     child.on('close', resolve);

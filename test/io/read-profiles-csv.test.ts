@@ -4,7 +4,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readProfilesCsv } from '../../src/io/read-profiles-csv.js';
 import { BackfillError } from '../../src/errors.js';
-import { generateRows, tempDir, writeProfiles } from '../support/profiles.js';
+import { tempDir } from '../support/cli.js';
+import { generateRows, writeProfiles } from '../support/profiles.js';
 
 test('a profiles CSV written by the writer reads back to the same rows (numbers as numbers, blanks absent)', async () => {
   const rows = generateRows(50);

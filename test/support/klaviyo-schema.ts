@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { FIXTURES } from './repo.js';
+import { FIXTURES } from './cli.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 

@@ -1,6 +1,4 @@
 /** Profile tables for push tests: generated rows, written as a profiles CSV in a temporary directory. */
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProfileRow } from '../../src/core/profiles.js';
 import { writeProfilesCsv } from '../../src/io/profiles-csv.js';
@@ -18,10 +16,6 @@ export function generateRows(count: number): ProfileRow[] {
     if (i % 5 === 1) properties.large_order_date = `2025-02-2${i % 10} 23:59:59`;
     return { email: `customer${String(i).padStart(5, '0')}@example.com`, properties };
   });
-}
-
-export async function tempDir(prefix = 'backfill-push-'): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
 }
 
 /** One file whatever its size (compute would split past Klaviyo's 50 MB upload limit). */

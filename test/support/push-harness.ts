@@ -13,7 +13,8 @@ import type { BatchLimits } from '../../src/core/push-plan.js';
 import type { PushTotals } from '../../src/core/push-run-state.js';
 import { DEFAULT_TUNING, type PushTuning } from '../../src/klaviyo/tuning.js';
 import type { KlaviyoStandIn } from './klaviyo-stand-in.js';
-import { tempDir, writeProfiles } from './profiles.js';
+import { tempDir } from './cli.js';
+import { writeProfiles } from './profiles.js';
 import { VirtualClock } from './virtual-clock.js';
 
 export const API_KEY = 'pk_test_0123456789abcdef0123456789';

@@ -3,8 +3,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseMoney } from '../src/core/money.js';
-import { OrderIds } from '../src/core/order-ids.js';
+import { parseMoney } from '../../src/core/money.js';
+import { OrderIds } from '../../src/core/order-ids.js';
 
 test('decimal comma: 1.234,56 and 99,90; a point before two digits is still a decimal point', () => {
   assert.equal(parseMoney('1.234,56', true), 1234.56);

@@ -3,8 +3,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dayMonthNumbers, hasOwnOffset, TimestampReader } from '../src/core/order-timestamps.js';
-import { TimeZone } from '../src/core/time-zone.js';
+import { dayMonthNumbers, hasOwnOffset, TimestampReader } from '../../src/core/order-timestamps.js';
+import { TimeZone } from '../../src/core/time-zone.js';
 
 const utc = TimeZone.named('UTC')!;
 function read(text: string, reader: TimestampReader): string {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TimeZone } from '../src/core/time-zone.js';
+import { TimeZone } from '../../src/core/time-zone.js';
 
 const newYork = TimeZone.named('America/New_York')!;
 const wall = (text: string) => Date.parse(`${text}Z`);

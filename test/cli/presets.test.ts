@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { csvRows, FIXTURES, profileOf, runCli } from './helpers/cli.js';
+import { csvRows, FIXTURES, profileOf, runCliSync } from '../support/cli.js';
 
 function runPreset(fixture: string, config: string, extra: readonly string[] = []) {
-  const run = runCli([join(FIXTURES, fixture), '--config', join(FIXTURES, config), '--as-of', '2025-06-30', '-o', '-', '--quiet', ...extra]);
+  const run = runCliSync([join(FIXTURES, fixture), '--config', join(FIXTURES, config), '--as-of', '2025-06-30', '-o', '-', '--quiet', ...extra]);
   assert.equal(run.code, 0, run.stderr);
   return csvRows(run.stdout);
 }
@@ -73,7 +73,7 @@ test('bigcommerce: dd/mm/yyyy dates at midnight London time, sizes in Product Va
 });
 
 test('json-items (Klaviyo Placed Order export): JSON Items, a repeated event counted once, a conflicting one rejected', () => {
-  const run = runCli([
+  const run = runCliSync([
     join(FIXTURES, 'klaviyo-placed-order.csv'),
     '--config', join(FIXTURES, 'klaviyo-placed-order.config.json'),
     '--as-of', '2025-06-30', '-o', '-', '--json', '--rejects', 'rejects.csv',
@@ -108,7 +108,7 @@ test('json-items (Klaviyo Placed Order export): JSON Items, a repeated event cou
 });
 
 test('generic mapping: ; delimiter, BOM, CRLF, decimal comma, Excel quote prefix, renamed properties, a phone-only profile', () => {
-  const run = runCli([join(FIXTURES, 'generic-orders.csv'), '--config', join(FIXTURES, 'generic.config.json'), '--as-of', '2025-06-30', '-o', '-', '-q']);
+  const run = runCliSync([join(FIXTURES, 'generic-orders.csv'), '--config', join(FIXTURES, 'generic.config.json'), '--as-of', '2025-06-30', '-o', '-', '-q']);
   assert.equal(run.code, 0, run.stderr);
   const header = run.stdout.split('\n')[0];
   assert.equal(header, 'Email,Phone Number,vip_max_order_value,vip_max_order_date,last_small_order,medium_order_date,large_order_date,xlarge_order_date');
@@ -138,7 +138,7 @@ test('generic mapping: ; delimiter, BOM, CRLF, decimal comma, Excel quote prefix
 });
 
 test('shopify: the reference fixture reads as before, found from its header without --format', () => {
-  const run = runCli([join(FIXTURES, 'shopify-orders.csv'), '--as-of', '2025-06-30', '-o', '-', '-q']);
+  const run = runCliSync([join(FIXTURES, 'shopify-orders.csv'), '--as-of', '2025-06-30', '-o', '-', '-q']);
   assert.equal(run.code, 0, run.stderr);
   const rows = csvRows(run.stdout);
   // Ann: 1000 on 1 March, 999 on 20 May (alone in its window: stored), 1000 on 10 June 12:00 EDT (> 999).

@@ -7,13 +7,13 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } fr
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { csvRows, FIXTURES, profileOf, runCli, tempDir } from './helpers/cli.js';
+import { csvRows, FIXTURES, profileOf, runCliSync, tempDir } from '../support/cli.js';
 
 const SHOPIFY = join(FIXTURES, 'shopify-orders.csv');
 const AS_OF = ['--as-of', '2025-06-30'];
 
 function expectedShopifyProfiles(): string {
-  const run = runCli([SHOPIFY, ...AS_OF, '-o', '-', '-q']);
+  const run = runCliSync([SHOPIFY, ...AS_OF, '-o', '-', '-q']);
   assert.equal(run.code, 0, run.stderr);
   return run.stdout;
 }
@@ -23,8 +23,8 @@ test('gzip is recognised by its magic bytes, whatever the name, from a file and 
   const zipped = gzipSync(readFileSync(SHOPIFY));
   writeFileSync(join(dir, 'orders.csv'), zipped); // no .gz in the name
   const expected = expectedShopifyProfiles();
-  assert.equal(runCli(['orders.csv', ...AS_OF, '-o', '-', '-q'], { cwd: dir }).stdout, expected);
-  assert.equal(runCli(['-', ...AS_OF, '-o', '-', '-q'], { input: zipped }).stdout, expected);
+  assert.equal(runCliSync(['orders.csv', ...AS_OF, '-o', '-', '-q'], { cwd: dir }).stdout, expected);
+  assert.equal(runCliSync(['-', ...AS_OF, '-o', '-', '-q'], { stdin: zipped }).stdout, expected);
 });
 
 test('an export split in two files, or given by a quoted glob, gives the same profiles as one file', () => {
@@ -35,14 +35,14 @@ test('an export split in two files, or given by a quoted glob, gives the same pr
   writeFileSync(join(dir, 'orders_export_1.csv'), [header, ...lines.slice(1, 9)].join('\n') + '\n');
   writeFileSync(join(dir, 'orders_export_2.csv'), [header, ...lines.slice(9)].join('\n'));
   const expected = expectedShopifyProfiles();
-  assert.equal(runCli(['orders_export_1.csv', 'orders_export_2.csv', ...AS_OF, '-o', '-', '-q'], { cwd: dir }).stdout, expected);
-  assert.equal(runCli(['orders_export_*.csv', ...AS_OF, '-o', '-', '-q'], { cwd: dir }).stdout, expected);
+  assert.equal(runCliSync(['orders_export_1.csv', 'orders_export_2.csv', ...AS_OF, '-o', '-', '-q'], { cwd: dir }).stdout, expected);
+  assert.equal(runCliSync(['orders_export_*.csv', ...AS_OF, '-o', '-', '-q'], { cwd: dir }).stdout, expected);
 });
 
 test('the same export given twice counts every order once and says so', () => {
   const dir = tempDir();
   copyFileSync(SHOPIFY, join(dir, 'orders_export (4).csv'));
-  const run = runCli([SHOPIFY, 'orders_export (4).csv', ...AS_OF, '-o', 'profiles.csv', '--json'], { cwd: dir });
+  const run = runCliSync([SHOPIFY, 'orders_export (4).csv', ...AS_OF, '-o', 'profiles.csv', '--json'], { cwd: dir });
   assert.equal(run.code, 0, run.stderr);
   const summary = JSON.parse(run.stdout) as { ordersRead: number; ordersDuplicate: number; ordersWithoutEmail: number; rowsRejected: number };
   // 14 orders in the first file; of the second, 13 are duplicates. #1011 has no email: it is counted
@@ -58,7 +58,7 @@ test('an order id reused with a different total goes to the rejects file and the
   const dir = tempDir();
   const changed = readFileSync(SHOPIFY, 'utf8').replace('#1013,eve@example.com,paid,2025-06-21 09:15:00 -0400,fulfilled,2025-06-21 09:15:00 -0400,no,USD,50.00,0.00,0.00,50.00', '#1013,eve@example.com,paid,2025-06-21 09:15:00 -0400,fulfilled,2025-06-21 09:15:00 -0400,no,USD,50.00,0.00,0.00,9999.00');
   writeFileSync(join(dir, 'later.csv'), changed);
-  const run = runCli([SHOPIFY, 'later.csv', ...AS_OF, '-o', 'profiles.csv'], { cwd: dir });
+  const run = runCliSync([SHOPIFY, 'later.csv', ...AS_OF, '-o', 'profiles.csv'], { cwd: dir });
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stderr, /1 orders rejected for reusing an order id with a different email or total/);
   const rejects = csvRows(readFileSync(join(dir, 'profiles.rejects.csv'), 'utf8'));
@@ -70,7 +70,7 @@ test('an order id reused with a different total goes to the rejects file and the
 test('a CSV with no email or phone column stops at once, lists its columns and the mapping keys, and writes nothing', () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'orders.csv'), 'InvoiceNo,InvoiceDate,CustomerID,Total\n536365,2010-12-01 08:26:00,17850,15.30\n');
-  const run = runCli(['orders.csv', ...AS_OF, '-o', 'profiles.csv'], { cwd: dir });
+  const run = runCliSync(['orders.csv', ...AS_OF, '-o', 'profiles.csv'], { cwd: dir });
   assert.equal(run.code, 2);
   assert.match(run.stderr, /no email or phone column/);
   assert.match(run.stderr, /Columns found: "InvoiceNo", "InvoiceDate", "CustomerID", "Total"/);
@@ -82,7 +82,7 @@ test('a mapping that names no email or phone column present stops with the same 
   const dir = tempDir();
   writeFileSync(join(dir, 'orders.csv'), 'id,when,amount\n1,2025-06-01T00:00:00Z,5\n');
   writeFileSync(join(dir, 'backfill.config.json'), JSON.stringify({ columns: { email: 'mail', placedAt: 'when', value: 'amount' } }));
-  const run = runCli(['orders.csv', ...AS_OF, '-o', 'profiles.csv'], { cwd: dir });
+  const run = runCliSync(['orders.csv', ...AS_OF, '-o', 'profiles.csv'], { cwd: dir });
   assert.equal(run.code, 2);
   assert.match(run.stderr, /no column for an email or phone column \("mail"\)/);
   assert.match(run.stderr, /"columns\.email", "columns\.phone"/);
@@ -93,21 +93,21 @@ test('dates whose day/month order cannot be told stop the run and name the setti
   const dir = tempDir();
   writeFileSync(join(dir, 'orders.csv'), 'order_id,email,date,total\n1,a@example.com,05/06/2025 10:00,10\n2,a@example.com,07/06/2025 10:00,20\n');
   writeFileSync(join(dir, 'backfill.config.json'), JSON.stringify({ columns: { orderId: 'order_id', email: 'email', placedAt: 'date', value: 'total' }, timezone: 'UTC' }));
-  const stopped = runCli(['orders.csv', ...AS_OF, '-o', 'profiles.csv'], { cwd: dir });
+  const stopped = runCliSync(['orders.csv', ...AS_OF, '-o', 'profiles.csv'], { cwd: dir });
   assert.equal(stopped.code, 2);
   assert.match(stopped.stderr, /"05\/06\/2025 10:00" \(line 2\) could be day\/month or month\/day/);
   assert.match(stopped.stderr, /--date-format DD\/MM\/YYYY/);
   assert.deepEqual(readdirSync(dir).sort(), ['backfill.config.json', 'orders.csv']);
   // Month first: 6 May (10) and 6 July (20), two months apart, so the flow stores 20 on 6 July.
-  const monthFirst = runCli(['orders.csv', '--as-of', '2025-12-31', '-o', '-', '-q', '--date-format', 'MM/DD/YYYY'], { cwd: dir });
+  const monthFirst = runCliSync(['orders.csv', '--as-of', '2025-12-31', '-o', '-', '-q', '--date-format', 'MM/DD/YYYY'], { cwd: dir });
   assert.equal(csvRows(monthFirst.stdout)[0]!['highest_order_date'], '2025-07-06 10:00:00');
   // Day first: 5 June (10) and 7 June (20), within 30 days, 20 > 10: stored on 7 June.
-  const dayFirst = runCli(['orders.csv', '--as-of', '2025-12-31', '-o', '-', '-q', '--date-format', 'DD/MM/YYYY'], { cwd: dir });
+  const dayFirst = runCliSync(['orders.csv', '--as-of', '2025-12-31', '-o', '-', '-q', '--date-format', 'DD/MM/YYYY'], { cwd: dir });
   assert.equal(csvRows(dayFirst.stdout)[0]!['highest_order_date'], '2025-06-07 10:00:00');
 });
 
 test('times without an offset and no time zone stop the run with the flag that fixes it', () => {
-  const run = runCli([join(FIXTURES, 'woocommerce-orders.csv'), ...AS_OF, '-o', '-']);
+  const run = runCliSync([join(FIXTURES, 'woocommerce-orders.csv'), ...AS_OF, '-o', '-']);
   assert.equal(run.code, 2);
   assert.match(run.stderr, /"order_date" holds times without a UTC offset \("03-06-2025 14:00:00"\)/);
   assert.match(run.stderr, /--timezone/);
@@ -117,9 +117,9 @@ test('flags beat environment variables, which beat the config file', () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'backfill.config.json'), JSON.stringify({ windows: [7] }));
   const header = (run: { stdout: string }) => run.stdout.split('\n')[0];
-  assert.match(header(runCli([SHOPIFY, ...AS_OF, '-o', '-', '-q'], { cwd: dir }))!, /^Email,7_day_highest_order_value,/);
-  const fromEnv = runCli([SHOPIFY, ...AS_OF, '-o', '-', '-q'], { cwd: dir, env: { BACKFILL_WINDOWS: '60' } });
+  assert.match(header(runCliSync([SHOPIFY, ...AS_OF, '-o', '-', '-q'], { cwd: dir }))!, /^Email,7_day_highest_order_value,/);
+  const fromEnv = runCliSync([SHOPIFY, ...AS_OF, '-o', '-', '-q'], { cwd: dir, env: { BACKFILL_WINDOWS: '60' } });
   assert.match(header(fromEnv)!, /^Email,60_day_highest_order_value,/);
-  const fromFlag = runCli([SHOPIFY, ...AS_OF, '-o', '-', '-q', '--windows', '90'], { cwd: dir, env: { BACKFILL_WINDOWS: '60' } });
+  const fromFlag = runCliSync([SHOPIFY, ...AS_OF, '-o', '-', '-q', '--windows', '90'], { cwd: dir, env: { BACKFILL_WINDOWS: '60' } });
   assert.match(header(fromFlag)!, /^Email,90_day_highest_order_value,/);
 });

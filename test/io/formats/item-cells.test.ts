@@ -3,12 +3,12 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_SIZE_ALIASES, SizeMatcher } from '../src/core/sizes.js';
-import { addSizesInProductDetails } from '../src/io/formats/bigcommerce.js';
-import type { SizeSource } from '../src/io/formats/format.js';
-import { addSizesInJsonItems } from '../src/io/formats/json-items.js';
-import { ItemCellError } from '../src/io/formats/row-per-order.js';
-import { addSizesInWooItems } from '../src/io/formats/woocommerce.js';
+import { DEFAULT_SIZE_ALIASES, SizeMatcher } from '../../../src/core/sizes.js';
+import { addSizesInProductDetails } from '../../../src/io/formats/bigcommerce.js';
+import type { SizeSource } from '../../../src/io/formats/format.js';
+import { addSizesInJsonItems } from '../../../src/io/formats/json-items.js';
+import { ItemCellError } from '../../../src/io/formats/row-per-order.js';
+import { addSizesInWooItems } from '../../../src/io/formats/woocommerce.js';
 
 const source: SizeSource = {
   sizes: new SizeMatcher(['small', 'medium', 'large', 'xlarge'], DEFAULT_SIZE_ALIASES),

@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseConfig } from '../src/config/config-file.js';
-import { resolveRunSettings } from '../src/config/run-settings.js';
-import { BackfillError } from '../src/errors.js';
-import { FIXTURES, runCli, tempDir } from './helpers/cli.js';
+import { parseConfig } from '../../src/config/config-file.js';
+import { resolveRunSettings } from '../../src/config/run-settings.js';
+import { BackfillError } from '../../src/errors.js';
+import { FIXTURES, runCliSync, tempDir } from '../support/cli.js';
 
 function configError(json: Parameters<typeof parseConfig>[0]): string {
   try {
@@ -46,8 +46,8 @@ test('property names are built from the config, and names for windows not comput
 test('the CLI reports a broken config with exit 2 before reading any order', () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'backfill.config.json'), '{ "mode": "live" }');
-  const run = runCli([join(FIXTURES, 'shopify-orders.csv'), '-o', 'profiles.csv'], { cwd: dir });
+  const run = runCliSync([join(FIXTURES, 'shopify-orders.csv'), '-o', 'profiles.csv'], { cwd: dir });
   assert.equal(run.code, 2);
   assert.match(run.stderr, /backfill.config.json: "mode" must be one of "flow", "window"; got "live"/);
-  assert.equal(runCli([join(FIXTURES, 'shopify-orders.csv'), '--config', 'missing.json'], { cwd: dir }).code, 2);
+  assert.equal(runCliSync([join(FIXTURES, 'shopify-orders.csv'), '--config', 'missing.json'], { cwd: dir }).code, 2);
 });
