@@ -1,18 +1,11 @@
 /**
- * CSV records from a stream, with the positions a user needs: the line each record starts on and its
- * raw text. Malformed records come out as `CsvSyntaxIssue`s, in input order.
+ * CSV records from a byte stream, with the positions a user needs: the line each record starts on
+ * and its raw text. Malformed records come out as `CsvSyntaxIssue`s, in input order.
  */
 import type { Readable } from 'node:stream';
-import { CsvScanner, type ScanIssue } from './csv-scanner.js';
+import { CsvScanner, type ScanIssue, type ScannedRecord } from './csv-scanner.js';
 
-export interface CsvRecord {
-  readonly kind: 'record';
-  readonly fields: string[];
-  /** 1-based line on which the record starts (records may span lines through quoted newlines). */
-  readonly line: number;
-  /** The record's text as it was in the file, line break included. */
-  readonly raw: string;
-}
+export type CsvRecord = ScannedRecord;
 
 export interface CsvSyntaxIssue extends ScanIssue {
   readonly kind: 'syntax';
@@ -24,16 +17,36 @@ export interface CsvDialect {
   readonly delimiter: string;
 }
 
+export interface CsvItemSink {
+  record(record: CsvRecord): void;
+  syntax(issue: CsvSyntaxIssue): void;
+}
+
+/**
+ * Feeds a stream through a scanner, calling the sink synchronously for every record in order: no
+ * promise per record, which on files of millions of rows costs more than the parsing. The sink may
+ * call `scanner.decodeOnly` from inside (after the header) to have only some columns decoded.
+ */
+export async function scanCsv(input: Readable, dialect: CsvDialect, sink: (scanner: CsvScanner) => CsvItemSink): Promise<void> {
+  let target: CsvItemSink | undefined;
+  const scanner = new CsvScanner(dialect.delimiter, {
+    record: (record) => target!.record(record),
+    issue: (issue) => target!.syntax({ kind: 'syntax', ...issue }),
+  });
+  target = sink(scanner);
+  for await (const chunk of input as AsyncIterable<Buffer | string>) scanner.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  scanner.end();
+}
+
+/** The same as an async iterable, for small files where convenience beats speed (a profiles CSV, tests). */
 export async function* readCsvRecords(input: Readable, dialect: CsvDialect = { delimiter: ',' }): AsyncGenerator<CsvItem> {
   let batch: CsvItem[] = [];
   const scanner = new CsvScanner(dialect.delimiter, {
-    record: (record) => batch.push({ kind: 'record', ...record }),
+    record: (record) => batch.push(record),
     issue: (issue) => batch.push({ kind: 'syntax', ...issue }),
   });
-  // UTF-8 decoding that keeps multi-byte characters split across chunks whole.
-  input.setEncoding('utf8');
-  for await (const chunk of input as AsyncIterable<string>) {
-    scanner.push(chunk);
+  for await (const chunk of input as AsyncIterable<Buffer | string>) {
+    scanner.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
     if (batch.length > 0) {
       const ready = batch;
       batch = [];

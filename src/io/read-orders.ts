@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { BackfillError } from '../errors.js';
 import { TimestampReader, type DayMonthOrder } from '../core/order-timestamps.js';
 import type { TimeZone } from '../core/time-zone.js';
-import { readCsvRecords } from './csv-records.js';
+import { scanCsv } from './csv-records.js';
 import type { ColumnMapping, FormatOptions, OrderFormat, OrderSink, RecordConsumer, SizeSource } from './formats/format.js';
 import { detectFormat } from './formats/registry.js';
 import { displayName, inputError, openInput } from './input-files.js';
@@ -53,32 +53,35 @@ export async function readOrders(options: ReadOrdersOptions): Promise<number> {
   for (const path of options.files) {
     const file = displayName(path);
     let input = await openInput(path, options.stdin);
-    let consumer: RecordConsumer | undefined;
+    let consumer = undefined as RecordConsumer | undefined;
     try {
       input = await decompressed(input);
       const sniffed = await sniffDelimiter(input);
       input = sniffed.stream;
       const delimiter = settings.delimiter ?? sniffed.delimiter;
-      for await (const item of readCsvRecords(input, { delimiter })) {
-        if (consumer === undefined) {
-          if (item.kind === 'syntax') {
-            throw new BackfillError('INPUT_UNREADABLE', `${file}: the header row is not valid CSV: ${item.reason}`, {
-              location: { file, line: item.line },
-            });
+      await scanCsv(input, { delimiter }, (scanner) => ({
+        record(record) {
+          if (consumer === undefined) {
+            const format = settings.format ?? detectFormat(record.fields, file, Object.keys(settings.columns).length > 0);
+            consumer = format.open(record.fields, file, fileOptions(settings, delimiter), options.sink);
+            options.onFile?.({ file, format: format.name, delimiter });
+            // From here on only the columns the format reads are decoded.
+            scanner.decodeOnly(consumer.columns);
+            return;
           }
-          const format = settings.format ?? detectFormat(item.fields, file, Object.keys(settings.columns).length > 0);
-          consumer = format.open(item.fields, file, fileOptions(settings, delimiter), options.sink);
-          options.onFile?.({ file, format: format.name, delimiter });
-          continue;
-        }
-        if (item.kind === 'record') {
-          consumer.record(item);
+          consumer.record(record);
           recordsRead++;
           if (recordsRead % PROGRESS_EVERY === 0) options.onProgress?.(recordsRead);
-        } else {
-          consumer.syntax(item);
-        }
-      }
+        },
+        syntax(issue) {
+          if (consumer === undefined) {
+            throw new BackfillError('INPUT_UNREADABLE', `${file}: the header row is not valid CSV: ${issue.reason}`, {
+              location: { file, line: issue.line },
+            });
+          }
+          consumer.syntax(issue);
+        },
+      }));
       if (consumer === undefined) {
         throw new BackfillError('INPUT_EMPTY', `${file} is empty: expected a header row and orders`, {
           location: { file },

@@ -32,13 +32,15 @@ const csvDocument = fc
     }),
   );
 
+/** Scans `text` fed in byte chunks of the given sizes (so multi-byte characters get split too). */
 function scan(text: string, delimiter: string, chunkSizes: number[]): ScannedRecord[] {
   const records: ScannedRecord[] = [];
   const scanner = new CsvScanner(delimiter, { record: (r) => records.push(r), issue: (i) => assert.fail(`unexpected issue ${i.code} at line ${i.line}`) });
+  const bytes = Buffer.from(text);
   let at = 0;
-  for (let k = 0; at < text.length; k++) {
+  for (let k = 0; at < bytes.length; k++) {
     const size = chunkSizes[k % chunkSizes.length]!;
-    scanner.push(text.slice(at, at + size));
+    scanner.push(bytes.subarray(at, at + size));
     at += size;
   }
   scanner.end();
@@ -64,5 +66,53 @@ test('the scanner reads the same records as csv-parse on well-formed CSV, whatev
       }
     }),
     { numRuns: 500 },
+  );
+});
+
+test('decoding some columns only gives the same texts for those columns and the true width', () => {
+  fc.assert(
+    fc.property(csvDocument, fc.uniqueArray(fc.integer({ min: 0, max: 5 })), ({ shape, rows, chunkSizes }, wanted) => {
+      const text = rows.map((row) => row.map(([value, force]) => writeField(value, shape.delimiter, force)).join(shape.delimiter)).join('\n') + '\n';
+      const full = scan(text, shape.delimiter, chunkSizes);
+      const partial: ScannedRecord[] = [];
+      const scanner = new CsvScanner(shape.delimiter, { record: (r) => partial.push(r), issue: () => assert.fail('unexpected issue') });
+      scanner.decodeOnly(wanted);
+      scanner.push(Buffer.from(text));
+      scanner.end();
+      assert.equal(partial.length, full.length);
+      partial.forEach((record, i) => {
+        assert.equal(record.fieldCount, full[i]!.fields.length);
+        for (let column = 0; column < record.fieldCount; column++) {
+          assert.equal(record.fields[column], wanted.includes(column) ? full[i]!.fields[column] : undefined);
+        }
+      });
+    }),
+  );
+});
+
+test('on any input, malformed or not, every byte ends up in a record or an issue, in order', () => {
+  const anyText = fc.stringMatching(/^[a,"\n\r]*$/, { maxLength: 40 });
+  fc.assert(
+    fc.property(anyText, fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 3 }), (text, chunkSizes) => {
+      const pieces: { line: number; raw: string }[] = [];
+      const scanner = new CsvScanner(',', { record: (r) => pieces.push({ line: r.line, raw: r.raw }), issue: (i) => pieces.push({ line: i.line, raw: i.raw }) });
+      const bytes = Buffer.from(text);
+      for (let at = 0, k = 0; at < bytes.length; k++) {
+        const size = chunkSizes[k % chunkSizes.length]!;
+        scanner.push(bytes.subarray(at, at + size));
+        at += size;
+      }
+      scanner.end();
+      let cursor = 0;
+      for (const piece of pieces) {
+        // Only blank lines may lie between two pieces.
+        const at = cursor + /^(\r?\n)*/.exec(text.slice(cursor))![0].length;
+        assert.ok(text.startsWith(piece.raw, at), `${JSON.stringify(piece.raw)} is not next in ${JSON.stringify(text)} at ${at}`);
+        assert.equal(piece.line, 1 + (text.slice(0, at).match(/\n/g)?.length ?? 0));
+        cursor = at + piece.raw.length;
+      }
+      assert.match(text.slice(cursor), /^(\r?\n)*$/);
+    }),
+    { numRuns: 2000 },
   );
 });

@@ -27,6 +27,10 @@ export class DateOrderGate implements RecordConsumer {
   #firstAmbiguous: { line: number; text: string } | undefined;
   #zoneChecked = false;
 
+  get columns(): readonly number[] | undefined {
+    return this.#inner.columns;
+  }
+
   constructor(inner: RecordConsumer, column: number, columnName: string, reader: TimestampReader, file: string) {
     this.#inner = inner;
     this.#column = column;

@@ -72,6 +72,11 @@ export interface FormatOptions extends SizeSource {
 
 /** Reads the records of one file after its header. */
 export interface RecordConsumer {
+  /**
+   * The columns this reader looks at; the others are not decoded (most of a Shopify export's 79
+   * columns never matter). Undefined: all of them.
+   */
+  readonly columns?: readonly number[];
   record(record: CsvRecord): void;
   syntax(issue: CsvSyntaxIssue): void;
   /** End of file: deliver whatever is still open. */

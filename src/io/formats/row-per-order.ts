@@ -166,8 +166,8 @@ class RowPerOrderReader implements RecordConsumer {
     const order: OpenOrder = { id, rows: [record], email: '', phone: '', placedAt: 0, value: 0, cancelled: false, sizes: [], problem: undefined };
     const { fields } = record;
     const at = this.#at;
-    if (fields.length !== this.#header.length) {
-      order.problem = { line: record.line, code: 'FIELD_COUNT', reason: `has ${fields.length} fields, the header has ${this.#header.length}` };
+    if (record.fieldCount !== this.#header.length) {
+      order.problem = { line: record.line, code: 'FIELD_COUNT', reason: `has ${record.fieldCount} fields, the header has ${this.#header.length}` };
       return order;
     }
     if (at.orderId !== undefined && id === '') {

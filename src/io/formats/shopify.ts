@@ -70,6 +70,7 @@ class ShopifyReader implements RecordConsumer {
   readonly #lineItemName: number;
   readonly #financialStatus: number | undefined;
   readonly #cancelledAt: number | undefined;
+  readonly columns: readonly number[];
   #open: OpenOrder | undefined;
 
   constructor(columns: HeaderIndex, file: string, options: FormatOptions, sink: OrderSink) {
@@ -85,6 +86,9 @@ class ShopifyReader implements RecordConsumer {
     this.#lineItemName = columns.find('Lineitem name')!;
     this.#financialStatus = columns.find('Financial Status');
     this.#cancelledAt = columns.find('Cancelled at');
+    this.columns = [this.#name, this.#email, this.#createdAt, this.#total, this.#lineItemName, this.#financialStatus, this.#cancelledAt].filter(
+      (column) => column !== undefined,
+    );
   }
 
   record(record: CsvRecord): void {
@@ -95,7 +99,7 @@ class ShopifyReader implements RecordConsumer {
       this.#open = this.#startOrder(name, record);
     } else {
       this.#open.rows.push(record);
-      if (fields.length !== this.#width) this.#open.problem ??= this.#widthProblem(record);
+      if (record.fieldCount !== this.#width) this.#open.problem ??= this.#widthProblem(record);
     }
     if (this.#open.problem === undefined) this.#addSizes(this.#open, fields);
   }
@@ -127,7 +131,7 @@ class ShopifyReader implements RecordConsumer {
       problem: undefined,
     };
     const { fields } = record;
-    if (fields.length !== this.#width) {
+    if (record.fieldCount !== this.#width) {
       order.problem = this.#widthProblem(record);
       return order;
     }
@@ -206,7 +210,7 @@ class ShopifyReader implements RecordConsumer {
     return {
       line: record.line,
       code: 'FIELD_COUNT',
-      reason: `has ${record.fields.length} fields, the header has ${this.#width}`,
+      reason: `has ${record.fieldCount} fields, the header has ${this.#width}`,
     };
   }
 
