@@ -5,6 +5,7 @@
 import { DAY_MS, type Definitions } from './definitions.js';
 import type { Order } from './order.js';
 import { flowHighest, windowHighest, type HighestOrder, type OrderSeries } from './reducers.js';
+import { OrderLog } from './order-log.js';
 import { formatUtc } from './timestamp.js';
 
 /** A property value as Klaviyo should type it: a number, or a `yyyy-MM-dd HH:mm:ss` UTC date string. */
@@ -19,27 +20,32 @@ export interface ProfileRow {
   readonly properties: Readonly<Record<string, PropertyValue>>;
 }
 
-interface ProfileHistory {
-  readonly placedAt: number[];
-  readonly values: number[];
-  /** Latest order time per configured size, in `definitions.sizes` order; -Infinity when none. */
-  readonly latestBySize: number[];
-}
+/** Above this many orders a profile's orders are sorted with Array.sort, below with insertion sort. */
+const INSERTION_SORT_LIMIT = 32;
+
+/** Latest-order time per size when none: below every real time. */
+const NO_TIME = -Infinity;
 
 export class ProfileAccumulator {
   readonly #definitions: Definitions;
   readonly #asOf: number;
   readonly #sizeIndex: Map<string, number>;
-  readonly #histories = new Map<string, ProfileHistory>();
+  readonly #sizeCount: number;
+  /** Profile key (email, or phone for phone-only profiles) to its number, in order of appearance. */
+  readonly #profileIds = new Map<string, number>();
+  readonly #orders = new OrderLog();
+  /** Latest order time per profile and size: `#latestBySize[profile * sizeCount + size]`. */
+  #latestBySize = new Float64Array(0);
 
   constructor(definitions: Definitions, asOf: number) {
     this.#definitions = definitions;
     this.#asOf = asOf;
     this.#sizeIndex = new Map(definitions.sizes.map((s, i) => [s.size, i]));
+    this.#sizeCount = definitions.sizes.length;
   }
 
   get profileCount(): number {
-    return this.#histories.size;
+    return this.#profileIds.size;
   }
 
   /** Adds an order; returns false (and ignores it) when it was placed after `asOf`. */
@@ -47,18 +53,18 @@ export class ProfileAccumulator {
     if (order.placedAt > this.#asOf) return false;
     // An email has an `@` and a phone number never does, so one Map holds both kinds of key.
     const key = order.email !== '' ? order.email : (order.phone ?? '');
-    let history = this.#histories.get(key);
-    if (history === undefined) {
-      history = { placedAt: [], values: [], latestBySize: this.#definitions.sizes.map(() => -Infinity) };
-      this.#histories.set(detached(key), history);
+    let profile = this.#profileIds.get(key);
+    if (profile === undefined) {
+      profile = this.#profileIds.size;
+      this.#profileIds.set(detached(key), profile);
+      this.#growSizeTable(profile + 1);
     }
-    history.placedAt.push(order.placedAt);
-    history.values.push(order.value);
+    this.#orders.append(profile, order.placedAt, order.value);
     for (const size of order.sizes) {
       const index = this.#sizeIndex.get(size);
-      if (index !== undefined && order.placedAt > history.latestBySize[index]!) {
-        history.latestBySize[index] = order.placedAt;
-      }
+      if (index === undefined) continue;
+      const slot = profile * this.#sizeCount + index;
+      if (order.placedAt > this.#latestBySize[slot]!) this.#latestBySize[slot] = order.placedAt;
     }
     return true;
   }
@@ -68,19 +74,23 @@ export class ProfileAccumulator {
    * profiles known only by phone (`+1...`) come before emails.
    */
   toRows(): ProfileRow[] {
-    const keys = [...this.#histories.keys()].sort(compareCodeUnits);
+    const { indexes, starts } = this.#orders.groupByProfile(this.#profileIds.size);
+    const series = new SeriesBuffer();
     const rows: ProfileRow[] = [];
-    for (const key of keys) {
-      const properties = this.#propertiesOf(this.#histories.get(key)!);
-      if (Object.keys(properties).length === 0) continue;
+    // The default sort compares UTF-16 code units, as compareCodeUnits does, without a call per comparison.
+    for (const key of [...this.#profileIds.keys()].sort()) {
+      const profile = this.#profileIds.get(key)!;
+      series.load(this.#orders, indexes, starts[profile]!, starts[profile + 1]!);
+      const properties = this.#propertiesOf(profile, series);
+      if (properties === undefined) continue;
       rows.push(key.includes('@') ? { email: key, properties } : { email: '', phone: key, properties });
     }
     return rows;
   }
 
-  #propertiesOf(history: ProfileHistory): Record<string, PropertyValue> {
+  #propertiesOf(profile: number, series: OrderSeries): Record<string, PropertyValue> | undefined {
     const properties: Record<string, PropertyValue> = {};
-    const series = sortedSeries(history);
+    let empty = true;
     for (const window of this.#definitions.windows) {
       const windowMs = window.days * DAY_MS;
       const highest: HighestOrder | undefined =
@@ -88,22 +98,74 @@ export class ProfileAccumulator {
       if (highest !== undefined) {
         properties[window.valueProperty] = highest.value;
         properties[window.dateProperty] = formatUtc(highest.placedAt);
+        empty = false;
       }
     }
-    this.#definitions.sizes.forEach((size, index) => {
-      const latest = history.latestBySize[index]!;
-      if (latest !== -Infinity) properties[size.dateProperty] = formatUtc(latest);
-    });
-    return properties;
+    for (let index = 0; index < this.#sizeCount; index++) {
+      const latest = this.#latestBySize[profile * this.#sizeCount + index]!;
+      if (latest !== NO_TIME) {
+        properties[this.#definitions.sizes[index]!.dateProperty] = formatUtc(latest);
+        empty = false;
+      }
+    }
+    return empty ? undefined : properties;
+  }
+
+  #growSizeTable(profiles: number): void {
+    const needed = profiles * this.#sizeCount;
+    if (needed <= this.#latestBySize.length) return;
+    const grown = new Float64Array(Math.max(needed, this.#latestBySize.length * 2, 1024)).fill(NO_TIME);
+    grown.set(this.#latestBySize);
+    this.#latestBySize = grown;
   }
 }
 
-/** The history in time order, ties by value, so that input row order never matters. */
-function sortedSeries(history: ProfileHistory): OrderSeries {
-  const { placedAt, values } = history;
-  if (placedAt.length === 1) return history;
-  const order = placedAt.map((_, i) => i).sort((a, b) => placedAt[a]! - placedAt[b]! || values[a]! - values[b]!);
-  return { placedAt: order.map((i) => placedAt[i]!), values: order.map((i) => values[i]!) };
+/**
+ * One profile's orders in time order (ties by value, so input row order never matters), in arrays
+ * reused from profile to profile: most profiles have a handful of orders, and a fresh pair of
+ * arrays for each of millions of profiles is what the garbage collector would spend its time on.
+ */
+class SeriesBuffer implements OrderSeries {
+  #times = new Float64Array(16);
+  #values = new Float64Array(16);
+  placedAt: Float64Array = this.#times.subarray(0, 0);
+  values: Float64Array = this.#values.subarray(0, 0);
+
+  load(orders: OrderLog, indexes: Uint32Array, start: number, end: number): void {
+    const count = end - start;
+    if (count > this.#times.length) {
+      this.#times = new Float64Array(count * 2);
+      this.#values = new Float64Array(count * 2);
+    }
+    const times = this.#times;
+    const values = this.#values;
+    if (count > INSERTION_SORT_LIMIT) {
+      const byTime = Array.from(indexes.subarray(start, end)).sort(
+        (a, b) => orders.timeOf(a) - orders.timeOf(b) || orders.valueOf(a) - orders.valueOf(b),
+      );
+      byTime.forEach((index, k) => {
+        times[k] = orders.timeOf(index);
+        values[k] = orders.valueOf(index);
+      });
+    } else {
+      // Insertion sort by (time, value): most profiles have a handful of orders.
+      for (let k = 0; k < count; k++) {
+        const index = indexes[start + k]!;
+        const time = orders.timeOf(index);
+        const value = orders.valueOf(index);
+        let j = k - 1;
+        while (j >= 0 && (times[j]! > time || (times[j] === time && values[j]! > value))) {
+          times[j + 1] = times[j]!;
+          values[j + 1] = values[j]!;
+          j--;
+        }
+        times[j + 1] = time;
+        values[j + 1] = value;
+      }
+    }
+    this.placedAt = times.subarray(0, count);
+    this.values = values.subarray(0, count);
+  }
 }
 
 /**

@@ -56,7 +56,32 @@ export function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
-/** `yyyy-MM-dd HH:mm:ss` in UTC; sub-second precision is dropped, as Klaviyo stores seconds. */
+const DAY_SECONDS = 86_400;
+const YEAR_0001 = -62_135_596_800_000;
+const YEAR_10000 = 253_402_300_800_000;
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
+
+/**
+ * `yyyy-MM-dd HH:mm:ss` in UTC; sub-second precision is dropped, as Klaviyo stores seconds.
+ * Integer arithmetic (Howard Hinnant's civil-from-days) rather than `Date`: it runs for every date
+ * property of every profile, and a `Date` plus `toISOString` per call costs several times more.
+ */
 export function formatUtc(epochMs: number): string {
-  return new Date(epochMs).toISOString().slice(0, 19).replace('T', ' ');
+  if (!(epochMs >= YEAR_0001 && epochMs < YEAR_10000)) return new Date(epochMs).toISOString().slice(0, 19).replace('T', ' ');
+  const seconds = Math.floor(epochMs / 1000);
+  const days = Math.floor(seconds / DAY_SECONDS);
+  const secondOfDay = seconds - days * DAY_SECONDS;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const shiftedMonth = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * shiftedMonth + 2) / 5) + 1;
+  const month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  const hour = Math.floor(secondOfDay / 3600);
+  const minute = Math.floor((secondOfDay - hour * 3600) / 60);
+  const second = secondOfDay - hour * 3600 - minute * 60;
+  return `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)} ${pad2(hour)}:${pad2(minute)}:${pad2(second)}`;
 }

@@ -25,19 +25,24 @@ export class ScannedRecord {
   readonly fieldCount: number;
   /** 1-based line on which the record starts. */
   readonly line: number;
-  /** The record's bytes, line break included: a view on the input, decoded only when asked for. */
-  readonly #bytes: Buffer;
+  // The record's bytes, line break included, as offsets into the input chunk: decoded only when asked
+  // for (rejects), and without a Buffer view object per record.
+  readonly #source: Buffer;
+  readonly #start: number;
+  readonly #end: number;
 
-  constructor(fields: string[], fieldCount: number, line: number, bytes: Buffer) {
+  constructor(fields: string[], fieldCount: number, line: number, source: Buffer, start: number, end: number) {
     this.fields = fields;
     this.fieldCount = fieldCount;
     this.line = line;
-    this.#bytes = bytes;
+    this.#source = source;
+    this.#start = start;
+    this.#end = end;
   }
 
   /** The record's text as it was in the file, line break included. */
   get raw(): string {
-    return this.#bytes.toString('utf8');
+    return this.#source.toString('utf8', this.#start, this.#end);
   }
 }
 
@@ -158,15 +163,16 @@ export class CsvScanner {
         start = this.#rejectLine(bytes, start, tooLarge && !atEnd ? 'CSV_RECORD_TOO_LARGE' : 'CSV_QUOTE_NOT_CLOSED', openingQuote(bytes, start, this.#delimiter));
         continue;
       }
-      const recordBytes = bytes.subarray(start, end);
-      this.#sink.record(new ScannedRecord(fields, this.#fieldCount, this.#line, recordBytes));
-      this.#line += countLineBreaks(recordBytes);
+      this.#sink.record(new ScannedRecord(fields, this.#fieldCount, this.#line, bytes, start, end));
+      this.#line += this.#recordLineBreaks;
       start = end;
     }
     return start;
   }
 
+  // Side results of #scanRecord, kept in fields rather than returned in an object per record.
   #fieldCount = 0;
+  #recordLineBreaks = 0;
 
   /**
    * One record from `start` into `fields`; returns where the next record begins, or INCOMPLETE when
@@ -177,6 +183,7 @@ export class CsvScanner {
     const wanted = this.#wanted;
     const length = bytes.length;
     let column = 0;
+    let lineBreaks = 0;
     let i = start;
     for (;;) {
       const decode = wanted === undefined || wanted[column] === true;
@@ -198,6 +205,7 @@ export class CsvScanner {
           const text = bytes.toString('utf8', i + 1, close);
           fields[column] = escaped ? text.replaceAll('""', '"') : text;
         }
+        for (let lf = bytes.indexOf(LF, i + 1); lf >= 0 && lf < close; lf = bytes.indexOf(LF, lf + 1)) lineBreaks++;
         i = close + 1;
         const next = bytes[i];
         if (next === CR) {
@@ -230,6 +238,7 @@ export class CsvScanner {
       column++;
       if (i >= length) {
         this.#fieldCount = column;
+        this.#recordLineBreaks = lineBreaks;
         return length; // end of input without a final line break
       }
       if (bytes[i] === delimiter) {
@@ -237,6 +246,7 @@ export class CsvScanner {
         continue;
       }
       this.#fieldCount = column;
+      this.#recordLineBreaks = lineBreaks + 1;
       return i + 1; // past the line feed
     }
   }

@@ -4,7 +4,6 @@
  */
 import { extname } from 'node:path';
 import type { Writable } from 'node:stream';
-import { stringify } from 'csv-stringify/sync';
 import { formatValue } from '../core/money.js';
 import type { ProfileRow } from '../core/profiles.js';
 import { AtomicFile } from './atomic-file.js';
@@ -18,21 +17,34 @@ export const KLAVIYO_UPLOAD_LIMIT_BYTES = 50_000_000;
 
 const ROWS_PER_CHUNK = 2_000;
 
-/** CSV text for the header and the rows, in chunks of a few thousand lines (never the whole file at once). */
+/**
+ * CSV text for the header and the rows, in chunks of a few thousand lines (never the whole file at once).
+ * Written by hand rather than with csv-stringify: one line per profile, millions of them, and only an
+ * email or a column name can ever need quoting (values are decimals and dates).
+ */
 export function* profileCsvChunks(columns: readonly string[], rows: readonly ProfileRow[]): Generator<string> {
   const withPhone = rows.some((row) => row.phone !== undefined);
-  yield stringify([[EMAIL_COLUMN, ...(withPhone ? [PHONE_COLUMN] : []), ...columns]]);
+  yield `${[EMAIL_COLUMN, ...(withPhone ? [PHONE_COLUMN] : []), ...columns].map(csvField).join(',')}\n`;
   for (let start = 0; start < rows.length; start += ROWS_PER_CHUNK) {
-    const records = rows.slice(start, start + ROWS_PER_CHUNK).map((row) => [
-      row.email,
-      ...(withPhone ? [row.phone ?? ''] : []),
-      ...columns.map((column) => {
+    let chunk = '';
+    for (const row of rows.slice(start, start + ROWS_PER_CHUNK)) {
+      let line = csvField(row.email);
+      if (withPhone) line += `,${csvField(row.phone ?? '')}`;
+      for (const column of columns) {
         const value = row.properties[column];
-        return value === undefined ? '' : typeof value === 'number' ? formatValue(value) : value;
-      }),
-    ]);
-    yield stringify(records);
+        line += `,${value === undefined ? '' : typeof value === 'number' ? formatValue(value) : csvField(value)}`;
+      }
+      chunk += `${line}\n`;
+    }
+    yield chunk;
   }
+}
+
+const NEEDS_QUOTES = /[",\r\n]/;
+
+/** A field as RFC 4180 writes it: quoted, with quotes doubled, only when it has to be. */
+export function csvField(text: string): string {
+  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 /** One CSV line per row, header first: the unit the file splitter works with. */

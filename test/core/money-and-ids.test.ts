@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseMoney } from '../../src/core/money.js';
-import { OrderIds } from '../../src/core/order-ids.js';
+import { idKey, OrderIds } from '../../src/core/order-ids.js';
 
 test('decimal comma: 1.234,56 and 99,90; a point before two digits is still a decimal point', () => {
   assert.equal(parseMoney('1.234,56', true), 1234.56);
@@ -26,4 +26,15 @@ test('an order id seen again is a duplicate with the same email and total, a con
   assert.equal(ids.see({ ...order, value: 10.51 }), 'conflict');
   assert.equal(ids.see({ ...order, email: 'bob@example.com' }), 'conflict');
   assert.equal(ids.see({ ...order, orderId: '#1002' }), 'new');
+});
+
+test('numeric and text order ids never collide: "#1001", "1001", "A1001" and a 16-digit id are four orders', () => {
+  const ids = new OrderIds();
+  const order = { orderId: '#1001', email: 'ann@example.com', placedAt: 0, value: 10.5, sizes: [] };
+  for (const orderId of ['#1001', '1001', 'A1001', '1234567890123456', '#', '']) assert.equal(ids.see({ ...order, orderId }), 'new', orderId);
+  assert.equal(ids.see({ ...order, orderId: '1001' }), 'duplicate');
+  assert.equal(ids.see({ ...order, orderId: '#1001', value: 1 }), 'conflict');
+  assert.notEqual(idKey('#1001'), idKey('1001'));
+  assert.equal(idKey('999999999999999'), 1_999_999_999_999_998);
+  assert.equal(idKey('1234567890123456'), '1234567890123456');
 });

@@ -44,3 +44,14 @@ test('formatting and parsing round-trip every second from 1970 to 2100', () => {
     }),
   );
 });
+
+test('formatting matches Date.toISOString for any instant from year 1 to 9999', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: -62_135_596_800_000, max: 253_402_300_799_999 }), (epochMs) => {
+      assert.equal(formatUtc(epochMs), new Date(epochMs).toISOString().slice(0, 19).replace('T', ' '));
+    }),
+    { numRuns: 5000 },
+  );
+  assert.equal(formatUtc(Date.UTC(2024, 1, 29, 23, 59, 59, 999)), '2024-02-29 23:59:59');
+  assert.equal(formatUtc(-1), '1969-12-31 23:59:59');
+});
