@@ -7,7 +7,7 @@
  *  - Unix epoch seconds (`1715437516`, Klaviyo's API).
  * A time without an offset is wall-clock time in the configured zone; with none configured it is refused.
  */
-import { daysInMonth, offsetMinutes, TIMESTAMP, type TimestampParse } from './timestamp.js';
+import { daysInMonth, offsetMinutes, parseShopifyTimestamp, TIMESTAMP, utcMillis, type TimestampParse } from './timestamp.js';
 import type { TimeZone } from './time-zone.js';
 
 /** Which number is the day in `05/06/2024`. `ymd` files need no setting. */
@@ -59,6 +59,8 @@ export class TimestampReader {
   }
 
   read(text: string): TimestampParse {
+    const shopify = parseShopifyTimestamp(text);
+    if (shopify === shopify) return { ok: true, epochMs: shopify }; // not NaN: the common layout, read fast
     const trimmed = stripExcelPrefix(text.trim());
     if (trimmed === '') return { ok: false, reason: 'no date' };
     let match = TIMESTAMP.exec(trimmed);
@@ -112,7 +114,7 @@ export class TimestampReader {
       return { ok: false, reason: `no such date or time: "${text}"` };
     }
     const millis = fraction === '' ? 0 : Math.floor(Number(`0.${fraction}`) * 1000);
-    const local = Date.UTC(year, month - 1, day, hour, minute, second, millis);
+    const local = utcMillis(year, month, day, hour, minute, second, millis);
     if (offset !== undefined) return { ok: true, epochMs: local - offsetMinutes(offset) * 60_000 };
     if (this.zone === undefined) return { ok: false, reason: `has no UTC offset and no time zone is set: "${text}"` };
     return { ok: true, epochMs: this.zone.toUtc(local) };

@@ -6,6 +6,8 @@
  * only a few times a year, so they are cached per UTC hour and the cost per row is a Map lookup.
  */
 
+import { utcMillis } from './timestamp.js';
+
 const HOUR_MS = 3_600_000;
 
 export class TimeZone {
@@ -82,7 +84,7 @@ export class TimeZone {
       else if (part.type === 'minute') minute = value;
       else if (part.type === 'second') second = value;
     }
-    const wallClock = Date.UTC(year, month - 1, day, hour, minute, second);
+    const wallClock = utcMillis(year, month, day, hour, minute, second);
     return wallClock - (utcMs - (((utcMs % 1000) + 1000) % 1000));
   }
 }

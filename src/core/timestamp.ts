@@ -39,7 +39,7 @@ export function parseTimestamp(text: string, assumeUtc = false): TimestampParse 
     return { ok: false, reason: `timestamp has no UTC offset: "${text}"` };
   }
   const millis = fraction === '' ? 0 : Math.floor(Number(`0.${fraction}`) * 1000);
-  const local = Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  const local = utcMillis(year, month, day, hour, minute, second, millis);
   return { ok: true, epochMs: local - offsetMinutes(offset) * 60_000 };
 }
 
@@ -53,7 +53,22 @@ export function offsetMinutes(offset: string | undefined): number {
 }
 
 export function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month === 2 ? (isLeapYear(year) ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+function isLeapYear(year: number): boolean {
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+}
+
+/**
+ * Epoch milliseconds of a UTC wall-clock time. Unlike `Date.UTC`, which reads years 0 to 99 as
+ * 1900 to 1999, every year means itself; and it is plain arithmetic, cheap enough to run per order.
+ */
+export function utcMillis(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, millis = 0): number {
+  const yearsBefore = year - 1;
+  const daysBeforeYear = 365 * yearsBefore + Math.floor(yearsBefore / 4) - Math.floor(yearsBefore / 100) + Math.floor(yearsBefore / 400) - 719_162;
+  const dayNumber = daysBeforeYear + DAYS_BEFORE_MONTH[month - 1]! + (month > 2 && isLeapYear(year) ? 1 : 0) + day - 1;
+  return (((dayNumber * 24 + hour) * 60 + minute) * 60 + second) * 1000 + millis;
 }
 
 const DAY_SECONDS = 86_400;
@@ -84,4 +99,44 @@ export function formatUtc(epochMs: number): string {
   const minute = Math.floor((secondOfDay - hour * 3600) / 60);
   const second = secondOfDay - hour * 3600 - minute * 60;
   return `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)} ${pad2(hour)}:${pad2(minute)}:${pad2(second)}`;
+}
+
+const DIGIT_0 = 0x30;
+/** Days before the first of each month in a common year. */
+const DAYS_BEFORE_MONTH = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+
+/**
+ * The instant of `yyyy-MM-dd HH:mm:ss ±hhmm` (Shopify's layout, exactly 25 characters), or NaN for
+ * any other text. Digit arithmetic at fixed positions, no regular expression and no `Date`: this runs
+ * once per order on exports of millions of orders. Callers fall back to the general parser on NaN,
+ * which also produces the error message for malformed text.
+ */
+export function parseShopifyTimestamp(text: string): number {
+  if (text.length !== 25 || text.charCodeAt(4) !== 0x2d || text.charCodeAt(7) !== 0x2d || text.charCodeAt(10) !== 0x20) return NaN;
+  if (text.charCodeAt(13) !== 0x3a || text.charCodeAt(16) !== 0x3a || text.charCodeAt(19) !== 0x20) return NaN;
+  const sign = text.charCodeAt(20);
+  if (sign !== 0x2b && sign !== 0x2d) return NaN;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  const hour = digits(text, 11, 2);
+  const minute = digits(text, 14, 2);
+  const second = digits(text, 17, 2);
+  const offsetHours = digits(text, 21, 2);
+  const offsetMinutesPart = digits(text, 23, 2);
+  // NaN from a non-digit fails every comparison below, so it is refused here too.
+  if (!(month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59 && offsetHours <= 23 && offsetMinutesPart <= 59)) return NaN;
+  if (day > daysInMonth(year, month)) return NaN;
+  const offset = (sign === 0x2d ? -1 : 1) * (offsetHours * 60 + offsetMinutesPart);
+  return utcMillis(year, month, day, hour, minute, second) - offset * 60_000;
+}
+
+function digits(text: string, start: number, count: number): number {
+  let value = 0;
+  for (let i = start; i < start + count; i++) {
+    const digit = text.charCodeAt(i) - DIGIT_0;
+    if (digit < 0 || digit > 9) return NaN;
+    value = value * 10 + digit;
+  }
+  return value;
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { formatUtc, parseTimestamp } from '../../src/core/timestamp.js';
+import { formatUtc, parseShopifyTimestamp, parseTimestamp } from '../../src/core/timestamp.js';
 
 const epoch = (text: string, assumeUtc = false): number => {
   const parsed = parseTimestamp(text, assumeUtc);
@@ -54,4 +54,32 @@ test('formatting matches Date.toISOString for any instant from year 1 to 9999', 
   );
   assert.equal(formatUtc(Date.UTC(2024, 1, 29, 23, 59, 59, 999)), '2024-02-29 23:59:59');
   assert.equal(formatUtc(-1), '1969-12-31 23:59:59');
+});
+
+test('the Shopify fast path agrees with the general parser on every valid and invalid timestamp', () => {
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 9999 }),
+      fc.integer({ min: 0, max: 13 }),
+      fc.integer({ min: 0, max: 32 }),
+      fc.integer({ min: 0, max: 24 }),
+      fc.integer({ min: 0, max: 60 }),
+      fc.integer({ min: 0, max: 60 }),
+      fc.constantFrom('+', '-'),
+      fc.integer({ min: 0, max: 14 }),
+      fc.constantFrom(0, 30, 45),
+      (year, month, day, hour, minute, second, sign, offsetHours, offsetMinutes) => {
+        const text = `${pad(year, 4)}-${pad(month)}-${pad(day)} ${pad(hour)}:${pad(minute)}:${pad(second)} ${sign}${pad(offsetHours)}${pad(offsetMinutes)}`;
+        const general = parseTimestamp(text);
+        const fast = parseShopifyTimestamp(text);
+        if (general.ok) assert.equal(fast, general.epochMs, text);
+        else assert.ok(Number.isNaN(fast), text);
+      },
+    ),
+    { numRuns: 5000 },
+  );
+  for (const text of ['2025-05-11 09:55:16 -0400 ', '2025-05-11T09:55:16 -0400', '2025-05-11 09:55:16 +04:0', '2025-05-1a 09:55:16 -0400']) {
+    assert.ok(Number.isNaN(parseShopifyTimestamp(text)), text);
+  }
 });

@@ -42,7 +42,8 @@ export class DateOrderGate implements RecordConsumer {
   record(record: CsvRecord): void {
     const text = record.fields[this.#column] ?? '';
     if (!this.#zoneChecked && text.trim() !== '') this.#checkZone(record, text);
-    if (this.#reader.dayMonthOrder === undefined) {
+    // Year-first dates (`2025-05-11 ...`, Shopify's own layout) never need the day/month question.
+    if (this.#reader.dayMonthOrder === undefined && !isYearFirst(text)) {
       const numbers = dayMonthNumbers(text);
       if (numbers !== undefined) {
         const [first, second] = numbers;
@@ -104,4 +105,14 @@ export class DateOrderGate implements RecordConsumer {
       { location: { file: this.#file, line: first.line, column: this.#column + 1, columnName: this.#columnName }, hint: DATE_FORMAT_HINT },
     );
   }
+}
+
+/** `2025-...`: four digits and a dash at the start, the form no day/month ambiguity can affect. */
+function isYearFirst(text: string): boolean {
+  if (text.charCodeAt(4) !== 0x2d) return false;
+  for (let i = 0; i < 4; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x30 || code > 0x39) return false;
+  }
+  return true;
 }
