@@ -132,3 +132,37 @@ export class HeaderIndex {
     return names.filter((name) => this.find(name) === undefined);
   }
 }
+
+/** What is wrong with an order: the row to blame, and the column when one cell is. */
+export interface OrderProblem {
+  readonly line: number;
+  readonly code: string;
+  readonly reason: string;
+  /** 0-based index of the offending column. */
+  readonly column?: number;
+}
+
+/**
+ * Sends every row of a rejected order to the rejects, the row to blame with the reason and the
+ * others pointing at it, so the order can be fixed and re-run whole (never half-counted).
+ */
+export function rejectOrderRows(
+  sink: OrderSink,
+  file: string,
+  header: readonly string[],
+  orderId: string,
+  rows: readonly CsvRecord[],
+  problem: OrderProblem,
+): void {
+  for (const row of rows) {
+    const isCause = row.line === problem.line;
+    sink.reject({
+      file,
+      line: row.line,
+      code: isCause ? problem.code : 'ORDER_REJECTED',
+      reason: isCause ? problem.reason : `order ${orderId} has a bad row at line ${problem.line}`,
+      ...(isCause && problem.column !== undefined ? { column: header[problem.column]!, columnNumber: problem.column + 1 } : {}),
+      raw: row.raw,
+    });
+  }
+}

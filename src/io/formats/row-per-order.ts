@@ -10,16 +10,7 @@ import { stripExcelPrefix } from '../../core/order-timestamps.js';
 import type { CsvRecord, CsvSyntaxIssue } from '../csv-records.js';
 import { DateOrderGate } from './date-order-gate.js';
 import { addSizesInSizeCell } from './item-sizes.js';
-import {
-  HeaderIndex,
-  type ColumnField,
-  type ColumnMapping,
-  type FormatOptions,
-  type OrderFormat,
-  type OrderSink,
-  type RecordConsumer,
-  type SizeSource,
-} from './format.js';
+import { type ColumnField, type ColumnMapping, type FormatOptions, HeaderIndex, type OrderFormat, type OrderProblem, type OrderSink, type RecordConsumer, rejectOrderRows, type SizeSource } from './format.js';
 
 export interface RowPerOrderLayout {
   readonly name: string;
@@ -103,13 +94,6 @@ function quote(name: string): string {
   return `"${name}"`;
 }
 
-interface Problem {
-  readonly line: number;
-  readonly code: string;
-  readonly reason: string;
-  readonly column?: number;
-}
-
 interface OpenOrder {
   readonly id: string;
   readonly rows: CsvRecord[];
@@ -119,7 +103,7 @@ interface OpenOrder {
   value: number;
   cancelled: boolean;
   readonly sizes: string[];
-  problem: Problem | undefined;
+  problem: OrderProblem | undefined;
 }
 
 class RowPerOrderReader implements RecordConsumer {
@@ -224,7 +208,7 @@ class RowPerOrderReader implements RecordConsumer {
     const at = { file: this.#file, line: first.line };
     const orderId = order.id;
     if (order.problem !== undefined) {
-      this.#rejectOrder(order, order.problem);
+      rejectOrderRows(this.#sink, this.#file, this.#header, order.id, order.rows, order.problem);
     } else if (order.email === '' && order.phone === '') {
       this.#sink.withoutEmail(orderId, at);
     } else if (this.#options.excludeCancelled && order.cancelled) {
@@ -234,21 +218,6 @@ class RowPerOrderReader implements RecordConsumer {
       this.#sink.order({ orderId, ...identity, placedAt: order.placedAt, value: order.value, sizes: order.sizes }, at, () =>
         order.rows.map((row) => row.raw).join(''),
       );
-    }
-  }
-
-  /** Every row of a rejected order goes to the rejects, so the order can be fixed and re-run whole. */
-  #rejectOrder(order: OpenOrder, problem: Problem): void {
-    for (const row of order.rows) {
-      const isCause = row.line === problem.line;
-      this.#sink.reject({
-        file: this.#file,
-        line: row.line,
-        code: isCause ? problem.code : 'ORDER_REJECTED',
-        reason: isCause ? problem.reason : `order ${order.id} has a bad row at line ${problem.line}`,
-        ...(isCause && problem.column !== undefined ? { column: this.#header[problem.column]!, columnNumber: problem.column + 1 } : {}),
-        raw: row.raw,
-      });
     }
   }
 }

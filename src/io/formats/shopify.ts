@@ -9,20 +9,12 @@ import { BackfillError } from '../../errors.js';
 import { parseMoney } from '../../core/money.js';
 import type { CsvRecord, CsvSyntaxIssue } from '../csv-records.js';
 import { DateOrderGate } from './date-order-gate.js';
-import { HeaderIndex, type FormatOptions, type OrderFormat, type OrderSink, type RecordConsumer } from './format.js';
+import { HeaderIndex, rejectOrderRows, type FormatOptions, type OrderFormat, type OrderProblem, type OrderSink, type RecordConsumer } from './format.js';
 
 const REQUIRED = ['Name', 'Email', 'Created at', 'Total', 'Lineitem name'] as const;
 
 /** Financial statuses that mean the money did not stay with the merchant. */
 const CANCELLED_STATUSES = new Set(['voided', 'refunded']);
-
-interface Problem {
-  readonly line: number;
-  readonly code: string;
-  readonly reason: string;
-  readonly column?: string;
-  readonly columnNumber?: number;
-}
 
 /** The rows of the order being read, until its `Name` changes. */
 interface OpenOrder {
@@ -33,7 +25,7 @@ interface OpenOrder {
   value: number;
   cancelled: boolean;
   readonly sizes: string[];
-  problem: Problem | undefined;
+  problem: OrderProblem | undefined;
 }
 
 export const shopifyFormat: OrderFormat = {
@@ -177,7 +169,7 @@ class ShopifyReader implements RecordConsumer {
     if (order === undefined) return;
     const at = { file: this.#file, line: order.rows[0]!.line };
     if (order.problem !== undefined) {
-      this.#rejectOrder(order, order.problem);
+      rejectOrderRows(this.#sink, this.#file, this.#header, order.name, order.rows, order.problem);
     } else if (order.email === '') {
       this.#sink.withoutEmail(order.name, at);
     } else if (this.#options.excludeCancelled && order.cancelled) {
@@ -191,22 +183,7 @@ class ShopifyReader implements RecordConsumer {
     }
   }
 
-  /** Every row of a rejected order goes to the rejects, so the order can be fixed and re-run whole. */
-  #rejectOrder(order: OpenOrder, problem: Problem): void {
-    for (const row of order.rows) {
-      const isCause = row.line === problem.line;
-      this.#sink.reject({
-        file: this.#file,
-        line: row.line,
-        code: isCause ? problem.code : 'ORDER_REJECTED',
-        reason: isCause ? problem.reason : `order ${order.name} has a bad row at line ${problem.line}`,
-        ...(isCause && problem.column !== undefined ? { column: problem.column, columnNumber: problem.columnNumber } : {}),
-        raw: row.raw,
-      });
-    }
-  }
-
-  #widthProblem(record: CsvRecord): Problem {
+  #widthProblem(record: CsvRecord): OrderProblem {
     return {
       line: record.line,
       code: 'FIELD_COUNT',
@@ -214,7 +191,7 @@ class ShopifyReader implements RecordConsumer {
     };
   }
 
-  #cellProblem(record: CsvRecord, column: number, code: string, reason: string): Problem {
-    return { line: record.line, code, reason, column: this.#header[column]!, columnNumber: column + 1 };
+  #cellProblem(record: CsvRecord, column: number, code: string, reason: string): OrderProblem {
+    return { line: record.line, code, reason, column };
   }
 }
