@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readStateFile } from '../../src/io/state-file.js';
 import { KlaviyoStandIn } from '../support/klaviyo-stand-in.js';
@@ -171,4 +171,22 @@ test('usage: --incremental needs order files and a key; --full needs --increment
       assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
     }
     assert.equal(standIn.requests.length, 0);
+  }));
+
+test('diff --against state shows what the next night would send, and changes neither the state nor Klaviyo', () =>
+  nights(async ({ standIn, dir, env, push }) => {
+    assert.equal((await push([SHOPIFY_ORDERS, ...NIGHTLY])).code, 0);
+    const stateText = await readFile(statePath(dir), 'utf8');
+    const requests = standIn.requests.length;
+    const withOrder = await exportWith(dir, 'orders-2.csv', [{ name: '#1015', email: 'bob@example.com', total: '700.00', createdAt: '2025-06-25 10:00:00 -0400' }]);
+    const diff = await runCli(['diff', withOrder, '--as-of', '2025-06-30', '--against', 'state', '--json', '--exit-code'], env, dir);
+    assert.equal(diff.code, 1, diff.stderr);
+    const json = JSON.parse(diff.stdout) as { changed: { email: string }[]; definitionsChanged: boolean };
+    assert.deepEqual([json.changed.map((c) => c.email), json.definitionsChanged], [['bob@example.com'], false]);
+    const same = await runCli(['diff', SHOPIFY_ORDERS, '--as-of', '2025-06-30', '--against', 'state', '--exit-code'], env, dir);
+    assert.equal(same.code, 0, same.stderr);
+    const wider = await runCli(['diff', SHOPIFY_ORDERS, '--as-of', '2025-06-30', '--against', 'state', '--windows', '30,90'], env, dir);
+    assert.match(wider.stdout, /definitions differ from the state's: backfill push --incremental would send all 5 profiles/);
+    assert.equal(await readFile(statePath(dir), 'utf8'), stateText);
+    assert.equal(standIn.requests.length, requests);
   }));
