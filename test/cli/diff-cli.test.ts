@@ -131,6 +131,7 @@ test('against klaviyo: the differences the stand-in holds, compared by value; re
     const wrongKey = await runCli(['diff', SHOPIFY_ORDERS, ...AS_OF, '--against', 'klaviyo', '--exit-code'], { ...env, KLAVIYO_API_KEY: 'pk_wrong_key_never_printed_123' }, dir);
     assert.equal(wrongKey.code, 2);
     assert.match(wrongKey.stderr, /Klaviyo refused GET \/api\/profiles: 401/);
+    assert.match(wrongKey.stderr, /scopes: profiles:read/);
     assert.ok(!wrongKey.stderr.includes('pk_wrong_key_never_printed_123'));
     const noKey = await runCli(['diff', SHOPIFY_ORDERS, '--against', 'klaviyo', '--exit-code'], { KLAVIYO_BASE_URL: standIn.baseUrl }, dir);
     assert.equal(noKey.code, 2);
