@@ -2,7 +2,6 @@
  * The `push` subcommand's flags, help, confirmation, progress and summary. Errors are thrown to
  * `main` in src/cli.ts, the one place that turns them into messages and exit codes.
  */
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -16,7 +15,10 @@ import { loadConfig } from './config/config-file.js';
 import { storeSettings, type ExplicitSettings, type StoredSettings } from './config/run-settings.js';
 import { DEFAULT_BASE_URL, DEFAULT_REVISION } from './klaviyo/http.js';
 import { tuningFromEnv } from './klaviyo/tuning.js';
-import { redactSecrets, registerSecret } from './redact.js';
+import { redactSecrets } from './redact.js';
+import { klaviyoConnection, parseRevision } from './cli-connection.js';
+import { defaultStatePath } from './io/state-file.js';
+import { incrementalHead, incrementalJson, incrementalTail } from './cli-push-incremental.js';
 import type { CliIo } from './cli.js';
 
 const PUSH_EXAMPLES = `Examples:
@@ -29,6 +31,9 @@ const PUSH_EXAMPLES = `Examples:
       Send a profiles CSV written earlier (and checked by a person), adding the profiles to a list.
   $ backfill push --resume .backfill/push-20261126T101500Z.ndjson
       Carry on after a crash, Ctrl-C or exit 4: collects submitted jobs, sends only unsent batches.
+  $ backfill push --incremental orders_export.csv --mode window --windows 30,90 --yes
+      Nightly recompute: send only the profiles that changed since the last confirmed push
+      (state in .backfill/state.json next to the config); one summary line on success.
 `;
 
 const PUSH_DETAILS = `
@@ -48,6 +53,16 @@ Key and endpoint:
   KLAVIYO_API_KEY or --api-key-file (never a flag; never printed). KLAVIYO_BASE_URL (default
   ${DEFAULT_BASE_URL}) and --revision / KLAVIYO_REVISION (default ${DEFAULT_REVISION}).
 
+Nightly (--incremental):
+  The state file (--state, default .backfill/state.json next to the config file, or in the current
+  directory without one) keeps, per profile, the properties Klaviyo last confirmed (a job completed with
+  no import error for it), and a hash of the definitions (mode, windows, sizes, property names). Only
+  new and changed profiles are sent; the first run, a change of definitions, or --full sends them all.
+  Profiles whose window emptied (mode window) are left as they are in Klaviyo: blanks are never sent,
+  and a segment's own date condition already drops them; the summary counts them. The state is written
+  atomically after the jobs finish (also after --resume of such a push). With --yes the date-property
+  warning is not repeated, so cron mails nothing but the summary line; errors go to stderr.
+
 Exit codes: 0 every profile imported; 3 some rejected or unconfirmed (see the rejects file);
   4 gave up on rate limits, the network or slow jobs (run --resume later); 2 usage, input, or a request
   Klaviyo refused (bad key, list or revision); 130 interrupted (resumable); 1 unexpected error.
@@ -66,6 +81,9 @@ interface PushFlags extends OrderReadingFlags {
   json?: boolean;
   quiet?: boolean;
   batchSize?: number;
+  incremental?: boolean;
+  full?: boolean;
+  state?: string;
 }
 
 export function addPushCommand(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
@@ -81,7 +99,10 @@ export function addPushCommand(program: Command, io: CliIo, setExitCode: (code: 
     .option('--api-key-file <path>', 'read the private API key from this file (default: $KLAVIYO_API_KEY)')
     .option('--revision <date>', `Klaviyo API revision (default: $KLAVIYO_REVISION or ${DEFAULT_REVISION})`, parseRevision)
     .option('--run-log <file>', 'where to write the run log (default: .backfill/push-<time>.ndjson)')
-    .option('--rejects <file>', 'where to write rejected profiles (default: <run log>.rejects.csv)');
+    .option('--rejects <file>', 'where to write rejected profiles (default: <run log>.rejects.csv)')
+    .option('--incremental', 'send only profiles that changed since the state file (the nightly recompute)')
+    .option('--full', 'with --incremental: send every profile, and record them')
+    .option('--state <file>', 'with --incremental: the state file (default: .backfill/state.json next to the config)');
   addOrderReadingOptions(command)
     .option('--json', 'print the summary as JSON')
     .option('-q, --quiet', 'no progress and no summary line')
@@ -98,16 +119,19 @@ async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettin
   const env = io.env ?? process.env;
   const config = orders.length > 0 ? await loadConfig(flags.config, process.cwd()) : undefined;
   const start = pushStart(orders, flags, { settings: storeSettings(explicit), configPath: config === undefined ? null : resolve(config.path) }, io.now());
-  const connection = flags.dryRun === true ? undefined : { baseUrl: env.KLAVIYO_BASE_URL || DEFAULT_BASE_URL, apiKey: await apiKey(flags, env), revision: flags.revision ?? envRevision(env) };
+  const incremental = incrementalOptions(orders, flags, config?.path);
+  const connection = flags.dryRun === true ? undefined : await klaviyoConnection(flags, env);
   const print = (text: string) => io.stderr.write(redactSecrets(text));
   const prepared = await preparePush(
     {
       start,
       dryRun: flags.dryRun === true,
+      ...(incremental !== undefined ? { incremental } : {}),
       ...(flags.rejects !== undefined ? { rejectsPath: flags.rejects } : {}),
       ...(flags.batchSize !== undefined ? { limits: { ...KLAVIYO_LIMITS, profilesPerJob: flags.batchSize } } : {}),
       confirm: async ({ profiles, batches, dateProperties }) => {
-        if (dateProperties.length > 0) {
+        // The nightly run was confirmed once by a person; repeating the warning would mail cron every night.
+        if (dateProperties.length > 0 && !(incremental !== undefined && flags.yes === true)) {
           print(`warning: this push sets date properties (${dateProperties.join(', ')}). Flows and segments triggered by a date property see these dates as soon as they are imported: check date-triggered flows first.\n`);
         }
         if (flags.yes === true) return;
@@ -164,6 +188,16 @@ async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettin
   return result.exitCode;
 }
 
+function incrementalOptions(orders: string[], flags: PushFlags, configPath: string | undefined): { statePath: string; full: boolean } | undefined {
+  if (flags.incremental !== true) {
+    if (flags.full === true || flags.state !== undefined) throw usage('--full and --state go with --incremental');
+    return undefined;
+  }
+  if (flags.resume !== undefined) throw usage('--resume continues an incremental push with the state file it started with; leave out --incremental');
+  if (orders.length === 0) throw usage('--incremental computes from order exports: give the order files (not --profiles)');
+  return { statePath: resolve(flags.state ?? defaultStatePath(configPath, process.cwd())), full: flags.full === true };
+}
+
 function pushStart(orders: string[], flags: PushFlags, reading: { settings: StoredSettings; configPath: string | null }, now: number): PushStart {
   const sources = [orders.length > 0, flags.profiles !== undefined, flags.resume !== undefined].filter(Boolean).length;
   if (sources !== 1) throw usage('give order files, or --profiles <file>, or --resume <runlog> (exactly one of them)');
@@ -188,24 +222,9 @@ function pushStart(orders: string[], flags: PushFlags, reading: { settings: Stor
   };
 }
 
-async function apiKey(flags: PushFlags, env: NodeJS.ProcessEnv): Promise<string> {
-  let key = env.KLAVIYO_API_KEY?.trim() ?? '';
-  if (flags.apiKeyFile !== undefined) {
-    try {
-      key = (await readFile(flags.apiKeyFile, 'utf8')).trim();
-    } catch (error) {
-      throw new BackfillError('MISSING_API_KEY', `cannot read the API key file ${flags.apiKeyFile}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
-    }
-  }
-  if (key === '') {
-    throw new BackfillError('MISSING_API_KEY', 'no Klaviyo API key', { hint: 'Set KLAVIYO_API_KEY or pass --api-key-file <path> (a private key, pk_...).' });
-  }
-  registerSecret(key);
-  return key;
-}
-
 function dryRunReport(prepared: PreparedPush, flags: PushFlags, io: CliIo): number {
   const plan = prepared.plan;
+  const incremental = prepared.state.start.incremental;
   const batches = plan?.batches ?? [];
   const summary = {
     dryRun: true,
@@ -215,11 +234,12 @@ function dryRunReport(prepared: PreparedPush, flags: PushFlags, io: CliIo): numb
     largestBatchBytes: Math.max(0, ...batches.map((b) => b.bytes)),
     heldBack: plan?.heldBack.length ?? 0,
     dateProperties: prepared.dateProperties,
+    ...(incremental !== undefined ? { incremental: incrementalJson(incremental, undefined) } : {}),
   };
   if (flags.json === true) io.stdout.write(`${JSON.stringify(summary)}\n`);
   else if (flags.quiet !== true) {
     io.stderr.write(
-      `backfill: dry run: ${summary.profiles.toLocaleString('en-US')} profiles in ${summary.batches} import jobs ` +
+      `backfill: dry run: ${incremental !== undefined ? `${incrementalHead(incremental)}; ` : ''}${summary.profiles.toLocaleString('en-US')} profiles in ${summary.batches} import jobs ` +
         `(largest ${summary.largestBatchProfiles.toLocaleString('en-US')} profiles, ${summary.largestBatchBytes.toLocaleString('en-US')} bytes); ` +
         `${summary.heldBack} profiles would be rejected locally; nothing sent\n`,
     );
@@ -230,15 +250,21 @@ function dryRunReport(prepared: PreparedPush, flags: PushFlags, io: CliIo): numb
 
 function report(result: PushResult, prepared: PreparedPush, flags: PushFlags, io: CliIo): void {
   const t = result.totals;
+  const incremental = prepared.state.start.incremental;
+  // An incremental push with nothing to send opens no run log.
+  const runLog = prepared.writer === undefined ? null : result.runLog;
   if (flags.json === true) {
-    io.stdout.write(redactSecrets(`${JSON.stringify({ ...t, runLog: result.runLog, rejectsFile: result.rejectsFile ?? null, inputRejectsFile: prepared.inputRejectsFile ?? null, stopped: result.stoppedBy?.code ?? null })}\n`));
+    const extra = incremental !== undefined ? { incremental: incrementalJson(incremental, result.recordedState) } : {};
+    io.stdout.write(redactSecrets(`${JSON.stringify({ ...t, runLog, rejectsFile: result.rejectsFile ?? null, inputRejectsFile: prepared.inputRejectsFile ?? null, stopped: result.stoppedBy?.code ?? null, ...extra })}\n`));
     return;
   }
   if (flags.quiet === true) return;
   const n = (value: number) => value.toLocaleString('en-US');
   const parts = [`${n(t.sent)} of ${n(t.profiles)} profiles sent`, `${n(t.imported)} imported`, `${n(t.rejected)} rejected${result.rejectsFile ? ` (see ${result.rejectsFile})` : ''}`, `${n(t.unknown)} unknown`];
+  if (incremental !== undefined) parts.unshift(incrementalHead(incremental));
   if (t.batchesUnsent + t.batchesProcessing > 0) parts.push(`${t.batchesUnsent} batches unsent and ${t.batchesProcessing} processing: resume with backfill push --resume ${result.runLog}`);
   if (prepared.inputRejectsFile !== undefined) parts.push(`order rows rejected: see ${prepared.inputRejectsFile}`);
+  if (incremental !== undefined) parts.push(...incrementalTail(incremental, result.recordedState));
   io.stderr.write(redactSecrets(`backfill: ${parts.join('; ')}\n`));
 }
 
@@ -251,20 +277,6 @@ function parseBatchSize(text: string): number {
 function parseListId(text: string): string {
   if (!/^[A-Za-z0-9]+$/.test(text)) throw new InvalidArgumentError(`expected a Klaviyo list id such as VRgFBd, got "${text}"`);
   return text;
-}
-
-function parseRevision(text: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}(\.[A-Za-z0-9_-]+)?$/.test(text)) throw new InvalidArgumentError(`expected a revision like ${DEFAULT_REVISION}, got "${text}"`);
-  return text;
-}
-
-function envRevision(env: NodeJS.ProcessEnv): string {
-  const revision = env.KLAVIYO_REVISION || DEFAULT_REVISION;
-  try {
-    return parseRevision(revision);
-  } catch (error) {
-    throw usage(`KLAVIYO_REVISION: ${(error as Error).message}`);
-  }
 }
 
 function usage(message: string): BackfillError {

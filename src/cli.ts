@@ -1,6 +1,7 @@
 /**
  * The command line: flags, help, progress and the summary. The single place that maps errors to
- * exit codes (0 done, 2 usage or input error, 1 unexpected; push adds 3, 4 and 130, see cli-push.ts).
+ * exit codes (0 done, 2 usage or input error, 1 unexpected; push adds 3, 4 and 130, see cli-push.ts;
+ * diff keeps 1 for "changes", as git diff --exit-code does, so every error of a diff is 2).
  * Error messages pass through redactSecrets (as push output does), so the API key is never printed.
  */
 import { basename, dirname, extname, join } from 'node:path';
@@ -14,6 +15,7 @@ import { parseBytes } from './cli-options.js';
 import { addOrderReadingOptions, explicitSettings, type OrderReadingFlags } from './cli-order-options.js';
 import { expandInputPaths, STDIN_PATH } from './io/input-files.js';
 import { addPushCommand } from './cli-push.js';
+import { addDiffCommand } from './cli-diff.js';
 import { redactSecrets } from './redact.js';
 
 const COMPUTE_EXAMPLES = `Examples:
@@ -94,8 +96,10 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   $ backfill orders_export.csv                     profiles.csv from a Shopify export
   $ backfill orders.csv --as-of 2026-11-01 -o -    reproducible run, CSV to stdout
   $ backfill push orders.csv --dry-run              plan the Klaviyo import jobs, send nothing
+  $ backfill diff orders.csv --against state        what the nightly push --incremental would send
   $ backfill compute --help                        every option of the main command
-  $ backfill push --help                           sending to Klaviyo, resuming, exit codes
+  $ backfill push --help                           sending to Klaviyo, resuming, nightly, exit codes
+  $ backfill diff --help                           baselines, output for CI, exit codes
 `,
     );
 
@@ -119,12 +123,25 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   addPushCommand(program, io, (code) => {
     exitCode = code;
   });
+  let diffRunning = false;
+  addDiffCommand(
+    program,
+    io,
+    (code) => {
+      exitCode = code;
+    },
+    () => {
+      diffRunning = true;
+    },
+  );
 
   try {
     await program.parseAsync(argv as string[]);
     return exitCode;
   } catch (error) {
-    return reportError(error, io);
+    const code = reportError(error, io);
+    // 1 would read as "changes" to a CI job: a diff that failed says 2, whatever the failure.
+    return diffRunning && code !== EXIT.ok ? EXIT.usage : code;
   }
 }
 

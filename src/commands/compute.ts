@@ -21,7 +21,8 @@ export interface ComputeOptions {
   /** How to read the files: format, delimiter, time zone, columns, sizes. */
   readonly input: InputSettings;
   readonly strict: boolean;
-  readonly rejectsPath: string;
+  /** Where rejected rows go; undefined counts them without writing a file (`diff` writes nothing). */
+  readonly rejectsPath: string | undefined;
   readonly onProgress?: (recordsRead: number) => void;
   readonly stdin?: Readable;
 }

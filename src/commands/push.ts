@@ -7,9 +7,10 @@ import { createHash } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { loadConfig } from '../config/config-file.js';
 import { resolveRunSettings, restoreSettings } from '../config/run-settings.js';
+import type { Definitions } from '../core/definitions.js';
 import type { ProfileRow } from '../core/profiles.js';
 import { KLAVIYO_LIMITS, planBatches, toRanges, type BatchLimits, type PushPlan } from '../core/push-plan.js';
-import { applyEntry, pushTotals, replayRunLog, RUN_LOG_VERSION, type PushRunState, type PushSource, type PushTotals, type RunLogEntry } from '../core/push-run-state.js';
+import { applyEntry, pushTotals, replayRunLog, RUN_LOG_VERSION, type PushRunState, type PushSource, type PushTotals, type RunLogEntry, type StartEntry } from '../core/push-run-state.js';
 import { BackfillError, EXIT } from '../errors.js';
 import { writePushRejects } from '../io/push-rejects.js';
 import { readProfilesCsv } from '../io/read-profiles-csv.js';
@@ -23,6 +24,7 @@ import { sendBatches } from '../klaviyo/send-batches.js';
 import { TokenBucket } from '../klaviyo/token-bucket.js';
 import { DEFAULT_TUNING, type PushTuning } from '../klaviyo/tuning.js';
 import { computeProfileTable } from './compute.js';
+import { chooseIncrementalRows, recordIncrementalPush, reselectRows, type IncrementalOptions, type RecordedState } from './incremental.js';
 
 export type PushStart =
   | { readonly kind: 'new'; readonly source: PushSource; readonly runLog: string; readonly listId?: string }
@@ -34,7 +36,9 @@ export interface PushOptions {
   readonly rejectsPath?: string;
   readonly dryRun: boolean;
   readonly limits?: BatchLimits;
-  /** Asked before a new push opens its run log; throws to cancel. Not asked on resume or dry run. */
+  /** Nightly: send only the profiles that differ from the state file, and record what Klaviyo confirms. */
+  readonly incremental?: IncrementalOptions;
+  /** Asked before a new push opens its run log; throws to cancel. Not asked on resume, dry run, or with nothing to send. */
   readonly confirm?: (push: { profiles: number; batches: number; dateProperties: readonly string[] }) => Promise<void>;
 }
 
@@ -49,7 +53,7 @@ export interface PreparedPush {
   readonly dateProperties: string[];
   readonly resumed: boolean;
   readonly totals: PushTotals;
-  /** Open for appending; undefined for a dry run, which writes nothing. */
+  /** Open for appending; undefined for a dry run, or an incremental push with nothing to send: no run log. */
   readonly writer: RunLogWriter | undefined;
   /** The plan of a new push (a resume carries on with the batches in its log). */
   readonly plan: PushPlan | undefined;
@@ -63,7 +67,10 @@ export async function preparePush(options: PushOptions, now: () => number = Date
   if (start.kind === 'resume') {
     const entries = await readRunLog(runLog);
     const state = replayRunLog(entries);
-    const { rows, inputRejectsFile } = await loadProfiles(state.start.source, inputRejectsPath);
+    const loaded = await loadProfiles(state.start.source, inputRejectsPath);
+    const { inputRejectsFile } = loaded;
+    const incremental = state.start.incremental;
+    const rows = incremental === undefined ? loaded.rows : reselectRows(loaded.rows, incremental, runLog);
     if (fingerprint(rows) !== state.start.fingerprint) {
       throw new BackfillError('RUN_LOG_MISMATCH', `the profiles computed now differ from those ${runLog} was pushing`, {
         location: { file: runLog },
@@ -75,8 +82,17 @@ export async function preparePush(options: PushOptions, now: () => number = Date
     if (writer !== undefined) record(prepared, { type: 'resume', at: new Date(now()).toISOString() });
     return { ...prepared, totals: pushTotals(state) };
   }
-  const { rows, inputRejectsFile } = await loadProfiles(start.source, inputRejectsPath);
-  const startEntry: RunLogEntry = {
+  const loaded = await loadProfiles(start.source, inputRejectsPath);
+  const { inputRejectsFile } = loaded;
+  let rows = loaded.rows;
+  let incremental: StartEntry['incremental'];
+  if (options.incremental !== undefined) {
+    if (loaded.definitions === undefined) {
+      throw new BackfillError('USAGE', '--incremental computes from order exports; it cannot take --profiles', { hint: 'Run backfill push --incremental <orders.csv...>.' });
+    }
+    ({ rows, entry: incremental } = await chooseIncrementalRows(loaded.rows, loaded.definitions, options.incremental));
+  }
+  const startEntry: StartEntry = {
     type: 'start',
     version: RUN_LOG_VERSION,
     at: new Date(now()).toISOString(),
@@ -84,12 +100,15 @@ export async function preparePush(options: PushOptions, now: () => number = Date
     fingerprint: fingerprint(rows),
     profiles: rows.length,
     listId: start.listId ?? null,
+    ...(incremental !== undefined ? { incremental } : {}),
   };
   const state = replayRunLog([startEntry]);
   const plan = planBatches(rows, options.limits ?? KLAVIYO_LIMITS, start.listId);
   const properties = dateProperties(rows);
-  if (!options.dryRun) await options.confirm?.({ profiles: rows.length, batches: plan.batches.length, dateProperties: properties });
-  const writer = options.dryRun ? undefined : await RunLogWriter.open(runLog, true);
+  // A quiet night (an incremental push with nothing to send) leaves no run log behind.
+  const writes = !options.dryRun && (incremental === undefined || rows.length > 0);
+  if (writes) await options.confirm?.({ profiles: rows.length, batches: plan.batches.length, dateProperties: properties });
+  const writer = writes ? await RunLogWriter.open(runLog, true) : undefined;
   writer?.append(startEntry);
   const prepared = { rows, state, runLog, rejectsPath, inputRejectsFile, dateProperties: properties, resumed: false, writer, plan };
   if (plan.heldBack.length > 0) record(prepared, { type: 'rejected', batch: null, profiles: plan.heldBack });
@@ -114,6 +133,8 @@ export interface PushResult {
   readonly exitCode: number;
   /** Why the run stopped early (interrupted, gave up, refused); the CLI reports it after the summary. */
   readonly stoppedBy: BackfillError | undefined;
+  /** An incremental push: the state file and how many profiles this run recorded in it. */
+  readonly recordedState: RecordedState | undefined;
 }
 
 export async function applyPush(prepared: PreparedPush, options: ApplyOptions): Promise<PushResult> {
@@ -145,14 +166,24 @@ export async function applyPush(prepared: PreparedPush, options: ApplyOptions): 
     prepared.writer?.close();
   }
   const rejectsFile = await writePushRejects(prepared.rejectsPath, prepared.state);
+  const incremental = prepared.state.start.incremental;
+  const recordedState =
+    incremental === undefined ? undefined : await recordIncrementalPush(prepared.state, prepared.rows, incremental, new Date(clock.now()).toISOString());
   const totals = pushTotals(prepared.state);
   const exitCode = totals.rejected > 0 || totals.unknown > 0 ? EXIT.someRejected : EXIT.ok;
-  return { totals, runLog: prepared.runLog, rejectsFile, exitCode, stoppedBy };
+  return { totals, runLog: prepared.runLog, rejectsFile, exitCode, stoppedBy, recordedState };
+}
+
+interface LoadedProfiles {
+  readonly rows: ProfileRow[];
+  readonly inputRejectsFile: string | undefined;
+  /** What the rows were computed by; undefined for a profiles CSV. */
+  readonly definitions: Definitions | undefined;
 }
 
 /** Where the profiles come from: order exports computed as `compute` does, or a profiles CSV. */
-async function loadProfiles(source: PushSource, inputRejectsPath: string): Promise<{ rows: ProfileRow[]; inputRejectsFile: string | undefined }> {
-  if (source.kind === 'profiles') return { rows: (await readProfilesCsv(source.file)).rows, inputRejectsFile: undefined };
+async function loadProfiles(source: PushSource, inputRejectsPath: string): Promise<LoadedProfiles> {
+  if (source.kind === 'profiles') return { rows: (await readProfilesCsv(source.file)).rows, inputRejectsFile: undefined, definitions: undefined };
   const config = source.configPath === null ? undefined : await loadConfig(source.configPath, process.cwd());
   const settings = resolveRunSettings(restoreSettings(source.settings), config);
   const table = await computeProfileTable({
@@ -163,7 +194,7 @@ async function loadProfiles(source: PushSource, inputRejectsPath: string): Promi
     strict: false,
     rejectsPath: inputRejectsPath,
   });
-  return { rows: table.rows, inputRejectsFile: table.rejectsFile };
+  return { rows: table.rows, inputRejectsFile: table.rejectsFile, definitions: settings.definitions };
 }
 
 function record(prepared: Pick<PreparedPush, 'state' | 'writer'>, entry: RunLogEntry): void {

@@ -39,18 +39,28 @@ export interface ProfileDiff {
    * left as they are in Klaviyo, since a segment's own date condition already drops them.
    */
   readonly stale: readonly StaleProperty[];
+  /** Computed profiles known only by phone: not compared, since Klaviyo's bulk import and Get Profiles key on email here. */
+  readonly withoutEmail: number;
 }
 
-/** Compares computed rows with a baseline over the given property columns, keyed by lower-cased email. */
+/**
+ * Compares computed rows with a baseline over the given property columns, keyed by lower-cased email.
+ * Properties outside `columns` (another definition's names) are not compared.
+ */
 export function diffProfiles(current: readonly ProfileRow[], baseline: readonly ProfileRow[], columns: readonly string[]): ProfileDiff {
-  const baselineByEmail = new Map(baseline.map((row) => [row.email.toLowerCase(), row]));
+  const baselineByEmail = new Map(baseline.filter((row) => row.email !== '').map((row) => [row.email.toLowerCase(), row]));
   const added: ProfileRow[] = [];
   const changed: ProfileChange[] = [];
   const stale: StaleProperty[] = [];
   let unchangedCount = 0;
+  let withoutEmail = 0;
   const seen = new Set<string>();
   for (const row of current) {
     const email = row.email.toLowerCase();
+    if (email === '') {
+      withoutEmail++;
+      continue;
+    }
     seen.add(email);
     const before = baselineByEmail.get(email);
     if (before === undefined) {
@@ -71,7 +81,7 @@ export function diffProfiles(current: readonly ProfileRow[], baseline: readonly 
     else unchangedCount++;
   }
   const onlyInBaseline = [...baselineByEmail.keys()].filter((email) => !seen.has(email)).sort(compareCodeUnits);
-  return { added, changed, unchangedCount, onlyInBaseline, stale };
+  return { added, changed, unchangedCount, onlyInBaseline, stale, withoutEmail };
 }
 
 /**

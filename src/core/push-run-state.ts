@@ -4,6 +4,8 @@
  * point leaves a state this module can read. Pure: no files, no clock.
  */
 import type { StoredSettings } from '../config/run-settings.js';
+import type { SendReason } from './confirmed-state.js';
+import type { DefinitionsSummary } from './definitions-hash.js';
 import { fromRanges, type RowRanges } from './push-plan.js';
 
 export const RUN_LOG_VERSION = 1;
@@ -53,6 +55,35 @@ export interface StartEntry {
   readonly fingerprint: string;
   readonly profiles: number;
   readonly listId: string | null;
+  /** Set by `push --incremental`: which computed profiles were chosen, and where to record them. */
+  readonly incremental?: IncrementalStart;
+}
+
+/** What a nightly push chose to send and why; kept in the run log so `--resume` sends and records the same. */
+export interface IncrementalStart {
+  /** Absolute path of the state file to update once the jobs are done. */
+  readonly statePath: string;
+  readonly definitionsHash: string;
+  readonly definitions: DefinitionsSummary;
+  /** The property columns of these definitions: the state keeps only these. */
+  readonly columns: readonly string[];
+  readonly reason: SendReason;
+  /** The profiles sent, as indices into the computed table (the run's own rows are these, in order). */
+  readonly selection: RowRanges;
+  readonly counts: IncrementalCounts;
+}
+
+export interface IncrementalCounts {
+  readonly computed: number;
+  readonly added: number;
+  readonly changed: number;
+  readonly unchanged: number;
+  /** Properties the computation left blank (a window emptied) that the state holds: left as they are. */
+  readonly emptied: number;
+  /** Profiles the state has and the export does not: left as they are. */
+  readonly onlyInState: number;
+  /** Profiles known only by phone: not sent (the import keys on email). */
+  readonly withoutEmail: number;
 }
 
 export type RunLogEntry =
@@ -144,6 +175,20 @@ function batchOf(state: PushRunState, id: number): BatchState {
 
 export function nextBatchId(state: PushRunState): number {
   return state.batches.size === 0 ? 1 : Math.max(...state.batches.keys()) + 1;
+}
+
+/**
+ * Rows Klaviyo confirmed: in a job that completed and whose every failure was attributed, and not
+ * rejected. A job with failures it did not attribute confirms none of its rows: which ones failed is unknown.
+ */
+export function confirmedRows(state: PushRunState): number[] {
+  const rows: number[] = [];
+  for (const batch of state.batches.values()) {
+    const result = batch.result;
+    if (batch.status !== 'finished' || result === undefined || result.status !== 'complete' || result.unknown > 0) continue;
+    for (const row of batch.rows) if (!state.rejected.has(row)) rows.push(row);
+  }
+  return rows.sort((a, b) => a - b);
 }
 
 export interface PushTotals {

@@ -10,12 +10,13 @@ import { AtomicFile } from './atomic-file.js';
 export const REJECTS_HEADER = ['file', 'line', 'column', 'code', 'reason', 'raw'] as const;
 
 export class RejectsFile {
-  readonly path: string;
+  /** Undefined: rows are counted, and no file is written. */
+  readonly path: string | undefined;
   #file: AtomicFile | undefined;
   #count = 0;
   #pending: Promise<void> = Promise.resolve();
 
-  constructor(path: string) {
+  constructor(path: string | undefined) {
     this.path = path;
   }
 
@@ -25,6 +26,7 @@ export class RejectsFile {
 
   add(rejected: RejectedRecord): void {
     this.#count++;
+    if (this.path === undefined) return;
     if (this.#file === undefined) {
       this.#file = new AtomicFile(this.path);
       this.#enqueue(stringify([[...REJECTS_HEADER]]));
@@ -38,7 +40,7 @@ export class RejectsFile {
     await this.#pending;
     if (this.#file === undefined) return undefined;
     await this.#file.commit();
-    return this.path;
+    return this.#file.path;
   }
 
   async discard(): Promise<void> {

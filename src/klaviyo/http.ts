@@ -126,7 +126,7 @@ export function refused(method: string, url: URL, result: Attempt): BackfillErro
   const status = result.kind === 'response' ? result.status : 0;
   const hint =
     status === 401 || status === 403
-      ? 'Check the private API key (KLAVIYO_API_KEY or --api-key-file) and that it has the profiles:write and lists:write scopes.'
+      ? `Check the private API key (KLAVIYO_API_KEY or --api-key-file) and its scopes: ${url.pathname === '/api/profiles' ? 'profiles:read' : 'profiles:write and lists:write'}.`
       : status === 410
         ? 'The API revision is retired; pass a current one with --revision.'
         : undefined;

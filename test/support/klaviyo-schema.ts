@@ -15,7 +15,8 @@ export type OperationId =
   | 'bulk_import_profiles'
   | 'get_bulk_import_profiles_jobs'
   | 'get_bulk_import_profiles_job'
-  | 'get_errors_for_bulk_import_profiles_job';
+  | 'get_errors_for_bulk_import_profiles_job'
+  | 'get_profiles';
 
 interface OperationValidators {
   readonly headers: ValidateFunction;

@@ -3,13 +3,15 @@
  * It validates every request (headers, query, body) and every response it sends against the schema
  * derived from Klaviyo's OpenAPI spec, keeps jobs that move queued -> processing -> complete as they
  * are looked at, pages import errors, and injects faults on demand. `imported` is the ground truth
- * the tests compare the client's accounting with.
+ * the tests compare the client's accounting with; `profiles` is what Klaviyo holds afterwards, served
+ * by GET /api/profiles (filtered by email, paged) for `diff --against klaviyo`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { describeValidation, validatorsFor, type OperationId } from './klaviyo-schema.js';
+import { emailsOfFilter, mergeImported, profileResource, type HeldProperties } from './stand-in-profiles.js';
 
-export type Route = 'create' | 'list' | 'get-job' | 'import-errors';
+export type Route = 'create' | 'list' | 'get-job' | 'import-errors' | 'profiles';
 
 export type Fault =
   | { readonly on: Route; readonly kind: 'status'; readonly status: number; readonly retryAfter?: string; readonly detail?: string }
@@ -63,6 +65,10 @@ export class KlaviyoStandIn {
   /** Profiles in completed jobs less the failed ones: what Klaviyo holds now. */
   readonly imported: (SubmittedProfile & { job: string; listId: string | undefined })[] = [];
   readonly requests: { method: string; path: string }[] = [];
+  /** Lower-cased email -> custom properties: what Get Profiles returns. Completed jobs merge into it; tests may seed it. */
+  readonly profiles = new Map<string, HeldProperties>();
+  /** The emails each Get Profiles request asked for, and when it arrived (ms). */
+  readonly profileLookups: { emails: string[]; at: number }[] = [];
   /** Called as each job is created, before its answer is sent (tests kill the client here). */
   onJobCreated: ((job: { id: string; profiles: readonly SubmittedProfile[] }) => void) | undefined;
   #server: Server | undefined;
@@ -133,6 +139,11 @@ export class KlaviyoStandIn {
       );
       return this.#send(response, operation, 400, { errors });
     }
+    if (route === 'profiles') {
+      const emails = emailsOfFilter(query.filter);
+      if (typeof emails === 'string') return this.#violation(response, `profiles: ${emails}`);
+      this.profileLookups.push({ emails, at: Date.now() });
+    }
     const [status, payload] = this.#answer(route, jobId, json, query);
     if (fault?.kind === 'lost-response') return void request.socket.destroy();
     // Unref'd: a test that ends while an answer is held back does not wait for it.
@@ -192,6 +203,13 @@ export class KlaviyoStandIn {
         }));
         return [200, { data, links: page.links }];
       }
+      case 'profiles': {
+        const asked = new Set((emailsOfFilter(query.filter) as string[]).map((email) => email.toLowerCase()));
+        const found = [...this.profiles.keys()].filter((email) => asked.has(email)).sort();
+        const keep = { filter: query.filter!, ...(query['fields[profile]'] !== undefined ? { 'fields[profile]': query['fields[profile]'] } : {}) };
+        const page = this.#page(found, query, '/api/profiles', keep);
+        return [200, { data: page.items.map((email) => profileResource(this.baseUrl, email, this.profiles.get(email)!)), links: page.links }];
+      }
     }
   }
 
@@ -199,7 +217,11 @@ export class KlaviyoStandIn {
   #look(job: Job): void {
     job.looks++;
     if (job.looks === (this.options.looksToComplete ?? 2)) {
-      for (const profile of job.profiles) if (!job.failures.has(profile.email)) this.imported.push({ ...profile, job: job.id, listId: job.listId });
+      for (const profile of job.profiles) {
+        if (job.failures.has(profile.email)) continue;
+        this.imported.push({ ...profile, job: job.id, listId: job.listId });
+        mergeImported(this.profiles, profile.email.toLowerCase(), profile.properties);
+      }
     }
   }
 
@@ -254,6 +276,7 @@ export class KlaviyoStandIn {
 }
 
 function routeOf(method: string, path: string): { route: Route; operation: OperationId; jobId?: string } | undefined {
+  if (path === '/api/profiles' && method === 'GET') return { route: 'profiles', operation: 'get_profiles' };
   if (path === '/api/profile-bulk-import-jobs') {
     if (method === 'POST') return { route: 'create', operation: 'bulk_import_profiles' };
     if (method === 'GET') return { route: 'list', operation: 'get_bulk_import_profiles_jobs' };

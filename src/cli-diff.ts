@@ -1,0 +1,130 @@
+/**
+ * The `diff` subcommand's flags, help and output. Like `git diff --exit-code`, its exit code says
+ * whether anything would change; every error is 2, mapped in `main` (src/cli.ts).
+ */
+import { resolve } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import ora from 'ora';
+import type { CliIo } from './cli.js';
+import { klaviyoConnection, parseRevision } from './cli-connection.js';
+import { addOrderReadingOptions, explicitSettings, type OrderReadingFlags } from './cli-order-options.js';
+import { runDiff, type Baseline } from './commands/diff.js';
+import { loadConfig } from './config/config-file.js';
+import { resolveRunSettings } from './config/run-settings.js';
+import { hasChanges } from './core/profile-diff.js';
+import { diffJson, diffMarkdown, diffText } from './diff-report.js';
+import { BackfillError, EXIT } from './errors.js';
+import { expandInputPaths } from './io/input-files.js';
+import { defaultStatePath } from './io/state-file.js';
+import { DEFAULT_REVISION } from './klaviyo/http.js';
+import { systemClock } from './klaviyo/clock.js';
+import { tuningFromEnv } from './klaviyo/tuning.js';
+import { redactSecrets } from './redact.js';
+
+const DIFF_EXAMPLES = `Examples:
+  $ backfill diff orders_export.csv --against profiles.csv
+      What sending would change compared with a profiles CSV written earlier (by backfill compute).
+  $ backfill diff orders_export.csv --against state
+      What tonight's backfill push --incremental would send (the state file of the last one).
+  $ KLAVIYO_API_KEY=pk_... backfill diff orders_export.csv --against klaviyo --json
+      Compared with what Klaviyo holds now (read with Get Profiles; nothing is written).
+  $ backfill diff orders.csv --against main.csv --exit-code --markdown >> "$GITHUB_STEP_SUMMARY"
+      In CI: a Markdown summary for the job or a pull-request comment; exit 1 when something changes.
+`;
+
+const DIFF_DETAILS = `
+Baselines (--against):
+  <file>    a profiles CSV (Email, then one column per property). Use ./state or ./klaviyo for a file
+            with one of the names below.
+  state     the state file of the last backfill push --incremental (--state <file>; default
+            .backfill/state.json next to the config file, or in the current directory without one).
+  klaviyo   Klaviyo itself: GET /api/profiles with filter any(email,[...]), 100 addresses a request,
+            paced to 75/s and 750/min. Key from KLAVIYO_API_KEY or --api-key-file, base URL from
+            KLAVIYO_BASE_URL; needs the profiles:read scope.
+
+Comparison:
+  By email (case-insensitive), property by property, for the properties the current settings compute.
+  Numbers and dates compare by value (129.5 equals 129.50; 2025-06-10 16:00:00 equals
+  2025-06-10T16:00:00+00:00). A property the computation leaves blank (a window emptied) is not a
+  change: a push never sends blanks, so Klaviyo keeps its value; it is counted as "emptied". Profiles
+  only in the baseline are counted and left alone.
+
+Output (stdout):
+  A summary with the first --limit changes (+ added, ~ changed: property old -> new); --json lists
+  everything; --markdown writes a table for a CI job summary or a pull-request comment.
+  diff never writes the state file and never sends anything; order rows it cannot read are counted
+  (written out only with --rejects <file>).
+
+Exit codes: with --exit-code, 0 no changes, 1 changes, 2 error (as git diff --exit-code);
+  without it, 0 unless an error (2).
+`;
+
+interface DiffFlags extends OrderReadingFlags {
+  against: string;
+  state?: string;
+  json?: boolean;
+  markdown?: boolean;
+  exitCode?: boolean;
+  limit: number;
+  rejects?: string;
+  apiKeyFile?: string;
+  revision?: string;
+}
+
+export function addDiffCommand(program: Command, io: CliIo, setExitCode: (code: number) => void, onStart: () => void): void {
+  const command = program
+    .command('diff')
+    .description('show what sending the computed profiles would change, against a profiles CSV, the last state, or Klaviyo')
+    .argument('<orders...>', 'order export CSV files, computed as `backfill compute` does')
+    .requiredOption('--against <baseline>', 'a profiles CSV, "state" or "klaviyo"')
+    .option('--state <file>', 'the state file for --against state (default: .backfill/state.json next to the config)')
+    .option('--json', 'every change as JSON')
+    .option('--markdown', 'Markdown, for a CI job summary or a pull-request comment')
+    .option('--exit-code', 'exit 1 when something would change, 0 when nothing would')
+    .option('--limit <n>', 'changes listed in the summary and in Markdown', parseLimit, 20)
+    .option('--rejects <file>', 'write order rows that cannot be read here (default: only counted)')
+    .option('--api-key-file <path>', 'for --against klaviyo: read the private API key from this file (default: $KLAVIYO_API_KEY)')
+    .option('--revision <date>', `Klaviyo API revision (default: $KLAVIYO_REVISION or ${DEFAULT_REVISION})`, parseRevision);
+  addOrderReadingOptions(command)
+    .addHelpText('before', DIFF_EXAMPLES)
+    .addHelpText('after', DIFF_DETAILS)
+    .hook('preAction', onStart)
+    .action(async (patterns: string[], flags: DiffFlags, self: Command) => {
+      if (flags.json === true && flags.markdown === true) throw new BackfillError('USAGE', 'choose one of --json and --markdown');
+      const config = await loadConfig(flags.config, process.cwd());
+      const settings = resolveRunSettings(explicitSettings(flags, self), config);
+      const baseline = await baselineOf(flags, config?.path, io);
+      const label = flags.against;
+      const interactive = io.stderr.isTTY === true && flags.json !== true && flags.markdown !== true;
+      const spinner = ora({ stream: io.stderr, isEnabled: interactive, isSilent: !interactive, discardStdin: false });
+      spinner.start('Computing');
+      const result = await runDiff({
+        files: await expandInputPaths(patterns),
+        definitions: settings.definitions,
+        input: settings.input,
+        asOf: flags.asOf ?? io.now(),
+        rejectsPath: flags.rejects,
+        baseline,
+        onBaselineProgress: (read) => (spinner.text = `Reading Klaviyo: ${read.toLocaleString('en-US')} profiles found`),
+      }).finally(() => spinner.stop());
+      const output = flags.json === true ? `${JSON.stringify(diffJson(result, label))}\n` : flags.markdown === true ? diffMarkdown(result, label, flags.limit) : diffText(result, label, flags.limit);
+      io.stdout.write(redactSecrets(output));
+      setExitCode(flags.exitCode === true && hasChanges(result.diff) ? 1 : EXIT.ok);
+    });
+}
+
+async function baselineOf(flags: DiffFlags, configPath: string | undefined, io: CliIo): Promise<Baseline> {
+  if (flags.against === 'state') return { kind: 'state', file: resolve(flags.state ?? defaultStatePath(configPath, process.cwd())) };
+  if (flags.state !== undefined) throw new BackfillError('USAGE', '--state goes with --against state');
+  if (flags.against === 'klaviyo') {
+    const env = io.env ?? process.env;
+    return { kind: 'klaviyo', reader: { connection: await klaviyoConnection(flags, env), tuning: tuningFromEnv(env), clock: systemClock } };
+  }
+  return { kind: 'profiles', file: flags.against };
+}
+
+function parseLimit(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError(`expected a whole number, got "${text}"`);
+  return value;
+}
