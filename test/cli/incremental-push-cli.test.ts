@@ -10,8 +10,9 @@ import { readStateFile } from '../../src/io/state-file.js';
 import { KlaviyoStandIn } from '../support/klaviyo-stand-in.js';
 import { exportWith, SHOPIFY_ORDERS } from '../support/orders.js';
 import { API_KEY } from '../support/push-harness.js';
-import { tempDir } from '../support/profiles.js';
-import { runCli, spawnCli } from '../support/run-cli.js';
+import { tempDir } from '../support/cli.js';
+import { runCli, spawnCli } from '../support/cli.js';
+import { fastPushEnv } from '../support/push-harness.js';
 
 const NIGHTLY = ['--incremental', '--yes', '--as-of', '2025-06-30'];
 
@@ -37,7 +38,7 @@ async function nights(run: (night: Night) => Promise<void>): Promise<void> {
         const jobsBefore = standIn.jobs.length;
         // The default run log is named by the second; several nights in one second need their own.
         const runLog = args.includes('--resume') ? [] : ['--run-log', join(dir, 'logs', `night-${++night}.ndjson`)];
-        const result = await runCli(['push', ...args, ...runLog], env, dir);
+        const result = await runCli(['push', ...args, ...runLog], { env: fastPushEnv(env), cwd: dir });
         return { ...result, sent: standIn.jobs.slice(jobsBefore).map((job) => job.profiles.map((p) => p.email)) };
       },
     });
@@ -143,7 +144,7 @@ test('a profile with an import error is not recorded (exit 3) and is sent again 
 test('killed mid-push, --resume sends the rest and records every profile; the next night sends nothing', () =>
   nights(async ({ standIn, dir, env, push }) => {
     const runLog = join(dir, 'night.ndjson');
-    const { child, done } = spawnCli(['push', SHOPIFY_ORDERS, ...NIGHTLY, '--batch-size', '2', '--run-log', runLog], env, dir);
+    const { child, done } = spawnCli(['push', SHOPIFY_ORDERS, ...NIGHTLY, '--batch-size', '2', '--run-log', runLog], { env: fastPushEnv(env), cwd: dir });
     standIn.onJobCreated = () => {
       if (standIn.jobs.length === 1) child.kill('SIGKILL');
     };
@@ -167,7 +168,7 @@ test('usage: --incremental needs order files and a key; --full needs --increment
       [['push', SHOPIFY_ORDERS, ...NIGHTLY], { KLAVIYO_BASE_URL: standIn.baseUrl }],
     ];
     for (const [args, environment] of cases) {
-      const run = await runCli(args, environment, dir);
+      const run = await runCli(args, { env: fastPushEnv(environment), cwd: dir });
       assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
     }
     assert.equal(standIn.requests.length, 0);
@@ -179,13 +180,13 @@ test('diff --against state shows what the next night would send, and changes nei
     const stateText = await readFile(statePath(dir), 'utf8');
     const requests = standIn.requests.length;
     const withOrder = await exportWith(dir, 'orders-2.csv', [{ name: '#1015', email: 'bob@example.com', total: '700.00', createdAt: '2025-06-25 10:00:00 -0400' }]);
-    const diff = await runCli(['diff', withOrder, '--as-of', '2025-06-30', '--against', 'state', '--json', '--exit-code'], env, dir);
+    const diff = await runCli(['diff', withOrder, '--as-of', '2025-06-30', '--against', 'state', '--json', '--exit-code'], { env: fastPushEnv(env), cwd: dir });
     assert.equal(diff.code, 1, diff.stderr);
     const json = JSON.parse(diff.stdout) as { changed: { email: string }[]; definitionsChanged: boolean };
     assert.deepEqual([json.changed.map((c) => c.email), json.definitionsChanged], [['bob@example.com'], false]);
-    const same = await runCli(['diff', SHOPIFY_ORDERS, '--as-of', '2025-06-30', '--against', 'state', '--exit-code'], env, dir);
+    const same = await runCli(['diff', SHOPIFY_ORDERS, '--as-of', '2025-06-30', '--against', 'state', '--exit-code'], { env: fastPushEnv(env), cwd: dir });
     assert.equal(same.code, 0, same.stderr);
-    const wider = await runCli(['diff', SHOPIFY_ORDERS, '--as-of', '2025-06-30', '--against', 'state', '--windows', '30,90'], env, dir);
+    const wider = await runCli(['diff', SHOPIFY_ORDERS, '--as-of', '2025-06-30', '--against', 'state', '--windows', '30,90'], { env: fastPushEnv(env), cwd: dir });
     assert.match(wider.stdout, /definitions differ from the state's: backfill push --incremental would send all 5 profiles/);
     assert.equal(await readFile(statePath(dir), 'utf8'), stateText);
     assert.equal(standIn.requests.length, requests);

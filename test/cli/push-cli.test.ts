@@ -14,12 +14,10 @@ import { KlaviyoStandIn } from '../support/klaviyo-stand-in.js';
 import { API_KEY, assertAccounted } from '../support/push-harness.js';
 import { generateRows, writeProfiles } from '../support/profiles.js';
 import { FIXTURES, runCli, spawnCli, tempDir } from '../support/cli.js';
+import { fastPushEnv } from '../support/push-harness.js';
 
 const ORDERS = join(FIXTURES, 'shopify-orders.csv');
 
-/** Fast pacing for child processes (the in-process tests use a virtual clock instead). */
-const FAST_TUNING = JSON.stringify({ pollIntervalMs: 5, backoffBaseMs: 5, backoffMaxMs: 20, retryAfterUnitMs: 5, requestTimeoutMs: 5000 });
-const pushEnv = (env: Record<string, string>): Record<string, string> => ({ BACKFILL_PUSH_TUNING: FAST_TUNING, ...env });
 
 async function withStandIn(run: (standIn: KlaviyoStandIn, env: Record<string, string>, dir: string) => Promise<void>): Promise<void> {
   const standIn = await new KlaviyoStandIn({ apiKey: API_KEY }).start();
@@ -32,7 +30,7 @@ async function withStandIn(run: (standIn: KlaviyoStandIn, env: Record<string, st
 
 test('push orders --yes: Klaviyo gets exactly the profiles compute writes, as numbers and date strings', () =>
   withStandIn(async (standIn, env, dir) => {
-    const run = await runCli(['push', ORDERS, '--as-of', '2025-06-30', '--yes', '--run-log', join(dir, 'run.ndjson')], { env: pushEnv(env), cwd: dir });
+    const run = await runCli(['push', ORDERS, '--as-of', '2025-06-30', '--yes', '--run-log', join(dir, 'run.ndjson')], { env: fastPushEnv(env), cwd: dir });
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /warning: this push sets date properties \(highest_order_date/);
     assert.match(run.stderr, /5 of 5 profiles sent; 5 imported; 0 rejected; 0 unknown/);
@@ -48,10 +46,10 @@ test('push orders --yes: Klaviyo gets exactly the profiles compute writes, as nu
 
 test('without a terminal and without --yes nothing is sent (exit 2); --dry-run sends nothing and reports the plan', () =>
   withStandIn(async (standIn, env, dir) => {
-    const refused = await runCli(['push', ORDERS, '--as-of', '2025-06-30'], { env: pushEnv(env), cwd: dir });
+    const refused = await runCli(['push', ORDERS, '--as-of', '2025-06-30'], { env: fastPushEnv(env), cwd: dir });
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /stdin is not a terminal[\s\S]*--yes/);
-    const dry = await runCli(['push', ORDERS, '--as-of', '2025-06-30', '--dry-run', '--json'], { env: pushEnv({ KLAVIYO_BASE_URL: standIn.baseUrl }), cwd: dir });
+    const dry = await runCli(['push', ORDERS, '--as-of', '2025-06-30', '--dry-run', '--json'], { env: fastPushEnv({ KLAVIYO_BASE_URL: standIn.baseUrl }), cwd: dir });
     assert.equal(dry.code, 0, dry.stderr);
     const plan = JSON.parse(dry.stdout) as { profiles: number; batches: number; heldBack: number };
     assert.deepEqual([plan.profiles, plan.batches, plan.heldBack], [5, 1, 0]);
@@ -63,7 +61,7 @@ test('the API key is never printed or logged, even when Klaviyo echoes it back',
     const wrongKey = 'pk_wrong_key_that_must_stay_secret_42';
     await writeFile(join(dir, 'key.txt'), `${wrongKey}\n`);
     const runLog = join(dir, 'run.ndjson');
-    const run = await runCli(['push', ORDERS, '--as-of', '2025-06-30', '--yes', '--api-key-file', join(dir, 'key.txt'), '--run-log', runLog], { env: pushEnv({ KLAVIYO_BASE_URL: standIn.baseUrl }), cwd: dir });
+    const run = await runCli(['push', ORDERS, '--as-of', '2025-06-30', '--yes', '--api-key-file', join(dir, 'key.txt'), '--run-log', runLog], { env: fastPushEnv({ KLAVIYO_BASE_URL: standIn.baseUrl }), cwd: dir });
     assert.equal(run.code, 2);
     assert.match(run.stderr, /Klaviyo refused POST \/api\/profile-bulk-import-jobs: 401 .*\[redacted\]/);
     assert.match(run.stderr, /profiles:write/);
@@ -76,7 +74,7 @@ test('killed with SIGKILL while a create is in flight, --resume recovers that jo
     const rows = generateRows(45);
     const profiles = await writeProfiles(dir, rows);
     const runLog = join(dir, 'run.ndjson');
-    const { child, done } = spawnCli(['push', '--profiles', profiles, '--yes', '--batch-size', '10', '--run-log', runLog], { env: pushEnv(env), cwd: dir });
+    const { child, done } = spawnCli(['push', '--profiles', profiles, '--yes', '--batch-size', '10', '--run-log', runLog], { env: fastPushEnv(env), cwd: dir });
     standIn.onJobCreated = () => {
       // The second job exists on the server, and its answer is held back: the child dies not knowing it.
       if (standIn.jobs.length === 1) standIn.faults.push({ on: 'create', kind: 'slow', delayMs: 30_000 });
@@ -88,7 +86,7 @@ test('killed with SIGKILL while a create is in flight, --resume recovers that jo
     assert.equal(atKill.batches.get(2)?.status, 'sending', 'batch 2 was in flight when the process died');
     standIn.onJobCreated = undefined;
 
-    const resumed = await runCli(['push', '--resume', runLog, '--json'], { env: pushEnv(env), cwd: dir });
+    const resumed = await runCli(['push', '--resume', runLog, '--json'], { env: fastPushEnv(env), cwd: dir });
     assert.equal(resumed.code, 0, resumed.stderr);
     const summary = JSON.parse(resumed.stdout) as { imported: number; sent: number };
     assert.deepEqual([summary.sent, summary.imported], [45, 45]);
@@ -102,7 +100,7 @@ test('Ctrl-C finishes the request in flight, writes the log and exits 130; resum
     const rows = generateRows(30);
     const profiles = await writeProfiles(dir, rows);
     const runLog = join(dir, 'run.ndjson');
-    const { child, done } = spawnCli(['push', '--profiles', profiles, '--yes', '--batch-size', '10', '--run-log', runLog], { env: pushEnv(env), cwd: dir });
+    const { child, done } = spawnCli(['push', '--profiles', profiles, '--yes', '--batch-size', '10', '--run-log', runLog], { env: fastPushEnv(env), cwd: dir });
     standIn.onJobCreated = () => {
       if (standIn.jobs.length === 1) child.kill('SIGINT');
     };
@@ -113,7 +111,7 @@ test('Ctrl-C finishes the request in flight, writes the log and exits 130; resum
     const state = replayRunLog(entries);
     assert.equal(state.batches.get(1)?.status, 'submitted', 'the request in flight was finished and logged');
     standIn.onJobCreated = undefined;
-    const resumed = await runCli(['push', '--resume', runLog], { env: pushEnv(env), cwd: dir });
+    const resumed = await runCli(['push', '--resume', runLog], { env: fastPushEnv(env), cwd: dir });
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.equal(standIn.jobs.length, 3);
     assert.deepEqual(new Set(standIn.imported.map((p) => p.email)).size, 30);

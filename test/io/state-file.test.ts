@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { ConfirmedState } from '../../src/core/confirmed-state.js';
 import { BackfillError } from '../../src/errors.js';
 import { defaultStatePath, readStateFile, writeStateFile } from '../../src/io/state-file.js';
-import { tempDir } from '../support/profiles.js';
+import { tempDir } from '../support/cli.js';
 
 const state: ConfirmedState = {
   definitionsHash: 'sha256:abc',

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { FIXTURES } from './repo.js';
+import { FIXTURES } from './cli.js';
 
 export const SHOPIFY_ORDERS = join(FIXTURES, 'shopify-orders.csv');
 

@@ -90,3 +90,11 @@ export async function rejectsByEmail(path: string | undefined): Promise<Map<stri
   const records = parse(await readFile(path, 'utf8'), { columns: true }) as Record<string, string>[];
   return new Map(records.filter((r) => r.email !== '').map((r) => [r.email!, r.reason!]));
 }
+
+/** Fast pacing for child processes (the in-process tests use a virtual clock instead). */
+const FAST_TUNING = JSON.stringify({ pollIntervalMs: 5, backoffBaseMs: 5, backoffMaxMs: 20, retryAfterUnitMs: 5, requestTimeoutMs: 5000 });
+
+/** A child's environment with fast push pacing, for CLI tests against the stand-in. */
+export function fastPushEnv(env: Readonly<Record<string, string>> = {}): Record<string, string> {
+  return { BACKFILL_PUSH_TUNING: FAST_TUNING, ...env };
+}
