@@ -82,6 +82,10 @@ const defaultIo: CliIo = { stdout: process.stdout, stderr: process.stderr, now: 
 /** Runs the command line; returns the exit code (the launcher sets it, tests read it). */
 export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
   let exitCode: number = EXIT.ok;
+  // A reader that stops early (`backfill --help | head`, `-o - | head`) is not an error: output just ends.
+  io.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
   const program = new Command('backfill')
     .description('Backfill Klaviyo profile properties from historical order exports, exactly as the flow would have set them.')
     .configureOutput({

@@ -218,7 +218,8 @@ function dateProperties(rows: readonly ProfileRow[]): string[] {
 
 /** `.backfill/push-20261126T101500Z.ndjson` in the current directory. */
 export function defaultRunLogPath(now: number): string {
-  const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  // Milliseconds included: two pushes in the same second (scripts, tests) must not share a log.
+  const stamp = new Date(now).toISOString().replace(/[-:]/g, '');
   return join('.backfill', `push-${stamp}.ndjson`);
 }
 

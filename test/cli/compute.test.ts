@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { csvRows, fixture, REPO_ROOT, runCli, tempDir } from '../support/cli.js';
+import { CLI, csvRows, fixture, REPO_ROOT, runCli, tempDir } from '../support/cli.js';
 
 const AS_OF = ['--as-of', '2025-06-30T00:00:00Z'];
 const HEADER = 'Email,highest_order_value,highest_order_date,small_order_date,medium_order_date,large_order_date,xlarge_order_date';
@@ -235,6 +235,21 @@ test('compute -o - into a reader that stops early (| head) exits 0', async () =>
     child.stdout.once('data', () => child.stdout.destroy());
     child.on('error', reject);
     child.on('close', resolve);
+  });
+  assert.equal(code, 0);
+});
+
+test('--help into a pipe that is already closed exits 0 without a crash', async () => {
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, 'compute', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (exitCode) => {
+      assert.doesNotMatch(stderr, /EPIPE/);
+      resolve(exitCode);
+    });
   });
   assert.equal(code, 0);
 });
