@@ -47,18 +47,6 @@ export function csvField(text: string): string {
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/** One CSV line per row, header first: the unit the file splitter works with. */
-function* profileCsvLines(columns: readonly string[], rows: readonly ProfileRow[]): Generator<string> {
-  for (const chunk of profileCsvChunks(columns, rows)) {
-    let start = 0;
-    // Emails and dates never contain line breaks, so every record is exactly one line.
-    for (let end = chunk.indexOf('\n'); end >= 0; end = chunk.indexOf('\n', start)) {
-      yield chunk.slice(start, end + 1);
-      start = end + 1;
-    }
-  }
-}
-
 /**
  * Writes the CSV to `path`, or, when it would exceed `maxBytes`, to `name-1.csv`, `name-2.csv`, ...,
  * each with the header. All parts are renamed into place only once every part is complete.
@@ -70,26 +58,33 @@ export async function writeProfilesCsv(
   rows: readonly ProfileRow[],
   maxBytes = KLAVIYO_UPLOAD_LIMIT_BYTES,
 ): Promise<string[]> {
-  const parts: AtomicFile[] = [];
-  let header: string | undefined;
+  const chunks = profileCsvChunks(columns, rows);
+  const header = chunks.next().value as string;
+  const headerBytes = Buffer.byteLength(header);
+  const parts = [new AtomicFile(path)];
   try {
-    for (const line of profileCsvLines(columns, rows)) {
-      if (header === undefined) {
-        header = line;
-        parts.push(new AtomicFile(path));
-        await parts[0]!.write(header);
+    await parts[0]!.write(header);
+    for (const chunk of chunks) {
+      // Whole chunks while they fit (the common case: one file under 50 MB); line by line at a split.
+      if (parts.at(-1)!.bytesWritten + Buffer.byteLength(chunk) <= maxBytes) {
+        await parts.at(-1)!.write(chunk);
         continue;
       }
-      let current = parts.at(-1)!;
-      const lineBytes = Buffer.byteLength(line);
-      if (current.bytesWritten + lineBytes > maxBytes && current.bytesWritten > header.length) {
-        // Too big for one upload: what was written so far becomes part 1.
-        if (parts.length === 1) current.retarget(partPath(path, 1));
-        current = new AtomicFile(partPath(path, parts.length + 1));
-        parts.push(current);
-        await current.write(header);
+      let start = 0;
+      // Emails and dates never contain line breaks, so every record is exactly one line.
+      for (let end = chunk.indexOf('\n'); end >= 0; end = chunk.indexOf('\n', start)) {
+        const line = chunk.slice(start, end + 1);
+        start = end + 1;
+        let current = parts.at(-1)!;
+        if (current.bytesWritten + Buffer.byteLength(line) > maxBytes && current.bytesWritten > headerBytes) {
+          // Too big for one upload: what was written so far becomes part 1.
+          if (parts.length === 1) current.retarget(partPath(path, 1));
+          current = new AtomicFile(partPath(path, parts.length + 1));
+          parts.push(current);
+          await current.write(header);
+        }
+        await current.write(line);
       }
-      await current.write(line);
     }
     for (const part of parts) await part.commit();
     return parts.map((part) => part.path);
