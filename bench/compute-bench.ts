@@ -80,7 +80,7 @@ for (const orders of sizesToRun) {
     await generateShopifyExport(input, orders, Math.max(1, Math.round(orders / 4)));
   }
   const bytes = statSync(input).size;
-  const computeArgs = (mode: string) => [input, '--as-of', AS_OF, '--mode', mode, '--windows', WINDOWS.join(','), '--sizes', SIZES.join(','), '-o', join(outDir, `profiles-${orders}-${mode}.csv`), '-q'];
+  const computeArgs = (mode: string) => [input, '--as-of', AS_OF, '--mode', mode, '--windows', WINDOWS.join(','), '--sizes', SIZES.join(','), '-o', join(outDir, `profiles-${orders}-${mode}.csv`), '-q', '--max-file-bytes', String(Number.MAX_SAFE_INTEGER)];
   const results = new Map<string, Measurement>();
   for (const mode of ['flow', 'window']) {
     results.set(mode, summarize(Array.from({ length: RUNS }, () => measure('measured-run.js', computeArgs(mode)))));

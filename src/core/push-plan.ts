@@ -115,6 +115,9 @@ export function planBatches(rows: readonly ProfileRow[], limits: BatchLimits = K
  * cannot key on, a property value that is not a finite number or a non-empty string.
  */
 export function profileProblem(row: ProfileRow): string | undefined {
+  if (row.email === '' && row.phone !== undefined) {
+    return `known only by phone (${row.phone}): push sends profiles keyed by email; import this row from the CSV instead`;
+  }
   if (!/^[^\s@]+@[^\s@]+$/.test(row.email)) return `"${row.email}" is not an email address`;
   for (const [name, value] of Object.entries(row.properties)) {
     if (name.trim() === '') return 'a property has an empty name';

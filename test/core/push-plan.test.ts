@@ -82,3 +82,13 @@ test('row ranges round-trip and compress runs', () => {
     assert.deepEqual(fromRanges(toRanges(sorted)), sorted);
   }));
 });
+
+test('a profile known only by phone is held back with a reason that says so, not as a bad email', () => {
+  const rows: ProfileRow[] = [
+    { email: 'a@x.com', properties: { highest_order_value: 5 } },
+    { email: '', phone: '+15005550006', properties: { highest_order_value: 7 } },
+  ];
+  const plan = planBatches(rows, KLAVIYO_LIMITS);
+  assert.deepEqual(plan.heldBack.map((h) => [h.row, h.code]), [[1, 'INVALID_PROFILE']]);
+  assert.match(plan.heldBack[0]!.reason, /known only by phone \(\+15005550006\)/);
+});
