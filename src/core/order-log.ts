@@ -46,16 +46,21 @@ export class OrderLog {
   }
 
   /**
-   * Order indexes grouped by profile (counting sort, linear time): the orders of profile p are
-   * `indexes[starts[p] .. starts[p + 1])`, in input order.
+   * Times and values grouped by profile (counting sort, linear time, one sequential pass): the orders
+   * of profile p are at `[starts[p], starts[p + 1])` of both arrays, in input order.
    */
-  groupByProfile(profileCount: number): { readonly indexes: Uint32Array; readonly starts: Uint32Array } {
+  groupByProfile(profileCount: number): { readonly times: Float64Array; readonly values: Float64Array; readonly starts: Uint32Array } {
     const starts = new Uint32Array(profileCount + 1);
     for (let i = 0; i < this.#length; i++) starts[this.profileOf(i) + 1]!++;
     for (let p = 0; p < profileCount; p++) starts[p + 1]! += starts[p]!;
     const cursor = starts.slice(0, profileCount);
-    const indexes = new Uint32Array(this.#length);
-    for (let i = 0; i < this.#length; i++) indexes[cursor[this.profileOf(i)]!++] = i;
-    return { indexes, starts };
+    const times = new Float64Array(this.#length);
+    const values = new Float64Array(this.#length);
+    for (let i = 0; i < this.#length; i++) {
+      const at = cursor[this.profileOf(i)]!++;
+      times[at] = this.timeOf(i);
+      values[at] = this.valueOf(i);
+    }
+    return { times, values, starts };
   }
 }

@@ -74,13 +74,12 @@ export class ProfileAccumulator {
    * profiles known only by phone (`+1...`) come before emails.
    */
   toRows(): ProfileRow[] {
-    const { indexes, starts } = this.#orders.groupByProfile(this.#profileIds.size);
-    const series = new SeriesBuffer();
+    const { times, values, starts } = this.#orders.groupByProfile(this.#profileIds.size);
     const rows: ProfileRow[] = [];
     // The default sort compares UTF-16 code units, as compareCodeUnits does, without a call per comparison.
     for (const key of [...this.#profileIds.keys()].sort()) {
       const profile = this.#profileIds.get(key)!;
-      series.load(this.#orders, indexes, starts[profile]!, starts[profile + 1]!);
+      const series = sortedSeries(times, values, starts[profile]!, starts[profile + 1]!);
       const properties = this.#propertiesOf(profile, series);
       if (properties === undefined) continue;
       rows.push(key.includes('@') ? { email: key, properties } : { email: '', phone: key, properties });
@@ -121,51 +120,33 @@ export class ProfileAccumulator {
 }
 
 /**
- * One profile's orders in time order (ties by value, so input row order never matters), in arrays
- * reused from profile to profile: most profiles have a handful of orders, and a fresh pair of
- * arrays for each of millions of profiles is what the garbage collector would spend its time on.
+ * One profile's orders, `[start, end)` of the grouped arrays, sorted in place into time order (ties by
+ * value, so input row order never matters) and returned as views: no copy, nothing per profile for
+ * the garbage collector but two small views.
  */
-class SeriesBuffer implements OrderSeries {
-  #times = new Float64Array(16);
-  #values = new Float64Array(16);
-  placedAt: Float64Array = this.#times.subarray(0, 0);
-  values: Float64Array = this.#values.subarray(0, 0);
-
-  load(orders: OrderLog, indexes: Uint32Array, start: number, end: number): void {
-    const count = end - start;
-    if (count > this.#times.length) {
-      this.#times = new Float64Array(count * 2);
-      this.#values = new Float64Array(count * 2);
-    }
-    const times = this.#times;
-    const values = this.#values;
-    if (count > INSERTION_SORT_LIMIT) {
-      const byTime = Array.from(indexes.subarray(start, end)).sort(
-        (a, b) => orders.timeOf(a) - orders.timeOf(b) || orders.valueOf(a) - orders.valueOf(b),
-      );
-      byTime.forEach((index, k) => {
-        times[k] = orders.timeOf(index);
-        values[k] = orders.valueOf(index);
-      });
-    } else {
-      // Insertion sort by (time, value): most profiles have a handful of orders.
-      for (let k = 0; k < count; k++) {
-        const index = indexes[start + k]!;
-        const time = orders.timeOf(index);
-        const value = orders.valueOf(index);
-        let j = k - 1;
-        while (j >= 0 && (times[j]! > time || (times[j] === time && values[j]! > value))) {
-          times[j + 1] = times[j]!;
-          values[j + 1] = values[j]!;
-          j--;
-        }
-        times[j + 1] = time;
-        values[j + 1] = value;
+function sortedSeries(times: Float64Array, values: Float64Array, start: number, end: number): OrderSeries {
+  if (end - start > INSERTION_SORT_LIMIT) {
+    const order = Array.from({ length: end - start }, (_, k) => start + k).sort((a, b) => times[a]! - times[b]! || values[a]! - values[b]!);
+    const sortedTimes = order.map((i) => times[i]!);
+    const sortedValues = order.map((i) => values[i]!);
+    times.set(sortedTimes, start);
+    values.set(sortedValues, start);
+  } else {
+    // Insertion sort: most profiles have a handful of orders.
+    for (let k = start + 1; k < end; k++) {
+      const time = times[k]!;
+      const value = values[k]!;
+      let j = k - 1;
+      while (j >= start && (times[j]! > time || (times[j] === time && values[j]! > value))) {
+        times[j + 1] = times[j]!;
+        values[j + 1] = values[j]!;
+        j--;
       }
+      times[j + 1] = time;
+      values[j + 1] = value;
     }
-    this.placedAt = times.subarray(0, count);
-    this.values = values.subarray(0, count);
   }
+  return { placedAt: times.subarray(start, end), values: values.subarray(start, end) };
 }
 
 /**

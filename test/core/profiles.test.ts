@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { buildDefinitions, DAY_MS, type ReducerMode } from '../../src/core/definitions.js';
+import { buildDefinitions, DAY_MS, propertyColumns, type ReducerMode } from '../../src/core/definitions.js';
 import type { Order } from '../../src/core/order.js';
 import { ProfileAccumulator, type ProfileRow } from '../../src/core/profiles.js';
+import { profileCsvChunks } from '../../src/io/profiles-csv.js';
 
 const AS_OF = Date.UTC(2025, 5, 30);
 const SIZES = ['small', 'medium', 'large', 'xlarge'];
@@ -100,4 +101,27 @@ test('flow and window agree when all of a profile\'s orders fall in one window e
       },
     ),
   );
+});
+
+test('computing the same orders twice writes byte-identical CSV text, in both modes', () => {
+  const csvOf = (orders: readonly Order[], mode: ReducerMode): string => {
+    const definitions = buildDefinitions(mode, [30, 60], SIZES);
+    const accumulator = new ProfileAccumulator(definitions, AS_OF);
+    for (const order of orders) accumulator.add(order);
+    return [...profileCsvChunks(propertyColumns(definitions), accumulator.toRows())].join('');
+  };
+  fc.assert(
+    fc.property(arbitraryOrders, fc.constantFrom<ReducerMode>('flow', 'window'), (raw, mode) => {
+      const orders = raw.map((o, i) => order(o.email, o.placedAt, o.value, o.sizes, `#${i}`));
+      assert.equal(csvOf(orders, mode), csvOf(orders, mode));
+    }),
+  );
+});
+
+test('a profile with more orders than the insertion-sort limit still gets them in time order', () => {
+  // 200 orders, newest first (as Shopify exports are), one much larger in the middle.
+  const orders = Array.from({ length: 200 }, (_, i) => order('a@x.com', AS_OF - i * 3_600_000, i === 100 ? 999 : 10));
+  const [row] = profiles(orders);
+  assert.equal(row?.properties['highest_order_value'], 999);
+  assert.equal(row?.properties['highest_order_date'], '2025-06-25 20:00:00');
 });
