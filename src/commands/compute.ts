@@ -9,7 +9,7 @@ import { ProfileAccumulator, type ProfileRow } from '../core/profiles.js';
 import { BackfillError, formatLocation } from '../errors.js';
 import type { OrderSink, RejectedRecord } from '../io/formats/format.js';
 import { STDIN_PATH } from '../io/input-files.js';
-import { writeProfilesCsv, writeProfilesTo } from '../io/profiles-csv.js';
+import { writeProfilesCsv, writeProfilesTo, type ProfileRows } from '../io/profiles-csv.js';
 import { readOrders, type FileReport, type InputSettings } from '../io/read-orders.js';
 import { RejectsFile } from '../io/rejects-file.js';
 
@@ -57,6 +57,22 @@ export interface ProfileTable {
 
 /** Reads the exports and reduces them to profile rows; commits the rejects file. */
 export async function computeProfileTable(options: ComputeOptions): Promise<ProfileTable> {
+  const computed = await computeProfiles(options);
+  const rows = computed.accumulator.toRows();
+  computed.counts.profiles = rows.length;
+  computed.counts.profilesWithoutProperties = computed.accumulator.profileCount - rows.length;
+  return { columns: computed.columns, rows, counts: computed.counts, rejectsFile: computed.rejectsFile };
+}
+
+interface ComputedProfiles {
+  readonly columns: string[];
+  readonly accumulator: ProfileAccumulator;
+  /** All but the profile counts, which are known once the rows are made. */
+  readonly counts: ComputeCounts;
+  readonly rejectsFile: string | undefined;
+}
+
+async function computeProfiles(options: ComputeOptions): Promise<ComputedProfiles> {
   const accumulator = new ProfileAccumulator(options.definitions, options.asOf);
   const rejects = new RejectsFile(options.rejectsPath);
   const counts: ComputeCounts = {
@@ -121,12 +137,9 @@ export async function computeProfileTable(options: ComputeOptions): Promise<Prof
     await rejects.discard();
     throw error;
   }
-  const rows = accumulator.toRows();
   counts.rowsRejected = rejects.count;
-  counts.profiles = rows.length;
-  counts.profilesWithoutProperties = accumulator.profileCount - rows.length;
   const rejectsFile = await rejects.commit();
-  return { columns: propertyColumns(options.definitions), rows, counts, rejectsFile };
+  return { columns: propertyColumns(options.definitions), accumulator, counts, rejectsFile };
 }
 
 export interface ComputeResult {
@@ -139,14 +152,25 @@ export interface ComputeResult {
 export async function runCompute(
   options: ComputeOptions & { readonly out: string; readonly maxFileBytes?: number; readonly stdout?: Writable },
 ): Promise<ComputeResult> {
-  const table = await computeProfileTable(options);
+  const { columns, accumulator, counts, rejectsFile } = await computeProfiles(options);
+  // Rows are made as they are written, so a run never holds millions of them at once.
+  const source = accumulator.rows();
+  const rows: ProfileRows = {
+    withPhone: source.withPhone,
+    *[Symbol.iterator]() {
+      for (const row of source) {
+        counts.profiles++;
+        yield row;
+      }
+    },
+  };
   let outputs: string[];
   if (options.out === STDIN_PATH) {
-    await writeProfilesTo(options.stdout ?? process.stdout, table.columns, table.rows);
+    await writeProfilesTo(options.stdout ?? process.stdout, columns, rows);
     outputs = [STDIN_PATH];
   } else {
     try {
-      outputs = await writeProfilesCsv(options.out, table.columns, table.rows, options.maxFileBytes);
+      outputs = await writeProfilesCsv(options.out, columns, rows, options.maxFileBytes);
     } catch (error) {
       throw new BackfillError('OUTPUT_FAILED', `cannot write ${options.out}: ${(error as Error).message}`, {
         location: { file: options.out },
@@ -154,7 +178,8 @@ export async function runCompute(
       });
     }
   }
-  return { counts: table.counts, outputs, rejectsFile: table.rejectsFile };
+  counts.profilesWithoutProperties = accumulator.profileCount - counts.profiles;
+  return { counts, outputs, rejectsFile };
 }
 
 function strictError(rejected: RejectedRecord): BackfillError {

@@ -26,6 +26,14 @@ const INSERTION_SORT_LIMIT = 32;
 /** Latest-order time per size when none: below every real time. */
 const NO_TIME = -Infinity;
 
+/** Rows made on demand, in order; `withPhone` is known before the first one. */
+export interface ProfileRowSource extends Iterable<ProfileRow> {
+  /** Some profile is known only by phone: a CSV of these rows needs a phone column. */
+  readonly withPhone: boolean;
+}
+
+type GroupedOrders = ReturnType<OrderLog['groupByProfile']>;
+
 export class ProfileAccumulator {
   readonly #definitions: Definitions;
   readonly #asOf: number;
@@ -69,22 +77,38 @@ export class ProfileAccumulator {
     return true;
   }
 
+  /** All rows at once, for the commands that need them together (push, diff). */
+  toRows(): ProfileRow[] {
+    return [...this.rows()];
+  }
+
   /**
    * One row per profile that has at least one property to set, sorted by key (code-unit order), so
-   * profiles known only by phone (`+1...`) come before emails.
+   * profiles known only by phone (`+1...`) come before emails. Made one at a time: writing a CSV of
+   * millions of profiles never holds them all (each row is garbage as soon as it is written).
    */
-  toRows(): ProfileRow[] {
-    const { times, values, starts } = this.#orders.groupByProfile(this.#profileIds.size);
-    const rows: ProfileRow[] = [];
+  rows(): ProfileRowSource {
+    const grouped = this.#orders.groupByProfile(this.#profileIds.size);
+    const phoneKeys = [...this.#profileIds.keys()].filter((key) => !key.includes('@'));
+    return {
+      withPhone: phoneKeys.some((key) => this.#rowOf(key, grouped) !== undefined),
+      [Symbol.iterator]: () => this.#rowsInOrder(grouped),
+    };
+  }
+
+  *#rowsInOrder(grouped: GroupedOrders): Generator<ProfileRow> {
     // The default sort compares UTF-16 code units, as compareCodeUnits does, without a call per comparison.
     for (const key of [...this.#profileIds.keys()].sort()) {
-      const profile = this.#profileIds.get(key)!;
-      const series = sortedSeries(times, values, starts[profile]!, starts[profile + 1]!);
-      const properties = this.#propertiesOf(profile, series);
-      if (properties === undefined) continue;
-      rows.push(key.includes('@') ? { email: key, properties } : { email: '', phone: key, properties });
+      const row = this.#rowOf(key, grouped);
+      if (row !== undefined) yield row;
     }
-    return rows;
+  }
+
+  #rowOf(key: string, { times, values, starts }: GroupedOrders): ProfileRow | undefined {
+    const profile = this.#profileIds.get(key)!;
+    const properties = this.#propertiesOf(profile, sortedSeries(times, values, starts[profile]!, starts[profile + 1]!));
+    if (properties === undefined) return undefined;
+    return key.includes('@') ? { email: key, properties } : { email: '', phone: key, properties };
   }
 
   #propertiesOf(profile: number, series: OrderSeries): Record<string, PropertyValue> | undefined {

@@ -5,7 +5,7 @@
 import { extname } from 'node:path';
 import type { Writable } from 'node:stream';
 import { formatValue } from '../core/money.js';
-import type { ProfileRow } from '../core/profiles.js';
+import type { ProfileRow, ProfileRowSource } from '../core/profiles.js';
 import { AtomicFile } from './atomic-file.js';
 
 export const EMAIL_COLUMN = 'Email';
@@ -22,23 +22,30 @@ const ROWS_PER_CHUNK = 2_000;
  * Written by hand rather than with csv-stringify: one line per profile, millions of them, and only an
  * email or a column name can ever need quoting (values are decimals and dates).
  */
-export function* profileCsvChunks(columns: readonly string[], rows: readonly ProfileRow[]): Generator<string> {
-  const withPhone = rows.some((row) => row.phone !== undefined);
+export function* profileCsvChunks(columns: readonly string[], rows: ProfileRows): Generator<string> {
+  const withPhone = Array.isArray(rows) ? rows.some((row) => row.phone !== undefined) : (rows as ProfileRowSource).withPhone;
   yield `${[EMAIL_COLUMN, ...(withPhone ? [PHONE_COLUMN] : []), ...columns].map(csvField).join(',')}\n`;
-  for (let start = 0; start < rows.length; start += ROWS_PER_CHUNK) {
-    let chunk = '';
-    for (const row of rows.slice(start, start + ROWS_PER_CHUNK)) {
-      let line = csvField(row.email);
-      if (withPhone) line += `,${csvField(row.phone ?? '')}`;
-      for (const column of columns) {
-        const value = row.properties[column];
-        line += `,${value === undefined ? '' : typeof value === 'number' ? formatValue(value) : csvField(value)}`;
-      }
-      chunk += `${line}\n`;
+  let chunk = '';
+  let lines = 0;
+  for (const row of rows) {
+    let line = csvField(row.email);
+    if (withPhone) line += `,${csvField(row.phone ?? '')}`;
+    for (const column of columns) {
+      const value = row.properties[column];
+      line += `,${value === undefined ? '' : typeof value === 'number' ? formatValue(value) : csvField(value)}`;
     }
-    yield chunk;
+    chunk += `${line}\n`;
+    if (++lines === ROWS_PER_CHUNK) {
+      yield chunk;
+      chunk = '';
+      lines = 0;
+    }
   }
+  if (chunk !== '') yield chunk;
 }
+
+/** Rows to write: all at hand, or made one at a time by the accumulator. */
+export type ProfileRows = readonly ProfileRow[] | ProfileRowSource;
 
 const NEEDS_QUOTES = /[",\r\n]/;
 
@@ -55,7 +62,7 @@ export function csvField(text: string): string {
 export async function writeProfilesCsv(
   path: string,
   columns: readonly string[],
-  rows: readonly ProfileRow[],
+  rows: ProfileRows,
   maxBytes = KLAVIYO_UPLOAD_LIMIT_BYTES,
 ): Promise<string[]> {
   const chunks = profileCsvChunks(columns, rows);
@@ -103,7 +110,7 @@ function partPath(path: string, part: number): string {
  * Streams the CSV to stdout (or any writable), respecting back-pressure. A reader that closes the pipe
  * early (`| head`) is not an error: writing simply stops.
  */
-export async function writeProfilesTo(output: Writable, columns: readonly string[], rows: readonly ProfileRow[]): Promise<void> {
+export async function writeProfilesTo(output: Writable, columns: readonly string[], rows: ProfileRows): Promise<void> {
   let failure: NodeJS.ErrnoException | undefined;
   const onError = (error: NodeJS.ErrnoException) => (failure ??= error);
   output.on('error', onError);
