@@ -16,8 +16,12 @@ export const DEFAULT_SIZE_ALIASES: Readonly<Record<string, string>> = {
   'extra large': 'xlarge',
 };
 
+/** Distinct line item names remembered; past this the cache starts over (bounded memory). */
+const LINE_ITEM_CACHE_LIMIT = 50_000;
+
 export class SizeMatcher {
   readonly #canonicalByName = new Map<string, string>();
+  readonly #byLineItemName = new Map<string, readonly string[]>();
 
   constructor(sizes: readonly string[], aliases: Readonly<Record<string, string>> = DEFAULT_SIZE_ALIASES) {
     const configured = new Set(sizes.map((size) => size.toLowerCase()));
@@ -38,14 +42,21 @@ export class SizeMatcher {
    * Sizes named in a Shopify-style line item name: the text after the last `" - "`, split into option
    * values on `" / "` (with the spaces, so a value such as `M/L` stays whole). No suffix, no size.
    */
-  sizesInLineItemName(lineItemName: string): string[] {
+  sizesInLineItemName(lineItemName: string): readonly string[] {
+    // A store sells a limited catalogue: the same names come back on most rows of a large export.
+    const cached = this.#byLineItemName.get(lineItemName);
+    if (cached !== undefined) return cached;
     const variantStart = lineItemName.lastIndexOf(' - ');
-    if (variantStart < 0) return [];
     const found: string[] = [];
-    for (const option of lineItemName.slice(variantStart + 3).split(' / ')) {
-      const size = this.sizeOf(option);
-      if (size !== undefined && !found.includes(size)) found.push(size);
+    if (variantStart >= 0) {
+      for (const option of lineItemName.slice(variantStart + 3).split(' / ')) {
+        const size = this.sizeOf(option);
+        if (size !== undefined && !found.includes(size)) found.push(size);
+      }
     }
+    if (this.#byLineItemName.size >= LINE_ITEM_CACHE_LIMIT) this.#byLineItemName.clear();
+    this.#byLineItemName.set(lineItemName, found);
     return found;
   }
+
 }
