@@ -7,7 +7,7 @@
  *  - Unix epoch seconds (`1715437516`, Klaviyo's API).
  * A time without an offset is wall-clock time in the configured zone; with none configured it is refused.
  */
-import { daysInMonth, offsetMinutes, parseShopifyTimestamp, TIMESTAMP, utcMillis, type TimestampParse } from './timestamp.js';
+import { offsetMinutes, parseShopifyTimestamp, TIMESTAMP, wallClockMillis, type TimestampParse } from './timestamp.js';
 import type { TimeZone } from './time-zone.js';
 
 /** Which number is the day in `05/06/2024`. `ymd` files need no setting. */
@@ -108,13 +108,8 @@ export class TimestampReader {
       if (hour < 1 || hour > 12) return { ok: false, reason: `no such time: "${text}"` };
       hour = (hour % 12) + (meridiem.toUpperCase() === 'P' ? 12 : 0);
     }
-    const minute = Number(mi);
-    const second = Number(s);
-    if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
-      return { ok: false, reason: `no such date or time: "${text}"` };
-    }
-    const millis = fraction === '' ? 0 : Math.floor(Number(`0.${fraction}`) * 1000);
-    const local = utcMillis(year, month, day, hour, minute, second, millis);
+    const local = wallClockMillis(year, month, day, hour, Number(mi), Number(s), fraction);
+    if (local === undefined) return { ok: false, reason: `no such date or time: "${text}"` };
     if (offset !== undefined) return { ok: true, epochMs: local - offsetMinutes(offset) * 60_000 };
     if (this.zone === undefined) return { ok: false, reason: `has no UTC offset and no time zone is set: "${text}"` };
     return { ok: true, epochMs: this.zone.toUtc(local) };

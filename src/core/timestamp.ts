@@ -26,21 +26,22 @@ export function parseTimestamp(text: string, assumeUtc = false): TimestampParse 
     return { ok: false, reason: `not a timestamp like 2025-05-11 09:55:16 -0400: "${text}"` };
   }
   const [, y, mo, d, h = '00', mi = '00', s = '00', fraction = '', offset] = match;
-  const year = Number(y);
-  const month = Number(mo);
-  const day = Number(d);
-  const hour = Number(h);
-  const minute = Number(mi);
-  const second = Number(s);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
-    return { ok: false, reason: `no such date or time: "${text}"` };
-  }
+  const local = wallClockMillis(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s), fraction);
+  if (local === undefined) return { ok: false, reason: `no such date or time: "${text}"` };
   if (offset === undefined && !assumeUtc) {
     return { ok: false, reason: `timestamp has no UTC offset: "${text}"` };
   }
-  const millis = fraction === '' ? 0 : Math.floor(Number(`0.${fraction}`) * 1000);
-  const local = utcMillis(year, month, day, hour, minute, second, millis);
   return { ok: true, epochMs: local - offsetMinutes(offset) * 60_000 };
+}
+
+/**
+ * A wall-clock time as if it were UTC, in epoch ms (`fraction`: the digits after the seconds'
+ * decimal point), or undefined when no such date or time exists (30 February, 24:00, ...).
+ */
+export function wallClockMillis(year: number, month: number, day: number, hour: number, minute: number, second: number, fraction: string): number | undefined {
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return undefined;
+  const millis = fraction === '' ? 0 : Math.floor(Number(`0.${fraction}`) * 1000);
+  return utcMillis(year, month, day, hour, minute, second, millis);
 }
 
 export function offsetMinutes(offset: string | undefined): number {
