@@ -20,6 +20,7 @@ import { DEFAULT_REVISION } from './klaviyo/http.js';
 import { systemClock } from './klaviyo/clock.js';
 import { tuningFromEnv } from './klaviyo/tuning.js';
 import { redactSecrets } from './redact.js';
+import { formatCount } from './text.js';
 
 const DIFF_EXAMPLES = `Examples:
   $ backfill diff orders_export.csv --against profiles.csv
@@ -105,7 +106,7 @@ export function addDiffCommand(program: Command, io: CliIo, setExitCode: (code: 
         asOf: flags.asOf ?? io.now(),
         rejectsPath: flags.rejects,
         baseline,
-        onBaselineProgress: (read) => (spinner.text = `Reading Klaviyo: ${read.toLocaleString('en-US')} profiles found`),
+        onBaselineProgress: (read) => (spinner.text = `Reading Klaviyo: ${formatCount(read)} profiles found`),
       }).finally(() => spinner.stop());
       const output = flags.json === true ? `${JSON.stringify(diffJson(result, label))}\n` : flags.markdown === true ? diffMarkdown(result, label, flags.limit) : diffText(result, label, flags.limit);
       io.stdout.write(redactSecrets(output));

@@ -5,6 +5,7 @@
 import type { RecordedState } from './commands/incremental.js';
 import type { SendReason } from './core/confirmed-state.js';
 import type { IncrementalStart } from './core/push-run-state.js';
+import { formatCount } from './text.js';
 
 const REASONS: Readonly<Record<SendReason, string>> = {
   changes: 'changed profiles only',
@@ -14,22 +15,21 @@ const REASONS: Readonly<Record<SendReason, string>> = {
   full: '--full, sending every profile',
 };
 
-const n = (value: number) => value.toLocaleString('en-US');
 
 /** Goes before push's own counts: `incremental push (changed profiles only): 1 added, 2 changed, 17 unchanged`. */
 export function incrementalHead(entry: IncrementalStart): string {
   const c = entry.counts;
-  return `incremental push (${REASONS[entry.reason]}): ${n(c.added)} added, ${n(c.changed)} changed, ${n(c.unchanged)} unchanged`;
+  return `incremental push (${REASONS[entry.reason]}): ${formatCount(c.added)} added, ${formatCount(c.changed)} changed, ${formatCount(c.unchanged)} unchanged`;
 }
 
 /** Goes after push's own counts. */
 export function incrementalTail(entry: IncrementalStart, recorded: RecordedState | undefined): string[] {
   const c = entry.counts;
   const parts: string[] = [];
-  if (c.emptied > 0) parts.push(`${n(c.emptied)} emptied properties left as they are in Klaviyo`);
-  if (c.onlyInState > 0) parts.push(`${n(c.onlyInState)} profiles not in the export left as they are`);
-  if (c.withoutEmail > 0) parts.push(`${n(c.withoutEmail)} profiles known only by phone not sent`);
-  if (recorded !== undefined) parts.push(`state ${recorded.path} (${n(recorded.recorded)} recorded)`);
+  if (c.emptied > 0) parts.push(`${formatCount(c.emptied)} emptied properties left as they are in Klaviyo`);
+  if (c.onlyInState > 0) parts.push(`${formatCount(c.onlyInState)} profiles not in the export left as they are`);
+  if (c.withoutEmail > 0) parts.push(`${formatCount(c.withoutEmail)} profiles known only by phone not sent`);
+  if (recorded !== undefined) parts.push(`state ${recorded.path} (${formatCount(recorded.recorded)} recorded)`);
   return parts;
 }
 

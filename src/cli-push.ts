@@ -20,6 +20,7 @@ import { klaviyoConnection, parseRevision } from './cli-connection.js';
 import { defaultStatePath } from './io/state-file.js';
 import { incrementalHead, incrementalJson, incrementalTail } from './cli-push-incremental.js';
 import type { CliIo } from './cli.js';
+import { formatCount } from './text.js';
 
 const PUSH_EXAMPLES = `Examples:
   $ export KLAVIYO_API_KEY=pk_...            (a private key with profiles:write and lists:write)
@@ -140,7 +141,7 @@ async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettin
           throw new BackfillError('CONFIRMATION_REQUIRED', 'not sending without confirmation: stdin is not a terminal', { hint: 'Pass --yes to push from a script, or --dry-run to see the plan.' });
         }
         const prompt = createInterface({ input: stdin, output: io.stderr });
-        const answer = await prompt.question(`Send ${profiles.toLocaleString('en-US')} profiles to Klaviyo in ${batches} import jobs? [y/N] `).finally(() => prompt.close());
+        const answer = await prompt.question(`Send ${formatCount(profiles)} profiles to Klaviyo in ${batches} import jobs? [y/N] `).finally(() => prompt.close());
         if (!/^y(es)?$/i.test(answer.trim())) throw new BackfillError('CONFIRMATION_REQUIRED', 'not sent: not confirmed');
       },
     },
@@ -161,7 +162,7 @@ async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettin
   process.on('SIGINT', onSigint);
   let waiting = '';
   const show = (totals: PushTotals) => {
-    spinner.text = `Pushing: ${totals.batches - totals.batchesUnsent}/${totals.batches} batches sent, ${totals.imported.toLocaleString('en-US')} profiles confirmed${waiting}`;
+    spinner.text = `Pushing: ${totals.batches - totals.batchesUnsent}/${totals.batches} batches sent, ${formatCount(totals.imported)} profiles confirmed${waiting}`;
   };
   spinner.start(prepared.resumed ? `Resuming ${prepared.runLog}` : 'Pushing');
   let result: PushResult;
@@ -239,8 +240,8 @@ function dryRunReport(prepared: PreparedPush, flags: PushFlags, io: CliIo): numb
   if (flags.json === true) io.stdout.write(`${JSON.stringify(summary)}\n`);
   else if (flags.quiet !== true) {
     io.stderr.write(
-      `backfill: dry run: ${incremental !== undefined ? `${incrementalHead(incremental)}; ` : ''}${summary.profiles.toLocaleString('en-US')} profiles in ${summary.batches} import jobs ` +
-        `(largest ${summary.largestBatchProfiles.toLocaleString('en-US')} profiles, ${summary.largestBatchBytes.toLocaleString('en-US')} bytes); ` +
+      `backfill: dry run: ${incremental !== undefined ? `${incrementalHead(incremental)}; ` : ''}${formatCount(summary.profiles)} profiles in ${summary.batches} import jobs ` +
+        `(largest ${formatCount(summary.largestBatchProfiles)} profiles, ${formatCount(summary.largestBatchBytes)} bytes); ` +
         `${summary.heldBack} profiles would be rejected locally; nothing sent\n`,
     );
     for (const held of plan?.heldBack ?? []) io.stderr.write(`  ${held.email}: ${held.reason}\n`);
@@ -259,8 +260,7 @@ function report(result: PushResult, prepared: PreparedPush, flags: PushFlags, io
     return;
   }
   if (flags.quiet === true) return;
-  const n = (value: number) => value.toLocaleString('en-US');
-  const parts = [`${n(t.sent)} of ${n(t.profiles)} profiles sent`, `${n(t.imported)} imported`, `${n(t.rejected)} rejected${result.rejectsFile ? ` (see ${result.rejectsFile})` : ''}`, `${n(t.unknown)} unknown`];
+  const parts = [`${formatCount(t.sent)} of ${formatCount(t.profiles)} profiles sent`, `${formatCount(t.imported)} imported`, `${formatCount(t.rejected)} rejected${result.rejectsFile ? ` (see ${result.rejectsFile})` : ''}`, `${formatCount(t.unknown)} unknown`];
   if (incremental !== undefined) parts.unshift(incrementalHead(incremental));
   if (t.batchesUnsent + t.batchesProcessing > 0) parts.push(`${t.batchesUnsent} batches unsent and ${t.batchesProcessing} processing: resume with backfill push --resume ${result.runLog}`);
   if (prepared.inputRejectsFile !== undefined) parts.push(`order rows rejected: see ${prepared.inputRejectsFile}`);

@@ -17,6 +17,7 @@ import { expandInputPaths, STDIN_PATH } from './io/input-files.js';
 import { addPushCommand } from './cli-push.js';
 import { addDiffCommand } from './cli-diff.js';
 import { redactSecrets } from './redact.js';
+import { formatCount } from './text.js';
 
 const COMPUTE_EXAMPLES = `Examples:
   $ backfill orders_export.csv
@@ -171,7 +172,7 @@ async function compute(patterns: string[], flags: ComputeFlags, explicit: Explic
     onProgress: (rows) => {
       lastCount = rows;
       const seconds = Math.max(0.001, (io.now() - started) / 1000);
-      spinner.text = `Reading: ${rows.toLocaleString('en-US')} rows (${Math.round(rows / seconds).toLocaleString('en-US')} rows/s)`;
+      spinner.text = `Reading: ${formatCount(rows)} rows (${formatCount(Math.round(rows / seconds))} rows/s)`;
     },
   }).finally(() => spinner.stop());
   const seconds = (io.now() - started) / 1000;
@@ -185,19 +186,18 @@ async function compute(patterns: string[], flags: ComputeFlags, explicit: Explic
 }
 
 function summaryLine({ counts, outputs, rejectsFile }: ComputeResult): string {
-  const n = (value: number) => value.toLocaleString('en-US');
   const read = counts.fileFormats.map(({ file, format, delimiter }) => `${file} (${format}${delimiter === ',' ? '' : `, ${delimiter === '\t' ? 'tab' : delimiter}-delimited`})`);
   const parts = [
-    `${n(counts.ordersRead)} orders (${n(counts.rowsRead)} rows) read from ${read.join(', ')}`,
-    `${n(counts.profiles)} profiles written to ${outputs.map((o) => (o === STDIN_PATH ? 'stdout' : o)).join(', ')}`,
-    `${n(counts.ordersWithoutEmail)} orders without email skipped`,
+    `${formatCount(counts.ordersRead)} orders (${formatCount(counts.rowsRead)} rows) read from ${read.join(', ')}`,
+    `${formatCount(counts.profiles)} profiles written to ${outputs.map((o) => (o === STDIN_PATH ? 'stdout' : o)).join(', ')}`,
+    `${formatCount(counts.ordersWithoutEmail)} orders without email skipped`,
   ];
-  if (counts.ordersAfterAsOf > 0) parts.push(`${n(counts.ordersAfterAsOf)} orders after --as-of ignored`);
-  if (counts.ordersExcluded > 0) parts.push(`${n(counts.ordersExcluded)} cancelled orders excluded`);
-  if (counts.ordersDuplicate > 0) parts.push(`${n(counts.ordersDuplicate)} duplicate orders (same id, email and total) counted once`);
-  if (counts.ordersConflicting > 0) parts.push(`${n(counts.ordersConflicting)} orders rejected for reusing an order id with a different email or total`);
-  if (counts.profilesWithoutProperties > 0) parts.push(`${n(counts.profilesWithoutProperties)} profiles with nothing to set left out`);
-  parts.push(counts.rowsRejected > 0 ? `${n(counts.rowsRejected)} rows rejected (see ${rejectsFile})` : '0 rows rejected');
+  if (counts.ordersAfterAsOf > 0) parts.push(`${formatCount(counts.ordersAfterAsOf)} orders after --as-of ignored`);
+  if (counts.ordersExcluded > 0) parts.push(`${formatCount(counts.ordersExcluded)} cancelled orders excluded`);
+  if (counts.ordersDuplicate > 0) parts.push(`${formatCount(counts.ordersDuplicate)} duplicate orders (same id, email and total) counted once`);
+  if (counts.ordersConflicting > 0) parts.push(`${formatCount(counts.ordersConflicting)} orders rejected for reusing an order id with a different email or total`);
+  if (counts.profilesWithoutProperties > 0) parts.push(`${formatCount(counts.profilesWithoutProperties)} profiles with nothing to set left out`);
+  parts.push(counts.rowsRejected > 0 ? `${formatCount(counts.rowsRejected)} rows rejected (see ${rejectsFile})` : '0 rows rejected');
   return `backfill: ${parts.join('; ')}`;
 }
 

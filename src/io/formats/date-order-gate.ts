@@ -9,6 +9,7 @@ import { BackfillError } from '../../errors.js';
 import { dayMonthNumbers, hasOwnOffset, type TimestampReader } from '../../core/order-timestamps.js';
 import type { CsvRecord, CsvSyntaxIssue } from '../csv-records.js';
 import type { RecordConsumer } from './format.js';
+import { formatCount } from '../../text.js';
 
 /** Enough for any store's export to show a day above 12; small enough to hold in memory. */
 export const HOLD_BACK_LIMIT = 20_000;
@@ -61,7 +62,7 @@ export class DateOrderGate implements RecordConsumer {
       return;
     }
     this.#held.push(record);
-    if (this.#held.length >= HOLD_BACK_LIMIT) throw this.#unknownOrder(`in its first ${HOLD_BACK_LIMIT.toLocaleString('en-US')} rows`);
+    if (this.#held.length >= HOLD_BACK_LIMIT) throw this.#unknownOrder(`in its first ${formatCount(HOLD_BACK_LIMIT)} rows`);
   }
 
   syntax(issue: CsvSyntaxIssue): void {
