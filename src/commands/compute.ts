@@ -9,7 +9,7 @@ import { ProfileAccumulator, type ProfileRow } from '../core/profiles.js';
 import { BackfillError, formatLocation } from '../errors.js';
 import type { OrderSink, RejectedRecord } from '../io/formats/format.js';
 import { STDIN_PATH } from '../io/input-files.js';
-import { writeProfilesCsv, writeProfilesTo, type ProfileRows } from '../io/profiles-csv.js';
+import { profileValuesCsvChunks, writeProfilesCsv, writeProfilesTo } from '../io/profiles-csv.js';
 import { readOrders, type FileReport, type InputSettings } from '../io/read-orders.js';
 import { RejectsFile } from '../io/rejects-file.js';
 
@@ -152,25 +152,26 @@ export interface ComputeResult {
 export async function runCompute(
   options: ComputeOptions & { readonly out: string; readonly maxFileBytes?: number; readonly stdout?: Writable },
 ): Promise<ComputeResult> {
-  const { columns, accumulator, counts, rejectsFile } = await computeProfiles(options);
-  // Rows are made as they are written, so a run never holds millions of them at once.
-  const source = accumulator.rows();
-  const rows: ProfileRows = {
+  const { accumulator, counts, rejectsFile } = await computeProfiles(options);
+  // Profiles are computed as they are written, so a run never holds millions of rows at once.
+  const source = accumulator.values();
+  const csv = profileValuesCsvChunks({
     withPhone: source.withPhone,
+    definitions: source.definitions,
     *[Symbol.iterator]() {
-      for (const row of source) {
+      for (const profile of source) {
         counts.profiles++;
-        yield row;
+        yield profile;
       }
     },
-  };
+  });
   let outputs: string[];
   if (options.out === STDIN_PATH) {
-    await writeProfilesTo(options.stdout ?? process.stdout, columns, rows);
+    await writeProfilesTo(options.stdout ?? process.stdout, csv);
     outputs = [STDIN_PATH];
   } else {
     try {
-      outputs = await writeProfilesCsv(options.out, columns, rows, options.maxFileBytes);
+      outputs = await writeProfilesCsv(options.out, csv, options.maxFileBytes);
     } catch (error) {
       throw new BackfillError('OUTPUT_FAILED', `cannot write ${options.out}: ${(error as Error).message}`, {
         location: { file: options.out },

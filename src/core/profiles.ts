@@ -26,11 +26,32 @@ const INSERTION_SORT_LIMIT = 32;
 /** Latest-order time per size when none: below every real time. */
 const NO_TIME = -Infinity;
 
-/** Rows made on demand, in order; `withPhone` is known before the first one. */
-export interface ProfileRowSource extends Iterable<ProfileRow> {
-  /** Some profile is known only by phone: a CSV of these rows needs a phone column. */
-  readonly withPhone: boolean;
+/**
+ * One profile's results as numbers, for writers of millions of profiles: no property object and no
+ * date text per profile (a CSV writer formats straight from these). NaN where there is no value.
+ */
+export interface ProfileValues {
+  /** Lower-cased email, or for a profile known only by phone, its phone number. */
+  readonly key: string;
+  readonly byPhone: boolean;
+  /** Per window, in `definitions.windows` order: the stored order's value and time (epoch ms). */
+  readonly highestValue: Float64Array;
+  readonly highestAt: Float64Array;
+  /** Per size, in `definitions.sizes` order: the time of the latest order with an item of that size. */
+  readonly latestAt: Float64Array;
 }
+
+/** Profiles in key order, made on demand; `withPhone` is known before the first one. */
+export interface ProfileSource<T> extends Iterable<T> {
+  /** Some profile is known only by phone: a CSV of these profiles needs a phone column. */
+  readonly withPhone: boolean;
+  readonly definitions: Definitions;
+}
+
+export type ProfileRowSource = ProfileSource<ProfileRow>;
+
+/** The profiles as numbers; each step overwrites the same `ProfileValues`, so read it before the next. */
+export type ProfileValuesSource = ProfileSource<ProfileValues>;
 
 type GroupedOrders = ReturnType<OrderLog['groupByProfile']>;
 
@@ -39,7 +60,12 @@ export class ProfileAccumulator {
   readonly #asOf: number;
   readonly #sizeIndex: Map<string, number>;
   readonly #sizeCount: number;
-  /** Profile key (email, or phone for phone-only profiles) to its number, in order of appearance. */
+  /**
+   * Profile key (email, or phone for phone-only profiles) to its number, in order of appearance.
+   * Keys are kept as the readers made them: each field is decoded on its own, never cut from the
+   * text of a whole chunk, so a key holds no more than its own field's text (memory grows with
+   * profiles, not rows), and it is a flat string, which sorts several times faster than a slice.
+   */
   readonly #profileIds = new Map<string, number>();
   readonly #orders = new OrderLog();
   /** Latest order time per profile and size: `#latestBySize[profile * sizeCount + size]`. */
@@ -64,7 +90,7 @@ export class ProfileAccumulator {
     let profile = this.#profileIds.get(key);
     if (profile === undefined) {
       profile = this.#profileIds.size;
-      this.#profileIds.set(detached(key), profile);
+      this.#profileIds.set(key, profile);
       this.#growSizeTable(profile + 1);
     }
     this.#orders.append(profile, order.placedAt, order.value);
@@ -84,54 +110,66 @@ export class ProfileAccumulator {
 
   /**
    * One row per profile that has at least one property to set, sorted by key (code-unit order), so
-   * profiles known only by phone (`+1...`) come before emails. Made one at a time: writing a CSV of
-   * millions of profiles never holds them all (each row is garbage as soon as it is written).
+   * profiles known only by phone (`+1...`) come before emails. Made one at a time.
    */
   rows(): ProfileRowSource {
-    const grouped = this.#orders.groupByProfile(this.#profileIds.size);
-    const phoneKeys = [...this.#profileIds.keys()].filter((key) => !key.includes('@'));
+    const values = this.values();
+    const definitions = this.#definitions;
     return {
-      withPhone: phoneKeys.some((key) => this.#rowOf(key, grouped) !== undefined),
-      [Symbol.iterator]: () => this.#rowsInOrder(grouped),
+      withPhone: values.withPhone,
+      definitions,
+      *[Symbol.iterator]() {
+        for (const profile of values) yield rowOf(profile, definitions);
+      },
     };
   }
 
-  *#rowsInOrder(grouped: GroupedOrders): Generator<ProfileRow> {
+  /**
+   * The same profiles as `rows()`, as numbers: what the CSV writer formats. Writing millions of
+   * profiles never holds them all, nor makes an object per profile.
+   */
+  values(): ProfileValuesSource {
+    const grouped = this.#orders.groupByProfile(this.#profileIds.size);
     // The default sort compares UTF-16 code units, as compareCodeUnits does, without a call per comparison.
-    for (const key of [...this.#profileIds.keys()].sort()) {
-      const row = this.#rowOf(key, grouped);
-      if (row !== undefined) yield row;
+    const keys = [...this.#profileIds.keys()].sort();
+    const cursor = {
+      key: '',
+      byPhone: false,
+      highestValue: new Float64Array(this.#definitions.windows.length),
+      highestAt: new Float64Array(this.#definitions.windows.length),
+      latestAt: new Float64Array(this.#sizeCount),
+    };
+    const compute = (key: string) => this.#compute(key, grouped, cursor);
+    // Only keys without an `@` (phone numbers) are computed here; an email is never a phone profile.
+    const withPhone = keys.some((key) => !key.includes('@') && compute(key));
+    function* inKeyOrder(): Generator<ProfileValues> {
+      for (const key of keys) if (compute(key)) yield cursor;
     }
+    return { withPhone, definitions: this.#definitions, [Symbol.iterator]: inKeyOrder };
   }
 
-  #rowOf(key: string, { times, values, starts }: GroupedOrders): ProfileRow | undefined {
+  /** Fills `into` with the profile's values; false when it has none to set. */
+  #compute(key: string, { times, values, starts }: GroupedOrders, into: Mutable<ProfileValues>): boolean {
     const profile = this.#profileIds.get(key)!;
-    const properties = this.#propertiesOf(profile, sortedSeries(times, values, starts[profile]!, starts[profile + 1]!));
-    if (properties === undefined) return undefined;
-    return key.includes('@') ? { email: key, properties } : { email: '', phone: key, properties };
-  }
-
-  #propertiesOf(profile: number, series: OrderSeries): Record<string, PropertyValue> | undefined {
-    const properties: Record<string, PropertyValue> = {};
+    const series = sortedSeries(times, values, starts[profile]!, starts[profile + 1]!);
     let empty = true;
-    for (const window of this.#definitions.windows) {
-      const windowMs = window.days * DAY_MS;
+    const windows = this.#definitions.windows;
+    for (let w = 0; w < windows.length; w++) {
+      const windowMs = windows[w]!.days * DAY_MS;
       const highest: HighestOrder | undefined =
         this.#definitions.mode === 'flow' ? flowHighest(series, windowMs) : windowHighest(series, this.#asOf, windowMs);
-      if (highest !== undefined) {
-        properties[window.valueProperty] = highest.value;
-        properties[window.dateProperty] = formatUtc(highest.placedAt);
-        empty = false;
-      }
+      into.highestValue[w] = highest === undefined ? NaN : highest.value;
+      into.highestAt[w] = highest === undefined ? NaN : highest.placedAt;
+      if (highest !== undefined) empty = false;
     }
     for (let index = 0; index < this.#sizeCount; index++) {
       const latest = this.#latestBySize[profile * this.#sizeCount + index]!;
-      if (latest !== NO_TIME) {
-        properties[this.#definitions.sizes[index]!.dateProperty] = formatUtc(latest);
-        empty = false;
-      }
+      into.latestAt[index] = latest === NO_TIME ? NaN : latest;
+      if (latest !== NO_TIME) empty = false;
     }
-    return empty ? undefined : properties;
+    into.key = key;
+    into.byPhone = !key.includes('@');
+    return !empty;
   }
 
   #growSizeTable(profiles: number): void {
@@ -141,6 +179,22 @@ export class ProfileAccumulator {
     grown.set(this.#latestBySize);
     this.#latestBySize = grown;
   }
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** A profile's values as the properties Klaviyo stores: numbers, and dates as `yyyy-MM-dd HH:mm:ss` UTC. */
+function rowOf(profile: ProfileValues, definitions: Definitions): ProfileRow {
+  const properties: Record<string, PropertyValue> = {};
+  definitions.windows.forEach((window, w) => {
+    if (Number.isNaN(profile.highestAt[w]!)) return;
+    properties[window.valueProperty] = profile.highestValue[w]!;
+    properties[window.dateProperty] = formatUtc(profile.highestAt[w]!);
+  });
+  definitions.sizes.forEach((size, s) => {
+    if (!Number.isNaN(profile.latestAt[s]!)) properties[size.dateProperty] = formatUtc(profile.latestAt[s]!);
+  });
+  return profile.byPhone ? { email: '', phone: profile.key, properties } : { email: profile.key, properties };
 }
 
 /**
@@ -171,15 +225,6 @@ function sortedSeries(times: Float64Array, values: Float64Array, start: number, 
     }
   }
   return { placedAt: times.subarray(start, end), values: values.subarray(start, end) };
-}
-
-/**
- * A copy of a string that does not share memory with the text it was cut from. V8 represents a
- * substring as a view on its parent, so an email sliced from a 1 MB chunk of the input would keep
- * the whole chunk alive for as long as the profile exists; memory must grow with profiles, not rows.
- */
-function detached(text: string): string {
-  return (' ' + text).slice(1);
 }
 
 export function compareCodeUnits(a: string, b: string): number {

@@ -4,8 +4,10 @@
  */
 import { extname } from 'node:path';
 import type { Writable } from 'node:stream';
+import { propertyColumns } from '../core/definitions.js';
 import { formatValue } from '../core/money.js';
-import type { ProfileRow, ProfileRowSource } from '../core/profiles.js';
+import type { ProfileRow, ProfileRowSource, ProfileValuesSource } from '../core/profiles.js';
+import { formatUtc } from '../core/timestamp.js';
 import { AtomicFile } from './atomic-file.js';
 
 export const EMAIL_COLUMN = 'Email';
@@ -24,17 +26,50 @@ const ROWS_PER_CHUNK = 2_000;
  */
 export function* profileCsvChunks(columns: readonly string[], rows: ProfileRows): Generator<string> {
   const withPhone = Array.isArray(rows) ? rows.some((row) => row.phone !== undefined) : (rows as ProfileRowSource).withPhone;
-  yield `${[EMAIL_COLUMN, ...(withPhone ? [PHONE_COLUMN] : []), ...columns].map(csvField).join(',')}\n`;
-  let chunk = '';
-  let lines = 0;
-  for (const row of rows) {
+  yield headerLine(columns, withPhone);
+  yield* inChunks(rows, (row) => {
     let line = csvField(row.email);
     if (withPhone) line += `,${csvField(row.phone ?? '')}`;
     for (const column of columns) {
       const value = row.properties[column];
       line += `,${value === undefined ? '' : typeof value === 'number' ? formatValue(value) : csvField(value)}`;
     }
-    chunk += `${line}\n`;
+    return line;
+  });
+}
+
+/**
+ * The same CSV from the accumulator's numbers, in `propertyColumns` order: what `compute` writes.
+ * Formatting straight from numbers saves a property object and a lookup per cell for every profile.
+ */
+export function* profileValuesCsvChunks(source: ProfileValuesSource): Generator<string> {
+  const { withPhone, definitions } = source;
+  const windows = definitions.windows.length;
+  const sizes = definitions.sizes.length;
+  yield headerLine(propertyColumns(definitions), withPhone);
+  yield* inChunks(source, (profile) => {
+    let line = withPhone ? (profile.byPhone ? `,${csvField(profile.key)}` : `${csvField(profile.key)},`) : csvField(profile.key);
+    for (let w = 0; w < windows; w++) {
+      const at = profile.highestAt[w]!;
+      line += Number.isNaN(at) ? ',,' : `,${formatValue(profile.highestValue[w]!)},${formatUtc(at)}`;
+    }
+    for (let s = 0; s < sizes; s++) {
+      const at = profile.latestAt[s]!;
+      line += Number.isNaN(at) ? ',' : `,${formatUtc(at)}`;
+    }
+    return line;
+  });
+}
+
+function headerLine(columns: readonly string[], withPhone: boolean): string {
+  return `${[EMAIL_COLUMN, ...(withPhone ? [PHONE_COLUMN] : []), ...columns].map(csvField).join(',')}\n`;
+}
+
+function* inChunks<T>(items: Iterable<T>, line: (item: T) => string): Generator<string> {
+  let chunk = '';
+  let lines = 0;
+  for (const item of items) {
+    chunk += `${line(item)}\n`;
     if (++lines === ROWS_PER_CHUNK) {
       yield chunk;
       chunk = '';
@@ -56,22 +91,18 @@ export function csvField(text: string): string {
 
 /**
  * Writes the CSV to `path`, or, when it would exceed `maxBytes`, to `name-1.csv`, `name-2.csv`, ...,
- * each with the header. All parts are renamed into place only once every part is complete.
+ * each with the header. `chunks` is the CSV text, header first (`profileCsvChunks`,
+ * `profileValuesCsvChunks`). All parts are renamed into place only once every part is complete.
  * Returns the paths written.
  */
-export async function writeProfilesCsv(
-  path: string,
-  columns: readonly string[],
-  rows: ProfileRows,
-  maxBytes = KLAVIYO_UPLOAD_LIMIT_BYTES,
-): Promise<string[]> {
-  const chunks = profileCsvChunks(columns, rows);
+export async function writeProfilesCsv(path: string, chunks: Iterator<string>, maxBytes = KLAVIYO_UPLOAD_LIMIT_BYTES): Promise<string[]> {
   const header = chunks.next().value as string;
   const headerBytes = Buffer.byteLength(header);
   const parts = [new AtomicFile(path)];
   try {
     await parts[0]!.write(header);
-    for (const chunk of chunks) {
+    for (let next = chunks.next(); next.done !== true; next = chunks.next()) {
+      const chunk = next.value;
       // Whole chunks while they fit (the common case: one file under 50 MB); line by line at a split.
       if (parts.at(-1)!.bytesWritten + Buffer.byteLength(chunk) <= maxBytes) {
         await parts.at(-1)!.write(chunk);
@@ -110,12 +141,12 @@ function partPath(path: string, part: number): string {
  * Streams the CSV to stdout (or any writable), respecting back-pressure. A reader that closes the pipe
  * early (`| head`) is not an error: writing simply stops.
  */
-export async function writeProfilesTo(output: Writable, columns: readonly string[], rows: ProfileRows): Promise<void> {
+export async function writeProfilesTo(output: Writable, chunks: Iterable<string>): Promise<void> {
   let failure: NodeJS.ErrnoException | undefined;
   const onError = (error: NodeJS.ErrnoException) => (failure ??= error);
   output.on('error', onError);
   try {
-    for (const chunk of profileCsvChunks(columns, rows)) {
+    for (const chunk of chunks) {
       if (failure !== undefined) break;
       if (!output.write(chunk)) {
         await new Promise<void>((resolve) => {

@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { buildDefinitions, DAY_MS, propertyColumns, type ReducerMode } from '../../src/core/definitions.js';
+import { ProfileAccumulator } from '../../src/core/profiles.js';
+import { profileCsvChunks, profileValuesCsvChunks } from '../../src/io/profiles-csv.js';
+
+const AS_OF = Date.UTC(2025, 5, 30);
+const SIZES = ['small', 'medium', 'large'];
+
+function accumulate(mode: ReducerMode, orders: readonly { key: string; placedAt: number; value: number; sizes: string[] }[]): ProfileAccumulator {
+  const accumulator = new ProfileAccumulator(buildDefinitions(mode, [30, 90], SIZES), AS_OF);
+  orders.forEach((o, i) => {
+    const identity = o.key.includes('@') ? { email: o.key } : { email: '', phone: o.key };
+    accumulator.add({ orderId: `#${i}`, ...identity, placedAt: o.placedAt, value: o.value, sizes: o.sizes });
+  });
+  return accumulator;
+}
+
+test('the CSV written from numbers is, byte for byte, the CSV written from the rows (emails, phones, blanks)', () => {
+  const orders = fc.array(
+    fc.record({
+      key: fc.constantFrom('a@x.com', 'b,"quoted"@x.com', '+15550100199', '+442071838750', 'zed@x.com'),
+      // Some orders fall outside every window (window mode: blank values, or no row at all).
+      placedAt: fc.integer({ min: AS_OF - 200 * DAY_MS, max: AS_OF }),
+      value: fc.oneof(fc.integer({ min: 0, max: 500_000 }).map((cents) => cents / 100), fc.double({ min: 0, max: 1e22, noNaN: true })),
+      sizes: fc.subarray(SIZES),
+    }),
+    { maxLength: 30 },
+  );
+  fc.assert(
+    fc.property(orders, fc.constantFrom<ReducerMode>('flow', 'window'), (raw, mode) => {
+      const definitions = buildDefinitions(mode, [30, 90], SIZES);
+      const fromRows = [...profileCsvChunks(propertyColumns(definitions), accumulate(mode, raw).toRows())].join('');
+      const fromValues = [...profileValuesCsvChunks(accumulate(mode, raw).values())].join('');
+      assert.equal(fromValues, fromRows);
+    }),
+  );
+});
+
+test('a phone-only profile adds the Phone Number column, blank for email profiles', () => {
+  const day = (d: number) => AS_OF - d * DAY_MS;
+  const csv = [
+    ...profileValuesCsvChunks(
+      accumulate('window', [
+        { key: 'a@x.com', placedAt: day(1), value: 20.5, sizes: ['small'] },
+        { key: '+15550100199', placedAt: day(40), value: 7, sizes: [] },
+      ]).values(),
+    ),
+  ].join('');
+  assert.equal(
+    csv,
+    [
+      'Email,Phone Number,highest_order_value,highest_order_date,90_day_highest_order_value,90_day_highest_order_date,small_order_date,medium_order_date,large_order_date',
+      ',+15550100199,,,7,2025-05-21 00:00:00,,,',
+      'a@x.com,,20.5,2025-06-29 00:00:00,20.5,2025-06-29 00:00:00,2025-06-29 00:00:00,,',
+      '',
+    ].join('\n'),
+  );
+});
