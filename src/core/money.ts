@@ -18,6 +18,10 @@ const MONEY_DECIMAL_COMMA =
  * three-digit group) still reads as 12.5, since no thousands group has two digits.
  */
 export function parseMoney(text: string, decimalComma = false): number | undefined {
+  if (!decimalComma) {
+    const plain = plainDecimal(text);
+    if (plain !== undefined) return plain;
+  }
   if (decimalComma) {
     const match = MONEY_DECIMAL_COMMA.exec(text.trim());
     if (match !== null) return signed(match, (digits) => digits.replace(/[. \u00a0\u202f]/g, '').replace(',', '.'));
@@ -25,6 +29,26 @@ export function parseMoney(text: string, decimalComma = false): number | undefin
   const match = MONEY.exec(text.trim());
   if (match === null) return undefined;
   return signed(match, (digits) => digits.replaceAll(',', ''));
+}
+
+/**
+ * `1359.00`, as Shopify and most exports write every total, without the pattern: it reads the same
+ * number the pattern would, and it runs once per order of a file of millions.
+ */
+function plainDecimal(text: string): number | undefined {
+  const length = text.length;
+  if (length === 0 || length > 24) return undefined;
+  let dot = -1;
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x2e) {
+      if (dot >= 0 || i === 0 || i === length - 1) return undefined;
+      dot = i;
+    } else if (code < 0x30 || code > 0x39) {
+      return undefined;
+    }
+  }
+  return Number(text);
 }
 
 function signed(match: RegExpExecArray, plain: (digits: string) => string): number | undefined {

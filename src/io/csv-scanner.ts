@@ -110,6 +110,22 @@ export class CsvScanner {
   }
 
   push(chunk: Buffer): void {
+    // The record left open by the last chunk usually ends at this chunk's first line break: complete
+    // it from that head alone, so the rest of the chunk is scanned where it lies instead of being
+    // copied to follow the carried bytes (a copy of every byte of the file, ~5% of a run). A record
+    // that runs on (a quoted line break) is joined to the rest as usual.
+    if (this.#carry.length > 0) {
+      const lineEnd = chunk.indexOf(LF);
+      if (lineEnd >= 0 && lineEnd + 1 < chunk.length) {
+        this.#pushJoined(chunk.subarray(0, lineEnd + 1));
+        this.#pushJoined(chunk.subarray(lineEnd + 1));
+        return;
+      }
+    }
+    this.#pushJoined(chunk);
+  }
+
+  #pushJoined(chunk: Buffer): void {
     let bytes = this.#carry.length === 0 ? chunk : Buffer.concat([this.#carry, chunk]);
     if (!this.#started) {
       if (bytes.length < BOM.length && bytes.length > 0 && bytes.every((b, i) => b === BOM[i])) {
@@ -202,7 +218,7 @@ export class CsvScanner {
           close = bytes.indexOf(QUOTE, close + 2);
         }
         if (decode) {
-          const text = bytes.toString('utf8', i + 1, close);
+          const text = decodeUtf8(bytes, i + 1, close);
           fields[column] = escaped ? text.replaceAll('""', '"') : text;
         }
         for (let lf = bytes.indexOf(LF, i + 1); lf >= 0 && lf < close; lf = bytes.indexOf(LF, lf + 1)) lineBreaks++;
@@ -231,7 +247,7 @@ export class CsvScanner {
         if (j === length && !atEnd) return INCOMPLETE;
         if (decode) {
           const fieldEnd = j < length && bytes[j] === LF && j > i && bytes[j - 1] === CR ? j - 1 : j;
-          fields[column] = bytes.toString('utf8', i, fieldEnd);
+          fields[column] = fieldEnd === i ? '' : decodeUtf8(bytes, i, fieldEnd);
         }
         i = j;
       }
@@ -273,6 +289,20 @@ export class CsvScanner {
     return end;
   }
 }
+
+/** Node's own UTF-8 decoder of a Buffer (undocumented, present since Node 0.x and used by its own modules). */
+interface Utf8Slicing {
+  utf8Slice(start: number, end: number): string;
+}
+
+/**
+ * A field's text. Goes straight to Buffer's decoder where it exists: `toString` checks its arguments and
+ * switches on the encoding first, which for a field of twenty bytes costs a third of the decoding.
+ */
+const decodeUtf8: (bytes: Buffer, start: number, end: number) => string =
+  typeof (Buffer.prototype as Partial<Utf8Slicing>).utf8Slice === 'function'
+    ? (bytes, start, end) => (bytes as Buffer & Utf8Slicing).utf8Slice(start, end)
+    : (bytes, start, end) => bytes.toString('utf8', start, end);
 
 /** Where the unclosed quote of a record starting at `start` opens: the last field-opening quote. */
 function openingQuote(bytes: Buffer, start: number, delimiter: number): number {

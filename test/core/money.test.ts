@@ -30,3 +30,17 @@ test('values print as plain decimals that read back to the same number', () => {
     }),
   );
 });
+
+test('a plain decimal reads as the same number whether or not it takes the pattern path (a symbol sends it there)', () => {
+  const plain = fc
+    .tuple(fc.stringMatching(/^\d{1,12}$/), fc.option(fc.stringMatching(/^\d{1,6}$/), { nil: undefined }))
+    .map(([whole, fraction]) => (fraction === undefined ? whole : `${whole}.${fraction}`));
+  fc.assert(
+    fc.property(plain, (text) => {
+      assert.equal(parseMoney(text), Number(text));
+      assert.equal(parseMoney(`$${text}`), Number(text));
+      assert.equal(parseMoney(` ${text} EUR`), Number(text));
+    }),
+  );
+  for (const text of ['.5', '5.', '1.2.3', '1..2', '']) assert.equal(parseMoney(text), text === '.5' ? 0.5 : undefined, text);
+});
