@@ -66,6 +66,12 @@ export function parseBytes(text: string): number {
   return value;
 }
 
+export function parseThreads(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(`expected a whole number of threads, 1 or more, got "${text}"`);
+  return value;
+}
+
 /** `--size-alias`, kept apart from the defaults so the config file's aliases can sit between them. */
 export function parseSizeAliasFlag(text: string, previous: SizeAliasFlag | undefined): SizeAliasFlag {
   if (text.trim().toLowerCase() === 'none') return { dropDefaults: true, aliases: {} };

@@ -4,10 +4,11 @@
 import type { Readable, Writable } from 'node:stream';
 import type { Definitions } from '../core/definitions.js';
 import { propertyColumns } from '../core/definitions.js';
-import { OrderIds } from '../core/order-ids.js';
-import { ProfileAccumulator, type ProfileRow } from '../core/profiles.js';
+import type { ProfileAccumulator, ProfileRow } from '../core/profiles.js';
+import { OrderCollector, type OrderCounts } from './order-collector.js';
+import { secondPartThread } from './second-part-thread.js';
 import { BackfillError, formatLocation } from '../errors.js';
-import type { OrderSink, RejectedRecord } from '../io/formats/format.js';
+import type { RejectedRecord } from '../io/formats/format.js';
 import { STDIN_PATH } from '../io/input-files.js';
 import { profileValuesCsvChunks, writeProfilesCsv, writeProfilesTo } from '../io/profiles-csv.js';
 import { readOrders, type FileReport, type InputSettings } from '../io/read-orders.js';
@@ -24,23 +25,19 @@ export interface ComputeOptions {
   /** Where rejected rows go; undefined counts them without writing a file (`diff` writes nothing). */
   readonly rejectsPath: string | undefined;
   readonly onProgress?: (recordsRead: number) => void;
+  /** Threads for reading a large file (at most 2 are used); default: the machine's cores. */
+  readonly threads?: number;
+  /** Files below this size are read in one part (tests set it low). */
+  readonly splitMinBytes?: number;
   readonly stdin?: Readable;
 }
 
 /** What a computation read and found, for the summary line and `--json`. */
-export interface ComputeCounts {
+export interface ComputeCounts extends OrderCounts {
   files: string[];
   /** The format and delimiter each file was read with, in reading order. */
   fileFormats: FileReport[];
   rowsRead: number;
-  ordersRead: number;
-  ordersAfterAsOf: number;
-  ordersWithoutEmail: number;
-  ordersExcluded: number;
-  /** Orders whose id was already read with the same email and total (overlapping exports): counted once. */
-  ordersDuplicate: number;
-  /** Orders whose id was already read with a different email or total: rejected, the first one kept. */
-  ordersConflicting: number;
   rowsRejected: number;
   profiles: number;
   /** Profiles whose orders set nothing (window mode: all orders outside every window, no sizes). */
@@ -73,7 +70,6 @@ interface ComputedProfiles {
 }
 
 async function computeProfiles(options: ComputeOptions): Promise<ComputedProfiles> {
-  const accumulator = new ProfileAccumulator(options.definitions, options.asOf);
   const rejects = new RejectsFile(options.rejectsPath);
   const counts: ComputeCounts = {
     files: options.files.map((f) => (f === STDIN_PATH ? 'stdin' : f)),
@@ -89,46 +85,17 @@ async function computeProfiles(options: ComputeOptions): Promise<ComputedProfile
     profiles: 0,
     profilesWithoutProperties: 0,
   };
-  const orderIds = new OrderIds();
-  const sink: OrderSink = {
-    order(order, at, raw) {
-      const sighting = order.orderId === '' ? 'new' : orderIds.see(order);
-      if (sighting === 'duplicate') {
-        counts.ordersDuplicate++;
-        return;
-      }
-      if (sighting === 'conflict') {
-        counts.ordersConflicting++;
-        sink.reject({
-          file: at.file,
-          line: at.line,
-          code: 'DUPLICATE_ORDER_CONFLICT',
-          reason: `order ${order.orderId} was already read with a different email or total; the first one read is kept`,
-          raw: raw(),
-        });
-        return;
-      }
-      counts.ordersRead++;
-      if (!accumulator.add(order)) counts.ordersAfterAsOf++;
-    },
-    withoutEmail() {
-      counts.ordersRead++;
-      counts.ordersWithoutEmail++;
-    },
-    excluded() {
-      counts.ordersRead++;
-      counts.ordersExcluded++;
-    },
-    reject(rejected) {
-      if (options.strict) throw strictError(rejected);
-      rejects.add(rejected);
-    },
-  };
+  const collector = new OrderCollector(options.definitions, options.asOf, (rejected) => {
+    if (options.strict) throw strictError(rejected);
+    rejects.add(rejected);
+  });
   try {
     counts.rowsRead = await readOrders({
       files: options.files,
       settings: options.input,
-      sink,
+      sink: collector,
+      // --strict stops at the first bad row in file order: one part, read in turn.
+      ...(options.strict ? {} : { splitter: secondPartThread(collector, options.definitions, options.asOf, { threads: options.threads, minBytes: options.splitMinBytes }) }),
       onFile: (report) => counts.fileFormats.push(report),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.stdin ? { stdin: options.stdin } : {}),
@@ -137,9 +104,10 @@ async function computeProfiles(options: ComputeOptions): Promise<ComputedProfile
     await rejects.discard();
     throw error;
   }
+  Object.assign(counts, collector.counts);
   counts.rowsRejected = rejects.count;
   const rejectsFile = await rejects.commit();
-  return { columns: propertyColumns(options.definitions), accumulator, counts, rejectsFile };
+  return { columns: propertyColumns(options.definitions), accumulator: collector.accumulator, counts, rejectsFile };
 }
 
 export interface ComputeResult {

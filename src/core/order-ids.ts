@@ -20,8 +20,29 @@ export class OrderIds {
 
   /** Records the order; says whether its id was seen before with the same email and total. */
   see(order: Order): Sighting {
-    const fingerprint = orderFingerprint(order);
-    const key = idKey(order.orderId);
+    return this.#see(idKey(order.orderId), orderFingerprint(order));
+  }
+
+  /** Every id held, with its fingerprint, as plain data a worker thread can hand over (`absorb`). */
+  part(): SeenIds {
+    return { numeric: this.#numeric.entries(), text: this.#maps.flatMap((map) => [...map]) };
+  }
+
+  /** Whether any id of `part` is already held here (then its orders would not all count as new). */
+  overlaps(part: SeenIds): boolean {
+    const { keys } = part.numeric;
+    for (let i = 0; i < keys.length; i++) if (this.#numeric.get(keys[i]!) !== NOT_SEEN) return true;
+    return part.text.some(([key]) => this.#maps.some((map) => map.has(key)));
+  }
+
+  /** Holds the ids of `part` too (none of them held yet: see `overlaps`). */
+  absorb(part: SeenIds): void {
+    const { keys, fingerprints } = part.numeric;
+    for (let i = 0; i < keys.length; i++) this.#see(keys[i]!, fingerprints[i]!);
+    for (const [key, fingerprint] of part.text) this.#see(key, fingerprint);
+  }
+
+  #see(key: number | string, fingerprint: number): Sighting {
     if (typeof key === 'number') {
       const seen = this.#numeric.putIfAbsent(key, fingerprint);
       return seen === NOT_SEEN ? 'new' : seen === fingerprint ? 'duplicate' : 'conflict';
@@ -38,6 +59,18 @@ export class OrderIds {
     last.set(key, fingerprint);
     return 'new';
   }
+}
+
+/** Ids as `OrderIds.part` hands them over. */
+export interface SeenIds {
+  readonly numeric: { readonly keys: Float64Array; readonly fingerprints: Int32Array };
+  readonly text: readonly (readonly [string, number])[];
+}
+
+/** Whether `ids` holds `orderId`. */
+export function seenIdsInclude(ids: SeenIds, orderId: string): boolean {
+  const key = idKey(orderId);
+  return typeof key === 'number' ? ids.numeric.keys.includes(key) : ids.text.some(([id]) => id === key);
 }
 
 const NOT_SEEN = -1;
@@ -68,6 +101,27 @@ class NumericIdTable {
       }
       if (this.#keys[slot] === key) return stored;
     }
+  }
+
+  /** The fingerprint stored for `key`, or NOT_SEEN. */
+  get(key: number): number {
+    const mask = this.#keys.length - 1;
+    for (let slot = hashSlot(key, mask); ; slot = (slot + 1) & mask) {
+      const stored = this.#fingerprints[slot]!;
+      if (stored === EMPTY || this.#keys[slot] === key) return stored;
+    }
+  }
+
+  entries(): { keys: Float64Array; fingerprints: Int32Array } {
+    const keys = new Float64Array(this.#size);
+    const fingerprints = new Int32Array(this.#size);
+    let at = 0;
+    for (let slot = 0; slot < this.#keys.length; slot++) {
+      if (this.#fingerprints[slot] === EMPTY) continue;
+      keys[at] = this.#keys[slot]!;
+      fingerprints[at++] = this.#fingerprints[slot]!;
+    }
+    return { keys, fingerprints };
   }
 
   #grow(): void {

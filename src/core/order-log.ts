@@ -45,6 +45,20 @@ export class OrderLog {
     return this.#values[index >>> BLOCK_BITS]![index & BLOCK_MASK]!;
   }
 
+  /** Every order as three contiguous arrays, in input order. */
+  columns(): { readonly profiles: Uint32Array; readonly times: Float64Array; readonly values: Float64Array } {
+    const profiles = new Uint32Array(this.#length);
+    const times = new Float64Array(this.#length);
+    const values = new Float64Array(this.#length);
+    for (let block = 0; block * BLOCK_SIZE < this.#length; block++) {
+      const count = Math.min(BLOCK_SIZE, this.#length - block * BLOCK_SIZE);
+      profiles.set(this.#profiles[block]!.subarray(0, count), block * BLOCK_SIZE);
+      times.set(this.#times[block]!.subarray(0, count), block * BLOCK_SIZE);
+      values.set(this.#values[block]!.subarray(0, count), block * BLOCK_SIZE);
+    }
+    return { profiles, times, values };
+  }
+
   /**
    * Times and values grouped by profile (counting sort, linear time, one sequential pass): the orders
    * of profile p are at `[starts[p], starts[p + 1])` of both arrays, in input order.

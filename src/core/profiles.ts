@@ -41,6 +41,18 @@ export interface ProfileValues {
   readonly latestAt: Float64Array;
 }
 
+/** An accumulator's content as transferable arrays: see `ProfileAccumulator.part`. */
+export interface AccumulatedPart {
+  /** Profile keys; a profile's number is its index here. */
+  readonly keys: readonly string[];
+  /** Per order, in input order: its profile's number, time and value. */
+  readonly profiles: Uint32Array;
+  readonly times: Float64Array;
+  readonly values: Float64Array;
+  /** `latestBySize[profile * sizes + size]`: the latest order time per size, -Infinity when none. */
+  readonly latestBySize: Float64Array;
+}
+
 /** Profiles in key order, made on demand; `withPhone` is known before the first one. */
 export interface ProfileSource<T> extends Iterable<T> {
   /** Some profile is known only by phone: a CSV of these profiles needs a phone column. */
@@ -101,6 +113,45 @@ export class ProfileAccumulator {
       if (order.placedAt > this.#latestBySize[slot]!) this.#latestBySize[slot] = order.placedAt;
     }
     return true;
+  }
+
+  /**
+   * What this accumulator holds, as plain arrays a worker thread can hand over without copying
+   * (`absorb` takes it in). Profiles are listed in order of first appearance, orders in input order.
+   */
+  part(): AccumulatedPart {
+    const profiles = this.#profileIds.size;
+    return {
+      keys: [...this.#profileIds.keys()],
+      ...this.#orders.columns(),
+      latestBySize: this.#latestBySize.slice(0, profiles * this.#sizeCount),
+    };
+  }
+
+  /**
+   * Adds what another accumulator (same definitions and as-of) read from the input that follows this
+   * one's: afterwards this accumulator is exactly what reading both inputs in turn would have made,
+   * profile numbers and order log included.
+   */
+  absorb(part: AccumulatedPart): void {
+    const globalIds = new Uint32Array(part.keys.length);
+    part.keys.forEach((key, index) => {
+      let profile = this.#profileIds.get(key);
+      if (profile === undefined) {
+        profile = this.#profileIds.size;
+        this.#profileIds.set(key, profile);
+        this.#growSizeTable(profile + 1);
+      }
+      globalIds[index] = profile;
+    });
+    for (let i = 0; i < part.profiles.length; i++) this.#orders.append(globalIds[part.profiles[i]!]!, part.times[i]!, part.values[i]!);
+    const sizeCount = this.#sizeCount;
+    for (let index = 0; index < part.keys.length; index++) {
+      for (let size = 0; size < sizeCount; size++) {
+        const slot = globalIds[index]! * sizeCount + size;
+        this.#latestBySize[slot] = Math.max(this.#latestBySize[slot]!, part.latestBySize[index * sizeCount + size]!);
+      }
+    }
   }
 
   /** All rows at once, for the commands that need them together (push, diff). */

@@ -23,7 +23,11 @@ export class SizeMatcher {
   readonly #canonicalByName = new Map<string, string>();
   readonly #byLineItemName = new Map<string, readonly string[]>();
 
+  /** What the matcher was made from, to make the same one on another thread. */
+  readonly configuration: { readonly sizes: readonly string[]; readonly aliases: Readonly<Record<string, string>> };
+
   constructor(sizes: readonly string[], aliases: Readonly<Record<string, string>> = DEFAULT_SIZE_ALIASES) {
+    this.configuration = { sizes: [...sizes], aliases: { ...aliases } };
     const configured = new Set(sizes.map((size) => size.toLowerCase()));
     for (const [alias, size] of Object.entries(aliases)) {
       const canonical = size.toLowerCase();

@@ -27,15 +27,27 @@ export interface CsvItemSink {
  * promise per record, which on files of millions of rows costs more than the parsing. The sink may
  * call `scanner.decodeOnly` from inside (after the header) to have only some columns decoded.
  */
-export async function scanCsv(input: Readable, dialect: CsvDialect, sink: (scanner: CsvScanner) => CsvItemSink): Promise<void> {
+export async function scanCsv(
+  input: Readable,
+  dialect: CsvDialect,
+  sink: (scanner: CsvScanner) => CsvItemSink,
+  { final = true }: { readonly final?: boolean } = {},
+): Promise<CsvScanner> {
   let target: CsvItemSink | undefined;
   const scanner = new CsvScanner(dialect.delimiter, {
     record: (record) => target!.record(record),
     issue: (issue) => target!.syntax({ kind: 'syntax', ...issue }),
   });
   target = sink(scanner);
+  await pushAll(input, scanner);
+  // Not final: more of the same file may follow (read-orders.ts, a file read in parts).
+  if (final) scanner.end();
+  return scanner;
+}
+
+/** Pushes every chunk of `input` through `scanner` (and does not end it). */
+export async function pushAll(input: Readable, scanner: CsvScanner): Promise<void> {
   for await (const chunk of input as AsyncIterable<Buffer | string>) scanner.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  scanner.end();
 }
 
 /** The same as an async iterable, for small files where convenience beats speed (a profiles CSV, tests). */

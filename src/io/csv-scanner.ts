@@ -40,6 +40,11 @@ export class ScannedRecord {
     this.#end = end;
   }
 
+  /** The record's length in the file, in bytes, line break included. */
+  get byteLength(): number {
+    return this.#end - this.#start;
+  }
+
   /** The record's text as it was in the file, line break included. */
   get raw(): string {
     return this.#source.toString('utf8', this.#start, this.#end);
@@ -136,6 +141,24 @@ export class CsvScanner {
       if (bytes[0] === BOM[0] && bytes[1] === BOM[1] && bytes[2] === BOM[2]) bytes = bytes.subarray(3);
     }
     this.#carry = bytes.subarray(this.#scan(bytes, false));
+  }
+
+  /** The line the next record starts on. */
+  get line(): number {
+    return this.#line;
+  }
+
+  /** Bytes of a record still open (0: everything pushed so far ended in whole records). */
+  get pendingBytes(): number {
+    return this.#carry.length;
+  }
+
+  /**
+   * Goes on as if the input so far had ended at line `line - 1`: for reading a part of a file that
+   * starts there (the header was pushed first; see io/file-cut.ts).
+   */
+  continueAtLine(line: number): void {
+    this.#line = line;
   }
 
   /** End of input: an open record is complete if its quotes are balanced, and malformed if not. */

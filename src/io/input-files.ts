@@ -66,7 +66,8 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-export async function openInput(path: string, stdin: Readable = process.stdin): Promise<Readable> {
+/** `range.end`: read only the bytes before that offset (the first part of a cut file). */
+export async function openInput(path: string, stdin: Readable = process.stdin, range?: { readonly end: number }): Promise<Readable> {
   if (path === STDIN_PATH) return stdin;
   try {
     const info = await stat(path);
@@ -77,8 +78,7 @@ export async function openInput(path: string, stdin: Readable = process.stdin): 
     if (error instanceof BackfillError) throw error;
     throw inputError(path, error);
   }
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-  return stream;
+  return createReadStream(path, { highWaterMark: 1 << 20, ...(range === undefined ? {} : { end: range.end - 1 }) });
 }
 
 export function inputError(path: string, error: unknown): BackfillError {

@@ -6,10 +6,11 @@ import type { Readable } from 'node:stream';
 import { BackfillError } from '../errors.js';
 import { TimestampReader, type DayMonthOrder } from '../core/order-timestamps.js';
 import type { TimeZone } from '../core/time-zone.js';
-import { scanCsv } from './csv-records.js';
+import { pushAll, scanCsv } from './csv-records.js';
+import { fileRange, findCut, type FileCut } from './file-cut.js';
 import type { ColumnMapping, FormatOptions, OrderFormat, OrderSink, RecordConsumer, SizeSource } from './formats/format.js';
 import { detectFormat } from './formats/registry.js';
-import { displayName, inputError, openInput } from './input-files.js';
+import { displayName, inputError, openInput, STDIN_PATH } from './input-files.js';
 import { decompressed, sniffDelimiter, type Delimiter } from './input-stream.js';
 
 /** What is the same for every file of a run. */
@@ -32,6 +33,8 @@ export interface FileReport {
   readonly file: string;
   readonly format: string;
   readonly delimiter: Delimiter;
+  /** 2 when its second half was read on another thread (see file-cut.ts), else 1. */
+  readonly parts: 1 | 2;
 }
 
 export interface ReadOrdersOptions {
@@ -42,9 +45,33 @@ export interface ReadOrdersOptions {
   readonly onProgress?: (recordsRead: number) => void;
   readonly onFile?: (report: FileReport) => void;
   readonly stdin?: Readable;
+  /** Reads a large file's second half on another thread (compute); undefined: every file in one part. */
+  readonly splitter?: FileSplitter;
 }
 
 const PROGRESS_EVERY = 10_000;
+
+/**
+ * Reads the second part of a large file elsewhere (another thread) while this one reads the first:
+ * see file-cut.ts. What it delivers to the sink is what reading on here would have delivered.
+ */
+export interface FileSplitter {
+  /** Files smaller than this are read in one part (default CUT_MIN_BYTES). */
+  readonly minBytes?: number;
+  /** Starts reading `[cut.offset, end of file)` with these settings. */
+  start(cut: FileCut, settings: InputSettings): SecondPart;
+}
+
+export interface SecondPart {
+  /**
+   * The first part was read up to the cut and ended there in whole records, with `openOrderId` open.
+   * Resolves with the second part's record count once `flush` has delivered that open order and then
+   * the second part's orders and rejects have been delivered; or undefined, with nothing delivered,
+   * when the second part cannot stand for reading on here (then this thread reads it).
+   */
+  finish(at: { readonly line: number; readonly openOrderId: string | undefined; readonly flush: () => void }): Promise<number | undefined>;
+  cancel(): void;
+}
 
 /** Reads every file in turn; returns the number of data records read (headers excluded). */
 export async function readOrders(options: ReadOrdersOptions): Promise<number> {
@@ -52,44 +79,77 @@ export async function readOrders(options: ReadOrdersOptions): Promise<number> {
   const { settings } = options;
   for (const path of options.files) {
     const file = displayName(path);
-    let input = await openInput(path, options.stdin);
+    const hasMapping = Object.keys(settings.columns).length > 0;
+    const cut =
+      options.splitter === undefined || path === STDIN_PATH
+        ? undefined
+        : await findCut(path, settings.delimiter, (header) => settings.format ?? tryDetectFormat(header, file, hasMapping), options.splitter.minBytes).catch(
+            () => undefined,
+          );
+    const secondPart = cut === undefined ? undefined : options.splitter!.start(cut, settings);
+    let input = await openInput(path, options.stdin, cut === undefined ? undefined : { end: cut.offset });
     let consumer = undefined as RecordConsumer | undefined;
+    let formatName = '';
     try {
       input = await decompressed(input);
       const sniffed = await sniffDelimiter(input);
       input = sniffed.stream;
       const delimiter = settings.delimiter ?? sniffed.delimiter;
-      await scanCsv(input, { delimiter }, (scanner) => ({
-        record(record) {
-          if (consumer === undefined) {
-            const format = settings.format ?? detectFormat(record.fields, file, Object.keys(settings.columns).length > 0);
-            consumer = format.open(record.fields, file, fileOptions(settings, delimiter), options.sink);
-            options.onFile?.({ file, format: format.name, delimiter });
-            // From here on only the columns the format reads are decoded.
-            scanner.decodeOnly(consumer.columns);
-            return;
-          }
-          consumer.record(record);
-          recordsRead++;
-          if (recordsRead % PROGRESS_EVERY === 0) options.onProgress?.(recordsRead);
-        },
-        syntax(issue) {
-          if (consumer === undefined) {
-            throw new BackfillError('INPUT_UNREADABLE', `${file}: the header row is not valid CSV: ${issue.reason}`, {
-              location: { file, line: issue.line },
-            });
-          }
-          consumer.syntax(issue);
-        },
-      }));
+      const perFile = fileOptions(settings, delimiter);
+      const settledBefore = perFile.timestamps.dayMonthEvidence;
+      const scanner = await scanCsv(
+        input,
+        { delimiter },
+        (scanner) => ({
+          record(record) {
+            if (consumer === undefined) {
+              const format = settings.format ?? detectFormat(record.fields, file, hasMapping);
+              consumer = format.open(record.fields, file, perFile, options.sink);
+              formatName = format.name;
+              // From here on only the columns the format reads are decoded.
+              scanner.decodeOnly(consumer.columns);
+              return;
+            }
+            consumer.record(record);
+            recordsRead++;
+            if (recordsRead % PROGRESS_EVERY === 0) options.onProgress?.(recordsRead);
+          },
+          syntax(issue) {
+            if (consumer === undefined) {
+              throw new BackfillError('INPUT_UNREADABLE', `${file}: the header row is not valid CSV: ${issue.reason}`, {
+                location: { file, line: issue.line },
+              });
+            }
+            consumer.syntax(issue);
+          },
+        }),
+        { final: cut === undefined },
+      );
       if (consumer === undefined) {
         throw new BackfillError('INPUT_EMPTY', `${file} is empty: expected a header row and orders`, {
           location: { file },
           hint: 'Check that the export finished downloading.',
         });
       }
+      if (cut !== undefined && secondPart !== undefined) {
+        const open = consumer;
+        const state = open.cutState?.();
+        const cutHolds =
+          scanner.pendingBytes === 0 && state !== undefined && !state.holding && state.openOrderId !== cut.firstOrderId && perFile.timestamps.dayMonthEvidence === settledBefore;
+        const secondRecords = cutHolds ? await secondPart.finish({ line: scanner.line, openOrderId: state!.openOrderId, flush: () => open.end() }) : undefined;
+        if (secondRecords !== undefined) {
+          recordsRead += secondRecords;
+          options.onFile?.({ file, format: formatName, delimiter, parts: 2 });
+          continue;
+        }
+        secondPart.cancel();
+        await pushAll(fileRange(path, cut.offset), scanner);
+        scanner.end();
+      }
       consumer.end();
+      options.onFile?.({ file, format: formatName, delimiter, parts: 1 });
     } catch (error) {
+      secondPart?.cancel();
       input.destroy();
       if (error instanceof BackfillError) throw error;
       if (isSystemError(error)) throw inputError(file, error);
@@ -104,6 +164,54 @@ export async function readOrders(options: ReadOrdersOptions): Promise<number> {
   }
   options.onProgress?.(recordsRead);
   return recordsRead;
+}
+
+/**
+ * Reads the second part of a cut file, as if reading in turn had got there: the header first, then
+ * the part from `line` on. Used on the thread that reads it (commands/read-part-worker.ts). Returns
+ * the records read, and whether the part can stand for reading in turn: it needed nothing settled
+ * from the first part (its dates never asked the day/month question) and held nothing back.
+ */
+export async function readSecondPart(cut: FileCut, line: number, settings: InputSettings, sink: OrderSink): Promise<{ records: number; standsAlone: boolean }> {
+  const file = displayName(cut.path);
+  const perFile = fileOptions(settings, cut.delimiter);
+  const settledBefore = perFile.timestamps.dayMonthEvidence;
+  let consumer: RecordConsumer | undefined;
+  let records = 0;
+  const scanner = await scanCsv(
+    fileRange(cut.path, 0, cut.headerEnd),
+    { delimiter: cut.delimiter },
+    (scanner) => ({
+      record(record) {
+        if (consumer === undefined) {
+          consumer = (settings.format ?? detectFormat(record.fields, file, Object.keys(settings.columns).length > 0)).open(record.fields, file, perFile, sink);
+          scanner.decodeOnly(consumer.columns);
+          return;
+        }
+        consumer.record(record);
+        records++;
+      },
+      syntax(issue) {
+        consumer?.syntax(issue);
+      },
+    }),
+    { final: false },
+  );
+  if (consumer === undefined || scanner.pendingBytes > 0) return { records, standsAlone: false };
+  scanner.continueAtLine(line);
+  await pushAll(fileRange(cut.path, cut.offset), scanner);
+  scanner.end();
+  const holding = consumer.cutState?.().holding ?? true;
+  consumer.end();
+  return { records, standsAlone: !holding && perFile.timestamps.dayMonthEvidence === settledBefore };
+}
+
+function tryDetectFormat(header: readonly string[], file: string, hasMapping: boolean): OrderFormat | undefined {
+  try {
+    return detectFormat(header, file, hasMapping);
+  } catch {
+    return undefined;
+  }
 }
 
 function fileOptions(settings: InputSettings, delimiter: Delimiter): FormatOptions {

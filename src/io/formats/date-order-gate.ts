@@ -65,6 +65,11 @@ export class DateOrderGate implements RecordConsumer {
     if (this.#held.length >= HOLD_BACK_LIMIT) throw this.#unknownOrder(`in its first ${formatCount(HOLD_BACK_LIMIT)} rows`);
   }
 
+  cutState(): { readonly openOrderId: string | undefined; readonly holding: boolean } {
+    const inner = this.#inner.cutState?.() ?? { openOrderId: undefined, holding: true };
+    return { openOrderId: inner.openOrderId, holding: inner.holding || this.#held.length > 0 };
+  }
+
   syntax(issue: CsvSyntaxIssue): void {
     if (this.#held.length > 0) this.#held.push(issue);
     else this.#inner.syntax(issue);
@@ -109,7 +114,7 @@ export class DateOrderGate implements RecordConsumer {
 }
 
 /** `2025-...`: four digits and a dash at the start, the form no day/month ambiguity can affect. */
-function isYearFirst(text: string): boolean {
+export function isYearFirst(text: string): boolean {
   if (text.charCodeAt(4) !== 0x2d) return false;
   for (let i = 0; i < 4; i++) {
     const code = text.charCodeAt(i);

@@ -81,6 +81,20 @@ export interface RecordConsumer {
   syntax(issue: CsvSyntaxIssue): void;
   /** End of file: deliver whatever is still open. */
   end(): void;
+  /**
+   * Formats that can be read in parts (see `OrderFormat.cutColumns`): the id of the order still open
+   * (undefined when none), and whether records are held back (then the file may not be cut here).
+   */
+  cutState?(): { readonly openOrderId: string | undefined; readonly holding: boolean };
+}
+
+/**
+ * Where a format's file may be cut for reading in parts: between two records whose `orderId` cells
+ * differ (an order's rows are consecutive), found by the record's `placedAt` cell being year-first.
+ */
+export interface CutColumns {
+  readonly orderId: number;
+  readonly placedAt: number;
 }
 
 export interface OrderFormat {
@@ -90,6 +104,8 @@ export interface OrderFormat {
   detect(columns: HeaderIndex): boolean;
   /** Throws `BackfillError('MISSING_COLUMNS')` naming what is missing and what was found. */
   open(header: readonly string[], file: string, options: FormatOptions, sink: OrderSink): RecordConsumer;
+  /** Formats whose files may be read in parts on several threads: the columns that find a cut. */
+  cutColumns?(header: readonly string[]): CutColumns | undefined;
 }
 
 /** Looks columns up by header name (exports add and move columns over time, so never by position). */

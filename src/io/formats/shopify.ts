@@ -47,6 +47,12 @@ export const shopifyFormat: OrderFormat = {
     const createdAt = columns.find('Created at')!;
     return new DateOrderGate(new ShopifyReader(columns, file, options, sink), createdAt, header[createdAt]!, options.timestamps, file);
   },
+  cutColumns(header) {
+    const columns = new HeaderIndex(header);
+    const orderId = columns.find('Name');
+    const placedAt = columns.find('Created at');
+    return orderId === undefined || placedAt === undefined ? undefined : { orderId, placedAt };
+  },
 };
 
 class ShopifyReader implements RecordConsumer {
@@ -94,6 +100,10 @@ class ShopifyReader implements RecordConsumer {
       if (record.fieldCount !== this.#width) this.#open.problem ??= this.#widthProblem(record);
     }
     if (this.#open.problem === undefined) this.#addSizes(this.#open, fields);
+  }
+
+  cutState(): { readonly openOrderId: string | undefined; readonly holding: boolean } {
+    return { openOrderId: this.#open?.name, holding: false };
   }
 
   syntax(issue: CsvSyntaxIssue): void {

@@ -1,0 +1,98 @@
+/**
+ * What `compute` does with each order an adapter delivers: count it, de-duplicate it by id, and add it
+ * to the profiles. One collector per thread when a file is read in parts (see io/file-parts.ts); the
+ * parts are then absorbed in file order, which gives what one collector reading the whole file gives.
+ */
+import type { Definitions } from '../core/definitions.js';
+import { OrderIds, type SeenIds } from '../core/order-ids.js';
+import { ProfileAccumulator, type AccumulatedPart } from '../core/profiles.js';
+import type { OrderSink, RejectedRecord } from '../io/formats/format.js';
+
+export interface OrderCounts {
+  ordersRead: number;
+  ordersAfterAsOf: number;
+  ordersWithoutEmail: number;
+  ordersExcluded: number;
+  /** Orders whose id was already read with the same email and total (overlapping exports): counted once. */
+  ordersDuplicate: number;
+  /** Orders whose id was already read with a different email or total: rejected, the first one kept. */
+  ordersConflicting: number;
+}
+
+/** A collector's content as plain data (typed arrays, strings, numbers) for `postMessage`. */
+export interface CollectedPart {
+  readonly counts: OrderCounts;
+  readonly profiles: AccumulatedPart;
+  readonly ids: SeenIds;
+}
+
+export class OrderCollector implements OrderSink {
+  readonly accumulator: ProfileAccumulator;
+  readonly counts: OrderCounts = {
+    ordersRead: 0,
+    ordersAfterAsOf: 0,
+    ordersWithoutEmail: 0,
+    ordersExcluded: 0,
+    ordersDuplicate: 0,
+    ordersConflicting: 0,
+  };
+  readonly #orderIds = new OrderIds();
+  readonly #onReject: (rejected: RejectedRecord) => void;
+
+  constructor(definitions: Definitions, asOf: number, onReject: (rejected: RejectedRecord) => void) {
+    this.accumulator = new ProfileAccumulator(definitions, asOf);
+    this.#onReject = onReject;
+  }
+
+  order: OrderSink['order'] = (order, at, raw) => {
+    const sighting = order.orderId === '' ? 'new' : this.#orderIds.see(order);
+    if (sighting === 'duplicate') {
+      this.counts.ordersDuplicate++;
+      return;
+    }
+    if (sighting === 'conflict') {
+      this.counts.ordersConflicting++;
+      this.reject({
+        file: at.file,
+        line: at.line,
+        code: 'DUPLICATE_ORDER_CONFLICT',
+        reason: `order ${order.orderId} was already read with a different email or total; the first one read is kept`,
+        raw: raw(),
+      });
+      return;
+    }
+    this.counts.ordersRead++;
+    if (!this.accumulator.add(order)) this.counts.ordersAfterAsOf++;
+  };
+
+  withoutEmail(): void {
+    this.counts.ordersRead++;
+    this.counts.ordersWithoutEmail++;
+  }
+
+  excluded(): void {
+    this.counts.ordersRead++;
+    this.counts.ordersExcluded++;
+  }
+
+  reject(rejected: RejectedRecord): void {
+    this.#onReject(rejected);
+  }
+
+  part(): CollectedPart {
+    return { counts: { ...this.counts }, profiles: this.accumulator.part(), ids: this.#orderIds.part() };
+  }
+
+  /**
+   * Takes in a part read by another collector from the input that follows this one's. Refuses (false,
+   * nothing changed) when one of its order ids was already read here: reading in turn would have
+   * counted that order as a duplicate or a conflict, so the part must be read again in turn.
+   */
+  absorb(part: CollectedPart): boolean {
+    if (this.#orderIds.overlaps(part.ids)) return false;
+    this.#orderIds.absorb(part.ids);
+    this.accumulator.absorb(part.profiles);
+    for (const name of Object.keys(this.counts) as (keyof OrderCounts)[]) this.counts[name] += part.counts[name];
+    return true;
+  }
+}

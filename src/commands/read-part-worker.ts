@@ -1,0 +1,49 @@
+/**
+ * Worker thread entry: reads the second part of a cut file into its own collector and posts the result
+ * (see second-part-thread.ts). Typed arrays are transferred, not copied.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { lineAt } from '../io/file-cut.js';
+import type { RejectedRecord } from '../io/formats/format.js';
+import { readSecondPart } from '../io/read-orders.js';
+import { OrderCollector } from './order-collector.js';
+import { inputSettingsFrom, type PartOutcome, type PartTask } from './second-part-thread.js';
+
+/** Past this many rejected rows the part is read again on the main thread, which writes them as it goes. */
+const MAX_HELD_REJECTS = 100_000;
+
+const task = workerData as PartTask;
+/** Any line number: a part without rejects never shows one. */
+const PROVISIONAL_LINE = 2;
+
+/**
+ * Line numbers only matter for rejected rows, and counting the line breaks of the first half costs
+ * this thread a tenth of its work: the part is read with provisional numbers first, and read again
+ * with the true ones only when it has rejects.
+ */
+async function readPart(): Promise<PartOutcome> {
+  const provisional = await readFrom(PROVISIONAL_LINE);
+  if (!provisional.ok || provisional.rejects.length === 0) return provisional;
+  return readFrom(await lineAt(task.cut.path, task.cut.offset));
+}
+
+async function readFrom(line: number): Promise<PartOutcome> {
+  const rejects: RejectedRecord[] = [];
+  const collector = new OrderCollector(task.definitions, task.asOf, (rejected) => {
+    if (rejects.length >= MAX_HELD_REJECTS) throw new Error('too many rejected rows to hold');
+    rejects.push(rejected);
+  });
+  const { records, standsAlone } = await readSecondPart(task.cut, line, inputSettingsFrom(task.settings), collector);
+  if (!standsAlone) return { ok: false, reason: 'the second part needs what the first part settles' };
+  return { ok: true, line: line === PROVISIONAL_LINE ? undefined : line, records, part: collector.part(), rejects };
+}
+
+readPart().then(
+  (outcome) => {
+    const transfer = outcome.ok
+      ? [outcome.part.profiles.profiles, outcome.part.profiles.times, outcome.part.profiles.values, outcome.part.profiles.latestBySize, outcome.part.ids.numeric.keys, outcome.part.ids.numeric.fingerprints].map((array) => array.buffer)
+      : [];
+    parentPort!.postMessage(outcome, transfer as ArrayBuffer[]);
+  },
+  (error: unknown) => parentPort!.postMessage({ ok: false, reason: error instanceof Error ? error.message : String(error) } satisfies PartOutcome),
+);

@@ -1,0 +1,95 @@
+/**
+ * Reading a large export's second half on a worker thread (io/file-cut.ts says where it is cut): the
+ * worker reads it into its own `OrderCollector`, and hands the result over as plain arrays; this side
+ * takes it in after the first half, so the run's result is the one reading in turn gives.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { Definitions } from '../core/definitions.js';
+import { seenIdsInclude } from '../core/order-ids.js';
+import { SizeMatcher } from '../core/sizes.js';
+import { TimeZone } from '../core/time-zone.js';
+import type { FileCut } from '../io/file-cut.js';
+import type { RejectedRecord } from '../io/formats/format.js';
+import { formatNamed } from '../io/formats/registry.js';
+import type { FileSplitter, InputSettings, SecondPart } from '../io/read-orders.js';
+import type { CollectedPart, OrderCollector } from './order-collector.js';
+
+/** What the worker is started with: the input settings as plain data (no classes cross threads). */
+export interface PartTask {
+  readonly cut: FileCut;
+  readonly definitions: Definitions;
+  readonly asOf: number;
+  readonly settings: PlainInputSettings;
+}
+
+/** What the worker sends back: its orders, or why the part cannot be used. */
+export type PartOutcome =
+  | { readonly ok: true; readonly line: number | undefined; readonly records: number; readonly part: CollectedPart; readonly rejects: readonly RejectedRecord[] }
+  | { readonly ok: false; readonly reason: string };
+
+type PlainInputSettings = Omit<InputSettings, 'format' | 'timeZone' | 'sizes' | 'sizePattern'> & {
+  readonly format: string | undefined;
+  readonly timeZone: string | undefined;
+  readonly sizes: SizeMatcher['configuration'];
+  readonly sizePattern: { readonly source: string; readonly flags: string } | undefined;
+};
+
+export function plainSettings(settings: InputSettings): PlainInputSettings {
+  return {
+    ...settings,
+    format: settings.format?.name,
+    timeZone: settings.timeZone?.name,
+    sizes: settings.sizes.configuration,
+    sizePattern: settings.sizePattern === undefined ? undefined : { source: settings.sizePattern.source, flags: settings.sizePattern.flags },
+  };
+}
+
+export function inputSettingsFrom(plain: PlainInputSettings): InputSettings {
+  return {
+    ...plain,
+    format: plain.format === undefined ? undefined : formatNamed(plain.format),
+    timeZone: plain.timeZone === undefined ? undefined : TimeZone.named(plain.timeZone),
+    sizes: new SizeMatcher(plain.sizes.sizes, plain.sizes.aliases),
+    sizePattern: plain.sizePattern === undefined ? undefined : new RegExp(plain.sizePattern.source, plain.sizePattern.flags),
+  };
+}
+
+/** Two parts where the machine has a second core to read the second one; undefined: one part. */
+export function secondPartThread(
+  collector: OrderCollector,
+  definitions: Definitions,
+  asOf: number,
+  { threads = availableParallelism(), minBytes }: { readonly threads?: number | undefined; readonly minBytes?: number | undefined } = {},
+): FileSplitter | undefined {
+  if (threads < 2) return undefined;
+  return {
+    ...(minBytes === undefined ? {} : { minBytes }),
+    start(cut: FileCut, settings: InputSettings): SecondPart {
+      const task: PartTask = { cut, definitions, asOf, settings: plainSettings(settings) };
+      const worker = new Worker(new URL('./read-part-worker.js', import.meta.url), { workerData: task });
+      const outcome = new Promise<PartOutcome>((resolve) => {
+        worker.once('message', (message: PartOutcome) => resolve(message));
+        worker.once('error', (error) => resolve({ ok: false, reason: error.message }));
+        worker.once('exit', (code) => resolve({ ok: false, reason: `the worker stopped (exit code ${code})` }));
+      });
+      return {
+        async finish({ line, openOrderId, flush }) {
+          const result = await outcome;
+          void worker.terminate();
+          // Where the worker counted lines (it had rejects), a count unlike ours means a cut it misread.
+          if (!result.ok || (result.line !== undefined && result.line !== line)) return undefined;
+          // The order open at the cut is delivered only now: were its id in the second part, that one would be its duplicate.
+          if (openOrderId !== undefined && seenIdsInclude(result.part.ids, openOrderId)) return undefined;
+          flush();
+          if (!collector.absorb(result.part)) return undefined;
+          for (const rejected of result.rejects) collector.reject(rejected);
+          return result.records;
+        },
+        cancel() {
+          void worker.terminate();
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { buildDefinitions, DAY_MS, type ReducerMode } from '../../src/core/definitions.js';
+import type { Order } from '../../src/core/order.js';
+import { OrderCollector } from '../../src/commands/order-collector.js';
+import type { RejectedRecord } from '../../src/io/formats/format.js';
+
+const AS_OF = Date.UTC(2025, 5, 30);
+const SIZES = ['small', 'large'];
+const at = { file: 'orders.csv', line: 2 };
+
+const arbitraryOrder = fc.record({
+  // Numeric ids (kept as numbers) and text ids (kept in a Map), few enough to meet again now and then.
+  orderId: fc.oneof(fc.constant(''), fc.integer({ min: 1, max: 300 }).map((n) => `#${n}`), fc.integer({ min: 1, max: 60 }).map((n) => `A-${n}`)),
+  email: fc.constantFrom('a@x.com', 'b@x.com', 'c@x.com', ''),
+  placedAt: fc.integer({ min: AS_OF - 120 * DAY_MS, max: AS_OF + DAY_MS }),
+  value: fc.integer({ min: 0, max: 50_000 }).map((cents) => cents / 100),
+  sizes: fc.subarray(SIZES),
+});
+
+function collect(orders: readonly Order[], mode: ReducerMode, rejects: RejectedRecord[]): OrderCollector {
+  const collector = new OrderCollector(buildDefinitions(mode, [30, 60], SIZES), AS_OF, (r) => rejects.push(r));
+  for (const order of orders) {
+    if (order.email === '') collector.withoutEmail();
+    else collector.order(order, at, () => 'raw');
+  }
+  return collector;
+}
+
+test('a part absorbed after the first gives what one collector reading both in turn gives, or is refused', () => {
+  fc.assert(
+    fc.property(fc.array(arbitraryOrder, { maxLength: 40 }), fc.nat(), fc.constantFrom<ReducerMode>('flow', 'window'), (orders, cutAt, mode) => {
+      const cut = orders.length === 0 ? 0 : cutAt % (orders.length + 1);
+      const inTurnRejects: RejectedRecord[] = [];
+      const inTurn = collect(orders, mode, inTurnRejects);
+      const firstRejects: RejectedRecord[] = [];
+      const first = collect(orders.slice(0, cut), mode, firstRejects);
+      const secondRejects: RejectedRecord[] = [];
+      const second = collect(orders.slice(cut), mode, secondRejects);
+      const firstIds = new Set(orders.slice(0, cut).filter((o) => o.email !== '' && o.orderId !== '').map((o) => o.orderId));
+      const shared = orders.slice(cut).some((o) => o.email !== '' && firstIds.has(o.orderId));
+      const absorbed = first.absorb(second.part());
+      // Refused exactly when an id of the second part was read in the first.
+      assert.equal(absorbed, !shared);
+      if (!absorbed) return;
+      assert.deepEqual(first.counts, inTurn.counts);
+      assert.deepEqual(first.accumulator.toRows(), inTurn.accumulator.toRows());
+      assert.deepEqual([...firstRejects, ...secondRejects], inTurnRejects);
+    }),
+  );
+});
+
+test('a refused part leaves the collector as it was', () => {
+  const order = (orderId: string, value: number): Order => ({ orderId, email: 'a@x.com', placedAt: AS_OF - DAY_MS, value, sizes: [] });
+  const first = collect([order('#1', 10)], 'flow', []);
+  const before = first.accumulator.toRows();
+  assert.equal(first.absorb(collect([order('#2', 99), order('#1', 10)], 'flow', []).part()), false);
+  assert.deepEqual(first.accumulator.toRows(), before);
+  assert.equal(first.counts.ordersRead, 1);
+});
