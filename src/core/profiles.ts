@@ -4,7 +4,7 @@
  */
 import { DAY_MS, type Definitions } from './definitions.js';
 import type { Order } from './order.js';
-import { flowHighest, windowHighest, type HighestOrder, type OrderSeries } from './reducers.js';
+import { flowHighestIndex, windowHighestIndex } from './reducers.js';
 import { OrderLog } from './order-log.js';
 import { formatUtc } from './timestamp.js';
 
@@ -202,16 +202,20 @@ export class ProfileAccumulator {
   /** Fills `into` with the profile's values; false when it has none to set. */
   #compute(key: string, { times, values, starts }: GroupedOrders, into: Mutable<ProfileValues>): boolean {
     const profile = this.#profileIds.get(key)!;
-    const series = sortedSeries(times, values, starts[profile]!, starts[profile + 1]!);
+    const start = starts[profile]!;
+    const end = starts[profile + 1]!;
+    sortByTime(times, values, start, end);
     let empty = true;
     const windows = this.#definitions.windows;
     for (let w = 0; w < windows.length; w++) {
       const windowMs = windows[w]!.days * DAY_MS;
-      const highest: HighestOrder | undefined =
-        this.#definitions.mode === 'flow' ? flowHighest(series, windowMs) : windowHighest(series, this.#asOf, windowMs);
-      into.highestValue[w] = highest === undefined ? NaN : highest.value;
-      into.highestAt[w] = highest === undefined ? NaN : highest.placedAt;
-      if (highest !== undefined) empty = false;
+      const highest =
+        this.#definitions.mode === 'flow'
+          ? flowHighestIndex(times, values, start, end, windowMs)
+          : windowHighestIndex(times, values, start, end, this.#asOf, windowMs);
+      into.highestValue[w] = highest < 0 ? NaN : values[highest]!;
+      into.highestAt[w] = highest < 0 ? NaN : times[highest]!;
+      if (highest >= 0) empty = false;
     }
     for (let index = 0; index < this.#sizeCount; index++) {
       const latest = this.#latestBySize[profile * this.#sizeCount + index]!;
@@ -250,10 +254,9 @@ function rowOf(profile: ProfileValues, definitions: Definitions): ProfileRow {
 
 /**
  * One profile's orders, `[start, end)` of the grouped arrays, sorted in place into time order (ties by
- * value, so input row order never matters) and returned as views: no copy, nothing per profile for
- * the garbage collector but two small views.
+ * value, so input row order never matters): no copy, and nothing per profile for the garbage collector.
  */
-function sortedSeries(times: Float64Array, values: Float64Array, start: number, end: number): OrderSeries {
+function sortByTime(times: Float64Array, values: Float64Array, start: number, end: number): void {
   if (end - start > INSERTION_SORT_LIMIT) {
     const order = Array.from({ length: end - start }, (_, k) => start + k).sort((a, b) => times[a]! - times[b]! || values[a]! - values[b]!);
     const sortedTimes = order.map((i) => times[i]!);
@@ -275,7 +278,6 @@ function sortedSeries(times: Float64Array, values: Float64Array, start: number, 
       values[j + 1] = value;
     }
   }
-  return { placedAt: times.subarray(start, end), values: values.subarray(start, end) };
 }
 
 export function compareCodeUnits(a: string, b: string): number {
