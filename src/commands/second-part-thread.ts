@@ -76,7 +76,8 @@ export function secondPartThread(
       return {
         async finish({ line, openOrderId, flush }) {
           const result = await outcome;
-          void worker.terminate();
+          // Its heap goes before the merge: the part's arrays were transferred, and memory peaks after this.
+          await worker.terminate();
           // Where the worker counted lines (it had rejects), a count unlike ours means a cut it misread.
           if (!result.ok || (result.line !== undefined && result.line !== line)) return undefined;
           // The order open at the cut is delivered only now: were its id in the second part, that one would be its duplicate.

@@ -38,3 +38,18 @@ test('numeric and text order ids never collide: "#1001", "1001", "A1001" and a 1
   assert.equal(idKey('999999999999999'), 1_999_999_999_999_998);
   assert.equal(idKey('1234567890123456'), '1234567890123456');
 });
+
+test('ids handed over from another table are all held, with their fingerprints, whatever their count', () => {
+  for (const count of [1, 2, 3, 70_001]) {
+    const first = new OrderIds();
+    const second = new OrderIds();
+    const order = (i: number) => ({ orderId: `#${1000 + i}`, email: `c${i % 50}@x.com`, placedAt: 0, value: i, sizes: [] });
+    for (let i = 0; i < count; i++) second.see(order(i));
+    const part = second.part();
+    assert.equal(first.overlaps(part), false);
+    first.absorb(part);
+    assert.equal(first.overlaps(part), true);
+    for (let i = 0; i < count; i++) assert.equal(first.see(order(i)), 'duplicate', `#${1000 + i} of ${count}`);
+    assert.equal(first.see({ ...order(0), value: 0.5 }), 'conflict');
+  }
+});
