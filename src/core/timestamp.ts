@@ -83,7 +83,18 @@ const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
  * property of every profile, and a `Date` plus `toISOString` per call costs several times more.
  */
 export function formatUtc(epochMs: number): string {
-  if (!(epochMs >= YEAR_0001 && epochMs < YEAR_10000)) return new Date(epochMs).toISOString().slice(0, 19).replace('T', ' ');
+  if (!utcFields(epochMs, FIELDS)) return new Date(epochMs).toISOString().slice(0, 19).replace('T', ' ');
+  return `${String(FIELDS[0]).padStart(4, '0')}-${pad2(FIELDS[1]!)}-${pad2(FIELDS[2]!)} ${pad2(FIELDS[3]!)}:${pad2(FIELDS[4]!)}:${pad2(FIELDS[5]!)}`;
+}
+
+const FIELDS = new Int32Array(6);
+
+/**
+ * The UTC year, month, day, hour, minute and second of an instant, into `into` (no object per call:
+ * writers format millions of dates). False, with `into` untouched, outside years 1 to 9999.
+ */
+export function utcFields(epochMs: number, into: Int32Array): boolean {
+  if (!(epochMs >= YEAR_0001 && epochMs < YEAR_10000)) return false;
   const seconds = Math.floor(epochMs / 1000);
   const days = Math.floor(seconds / DAY_SECONDS);
   const secondOfDay = seconds - days * DAY_SECONDS;
@@ -93,13 +104,16 @@ export function formatUtc(epochMs: number): string {
   const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
   const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
   const shiftedMonth = Math.floor((5 * dayOfYear + 2) / 153);
-  const day = dayOfYear - Math.floor((153 * shiftedMonth + 2) / 5) + 1;
   const month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
-  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
   const hour = Math.floor(secondOfDay / 3600);
   const minute = Math.floor((secondOfDay - hour * 3600) / 60);
-  const second = secondOfDay - hour * 3600 - minute * 60;
-  return `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)} ${pad2(hour)}:${pad2(minute)}:${pad2(second)}`;
+  into[0] = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  into[1] = month;
+  into[2] = dayOfYear - Math.floor((153 * shiftedMonth + 2) / 5) + 1;
+  into[3] = hour;
+  into[4] = minute;
+  into[5] = secondOfDay - hour * 3600 - minute * 60;
+  return true;
 }
 
 const DIGIT_0 = 0x30;

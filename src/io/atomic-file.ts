@@ -36,7 +36,7 @@ export class AtomicFile {
     return this.#bytes;
   }
 
-  async write(text: string): Promise<void> {
+  async write(text: string | Uint8Array): Promise<void> {
     if (this.#failure !== undefined) throw this.#failure;
     this.#bytes += Buffer.byteLength(text);
     if (!this.#stream.write(text)) {
