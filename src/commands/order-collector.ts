@@ -79,20 +79,26 @@ export class OrderCollector implements OrderSink {
     this.#onReject(rejected);
   }
 
+  /** Whether `absorb` would take the part: none of its order ids was read here. */
+  canAbsorb(part: CollectedPart): boolean {
+    return !this.#orderIds.overlaps(part.ids);
+  }
+
   part(): CollectedPart {
     return { counts: { ...this.counts }, profiles: this.accumulator.part(), ids: this.#orderIds.part() };
   }
 
   /**
-   * Takes in a part read by another collector from the input that follows this one's. Refuses (false,
-   * nothing changed) when one of its order ids was already read here: reading in turn would have
-   * counted that order as a duplicate or a conflict, so the part must be read again in turn.
+   * Takes in a part read by another collector from the input that follows this one's; afterwards this
+   * collector is what reading both inputs in turn would have made. Only for a part `canAbsorb` takes:
+   * had one of its order ids been read here, reading in turn would have counted that order as a
+   * duplicate or a conflict, so such a part must be read again in turn.
    */
-  absorb(part: CollectedPart): boolean {
-    if (this.#orderIds.overlaps(part.ids)) return false;
-    this.#orderIds.absorb(part.ids);
+  absorb(part: CollectedPart, { keepIds = true }: { readonly keepIds?: boolean } = {}): void {
+    // Without keepIds (no more input follows), the part's ids are checked but not kept: at millions
+    // of orders, holding them would double the id table at the moment memory peaks.
+    if (keepIds) this.#orderIds.absorb(part.ids);
     this.accumulator.absorb(part.profiles);
     for (const name of Object.keys(this.counts) as (keyof OrderCounts)[]) this.counts[name] += part.counts[name];
-    return true;
   }
 }

@@ -67,23 +67,30 @@ export function secondPartThread(
     ...(minBytes === undefined ? {} : { minBytes }),
     start(cut: FileCut, settings: InputSettings): SecondPart {
       const task: PartTask = { cut, definitions, asOf, settings: plainSettings(settings) };
-      const worker = new Worker(new URL('./read-part-worker.js', import.meta.url), { workerData: task });
+      let worker: Worker;
+      try {
+        worker = new Worker(new URL('./read-part-worker.js', import.meta.url), { workerData: task });
+      } catch {
+        return { finish: () => Promise.resolve(undefined), cancel: () => {} }; // no thread to be had: one part
+      }
       const outcome = new Promise<PartOutcome>((resolve) => {
         worker.once('message', (message: PartOutcome) => resolve(message));
         worker.once('error', (error) => resolve({ ok: false, reason: error.message }));
         worker.once('exit', (code) => resolve({ ok: false, reason: `the worker stopped (exit code ${code})` }));
       });
       return {
-        async finish({ line, openOrderId, flush }) {
+        async finish({ line, openOrderId, flush, lastFile }) {
           const result = await outcome;
           // Its heap goes before the merge: the part's arrays were transferred, and memory peaks after this.
           await worker.terminate();
           // Where the worker counted lines (it had rejects), a count unlike ours means a cut it misread.
           if (!result.ok || (result.line !== undefined && result.line !== line)) return undefined;
-          // The order open at the cut is delivered only now: were its id in the second part, that one would be its duplicate.
+          // An id read on both sides makes an order a duplicate (or a conflict) in the second part, which
+          // only reading in turn reports rightly. The order open at the cut is delivered only now.
+          if (!collector.canAbsorb(result.part)) return undefined;
           if (openOrderId !== undefined && seenIdsInclude(result.part.ids, openOrderId)) return undefined;
           flush();
-          if (!collector.absorb(result.part)) return undefined;
+          collector.absorb(result.part, { keepIds: !lastFile });
           for (const rejected of result.rejects) collector.reject(rejected);
           return result.records;
         },

@@ -69,7 +69,13 @@ export interface SecondPart {
    * the second part's orders and rejects have been delivered; or undefined, with nothing delivered,
    * when the second part cannot stand for reading on here (then this thread reads it).
    */
-  finish(at: { readonly line: number; readonly openOrderId: string | undefined; readonly flush: () => void }): Promise<number | undefined>;
+  finish(at: {
+    readonly line: number;
+    readonly openOrderId: string | undefined;
+    readonly flush: () => void;
+    /** No file follows: nothing read later needs the second part's order ids. */
+    readonly lastFile: boolean;
+  }): Promise<number | undefined>;
   cancel(): void;
 }
 
@@ -77,7 +83,7 @@ export interface SecondPart {
 export async function readOrders(options: ReadOrdersOptions): Promise<number> {
   let recordsRead = 0;
   const { settings } = options;
-  for (const path of options.files) {
+  for (const [index, path] of options.files.entries()) {
     const file = displayName(path);
     const hasMapping = Object.keys(settings.columns).length > 0;
     const cut =
@@ -136,7 +142,7 @@ export async function readOrders(options: ReadOrdersOptions): Promise<number> {
         const state = open.cutState?.();
         const cutHolds =
           scanner.pendingBytes === 0 && state !== undefined && !state.holding && state.openOrderId !== cut.firstOrderId && perFile.timestamps.dayMonthEvidence === settledBefore;
-        const secondRecords = cutHolds ? await secondPart.finish({ line: scanner.line, openOrderId: state!.openOrderId, flush: () => open.end() }) : undefined;
+        const secondRecords = cutHolds ? await secondPart.finish({ line: scanner.line, openOrderId: state!.openOrderId, flush: () => open.end(), lastFile: index === options.files.length - 1 }) : undefined;
         if (secondRecords !== undefined) {
           recordsRead += secondRecords;
           options.onFile?.({ file, format: formatName, delimiter, parts: 2 });

@@ -12,10 +12,10 @@ interface Run {
 }
 
 /** One compute run; `--split-min-bytes 200` makes the small test file count as large. */
-async function compute(input: string, threads: 1 | 2): Promise<Run> {
+async function compute(input: string | string[], threads: 1 | 2): Promise<Run> {
   const dir = tempDir();
   const out = join(dir, 'profiles.csv');
-  const run = await runCli([input, '--as-of', '2025-07-01', '--windows', '30,90', '-o', out, '--json', '--threads', String(threads), '--split-min-bytes', '200'], { cwd: dir });
+  const run = await runCli([...[input].flat(), '--as-of', '2025-07-01', '--windows', '30,90', '-o', out, '--json', '--threads', String(threads), '--split-min-bytes', '200'], { cwd: dir });
   assert.equal(run.code, 0, run.stderr);
   const rejectsPath = join(dir, 'profiles.rejects.csv');
   return {
@@ -26,11 +26,12 @@ async function compute(input: string, threads: 1 | 2): Promise<Run> {
 }
 
 /** Reading in two parts must give what reading in turn gives: same profiles, rejects and counts. */
-async function assertSameAsOneThread(options: LargeExportOptions): Promise<{ parts: number; rejects: string | undefined }> {
+async function assertSameAsOneThread(options: LargeExportOptions, times = 1): Promise<{ parts: number; rejects: string | undefined; summary: Run['summary'] }> {
   const input = join(tempDir(), 'orders_export.csv');
   writeLargeExport(input, options);
-  const one = await compute(input, 1);
-  const two = await compute(input, 2);
+  const inputs = Array.from({ length: times }, () => input);
+  const one = await compute(inputs, 1);
+  const two = await compute(inputs, 2);
   assert.equal(one.summary.fileFormats[0]!.parts, 1);
   assert.equal(two.profiles, one.profiles);
   assert.equal(two.rejects, one.rejects);
@@ -40,7 +41,7 @@ async function assertSameAsOneThread(options: LargeExportOptions): Promise<{ par
     return rest;
   };
   assert.deepEqual(counts(two), counts(one));
-  return { parts: two.summary.fileFormats[0]!.parts, rejects: two.rejects };
+  return { parts: two.summary.fileFormats[0]!.parts, rejects: two.rejects, summary: two.summary };
 }
 
 test('an export read in two halves on two threads gives byte for byte the profiles of one thread', async () => {
@@ -63,4 +64,10 @@ test('an order id seen in both halves makes the second half be read in turn (it 
 test('a cut guessed inside a quoted field is caught, and the file is read in turn', async () => {
   const { parts } = await assertSameAsOneThread({ orders: 3000, quotedLinesInMiddle: 4000 });
   assert.equal(parts, 1);
+});
+
+test('orders of a file read in two parts are still recognised when a later file repeats them', async () => {
+  const { parts, summary } = await assertSameAsOneThread({ orders: 3000 }, 2);
+  assert.equal(parts, 2);
+  assert.equal(summary['ordersDuplicate'], 3000 - 97, 'every order with an email, read again, is a duplicate');
 });
