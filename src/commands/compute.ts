@@ -71,32 +71,20 @@ interface ComputedProfiles {
 
 async function computeProfiles(options: ComputeOptions): Promise<ComputedProfiles> {
   const rejects = new RejectsFile(options.rejectsPath);
-  const counts: ComputeCounts = {
-    files: options.files.map((f) => (f === STDIN_PATH ? 'stdin' : f)),
-    fileFormats: [],
-    rowsRead: 0,
-    ordersRead: 0,
-    ordersAfterAsOf: 0,
-    ordersWithoutEmail: 0,
-    ordersExcluded: 0,
-    ordersDuplicate: 0,
-    ordersConflicting: 0,
-    rowsRejected: 0,
-    profiles: 0,
-    profilesWithoutProperties: 0,
-  };
   const collector = new OrderCollector(options.definitions, options.asOf, (rejected) => {
     if (options.strict) throw strictError(rejected);
     rejects.add(rejected);
   });
+  const fileFormats: FileReport[] = [];
+  let rowsRead: number;
   try {
-    counts.rowsRead = await readOrders({
+    rowsRead = await readOrders({
       files: options.files,
       settings: options.input,
       sink: collector,
       // --strict stops at the first bad row in file order: one part, read in turn.
       ...(options.strict ? {} : { splitter: secondPartThread(collector, options.definitions, options.asOf, { threads: options.threads, minBytes: options.splitMinBytes }) }),
-      onFile: (report) => counts.fileFormats.push(report),
+      onFile: (report) => fileFormats.push(report),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.stdin ? { stdin: options.stdin } : {}),
     });
@@ -104,8 +92,15 @@ async function computeProfiles(options: ComputeOptions): Promise<ComputedProfile
     await rejects.discard();
     throw error;
   }
-  Object.assign(counts, collector.counts);
-  counts.rowsRejected = rejects.count;
+  const counts: ComputeCounts = {
+    files: options.files.map((f) => (f === STDIN_PATH ? 'stdin' : f)),
+    fileFormats,
+    rowsRead,
+    ...collector.counts,
+    rowsRejected: rejects.count,
+    profiles: 0,
+    profilesWithoutProperties: 0,
+  };
   const rejectsFile = await rejects.commit();
   return { columns: propertyColumns(options.definitions), accumulator: collector.accumulator, counts, rejectsFile };
 }
