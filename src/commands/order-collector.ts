@@ -26,6 +26,14 @@ export interface CollectedPart {
   readonly ids: SeenIds;
 }
 
+/** The buffers of a part's typed arrays: `postMessage` moves them instead of copying them. */
+export function transferables(part: CollectedPart): ArrayBuffer[] {
+  const { orders, latestBySize } = part.profiles;
+  return [...orders.profiles, ...orders.times, ...orders.values, latestBySize, part.ids.numeric.keys, part.ids.numeric.fingerprints].map(
+    (array) => array.buffer as ArrayBuffer,
+  );
+}
+
 export class OrderCollector implements OrderSink {
   readonly accumulator: ProfileAccumulator;
   readonly counts: OrderCounts = {
@@ -84,8 +92,9 @@ export class OrderCollector implements OrderSink {
     return !this.#orderIds.overlaps(part.ids);
   }
 
-  part(): CollectedPart {
-    return { counts: { ...this.counts }, profiles: this.accumulator.part(), ids: this.#orderIds.part() };
+  /** Everything collected, for another thread's `absorb`; this collector must not be used afterwards. */
+  handOver(): CollectedPart {
+    return { counts: { ...this.counts }, profiles: this.accumulator.handOver(), ids: this.#orderIds.handOver() };
   }
 
   /**

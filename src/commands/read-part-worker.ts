@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { lineAt } from '../io/file-cut.js';
 import type { RejectedRecord } from '../io/formats/format.js';
 import { readSecondPart } from '../io/read-orders.js';
-import { OrderCollector } from './order-collector.js';
+import { OrderCollector, transferables } from './order-collector.js';
 import { inputSettingsFrom, type PartOutcome, type PartTask } from './second-part-thread.js';
 
 /** Past this many rejected rows the part is read again on the main thread, which writes them as it goes. */
@@ -35,15 +35,12 @@ async function readFrom(line: number): Promise<PartOutcome> {
   });
   const { records, standsAlone } = await readSecondPart(task.cut, line, inputSettingsFrom(task.settings), collector);
   if (!standsAlone) return { ok: false, reason: 'the second part needs what the first part settles' };
-  return { ok: true, line: line === PROVISIONAL_LINE ? undefined : line, records, part: collector.part(), rejects };
+  return { ok: true, line: line === PROVISIONAL_LINE ? undefined : line, records, part: collector.handOver(), rejects };
 }
 
 readPart().then(
   (outcome) => {
-    const transfer = outcome.ok
-      ? [outcome.part.profiles.profiles, outcome.part.profiles.times, outcome.part.profiles.values, outcome.part.profiles.latestBySize, outcome.part.ids.numeric.keys, outcome.part.ids.numeric.fingerprints].map((array) => array.buffer)
-      : [];
-    parentPort!.postMessage(outcome, transfer as ArrayBuffer[]);
+    parentPort!.postMessage(outcome, outcome.ok ? transferables(outcome.part) : []);
   },
   (error: unknown) => parentPort!.postMessage({ ok: false, reason: error instanceof Error ? error.message : String(error) } satisfies PartOutcome),
 );

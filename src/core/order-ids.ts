@@ -23,26 +23,34 @@ export class OrderIds {
     return this.#see(idKey(order.orderId), orderFingerprint(order));
   }
 
-  /** Every id held, with its fingerprint, as plain data a worker thread can hand over (`absorb`). */
-  part(): SeenIds {
-    return { numeric: this.#numeric.entries(), text: this.#maps.flatMap((map) => [...map]) };
+  /**
+   * Every id held, with its fingerprint, as plain data a worker thread can transfer (`absorb`) without
+   * a copy: the numeric ids are the table itself, empty slots included; this must not be used afterwards.
+   */
+  handOver(): SeenIds {
+    return { numeric: this.#numeric.handOver(), text: this.#maps.flatMap((map) => [...map]) };
   }
 
   /** Whether any id of `part` is already held here (then its orders would not all count as new). */
   overlaps(part: SeenIds): boolean {
-    const { keys } = part.numeric;
-    for (let i = 0; i < keys.length; i++) if (this.#numeric.get(keys[i]!) !== NOT_SEEN) return true;
+    const { keys, fingerprints } = part.numeric;
+    for (let slot = 0; slot < keys.length; slot++) {
+      if (fingerprints[slot] !== EMPTY && this.#numeric.get(keys[slot]!) !== NOT_SEEN) return true;
+    }
     return part.text.some(([key]) => this.#maps.some((map) => map.has(key)));
   }
 
   /** Holds the ids of `part` too (none of them held yet: see `overlaps`). */
   absorb(part: SeenIds): void {
     const { keys, fingerprints } = part.numeric;
-    // `keys` come in the other table's slot order: inserted in that order, they would fill one run of
-    // slots after another here (linear probing), and absorbing 2.5M ids took minutes. Visited with a
-    // stride coprime to their count, they arrive as scattered as ids read from a file.
+    // The other table's slots, in order, hold its keys in its hash order: inserted in that order, they
+    // would fill one run of slots after another here (linear probing), and absorbing 2.5M ids took
+    // minutes. Visited with a stride coprime to the slot count, they arrive as scattered as ids read
+    // from a file.
     const stride = coprimeStride(keys.length);
-    for (let i = 0, at = 0; i < keys.length; i++, at = (at + stride) % keys.length) this.#see(keys[at]!, fingerprints[at]!);
+    for (let i = 0, slot = 0; i < keys.length; i++, slot = (slot + stride) % keys.length) {
+      if (fingerprints[slot] !== EMPTY) this.#see(keys[slot]!, fingerprints[slot]!);
+    }
     for (const [key, fingerprint] of part.text) this.#see(key, fingerprint);
   }
 
@@ -65,8 +73,9 @@ export class OrderIds {
   }
 }
 
-/** Ids as `OrderIds.part` hands them over. */
+/** Ids as `OrderIds.handOver` gives them. */
 export interface SeenIds {
+  /** A numeric id table's slots: where `fingerprints[slot]` is -1 the slot is empty. */
   readonly numeric: { readonly keys: Float64Array; readonly fingerprints: Int32Array };
   readonly text: readonly (readonly [string, number])[];
 }
@@ -86,7 +95,10 @@ function greatestCommonDivisor(a: number, b: number): number {
 /** Whether `ids` holds `orderId`. */
 export function seenIdsInclude(ids: SeenIds, orderId: string): boolean {
   const key = idKey(orderId);
-  return typeof key === 'number' ? ids.numeric.keys.includes(key) : ids.text.some(([id]) => id === key);
+  if (typeof key !== 'number') return ids.text.some(([id]) => id === key);
+  const { keys, fingerprints } = ids.numeric;
+  for (let slot = keys.indexOf(key); slot >= 0; slot = keys.indexOf(key, slot + 1)) if (fingerprints[slot] !== EMPTY) return true;
+  return false;
 }
 
 const NOT_SEEN = -1;
@@ -128,16 +140,9 @@ class NumericIdTable {
     }
   }
 
-  entries(): { keys: Float64Array; fingerprints: Int32Array } {
-    const keys = new Float64Array(this.#size);
-    const fingerprints = new Int32Array(this.#size);
-    let at = 0;
-    for (let slot = 0; slot < this.#keys.length; slot++) {
-      if (this.#fingerprints[slot] === EMPTY) continue;
-      keys[at] = this.#keys[slot]!;
-      fingerprints[at++] = this.#fingerprints[slot]!;
-    }
-    return { keys, fingerprints };
+  /** The table's own arrays (see `OrderIds.handOver`). */
+  handOver(): { keys: Float64Array; fingerprints: Int32Array } {
+    return { keys: this.#keys, fingerprints: this.#fingerprints };
   }
 
   #grow(): void {

@@ -9,6 +9,16 @@ const BLOCK_BITS = 16;
 const BLOCK_SIZE = 1 << BLOCK_BITS;
 const BLOCK_MASK = BLOCK_SIZE - 1;
 
+/** An order log's storage: orders `[k * BLOCK_SIZE, (k + 1) * BLOCK_SIZE)` are in block k. */
+export interface OrderBlocks {
+  readonly length: number;
+  readonly profiles: readonly Uint32Array[];
+  readonly times: readonly Float64Array[];
+  readonly values: readonly Float64Array[];
+}
+
+export const ORDER_BLOCK_SIZE = BLOCK_SIZE;
+
 export class OrderLog {
   readonly #profiles: Uint32Array[] = [];
   readonly #times: Float64Array[] = [];
@@ -45,18 +55,12 @@ export class OrderLog {
     return this.#values[index >>> BLOCK_BITS]![index & BLOCK_MASK]!;
   }
 
-  /** Every order as three contiguous arrays, in input order. */
-  columns(): { readonly profiles: Uint32Array; readonly times: Float64Array; readonly values: Float64Array } {
-    const profiles = new Uint32Array(this.#length);
-    const times = new Float64Array(this.#length);
-    const values = new Float64Array(this.#length);
-    for (let block = 0; block * BLOCK_SIZE < this.#length; block++) {
-      const count = Math.min(BLOCK_SIZE, this.#length - block * BLOCK_SIZE);
-      profiles.set(this.#profiles[block]!.subarray(0, count), block * BLOCK_SIZE);
-      times.set(this.#times[block]!.subarray(0, count), block * BLOCK_SIZE);
-      values.set(this.#values[block]!.subarray(0, count), block * BLOCK_SIZE);
-    }
-    return { profiles, times, values };
+  /**
+   * The blocks themselves, for handing the log to another thread without a copy (transfer their
+   * buffers); this log must not be used afterwards.
+   */
+  handOver(): OrderBlocks {
+    return { length: this.#length, profiles: this.#profiles, times: this.#times, values: this.#values };
   }
 
   /**

@@ -5,7 +5,7 @@
 import { DAY_MS, type Definitions } from './definitions.js';
 import type { Order } from './order.js';
 import { flowHighestIndex, windowHighestIndex } from './reducers.js';
-import { OrderLog } from './order-log.js';
+import { ORDER_BLOCK_SIZE, OrderLog, type OrderBlocks } from './order-log.js';
 import { formatUtc } from './timestamp.js';
 
 /** A property value as Klaviyo should type it: a number, or a `yyyy-MM-dd HH:mm:ss` UTC date string. */
@@ -46,10 +46,8 @@ export interface AccumulatedPart {
   /** Profile keys; a profile's number is its index here. */
   readonly keys: readonly string[];
   /** Per order, in input order: its profile's number, time and value. */
-  readonly profiles: Uint32Array;
-  readonly times: Float64Array;
-  readonly values: Float64Array;
-  /** `latestBySize[profile * sizes + size]`: the latest order time per size, -Infinity when none. */
+  readonly orders: OrderBlocks;
+  /** `latestBySize[profile * sizes + size]`: the latest order time per size, -Infinity when none (may run on past the last profile). */
   readonly latestBySize: Float64Array;
 }
 
@@ -116,16 +114,12 @@ export class ProfileAccumulator {
   }
 
   /**
-   * What this accumulator holds, as plain arrays a worker thread can hand over without copying
-   * (`absorb` takes it in). Profiles are listed in order of first appearance, orders in input order.
+   * What this accumulator holds, as plain arrays a worker thread can transfer to another (`absorb`
+   * takes it in) without copying them: this accumulator must not be used afterwards. Profiles are
+   * listed in order of first appearance, orders in input order.
    */
-  part(): AccumulatedPart {
-    const profiles = this.#profileIds.size;
-    return {
-      keys: [...this.#profileIds.keys()],
-      ...this.#orders.columns(),
-      latestBySize: this.#latestBySize.slice(0, profiles * this.#sizeCount),
-    };
+  handOver(): AccumulatedPart {
+    return { keys: [...this.#profileIds.keys()], orders: this.#orders.handOver(), latestBySize: this.#latestBySize };
   }
 
   /**
@@ -144,7 +138,12 @@ export class ProfileAccumulator {
       }
       globalIds[index] = profile;
     });
-    for (let i = 0; i < part.profiles.length; i++) this.#orders.append(globalIds[part.profiles[i]!]!, part.times[i]!, part.values[i]!);
+    const { orders } = part;
+    for (let block = 0; block * ORDER_BLOCK_SIZE < orders.length; block++) {
+      const [profiles, times, values] = [orders.profiles[block]!, orders.times[block]!, orders.values[block]!];
+      const count = Math.min(ORDER_BLOCK_SIZE, orders.length - block * ORDER_BLOCK_SIZE);
+      for (let i = 0; i < count; i++) this.#orders.append(globalIds[profiles[i]!]!, times[i]!, values[i]!);
+    }
     const sizeCount = this.#sizeCount;
     for (let index = 0; index < part.keys.length; index++) {
       for (let size = 0; size < sizeCount; size++) {

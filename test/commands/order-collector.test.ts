@@ -40,7 +40,7 @@ test('a part absorbed after the first gives what one collector reading both in t
       const second = collect(orders.slice(cut), mode, secondRejects);
       const firstIds = new Set(orders.slice(0, cut).filter((o) => o.email !== '' && o.orderId !== '').map((o) => o.orderId));
       const shared = orders.slice(cut).some((o) => o.email !== '' && firstIds.has(o.orderId));
-      const part = second.part();
+      const part = second.handOver();
       // Refused exactly when an id of the second part was read in the first.
       assert.equal(first.canAbsorb(part), !shared);
       if (shared) return;
@@ -55,7 +55,7 @@ test('a part absorbed after the first gives what one collector reading both in t
 test('without keepIds the part is counted and accumulated, but its ids are not recognised afterwards', () => {
   const order = (orderId: string, value: number): Order => ({ orderId, email: 'a@x.com', placedAt: AS_OF - DAY_MS, value, sizes: [] });
   const first = collect([order('#1', 10)], 'flow', []);
-  first.absorb(collect([order('#2', 99)], 'flow', []).part(), { keepIds: false });
+  first.absorb(collect([order('#2', 99)], 'flow', []).handOver(), { keepIds: false });
   assert.equal(first.counts.ordersRead, 2);
   assert.equal(first.accumulator.toRows()[0]?.properties['highest_order_value'], 99);
   first.order(order('#1', 10), at, () => 'raw');

@@ -45,7 +45,7 @@ test('ids handed over from another table are all held, with their fingerprints, 
     const second = new OrderIds();
     const order = (i: number) => ({ orderId: `#${1000 + i}`, email: `c${i % 50}@x.com`, placedAt: 0, value: i, sizes: [] });
     for (let i = 0; i < count; i++) second.see(order(i));
-    const part = second.part();
+    const part = second.handOver();
     assert.equal(first.overlaps(part), false);
     first.absorb(part);
     assert.equal(first.overlaps(part), true);
