@@ -81,95 +81,108 @@ export interface SecondPart {
 
 /** Reads every file in turn; returns the number of data records read (headers excluded). */
 export async function readOrders(options: ReadOrdersOptions): Promise<number> {
-  let recordsRead = 0;
-  const { settings } = options;
+  const progress = { records: 0 };
   for (const [index, path] of options.files.entries()) {
-    const file = displayName(path);
-    const hasMapping = Object.keys(settings.columns).length > 0;
-    const cut =
-      options.splitter === undefined || path === STDIN_PATH
-        ? undefined
-        : await findCut(path, settings.delimiter, (header) => settings.format ?? tryDetectFormat(header, file, hasMapping), options.splitter.minBytes).catch(
-            () => undefined,
-          );
-    const secondPart = cut === undefined ? undefined : options.splitter!.start(cut, settings);
-    let input = await openInput(path, options.stdin, cut === undefined ? undefined : { end: cut.offset });
-    let consumer = undefined as RecordConsumer | undefined;
-    let formatName = '';
-    try {
-      input = await decompressed(input);
-      const sniffed = await sniffDelimiter(input);
-      input = sniffed.stream;
-      const delimiter = settings.delimiter ?? sniffed.delimiter;
-      const perFile = fileOptions(settings, delimiter);
-      const settledBefore = perFile.timestamps.dayMonthEvidence;
-      const scanner = await scanCsv(
-        input,
-        { delimiter },
-        (scanner) => ({
-          record(record) {
-            if (consumer === undefined) {
-              const format = settings.format ?? detectFormat(record.fields, file, hasMapping);
-              consumer = format.open(record.fields, file, perFile, options.sink);
-              formatName = format.name;
-              // From here on only the columns the format reads are decoded.
-              scanner.decodeOnly(consumer.columns);
-              return;
-            }
-            consumer.record(record);
-            recordsRead++;
-            if (recordsRead % PROGRESS_EVERY === 0) options.onProgress?.(recordsRead);
-          },
-          syntax(issue) {
-            if (consumer === undefined) {
-              throw new BackfillError('INPUT_UNREADABLE', `${file}: the header row is not valid CSV: ${issue.reason}`, {
-                location: { file, line: issue.line },
-              });
-            }
-            consumer.syntax(issue);
-          },
-        }),
-        { final: cut === undefined },
-      );
-      if (consumer === undefined) {
-        throw new BackfillError('INPUT_EMPTY', `${file} is empty: expected a header row and orders`, {
-          location: { file },
-          hint: 'Check that the export finished downloading.',
-        });
-      }
-      if (cut !== undefined && secondPart !== undefined) {
-        const open = consumer;
-        const state = open.cutState?.();
-        const cutHolds =
-          scanner.pendingBytes === 0 && state !== undefined && !state.holding && state.openOrderId !== cut.firstOrderId && perFile.timestamps.dayMonthEvidence === settledBefore;
-        const secondRecords = cutHolds ? await secondPart.finish({ line: scanner.line, openOrderId: state!.openOrderId, flush: () => open.end(), lastFile: index === options.files.length - 1 }) : undefined;
-        if (secondRecords !== undefined) {
-          recordsRead += secondRecords;
-          options.onFile?.({ file, format: formatName, delimiter, parts: 2 });
-          continue;
-        }
-        secondPart.cancel();
-        await pushAll(fileRange(path, cut.offset), scanner);
-        scanner.end();
-      }
-      consumer.end();
-      options.onFile?.({ file, format: formatName, delimiter, parts: 1 });
-    } catch (error) {
-      secondPart?.cancel();
-      input.destroy();
-      if (error instanceof BackfillError) throw error;
-      if (isSystemError(error)) throw inputError(file, error);
-      if ((error as { code?: unknown }).code === 'Z_DATA_ERROR' || (error as { code?: unknown }).code === 'Z_BUF_ERROR') {
-        throw new BackfillError('INPUT_UNREADABLE', `${file}: starts like a gzip file but does not decompress (${(error as Error).message})`, {
-          location: { file },
-          cause: error,
-        });
-      }
-      throw error;
-    }
+    await readFile(path, index === options.files.length - 1, options, progress);
   }
-  options.onProgress?.(recordsRead);
-  return recordsRead;
+  options.onProgress?.(progress.records);
+  return progress.records;
+}
+
+async function readFile(path: string, lastFile: boolean, options: ReadOrdersOptions, progress: { records: number }): Promise<void> {
+  const { settings } = options;
+  const file = displayName(path);
+  const hasMapping = Object.keys(settings.columns).length > 0;
+  const cut =
+    options.splitter === undefined || path === STDIN_PATH
+      ? undefined
+      : await findCut(path, settings.delimiter, (header) => settings.format ?? tryDetectFormat(header, file, hasMapping), options.splitter.minBytes).catch(
+          () => undefined, // no cut: the file is read in one part, which reports any problem with it
+        );
+  const secondPart = cut === undefined ? undefined : options.splitter!.start(cut, settings);
+  let input = await openInput(path, options.stdin, cut === undefined ? undefined : { end: cut.offset });
+  let consumer = undefined as RecordConsumer | undefined;
+  let formatName = '';
+  try {
+    input = await decompressed(input);
+    const sniffed = await sniffDelimiter(input);
+    input = sniffed.stream;
+    const delimiter = settings.delimiter ?? sniffed.delimiter;
+    const perFile = fileOptions(settings, delimiter);
+    const settledBefore = perFile.timestamps.dayMonthEvidence;
+    const scanner = await scanCsv(
+      input,
+      { delimiter },
+      (scanner) => ({
+        record(record) {
+          if (consumer === undefined) {
+            const format = settings.format ?? detectFormat(record.fields, file, hasMapping);
+            consumer = format.open(record.fields, file, perFile, options.sink);
+            formatName = format.name;
+            // From here on only the columns the format reads are decoded.
+            scanner.decodeOnly(consumer.columns);
+            return;
+          }
+          consumer.record(record);
+          if (++progress.records % PROGRESS_EVERY === 0) options.onProgress?.(progress.records);
+        },
+        syntax(issue) {
+          if (consumer === undefined) {
+            throw new BackfillError('INPUT_UNREADABLE', `${file}: the header row is not valid CSV: ${issue.reason}`, {
+              location: { file, line: issue.line },
+            });
+          }
+          consumer.syntax(issue);
+        },
+      }),
+      { final: cut === undefined },
+    );
+    if (consumer === undefined) {
+      throw new BackfillError('INPUT_EMPTY', `${file} is empty: expected a header row and orders`, {
+        location: { file },
+        hint: 'Check that the export finished downloading.',
+      });
+    }
+    if (cut !== undefined && secondPart !== undefined) {
+      // The first part ends at the cut. The second part stands for reading on only if reading in turn
+      // ended a record exactly there, another order is open, nothing is held back or was settled from
+      // the file (the second part was read without it), and both parts split fields alike.
+      const open = consumer;
+      const state = open.cutState?.();
+      const cutHolds =
+        scanner.pendingBytes === 0 &&
+        state !== undefined &&
+        !state.holding &&
+        state.openOrderId !== cut.firstOrderId &&
+        perFile.timestamps.dayMonthEvidence === settledBefore &&
+        delimiter === cut.delimiter;
+      const secondRecords = cutHolds
+        ? await secondPart.finish({ line: scanner.line, openOrderId: state!.openOrderId, flush: () => open.end(), lastFile })
+        : undefined;
+      if (secondRecords !== undefined) {
+        progress.records += secondRecords;
+        options.onFile?.({ file, format: formatName, delimiter, parts: 2 });
+        return;
+      }
+      secondPart.cancel();
+      await pushAll(fileRange(path, cut.offset), scanner);
+      scanner.end();
+    }
+    consumer.end();
+    options.onFile?.({ file, format: formatName, delimiter, parts: 1 });
+  } catch (error) {
+    secondPart?.cancel();
+    input.destroy();
+    if (error instanceof BackfillError) throw error;
+    if (isSystemError(error)) throw inputError(file, error);
+    if ((error as { code?: unknown }).code === 'Z_DATA_ERROR' || (error as { code?: unknown }).code === 'Z_BUF_ERROR') {
+      throw new BackfillError('INPUT_UNREADABLE', `${file}: starts like a gzip file but does not decompress (${(error as Error).message})`, {
+        location: { file },
+        cause: error,
+      });
+    }
+    throw error;
+  }
 }
 
 /**
