@@ -56,6 +56,11 @@ test('bad rows in both halves are rejected with the same file lines as when read
   assert.match(rejects ?? '', /,BAD_VALUE,.*#102900,/);
 });
 
+test('a file saved by Excel (byte-order mark, CRLF) is cut and read alike', async () => {
+  const { parts } = await assertSameAsOneThread({ orders: 3000, excel: true, badTotals: [2950] });
+  assert.equal(parts, 2);
+});
+
 test('an order id seen in both halves makes the second half be read in turn (it is a duplicate there)', async () => {
   const { parts } = await assertSameAsOneThread({ orders: 3000, repeatFirstOrderAtEnd: true });
   assert.equal(parts, 1);

@@ -16,6 +16,8 @@ export interface LargeExportOptions {
    * other orders, so a cut guessed from the middle of the file lands inside quotes.
    */
   readonly quotedLinesInMiddle?: number;
+  /** Saved by Excel on Windows: a byte-order mark and CRLF line ends. */
+  readonly excel?: boolean;
 }
 
 const HEADER = 'Name,Email,Financial Status,Total,Created at,Lineitem name,Cancelled at\n';
@@ -43,5 +45,6 @@ export function writeLargeExport(path: string, options: LargeExportOptions): voi
     // Every third order has a second line item, on a row of its own.
     if (n % 3 === 0) lines.push(`${name},${email},,,${createdAt},${ITEMS[(n + 2) % ITEMS.length]},\n`);
   }
-  writeFileSync(path, lines.join(''));
+  const text = lines.join('');
+  writeFileSync(path, options.excel === true ? `\uFEFF${text.replaceAll('\n', '\r\n')}` : text);
 }
