@@ -8,7 +8,7 @@
  *   npm run bench -- --runs 1                  one run each instead of the median of 3
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +70,15 @@ function compareWithDuckdb(csvPath: string, reference: readonly ReferenceProfile
   return 'equal';
 }
 
+/** Data rows of a generated export: its lines after the header (the generator writes no line breaks inside fields). */
+async function countRows(path: string): Promise<number> {
+  let lines = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    for (let at = chunk.indexOf(0x0a); at >= 0; at = chunk.indexOf(0x0a, at + 1)) lines++;
+  }
+  return lines - 1;
+}
+
 mkdirSync(outDir, { recursive: true });
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform}`;
 const sections: string[] = [];
@@ -80,6 +89,7 @@ for (const orders of sizesToRun) {
     await generateShopifyExport(input, orders, Math.max(1, Math.round(orders / 4)));
   }
   const bytes = statSync(input).size;
+  const rows = await countRows(input);
   const computeArgs = (mode: string) => [input, '--as-of', AS_OF, '--mode', mode, '--windows', WINDOWS.join(','), '--sizes', SIZES.join(','), '-o', join(outDir, `profiles-${orders}-${mode}.csv`), '-q', '--max-file-bytes', String(Number.MAX_SAFE_INTEGER)];
   const results = new Map<string, Measurement>();
   for (const mode of ['flow', 'window']) {
@@ -96,11 +106,13 @@ for (const orders of sizesToRun) {
       '',
       `Machine: ${machine}. Median of ${RUNS} run(s), warm cache, windows ${WINDOWS.join(',')} and ${SIZES.length} sizes. Window-mode output vs DuckDB: **${agreement}**.`,
       '',
-      '| job | wall | MB/s | peak RSS | DuckDB time / ours |',
-      '|---|---|---|---|---|',
+      `${rows.toLocaleString('en-US')} rows (one per line item).`,
+      '',
+      '| job | wall | MB/s | rows/s | peak RSS | DuckDB time / ours |',
+      '|---|---|---|---|---|---|',
       ...[...results].map(
         ([name, r]) =>
-          `| ${name === 'duckdb' ? 'DuckDB 1 query, 2 threads' : `backfill compute --mode ${name}`} | ${r.seconds.toFixed(2)} s | ${(bytes / 1e6 / r.seconds).toFixed(0)} | ${(r.maxRssKb / 1024).toFixed(0)} MiB | ${name === 'duckdb' ? '1.00' : (duckdb.seconds / r.seconds).toFixed(2)} |`,
+          `| ${name === 'duckdb' ? 'DuckDB 1 query, 2 threads' : `backfill compute --mode ${name}`} | ${r.seconds.toFixed(2)} s | ${(bytes / 1e6 / r.seconds).toFixed(0)} | ${Math.round(rows / r.seconds).toLocaleString('en-US')} | ${(r.maxRssKb / 1024).toFixed(0)} MiB | ${name === 'duckdb' ? '1.00' : (duckdb.seconds / r.seconds).toFixed(2)} |`,
       ),
       '',
     ].join('\n'),
