@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { parseTimestamp } from '../src/core/timestamp.js';
+import { scanCsv } from '../src/io/csv-records.js';
 import { duckdbWindowProfiles, type ReferenceProfile } from './duckdb-reference.js';
 import { generateShopifyExport } from './shopify-generator.js';
 
@@ -70,13 +71,14 @@ function compareWithDuckdb(csvPath: string, reference: readonly ReferenceProfile
   return 'equal';
 }
 
-/** Data rows of a generated export: its lines after the header (the generator writes no line breaks inside fields). */
+/** Data rows of an export: its CSV records after the header (some notes hold a line break). */
 async function countRows(path: string): Promise<number> {
-  let lines = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    for (let at = chunk.indexOf(0x0a); at >= 0; at = chunk.indexOf(0x0a, at + 1)) lines++;
-  }
-  return lines - 1;
+  let records = 0;
+  await scanCsv(createReadStream(path, { highWaterMark: 1 << 20 }), { delimiter: ',' }, (scanner) => {
+    scanner.decodeOnly([]);
+    return { record: () => records++, syntax: () => records++ };
+  });
+  return records - 1;
 }
 
 mkdirSync(outDir, { recursive: true });
