@@ -7,7 +7,7 @@ import { lineAt } from '../io/file-cut.js';
 import type { RejectedRecord } from '../io/formats/format.js';
 import { readSecondPart } from '../io/read-orders.js';
 import { OrderCollector, transferables } from './order-collector.js';
-import { inputSettingsFrom, type PartOutcome, type PartTask } from './second-part-thread.js';
+import { inputSettingsFrom, type PartOutcome, type PartProgress, type PartTask } from './second-part-thread.js';
 
 /** Past this many rejected rows the part is read again on the main thread, which writes them as it goes. */
 const MAX_HELD_REJECTS = 100_000;
@@ -33,7 +33,9 @@ async function readFrom(line: number): Promise<PartOutcome> {
     if (rejects.length >= MAX_HELD_REJECTS) throw new Error('too many rejected rows to hold');
     rejects.push(rejected);
   });
-  const { records, standsAlone } = await readSecondPart(task.cut, line, inputSettingsFrom(task.settings), collector);
+  const { records, standsAlone } = await readSecondPart(task.cut, line, inputSettingsFrom(task.settings), collector, (recordsSoFar) =>
+    parentPort!.postMessage({ recordsSoFar } satisfies PartProgress),
+  );
   if (!standsAlone) return { ok: false, reason: 'the second part needs what the first part settles' };
   return { ok: true, line: line === PROVISIONAL_LINE ? undefined : line, records, part: collector.handOver(), rejects };
 }

@@ -23,7 +23,12 @@ export interface PartTask {
   readonly settings: PlainInputSettings;
 }
 
-/** What the worker sends back: its orders, or why the part cannot be used. */
+/** How far the worker has read, sent now and then while it reads. */
+export interface PartProgress {
+  readonly recordsSoFar: number;
+}
+
+/** What the worker sends back at the end: its orders, or why the part cannot be used. */
 export type PartOutcome =
   | { readonly ok: true; readonly line: number | undefined; readonly records: number; readonly part: CollectedPart; readonly rejects: readonly RejectedRecord[] }
   | { readonly ok: false; readonly reason: string };
@@ -65,7 +70,7 @@ export function secondPartThread(
   if (threads < 2) return undefined;
   return {
     ...(minBytes === undefined ? {} : { minBytes }),
-    start(cut: FileCut, settings: InputSettings): SecondPart {
+    start(cut: FileCut, settings: InputSettings, onRecords: (recordsSoFar: number) => void): SecondPart {
       const task: PartTask = { cut, definitions, asOf, settings: plainSettings(settings) };
       let worker: Worker;
       try {
@@ -74,7 +79,7 @@ export function secondPartThread(
         return { finish: () => Promise.resolve(undefined), cancel: () => {} }; // no thread to be had: one part
       }
       const outcome = new Promise<PartOutcome>((resolve) => {
-        worker.once('message', (message: PartOutcome) => resolve(message));
+        worker.on('message', (message: PartOutcome | PartProgress) => ('recordsSoFar' in message ? onRecords(message.recordsSoFar) : resolve(message)));
         worker.once('error', (error) => resolve({ ok: false, reason: error.message }));
         worker.once('exit', (code) => resolve({ ok: false, reason: `the worker stopped (exit code ${code})` }));
       });

@@ -58,8 +58,8 @@ const PROGRESS_EVERY = 10_000;
 export interface FileSplitter {
   /** Files smaller than this are read in one part (default CUT_MIN_BYTES). */
   readonly minBytes?: number;
-  /** Starts reading `[cut.offset, end of file)` with these settings. */
-  start(cut: FileCut, settings: InputSettings): SecondPart;
+  /** Starts reading `[cut.offset, end of file)` with these settings; `onRecords` hears how far it got. */
+  start(cut: FileCut, settings: InputSettings, onRecords: (recordsSoFar: number) => void): SecondPart;
 }
 
 export interface SecondPart {
@@ -99,7 +99,25 @@ async function readFile(path: string, lastFile: boolean, options: ReadOrdersOpti
       : await findCut(path, settings.delimiter, (header) => settings.format ?? tryDetectFormat(header, file, hasMapping), options.splitter.minBytes).catch(
           () => undefined, // no cut: the file is read in one part, which reports any problem with it
         );
-  const secondPart = cut === undefined ? undefined : options.splitter!.start(cut, settings);
+  // Progress counts both parts' records; it never goes back, even when the first part reads on
+  // through records the second part had counted (then it waits until they are read again).
+  let secondSoFar = 0;
+  let secondReading = true;
+  let shown = 0;
+  const showProgress = () => {
+    const total = progress.records + secondSoFar;
+    if (total <= shown) return;
+    shown = total;
+    options.onProgress?.(total);
+  };
+  const secondPart =
+    cut === undefined
+      ? undefined
+      : options.splitter!.start(cut, settings, (recordsSoFar) => {
+          if (!secondReading) return; // a late word from a part already taken in or given up
+          secondSoFar = recordsSoFar;
+          showProgress();
+        });
   let input = await openInput(path, options.stdin, cut === undefined ? undefined : { end: cut.offset });
   let consumer = undefined as RecordConsumer | undefined;
   let formatName = '';
@@ -124,7 +142,7 @@ async function readFile(path: string, lastFile: boolean, options: ReadOrdersOpti
             return;
           }
           consumer.record(record);
-          if (++progress.records % PROGRESS_EVERY === 0) options.onProgress?.(progress.records);
+          if (++progress.records % PROGRESS_EVERY === 0) showProgress();
         },
         syntax(issue) {
           if (consumer === undefined) {
@@ -159,6 +177,8 @@ async function readFile(path: string, lastFile: boolean, options: ReadOrdersOpti
       const secondRecords = cutHolds
         ? await secondPart.finish({ line: scanner.line, openOrderId: state!.openOrderId, flush: () => open.end(), lastFile })
         : undefined;
+      secondReading = false;
+      secondSoFar = 0;
       if (secondRecords !== undefined) {
         progress.records += secondRecords;
         options.onFile?.({ file, format: formatName, delimiter, parts: 2 });
@@ -191,7 +211,13 @@ async function readFile(path: string, lastFile: boolean, options: ReadOrdersOpti
  * the records read, and whether the part can stand for reading in turn: it needed nothing settled
  * from the first part (its dates never asked the day/month question) and held nothing back.
  */
-export async function readSecondPart(cut: FileCut, line: number, settings: InputSettings, sink: OrderSink): Promise<{ records: number; standsAlone: boolean }> {
+export async function readSecondPart(
+  cut: FileCut,
+  line: number,
+  settings: InputSettings,
+  sink: OrderSink,
+  onRecords?: (recordsSoFar: number) => void,
+): Promise<{ records: number; standsAlone: boolean }> {
   const file = displayName(cut.path);
   const perFile = fileOptions(settings, cut.delimiter);
   const settledBefore = perFile.timestamps.dayMonthEvidence;
@@ -208,7 +234,7 @@ export async function readSecondPart(cut: FileCut, line: number, settings: Input
           return;
         }
         consumer.record(record);
-        records++;
+        if (++records % PROGRESS_EVERY === 0) onRecords?.(records);
       },
       syntax(issue) {
         consumer?.syntax(issue);
