@@ -118,26 +118,26 @@ class NumericIdTable {
   putIfAbsent(key: number, fingerprint: number): number {
     // Up to three quarters full: linear probing stays short, and 5M ids fit in 8M slots (96 MB).
     if (this.#size * 4 >= this.#keys.length * 3) this.#grow();
-    const mask = this.#keys.length - 1;
-    for (let slot = hashSlot(key, mask); ; slot = (slot + 1) & mask) {
-      const stored = this.#fingerprints[slot]!;
-      if (stored === EMPTY) {
-        this.#keys[slot] = key;
-        this.#fingerprints[slot] = fingerprint;
-        this.#size++;
-        return NOT_SEEN;
-      }
-      if (this.#keys[slot] === key) return stored;
-    }
+    const slot = this.#slotOf(key);
+    const stored = this.#fingerprints[slot]!;
+    if (stored !== EMPTY) return stored;
+    this.#keys[slot] = key;
+    this.#fingerprints[slot] = fingerprint;
+    this.#size++;
+    return NOT_SEEN;
   }
 
   /** The fingerprint stored for `key`, or NOT_SEEN. */
   get(key: number): number {
+    return this.#fingerprints[this.#slotOf(key)]!;
+  }
+
+  /** The slot holding `key`, or the empty slot where it would go. */
+  #slotOf(key: number): number {
     const mask = this.#keys.length - 1;
-    for (let slot = hashSlot(key, mask); ; slot = (slot + 1) & mask) {
-      const stored = this.#fingerprints[slot]!;
-      if (stored === EMPTY || this.#keys[slot] === key) return stored;
-    }
+    let slot = hashSlot(key, mask);
+    while (this.#fingerprints[slot] !== EMPTY && this.#keys[slot] !== key) slot = (slot + 1) & mask;
+    return slot;
   }
 
   /** The table's own arrays (see `OrderIds.handOver`). */
