@@ -340,7 +340,8 @@ function openingQuote(bytes: Buffer, start: number, delimiter: number): number {
   return at;
 }
 
-function countLineBreaks(bytes: Buffer): number {
+/** Line feeds in `bytes`: line breaks, `\r\n` included. */
+export function countLineBreaks(bytes: Buffer): number {
   let count = 0;
   for (let i = bytes.indexOf(LF); i >= 0; i = bytes.indexOf(LF, i + 1)) count++;
   return count;

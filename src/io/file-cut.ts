@@ -12,10 +12,10 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { CsvScanner, type ScannedRecord } from './csv-scanner.js';
+import { countLineBreaks, CsvScanner, type ScannedRecord } from './csv-scanner.js';
 import { isYearFirst } from './formats/date-order-gate.js';
 import type { OrderFormat } from './formats/format.js';
-import { headerDelimiter, type Delimiter } from './input-stream.js';
+import { headerDelimiter, startsLikeGzip, type Delimiter } from './input-stream.js';
 
 /** Below this size a second thread costs more to start and feed than it saves. */
 export const CUT_MIN_BYTES = 64 * 1024 * 1024;
@@ -53,7 +53,7 @@ export async function findCut(
   try {
     const head = Buffer.alloc(HEAD_BYTES);
     await file.read(head, 0, HEAD_BYTES, 0);
-    if (head[0] === 0x1f && head[1] === 0x8b) return undefined; // gzip: no byte offsets to cut at
+    if (startsLikeGzip(head)) return undefined; // no byte offsets to cut at
     const delimiter = givenDelimiter ?? headerDelimiter(head.toString('utf8'));
     const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
     const [header] = wholeRecords(head, delimiter);
@@ -106,8 +106,6 @@ export function fileRange(path: string, start: number, end?: number): Readable {
 export async function lineAt(path: string, offset: number): Promise<number> {
   let line = 1;
   if (offset === 0) return line;
-  for await (const chunk of fileRange(path, 0, offset) as AsyncIterable<Buffer>) {
-    for (let at = chunk.indexOf(LF); at >= 0; at = chunk.indexOf(LF, at + 1)) line++;
-  }
+  for await (const chunk of fileRange(path, 0, offset) as AsyncIterable<Buffer>) line += countLineBreaks(chunk);
   return line;
 }

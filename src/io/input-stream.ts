@@ -40,10 +40,15 @@ async function peek(input: Readable, enough: (head: Buffer) => boolean): Promise
   return { head, stream: Readable.from(replay(), { objectMode: false }) };
 }
 
+/** Whether `head`, the first bytes of a file, are gzip's magic bytes. */
+export function startsLikeGzip(head: Uint8Array): boolean {
+  return head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+}
+
 /** The input, decompressed if it starts with gzip's magic bytes. */
 export async function decompressed(input: Readable): Promise<Readable> {
   const { head, stream } = await peek(input, (bytes) => bytes.length >= GZIP_MAGIC.length);
-  if (head[0] !== GZIP_MAGIC[0] || head[1] !== GZIP_MAGIC[1]) return stream;
+  if (!startsLikeGzip(head)) return stream;
   const gunzip = createGunzip();
   stream.on('error', (error) => gunzip.destroy(error));
   return stream.pipe(gunzip);
