@@ -92,11 +92,10 @@ export async function readOrders(options: ReadOrdersOptions): Promise<number> {
 async function readFile(path: string, lastFile: boolean, options: ReadOrdersOptions, progress: { records: number }): Promise<void> {
   const { settings } = options;
   const file = displayName(path);
-  const hasMapping = Object.keys(settings.columns).length > 0;
   const cut =
     options.splitter === undefined || path === STDIN_PATH
       ? undefined
-      : await findCut(path, settings.delimiter, (header) => settings.format ?? tryDetectFormat(header, file, hasMapping), options.splitter.minBytes).catch(
+      : await findCut(path, settings.delimiter, (header) => tryFormatFor(header, file, settings), options.splitter.minBytes).catch(
           () => undefined, // no cut: the file is read in one part, which reports any problem with it
         );
   // Progress counts both parts' records; it never goes back, even when the first part reads on
@@ -134,7 +133,7 @@ async function readFile(path: string, lastFile: boolean, options: ReadOrdersOpti
       (scanner) => ({
         record(record) {
           if (consumer === undefined) {
-            const format = settings.format ?? detectFormat(record.fields, file, hasMapping);
+            const format = formatFor(record.fields, file, settings);
             consumer = format.open(record.fields, file, perFile, options.sink);
             formatName = format.name;
             // From here on only the columns the format reads are decoded.
@@ -229,7 +228,7 @@ export async function readSecondPart(
     (scanner) => ({
       record(record) {
         if (consumer === undefined) {
-          consumer = (settings.format ?? detectFormat(record.fields, file, Object.keys(settings.columns).length > 0)).open(record.fields, file, perFile, sink);
+          consumer = formatFor(record.fields, file, settings).open(record.fields, file, perFile, sink);
           scanner.decodeOnly(consumer.columns);
           return;
         }
@@ -251,9 +250,14 @@ export async function readSecondPart(
   return { records, standsAlone: !holding && perFile.timestamps.dayMonthEvidence === settledBefore };
 }
 
-function tryDetectFormat(header: readonly string[], file: string, hasMapping: boolean): OrderFormat | undefined {
+/** The format a file is read with: the one set, or the one its header shows (throws when none does). */
+function formatFor(header: readonly string[], file: string, settings: InputSettings): OrderFormat {
+  return settings.format ?? detectFormat(header, file, Object.keys(settings.columns).length > 0);
+}
+
+function tryFormatFor(header: readonly string[], file: string, settings: InputSettings): OrderFormat | undefined {
   try {
-    return detectFormat(header, file, hasMapping);
+    return formatFor(header, file, settings);
   } catch {
     return undefined;
   }
