@@ -41,7 +41,7 @@ export interface ProfileValues {
   readonly latestAt: Float64Array;
 }
 
-/** An accumulator's content as transferable arrays: see `ProfileAccumulator.part`. */
+/** An accumulator's content as transferable arrays: see `ProfileAccumulator.handOver`. */
 export interface AccumulatedPart {
   /** Profile keys; a profile's number is its index here. */
   readonly keys: readonly string[];

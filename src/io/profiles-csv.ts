@@ -27,15 +27,23 @@ const ROWS_PER_CHUNK = 2_000;
 export function* profileCsvChunks(columns: readonly string[], rows: ProfileRows): Generator<string> {
   const withPhone = Array.isArray(rows) ? rows.some((row) => row.phone !== undefined) : (rows as ProfileRowSource).withPhone;
   yield headerLine(columns, withPhone);
-  yield* inChunks(rows, (row) => {
+  let chunk = '';
+  let lines = 0;
+  for (const row of rows) {
     let line = csvField(row.email);
     if (withPhone) line += `,${csvField(row.phone ?? '')}`;
     for (const column of columns) {
       const value = row.properties[column];
       line += `,${value === undefined ? '' : typeof value === 'number' ? formatValue(value) : csvField(value)}`;
     }
-    return line;
-  });
+    chunk += `${line}\n`;
+    if (++lines === ROWS_PER_CHUNK) {
+      yield chunk;
+      chunk = '';
+      lines = 0;
+    }
+  }
+  if (chunk !== '') yield chunk;
 }
 
 /**
@@ -129,7 +137,7 @@ class CsvBytes {
   /** `yyyy-MM-dd HH:mm:ss` in UTC, as formatUtc writes it. */
   date(epochMs: number): void {
     const fields = this.#fields;
-    if (!utcFields(epochMs, fields) || fields[0]! < 1000) {
+    if (!utcFields(epochMs, fields)) {
       this.ascii(formatUtc(epochMs));
       return;
     }
@@ -157,20 +165,6 @@ class CsvBytes {
 
 function headerLine(columns: readonly string[], withPhone: boolean): string {
   return `${[EMAIL_COLUMN, ...(withPhone ? [PHONE_COLUMN] : []), ...columns].map(csvField).join(',')}\n`;
-}
-
-function* inChunks<T>(items: Iterable<T>, line: (item: T) => string): Generator<string> {
-  let chunk = '';
-  let lines = 0;
-  for (const item of items) {
-    chunk += `${line(item)}\n`;
-    if (++lines === ROWS_PER_CHUNK) {
-      yield chunk;
-      chunk = '';
-      lines = 0;
-    }
-  }
-  if (chunk !== '') yield chunk;
 }
 
 /** Rows to write: all at hand, or made one at a time by the accumulator. */
