@@ -13,9 +13,12 @@ import { STDIN_PATH } from '../io/input-files.js';
 import { profileValuesCsvChunks, writeProfilesCsv, writeProfilesTo } from '../io/profiles-csv.js';
 import { readOrders, type FileReport, type InputSettings } from '../io/read-orders.js';
 import { RejectsFile } from '../io/rejects-file.js';
+import type { OrderSource } from '../io/order-source.js';
 
 export interface ComputeOptions {
   readonly files: readonly string[];
+  /** Orders from elsewhere than files (Klaviyo's events, see io/order-source.ts); `files` is then empty. */
+  readonly source?: OrderSource;
   readonly definitions: Definitions;
   /** Orders placed after this instant (epoch ms) are ignored; window mode's windows end here. */
   readonly asOf: number;
@@ -78,7 +81,7 @@ async function computeProfiles(options: ComputeOptions): Promise<ComputedProfile
   const fileFormats: FileReport[] = [];
   let rowsRead: number;
   try {
-    rowsRead = await readOrders({
+    rowsRead = options.source !== undefined ? await readSource(options.source, collector, fileFormats, options.onProgress) : await readOrders({
       files: options.files,
       settings: options.input,
       sink: collector,
@@ -93,7 +96,7 @@ async function computeProfiles(options: ComputeOptions): Promise<ComputedProfile
     throw error;
   }
   const counts: ComputeCounts = {
-    files: options.files.map((f) => (f === STDIN_PATH ? 'stdin' : f)),
+    files: options.source !== undefined ? [options.source.label] : options.files.map((f) => (f === STDIN_PATH ? 'stdin' : f)),
     fileFormats,
     rowsRead,
     ...collector.counts,
@@ -103,6 +106,11 @@ async function computeProfiles(options: ComputeOptions): Promise<ComputedProfile
   };
   const rejectsFile = await rejects.commit();
   return { columns: propertyColumns(options.definitions), accumulator: collector.accumulator, counts, rejectsFile };
+}
+
+async function readSource(source: OrderSource, collector: OrderCollector, fileFormats: FileReport[], onProgress: ((recordsRead: number) => void) | undefined): Promise<number> {
+  fileFormats.push({ file: source.label, format: 'klaviyo events', delimiter: ',', parts: 1 });
+  return source.read(collector, onProgress);
 }
 
 export interface ComputeResult {

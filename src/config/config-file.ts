@@ -33,6 +33,10 @@ export interface FileConfig {
   readonly windows?: number[];
   readonly properties?: PropertyNames;
   readonly excludeCancelled?: boolean;
+  /** `--from klaviyo`: the event property key paths holding the items. */
+  readonly eventItems?: string[];
+  /** `--from klaviyo`: how far before the newest stored event each fetch starts. */
+  readonly eventOverlapHours?: number;
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -149,6 +153,18 @@ export function parseConfig(json: Json, shown: string): FileConfig {
       case 'excludeCancelled':
         config.excludeCancelled = boolean(key, value, fail);
         break;
+      case 'eventItems': {
+        const paths = typeof value === 'string' ? [value] : value;
+        if (!Array.isArray(paths) || paths.length === 0 || !paths.every((p) => typeof p === 'string' && p.trim() !== '')) {
+          fail(key, 'an event property key (or dotted path, such as "$extra.line_items"), or a list of them', value);
+        }
+        config.eventItems = (paths as string[]).map((p) => p.trim());
+        break;
+      }
+      case 'eventOverlapHours':
+        if (typeof value !== 'number' || !(value >= 0) || value > 24 * 90) fail(key, 'a number of hours from 0 to 2160', value);
+        config.eventOverlapHours = value as number;
+        break;
       default:
         throw new BackfillError('CONFIG_INVALID', `${shown}: unknown key "${key}"`, {
           location: { file: shown },
@@ -161,7 +177,8 @@ export function parseConfig(json: Json, shown: string): FileConfig {
 
 export const CONFIG_KEYS = [
   'format', 'columns', 'sizeOption', 'sizePattern', 'sizes', 'sizeAliases', 'defaultSizeAliases', 'timezone',
-  'dateFormat', 'delimiter', 'decimalSeparator', 'mode', 'windows', 'properties', 'excludeCancelled',
+  'dateFormat', 'delimiter', 'decimalSeparator', 'mode', 'windows', 'properties', 'excludeCancelled', 'eventItems',
+  'eventOverlapHours',
 ] as const;
 
 type Fail = (key: string, expected: string, got?: Json) => never;

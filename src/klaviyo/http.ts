@@ -8,7 +8,7 @@ import { redactSecrets } from '../redact.js';
 import type { Clock } from './clock.js';
 import { apiErrors, describeErrors } from './error-envelope.js';
 import { backoffMs, RETRYABLE_STATUSES, retryAfterMs } from './retry-policy.js';
-import type { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from './token-bucket.js';
 import type { PushTuning } from './tuning.js';
 
 export const DEFAULT_BASE_URL = 'https://a.klaviyo.com';
@@ -41,6 +41,9 @@ export type Attempt =
 export class KlaviyoHttp {
   readonly #context: HttpContext;
   readonly #origin: string;
+  /** Requests sent (every try counts) and tries after a failure, for `--json` fetch reports. */
+  requests = 0;
+  retries = 0;
 
   constructor(context: HttpContext) {
     this.#context = context;
@@ -67,6 +70,7 @@ export class KlaviyoHttp {
   async once(method: 'GET' | 'POST', url: URL, body?: string): Promise<Attempt> {
     const { connection, tuning, clock, bucket, stop, onWait } = this.#context;
     if (!(await bucket.take(stop, onWait))) throw interrupted();
+    this.requests++;
     try {
       const response = await fetch(url, {
         method,
@@ -91,12 +95,20 @@ export class KlaviyoHttp {
 
   /** GET with retries: 429 waits out Retry-After, 5xx/524/network back off; other statuses throw. */
   async getJson(target: string, query: Record<string, string> = {}): Promise<unknown> {
+    const answer = await this.get(target, query);
+    if (!answer.ok) throw refused('GET', answer.url, answer.result);
+    return answer.body;
+  }
+
+  /** The same retries, but a refusal (a 4xx other than 429) is returned, for callers that can recover from one. */
+  async get(target: string, query: Record<string, string> = {}): Promise<{ ok: true; body: unknown } | { ok: false; url: URL; result: Attempt }> {
     const url = this.url(target, query);
     for (let attempt = 1; ; attempt++) {
       const result = await this.once('GET', url);
-      if (result.kind === 'response' && result.status >= 200 && result.status < 300) return result.body;
-      if (!isRetryable(result)) throw refused('GET', url, result);
+      if (result.kind === 'response' && result.status >= 200 && result.status < 300) return { ok: true, body: result.body };
+      if (!isRetryable(result)) return { ok: false, url, result };
       if (attempt >= this.#context.tuning.maxAttempts) throw gaveUp('GET', url, result, attempt);
+      this.retries++;
       await this.backoff(attempt, result);
     }
   }
@@ -112,6 +124,28 @@ export class KlaviyoHttp {
   }
 }
 
+/** How a reader (not the push) reaches Klaviyo: its own limits, the push's timeouts and retries. */
+export interface ReaderOptions {
+  readonly connection: KlaviyoConnection;
+  /** Timeouts, retries and back-off; its burst and perMinute are the bulk-import family's and are not used by readers. */
+  readonly tuning: PushTuning;
+  readonly clock: Clock;
+  readonly stop?: AbortSignal;
+  readonly onWait?: (ms: number, reason: WaitReason) => void;
+}
+
+/** Each endpoint family is limited separately by Klaviyo, so each reader gets a token bucket of its own. */
+export function readerHttp(options: ReaderOptions, limits: { readonly burst: number; readonly perMinute: number }): KlaviyoHttp {
+  return new KlaviyoHttp({
+    connection: options.connection,
+    tuning: options.tuning,
+    clock: options.clock,
+    bucket: new TokenBucket(options.clock, limits.burst, limits.perMinute),
+    stop: options.stop ?? new AbortController().signal,
+    ...(options.onWait ? { onWait: options.onWait } : {}),
+  });
+}
+
 export function isRetryable(result: Attempt): boolean {
   return result.kind === 'network' || result.status === 429 || RETRYABLE_STATUSES.has(result.status);
 }
@@ -122,11 +156,18 @@ export function describeAttempt(result: Attempt): string {
   return errors.length > 0 ? `${result.status} ${describeErrors(errors)}` : `HTTP ${result.status}`;
 }
 
+/** The scope a private key needs for each endpoint this tool calls (SPEC: each operation's `x-klaviyo-scopes`). */
+const SCOPES: Readonly<Record<string, string>> = {
+  '/api/profiles': 'profiles:read',
+  '/api/metrics': 'metrics:read',
+  '/api/events': 'events:read',
+};
+
 export function refused(method: string, url: URL, result: Attempt): BackfillError {
   const status = result.kind === 'response' ? result.status : 0;
   const hint =
     status === 401 || status === 403
-      ? `Check the private API key (KLAVIYO_API_KEY or --api-key-file) and its scopes: ${url.pathname === '/api/profiles' ? 'profiles:read' : 'profiles:write and lists:write'}.`
+      ? `Check the private API key (KLAVIYO_API_KEY or --api-key-file) and its scopes: ${SCOPES[url.pathname] ?? 'profiles:write and lists:write'}.`
       : status === 410
         ? 'The API revision is retired; pass a current one with --revision.'
         : undefined;
