@@ -13,9 +13,11 @@ import { resolveRunSettings, type ExplicitSettings } from './config/run-settings
 import { BackfillError, EXIT, formatLocation } from './errors.js';
 import { parseBytes, parseThreads } from './cli-options.js';
 import { addOrderReadingOptions, explicitSettings, type OrderReadingFlags } from './cli-order-options.js';
-import { expandInputPaths, STDIN_PATH } from './io/input-files.js';
+import { STDIN_PATH } from './io/input-files.js';
 import { addPushCommand } from './cli-push.js';
 import { addDiffCommand } from './cli-diff.js';
+import { addOrderSourceOptions, fetchSummary, orderInput, type OrderSourceFlags } from './cli-order-source.js';
+import type { FetchReport } from './commands/fetch-events.js';
 import { redactSecrets } from './redact.js';
 import { formatCount } from './text.js';
 
@@ -64,7 +66,7 @@ Speed:
 Exit codes: 0 done, 2 usage or input error, 1 unexpected error.
 `;
 
-interface ComputeFlags extends OrderReadingFlags {
+interface ComputeFlags extends OrderReadingFlags, OrderSourceFlags {
   out: string;
   rejects?: string;
   strict?: boolean;
@@ -107,6 +109,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
       `Examples:
   $ backfill orders_export.csv                     profiles.csv from a Shopify export
   $ backfill orders.csv --as-of 2026-11-01 -o -    reproducible run, CSV to stdout
+  $ backfill --from klaviyo --as-of 2026-11-01     the same from Klaviyo's Placed Order events (KLAVIYO_API_KEY)
   $ backfill push orders.csv --dry-run              plan the Klaviyo import jobs, send nothing
   $ backfill diff orders.csv --against state        what the nightly push --incremental would send
   $ backfill compute --help                        every option of the main command
@@ -118,9 +121,9 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   const computeCommand = program
     .command('compute', { isDefault: true })
     .description('read order exports and write the profile-properties CSV for Klaviyo (the default command)')
-    .argument('<orders...>', 'order export CSV files; - reads stdin')
+    .argument('[orders...]', 'order export CSV files; - reads stdin (or --from klaviyo)')
     .option('-o, --out <file>', 'where to write the profiles CSV; - for stdout', 'profiles.csv');
-  addOrderReadingOptions(computeCommand)
+  addOrderSourceOptions(addOrderReadingOptions(computeCommand))
     .option('--rejects <file>', 'where to write rejected rows (default: <out>.rejects.csv)')
     .option('--strict', 'stop at the first bad row instead of rejecting it')
     .option('--json', 'print the run summary as JSON')
@@ -162,19 +165,23 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
 async function compute(patterns: string[], flags: ComputeFlags, explicit: ExplicitSettings, io: CliIo): Promise<number> {
   const config = await loadConfig(flags.config, process.cwd());
   const settings = resolveRunSettings(explicit, config);
-  const files = await expandInputPaths(patterns);
+  if (patterns.length === 0 && flags.from !== 'klaviyo') throw new BackfillError('USAGE', 'no order files given', { hint: 'Give order export files (or - for stdin), or --from klaviyo. Run backfill --help for examples.' });
+  const asOf = flags.asOf ?? io.now();
+  const input = await orderInput(patterns, flags, settings, config?.path, io, asOf);
+  const files = input.files;
   const started = io.now();
   // A spinner only for a person at a terminal; cron and CI logs get the summary line alone.
   const interactive = io.stderr.isTTY === true && flags.quiet !== true && flags.json !== true;
   const spinner = ora({ stream: io.stderr, isEnabled: interactive, isSilent: !interactive, discardStdin: false });
-  spinner.start(`Reading ${files.join(', ')}`);
+  spinner.start(`Reading ${input.source?.label ?? files.join(', ')}`);
   let lastCount = 0;
   const result: ComputeResult = await runCompute({
     files,
+    ...(input.source !== undefined ? { source: input.source } : {}),
     out: flags.out,
     definitions: settings.definitions,
     input: settings.input,
-    asOf: flags.asOf ?? io.now(),
+    asOf,
     strict: flags.strict === true,
     rejectsPath: flags.rejects ?? defaultRejectsPath(flags.out),
     ...(flags.maxFileBytes !== undefined ? { maxFileBytes: flags.maxFileBytes } : {}),
@@ -187,19 +194,20 @@ async function compute(patterns: string[], flags: ComputeFlags, explicit: Explic
     },
   }).finally(() => spinner.stop());
   const seconds = (io.now() - started) / 1000;
-  const summary = { ...result.counts, outputs: result.outputs, rejectsFile: result.rejectsFile ?? null, seconds, rowsPerSecond: Math.round(lastCount / Math.max(seconds, 0.001)) };
+  const summary = { ...result.counts, outputs: result.outputs, rejectsFile: result.rejectsFile ?? null, seconds, rowsPerSecond: Math.round(lastCount / Math.max(seconds, 0.001)), ...(input.fetch !== undefined ? { fetch: input.fetch } : {}) };
   if (flags.json === true) {
     (flags.out === STDIN_PATH ? io.stderr : io.stdout).write(`${JSON.stringify(summary)}\n`);
   } else if (flags.quiet !== true) {
-    io.stderr.write(`${summaryLine(result)}\n`);
+    io.stderr.write(`${summaryLine(result, input.fetch)}\n`);
   }
   return EXIT.ok;
 }
 
-function summaryLine({ counts, outputs, rejectsFile }: ComputeResult): string {
+function summaryLine({ counts, outputs, rejectsFile }: ComputeResult, fetch: FetchReport | undefined): string {
   const read = counts.fileFormats.map(({ file, format, delimiter }) => `${file} (${format}${delimiter === ',' ? '' : `, ${delimiter === '\t' ? 'tab' : delimiter}-delimited`})`);
   const parts = [
-    `${formatCount(counts.ordersRead)} orders (${formatCount(counts.rowsRead)} rows) read from ${read.join(', ')}`,
+    ...(fetch !== undefined ? [fetchSummary(fetch)] : []),
+    `${formatCount(counts.ordersRead)} orders (${formatCount(counts.rowsRead)} ${fetch !== undefined ? 'events' : 'rows'}) read from ${read.join(', ')}`,
     `${formatCount(counts.profiles)} profiles written to ${outputs.map((o) => (o === STDIN_PATH ? 'stdout' : o)).join(', ')}`,
     `${formatCount(counts.ordersWithoutEmail)} orders without email skipped`,
   ];

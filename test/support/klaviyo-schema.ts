@@ -1,6 +1,6 @@
 /**
- * Validators for the Klaviyo stand-in, compiled from fixtures/klaviyo/bulk-import.schema.json (derived
- * from Klaviyo's OpenAPI spec; see the README there). One set per operation: headers, query, body, and
+ * Validators for the Klaviyo stand-in, compiled from fixtures/klaviyo/bulk-import.schema.json and
+ * events.schema.json (derived from Klaviyo's OpenAPI spec; see the README there). One set per operation: headers, query, body, and
  * the responses the stand-in sends, so the stand-in cannot drift from the API's shape either.
  */
 import { readFileSync } from 'node:fs';
@@ -16,7 +16,9 @@ export type OperationId =
   | 'get_bulk_import_profiles_jobs'
   | 'get_bulk_import_profiles_job'
   | 'get_errors_for_bulk_import_profiles_job'
-  | 'get_profiles';
+  | 'get_profiles'
+  | 'get_metrics'
+  | 'get_events';
 
 interface OperationValidators {
   readonly headers: ValidateFunction;
@@ -25,23 +27,35 @@ interface OperationValidators {
   readonly response: (status: number) => ValidateFunction | undefined;
 }
 
-const document = JSON.parse(readFileSync(join(FIXTURES, 'klaviyo', 'bulk-import.schema.json'), 'utf8')) as {
+interface SchemaDocument {
   operations: Record<string, { body?: unknown; responses: Record<string, unknown> }>;
-};
+}
 
 // strict: false because the OpenAPI text keeps keywords Ajv does not know (`description` is fine, `default` inside refs).
 const ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
-ajv.addSchema(document, 'klaviyo');
 // Query values arrive as strings; page[size] is an integer in the spec.
 const queryAjv = addFormats(new Ajv({ strict: false, allErrors: true, coerceTypes: true }));
-queryAjv.addSchema(document, 'klaviyo');
+/** Each derived file under its own name; an operation is looked up in the file that has it. */
+const documents = new Map<string, SchemaDocument>();
+for (const [name, file] of [['klaviyo', 'bulk-import.schema.json'], ['klaviyo-events', 'events.schema.json']] as const) {
+  const document = JSON.parse(readFileSync(join(FIXTURES, 'klaviyo', file), 'utf8')) as SchemaDocument;
+  ajv.addSchema(document, name);
+  queryAjv.addSchema(document, name);
+  documents.set(name, document);
+}
+
+function documentOf(operation: OperationId): [string, SchemaDocument] {
+  for (const entry of documents) if (operation in entry[1].operations) return entry;
+  throw new Error(`no derived schema has the operation ${operation}`);
+}
 
 const cache = new Map<OperationId, OperationValidators>();
 
 export function validatorsFor(operation: OperationId): OperationValidators {
   let validators = cache.get(operation);
   if (validators === undefined) {
-    const base = `klaviyo#/operations/${operation}`;
+    const [name, document] = documentOf(operation);
+    const base = `${name}#/operations/${operation}`;
     const responses = document.operations[operation]!.responses;
     validators = {
       headers: ajv.getSchema(`${base}/headers`)!,
