@@ -8,13 +8,13 @@ import ora from 'ora';
 import type { CliIo } from './cli.js';
 import { klaviyoConnection, parseRevision } from './cli-connection.js';
 import { addOrderReadingOptions, explicitSettings, type OrderReadingFlags } from './cli-order-options.js';
+import { addOrderSourceOptions, fetchSummary, orderInput, type OrderSourceFlags } from './cli-order-source.js';
 import { runDiff, type Baseline } from './commands/diff.js';
 import { loadConfig } from './config/config-file.js';
 import { resolveRunSettings } from './config/run-settings.js';
 import { hasChanges } from './core/profile-diff.js';
 import { diffJson, diffMarkdown, diffText } from './diff-report.js';
 import { BackfillError, EXIT } from './errors.js';
-import { expandInputPaths } from './io/input-files.js';
 import { defaultStatePath } from './io/state-file.js';
 import { DEFAULT_REVISION } from './klaviyo/http.js';
 import { systemClock } from './klaviyo/clock.js';
@@ -29,6 +29,8 @@ const DIFF_EXAMPLES = `Examples:
       What tonight's backfill push --incremental would send (the state file of the last one).
   $ KLAVIYO_API_KEY=pk_... backfill diff orders_export.csv --against klaviyo --json
       Compared with what Klaviyo holds now (read with Get Profiles; nothing is written).
+  $ backfill diff --from klaviyo --against klaviyo
+      Profiles computed from Klaviyo's own Placed Order events, compared with what Klaviyo holds.
   $ backfill diff orders.csv --against main.csv --exit-code --markdown >> "$GITHUB_STEP_SUMMARY"
       In CI: a Markdown summary for the job or a pull-request comment; exit 1 when something changes.
 `;
@@ -60,7 +62,7 @@ Exit codes: with --exit-code, 0 no changes, 1 changes, 2 error (as git diff --ex
   without it, 0 unless an error (2).
 `;
 
-interface DiffFlags extends OrderReadingFlags {
+interface DiffFlags extends OrderReadingFlags, OrderSourceFlags {
   against: string;
   state?: string;
   json?: boolean;
@@ -76,7 +78,7 @@ export function addDiffCommand(program: Command, io: CliIo, setExitCode: (code: 
   const command = program
     .command('diff')
     .description('show what sending the computed profiles would change, against a profiles CSV, the last state, or Klaviyo')
-    .argument('<orders...>', 'order export CSV files, computed as `backfill compute` does')
+    .argument('[orders...]', 'order export CSV files, computed as `backfill compute` does (or --from klaviyo)')
     .requiredOption('--against <baseline>', 'a profiles CSV, "state" or "klaviyo"')
     .option('--state <file>', 'the state file for --against state (default: .backfill/state.json next to the config)')
     .option('--json', 'every change as JSON')
@@ -86,7 +88,7 @@ export function addDiffCommand(program: Command, io: CliIo, setExitCode: (code: 
     .option('--rejects <file>', 'write order rows that cannot be read here (default: only counted)')
     .option('--api-key-file <path>', 'for --against klaviyo: read the private API key from this file (default: $KLAVIYO_API_KEY)')
     .option('--revision <date>', `Klaviyo API revision (default: $KLAVIYO_REVISION or ${DEFAULT_REVISION})`, parseRevision);
-  addOrderReadingOptions(command)
+  addOrderSourceOptions(addOrderReadingOptions(command))
     .addHelpText('before', DIFF_EXAMPLES)
     .addHelpText('after', DIFF_DETAILS)
     .hook('preAction', onStart)
@@ -94,21 +96,26 @@ export function addDiffCommand(program: Command, io: CliIo, setExitCode: (code: 
       if (flags.json === true && flags.markdown === true) throw new BackfillError('USAGE', 'choose one of --json and --markdown');
       const config = await loadConfig(flags.config, process.cwd());
       const settings = resolveRunSettings(explicitSettings(flags, self), config);
+      if (patterns.length === 0 && flags.from !== 'klaviyo') throw new BackfillError('USAGE', 'no order files given', { hint: 'Give order export files, or --from klaviyo (see backfill diff --help).' });
+      const asOf = flags.asOf ?? io.now();
+      const input = await orderInput(patterns, flags, settings, config?.path, io, asOf);
       const baseline = await baselineOf(flags, config?.path, io);
       const label = flags.against;
       const interactive = io.stderr.isTTY === true && flags.json !== true && flags.markdown !== true;
       const spinner = ora({ stream: io.stderr, isEnabled: interactive, isSilent: !interactive, discardStdin: false });
       spinner.start('Computing');
       const result = await runDiff({
-        files: await expandInputPaths(patterns),
+        files: input.files,
+        ...(input.source !== undefined ? { source: input.source } : {}),
         definitions: settings.definitions,
         input: settings.input,
-        asOf: flags.asOf ?? io.now(),
+        asOf,
         rejectsPath: flags.rejects,
         baseline,
         onBaselineProgress: (read) => (spinner.text = `Reading Klaviyo: ${formatCount(read)} profiles found`),
       }).finally(() => spinner.stop());
-      const output = flags.json === true ? `${JSON.stringify(diffJson(result, label))}\n` : flags.markdown === true ? diffMarkdown(result, label, flags.limit) : diffText(result, label, flags.limit);
+      if (input.fetch !== undefined && flags.json !== true) io.stderr.write(redactSecrets(`backfill: ${fetchSummary(input.fetch)}\n`));
+      const output = flags.json === true ? `${JSON.stringify({ ...(diffJson(result, label) as Record<string, unknown>), ...(input.fetch !== undefined ? { fetch: input.fetch } : {}) })}\n` : flags.markdown === true ? diffMarkdown(result, label, flags.limit) : diffText(result, label, flags.limit);
       io.stdout.write(redactSecrets(output));
       setExitCode(flags.exitCode === true && hasChanges(result.diff) ? 1 : EXIT.ok);
     });

@@ -11,8 +11,9 @@ import { KLAVIYO_LIMITS } from './core/push-plan.js';
 import type { PushTotals } from './core/push-run-state.js';
 import { BackfillError } from './errors.js';
 import { addOrderReadingOptions, explicitSettings, type OrderReadingFlags } from './cli-order-options.js';
+import { addOrderSourceOptions, fetchSummary, orderInput, type OrderInput, type OrderSourceFlags } from './cli-order-source.js';
 import { loadConfig } from './config/config-file.js';
-import { storeSettings, type ExplicitSettings, type StoredSettings } from './config/run-settings.js';
+import { resolveRunSettings, storeSettings, type ExplicitSettings, type StoredSettings } from './config/run-settings.js';
 import { DEFAULT_BASE_URL, DEFAULT_REVISION } from './klaviyo/http.js';
 import { tuningFromEnv } from './klaviyo/tuning.js';
 import { redactSecrets } from './redact.js';
@@ -35,6 +36,9 @@ const PUSH_EXAMPLES = `Examples:
   $ backfill push --incremental orders_export.csv --mode window --windows 30,90 --yes
       Nightly recompute: send only the profiles that changed since the last confirmed push
       (state in .backfill/state.json next to the config); one summary line on success.
+  $ backfill push --incremental --from klaviyo --yes
+      The same from the Placed Order events in Klaviyo (key scopes also events:read, metrics:read):
+      only events newer than the local store holds are fetched.
 `;
 
 const PUSH_DETAILS = `
@@ -69,7 +73,7 @@ Exit codes: 0 every profile imported; 3 some rejected or unconfirmed (see the re
   Klaviyo refused (bad key, list or revision); 130 interrupted (resumable); 1 unexpected error.
 `;
 
-interface PushFlags extends OrderReadingFlags {
+interface PushFlags extends OrderReadingFlags, OrderSourceFlags {
   profiles?: string;
   resume?: string;
   list?: string;
@@ -91,7 +95,7 @@ export function addPushCommand(program: Command, io: CliIo, setExitCode: (code: 
   const command = program
     .command('push')
     .description('send profiles to Klaviyo through bulk import jobs (computed from orders, or a profiles CSV)')
-    .argument('[orders...]', 'order export CSV files, computed as `backfill compute` does')
+    .argument('[orders...]', 'order export CSV files, computed as `backfill compute` does (or --from klaviyo)')
     .option('--profiles <file>', 'send this profiles CSV (written by backfill compute) instead of computing')
     .option('--resume <runlog>', 'continue the push that wrote this run log')
     .option('--list <id>', 'also add the profiles to this Klaviyo list', parseListId)
@@ -104,7 +108,7 @@ export function addPushCommand(program: Command, io: CliIo, setExitCode: (code: 
     .option('--incremental', 'send only profiles that changed since the state file (the nightly recompute)')
     .option('--full', 'with --incremental: send every profile, and record them')
     .option('--state <file>', 'with --incremental: the state file (default: .backfill/state.json next to the config)');
-  addOrderReadingOptions(command)
+  addOrderSourceOptions(addOrderReadingOptions(command))
     .option('--json', 'print the summary as JSON')
     .option('-q, --quiet', 'no progress and no summary line')
     // For tests and the bench: several jobs from a small file. Klaviyo's own limit (10,000) is the default.
@@ -118,8 +122,12 @@ export function addPushCommand(program: Command, io: CliIo, setExitCode: (code: 
 
 async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettings, io: CliIo): Promise<number> {
   const env = io.env ?? process.env;
-  const config = orders.length > 0 ? await loadConfig(flags.config, process.cwd()) : undefined;
-  const start = pushStart(orders, flags, { settings: storeSettings(explicit), configPath: config === undefined ? null : resolve(config.path) }, io.now());
+  const fromKlaviyo = flags.from === 'klaviyo';
+  const config = orders.length > 0 || fromKlaviyo ? await loadConfig(flags.config, process.cwd()) : undefined;
+  const now = io.now();
+  // Orders from Klaviyo: the event store is brought up to date before anything is planned.
+  const input: OrderInput | undefined = fromKlaviyo ? await orderInput(orders, flags, resolveRunSettings(explicit, config), config?.path, io, flags.asOf ?? now) : undefined;
+  const start = pushStart(orders, flags, { settings: storeSettings(explicit), configPath: config === undefined ? null : resolve(config.path) }, now, input);
   const incremental = incrementalOptions(orders, flags, config?.path);
   const connection = flags.dryRun === true ? undefined : await klaviyoConnection(flags, env);
   const print = (text: string) => io.stderr.write(redactSecrets(text));
@@ -147,7 +155,7 @@ async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettin
     },
     io.now,
   );
-  if (flags.dryRun === true || connection === undefined) return dryRunReport(prepared, flags, io);
+  if (flags.dryRun === true || connection === undefined) return dryRunReport(prepared, flags, io, input);
 
   const interactive = io.stderr.isTTY === true && flags.quiet !== true && flags.json !== true;
   const spinner = ora({ stream: io.stderr, isEnabled: interactive, isSilent: !interactive, discardStdin: false });
@@ -184,7 +192,7 @@ async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettin
     process.off('SIGINT', onSigint);
     spinner.stop();
   }
-  report(result, prepared, flags, io);
+  report(result, prepared, flags, io, input);
   if (result.stoppedBy !== undefined) throw result.stoppedBy;
   return result.exitCode;
 }
@@ -195,13 +203,13 @@ function incrementalOptions(orders: string[], flags: PushFlags, configPath: stri
     return undefined;
   }
   if (flags.resume !== undefined) throw usage('--resume continues an incremental push with the state file it started with; leave out --incremental');
-  if (orders.length === 0) throw usage('--incremental computes from order exports: give the order files (not --profiles)');
+  if (orders.length === 0 && flags.from !== 'klaviyo') throw usage('--incremental computes from orders: give the order files or --from klaviyo (not --profiles)');
   return { statePath: resolve(flags.state ?? defaultStatePath(configPath, process.cwd())), full: flags.full === true };
 }
 
-function pushStart(orders: string[], flags: PushFlags, reading: { settings: StoredSettings; configPath: string | null }, now: number): PushStart {
-  const sources = [orders.length > 0, flags.profiles !== undefined, flags.resume !== undefined].filter(Boolean).length;
-  if (sources !== 1) throw usage('give order files, or --profiles <file>, or --resume <runlog> (exactly one of them)');
+function pushStart(orders: string[], flags: PushFlags, reading: { settings: StoredSettings; configPath: string | null }, now: number, input: OrderInput | undefined): PushStart {
+  const sources = [orders.length > 0 || input !== undefined, flags.profiles !== undefined, flags.resume !== undefined].filter(Boolean).length;
+  if (sources !== 1) throw usage('give order files (or --from klaviyo), or --profiles <file>, or --resume <runlog> (exactly one of them)');
   if (flags.resume !== undefined) {
     if (flags.list !== undefined || flags.runLog !== undefined) throw usage('--resume continues with the list and run log it started with');
     return { kind: 'resume', runLog: flags.resume };
@@ -219,11 +227,12 @@ function pushStart(orders: string[], flags: PushFlags, reading: { settings: Stor
       // Pinned now, so a resume computes exactly the same table.
       asOf: flags.asOf ?? now,
       ...reading,
+      ...(input?.klaviyo !== undefined ? { klaviyo: input.klaviyo } : {}),
     },
   };
 }
 
-function dryRunReport(prepared: PreparedPush, flags: PushFlags, io: CliIo): number {
+function dryRunReport(prepared: PreparedPush, flags: PushFlags, io: CliIo, input: OrderInput | undefined): number {
   const plan = prepared.plan;
   const incremental = prepared.state.start.incremental;
   const batches = plan?.batches ?? [];
@@ -236,11 +245,12 @@ function dryRunReport(prepared: PreparedPush, flags: PushFlags, io: CliIo): numb
     heldBack: plan?.heldBack.length ?? 0,
     dateProperties: prepared.dateProperties,
     ...(incremental !== undefined ? { incremental: incrementalJson(incremental, undefined) } : {}),
+    ...(input?.fetch !== undefined ? { fetch: input.fetch } : {}),
   };
   if (flags.json === true) io.stdout.write(`${JSON.stringify(summary)}\n`);
   else if (flags.quiet !== true) {
     io.stderr.write(
-      `backfill: dry run: ${incremental !== undefined ? `${incrementalHead(incremental)}; ` : ''}${formatCount(summary.profiles)} profiles in ${summary.batches} import jobs ` +
+      `backfill: dry run: ${input?.fetch !== undefined ? `${fetchSummary(input.fetch)}; ` : ''}${incremental !== undefined ? `${incrementalHead(incremental)}; ` : ''}${formatCount(summary.profiles)} profiles in ${summary.batches} import jobs ` +
         `(largest ${formatCount(summary.largestBatchProfiles)} profiles, ${formatCount(summary.largestBatchBytes)} bytes); ` +
         `${summary.heldBack} profiles would be rejected locally; nothing sent\n`,
     );
@@ -249,19 +259,20 @@ function dryRunReport(prepared: PreparedPush, flags: PushFlags, io: CliIo): numb
   return 0;
 }
 
-function report(result: PushResult, prepared: PreparedPush, flags: PushFlags, io: CliIo): void {
+function report(result: PushResult, prepared: PreparedPush, flags: PushFlags, io: CliIo, input: OrderInput | undefined): void {
   const t = result.totals;
   const incremental = prepared.state.start.incremental;
   // An incremental push with nothing to send opens no run log.
   const runLog = prepared.writer === undefined ? null : result.runLog;
   if (flags.json === true) {
     const extra = incremental !== undefined ? { incremental: incrementalJson(incremental, result.recordedState) } : {};
-    io.stdout.write(redactSecrets(`${JSON.stringify({ ...t, runLog, rejectsFile: result.rejectsFile ?? null, inputRejectsFile: prepared.inputRejectsFile ?? null, stopped: result.stoppedBy?.code ?? null, ...extra })}\n`));
+    io.stdout.write(redactSecrets(`${JSON.stringify({ ...t, runLog, rejectsFile: result.rejectsFile ?? null, inputRejectsFile: prepared.inputRejectsFile ?? null, stopped: result.stoppedBy?.code ?? null, ...extra, ...(input?.fetch !== undefined ? { fetch: input.fetch } : {}) })}\n`));
     return;
   }
   if (flags.quiet === true) return;
   const parts = [`${formatCount(t.sent)} of ${formatCount(t.profiles)} profiles sent`, `${formatCount(t.imported)} imported`, `${formatCount(t.rejected)} rejected${result.rejectsFile ? ` (see ${result.rejectsFile})` : ''}`, `${formatCount(t.unknown)} unknown`];
   if (incremental !== undefined) parts.unshift(incrementalHead(incremental));
+  if (input?.fetch !== undefined) parts.unshift(fetchSummary(input.fetch));
   if (t.batchesUnsent + t.batchesProcessing > 0) parts.push(`${t.batchesUnsent} batches unsent and ${t.batchesProcessing} processing: resume with backfill push --resume ${result.runLog}`);
   if (prepared.inputRejectsFile !== undefined) parts.push(`order rows rejected: see ${prepared.inputRejectsFile}`);
   if (incremental !== undefined) parts.push(...incrementalTail(incremental, result.recordedState));
