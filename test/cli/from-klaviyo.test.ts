@@ -7,22 +7,13 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { csvRows, profileOf, runCli, tempDir } from '../support/cli.js';
-import { fixtureAccount, PLACED_ORDER_ID, placedOrder, writeJsonItemsExport } from '../support/event-account.js';
-import { KlaviyoStandIn } from '../support/klaviyo-stand-in.js';
-import { API_KEY, fastPushEnv } from '../support/push-harness.js';
-import type { EventAccountOptions } from '../support/stand-in-events.js';
+import { PLACED_ORDER_ID, placedOrder, withFixtureAccount, writeJsonItemsExport } from '../support/event-account.js';
+import type { KlaviyoStandIn } from '../support/klaviyo-stand-in.js';
+import { API_KEY } from '../support/push-harness.js';
 
 const AS_OF = ['--as-of', '2025-07-31'];
 
-async function withAccount(options: EventAccountOptions, run: (standIn: KlaviyoStandIn, env: Record<string, string>) => Promise<void>): Promise<void> {
-  const standIn = await new KlaviyoStandIn({ apiKey: API_KEY, account: fixtureAccount(options) }).start();
-  try {
-    await run(standIn, fastPushEnv({ KLAVIYO_BASE_URL: standIn.baseUrl, KLAVIYO_API_KEY: API_KEY }));
-    assert.deepEqual(standIn.violations, []);
-  } finally {
-    await standIn.stop();
-  }
-}
+const withAccount = withFixtureAccount;
 
 const eventRequests = (standIn: KlaviyoStandIn) => standIn.requests.filter((r) => r.path === '/api/events').length;
 

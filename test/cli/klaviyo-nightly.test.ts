@@ -8,21 +8,12 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli, spawnCli, tempDir } from '../support/cli.js';
-import { fixtureAccount, placedOrder } from '../support/event-account.js';
-import { KlaviyoStandIn } from '../support/klaviyo-stand-in.js';
-import { API_KEY, fastPushEnv } from '../support/push-harness.js';
+import { placedOrder, withFixtureAccount } from '../support/event-account.js';
+import type { KlaviyoStandIn } from '../support/klaviyo-stand-in.js';
 
 const NIGHTLY = ['push', '--incremental', '--from', 'klaviyo', '--yes', '--as-of', '2025-07-31'];
 
-async function withStandIn(servedPageSize: number, run: (standIn: KlaviyoStandIn, env: Record<string, string>) => Promise<void>): Promise<void> {
-  const standIn = await new KlaviyoStandIn({ apiKey: API_KEY, account: fixtureAccount({ servedPageSize }) }).start();
-  try {
-    await run(standIn, fastPushEnv({ KLAVIYO_BASE_URL: standIn.baseUrl, KLAVIYO_API_KEY: API_KEY }));
-    assert.deepEqual(standIn.violations, []);
-  } finally {
-    await standIn.stop();
-  }
-}
+const withStandIn = (servedPageSize: number, run: Parameters<typeof withFixtureAccount>[1]) => withFixtureAccount({ servedPageSize }, run);
 
 const posts = (standIn: KlaviyoStandIn) => standIn.requests.filter((r) => r.method === 'POST').length;
 

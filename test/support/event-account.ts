@@ -7,7 +7,10 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
+import assert from 'node:assert/strict';
 import { FIXTURES } from './cli.js';
+import { KlaviyoStandIn } from './klaviyo-stand-in.js';
+import { API_KEY, fastPushEnv } from './push-harness.js';
 import { EventAccount, type AccountEvent, type AccountMetric, type EventAccountOptions } from './stand-in-events.js';
 
 export const PLACED_ORDER_ID = 'RkXyZ1';
@@ -20,6 +23,20 @@ interface AccountFixture {
 export function fixtureAccount(options: EventAccountOptions = {}): EventAccount {
   const fixture = JSON.parse(readFileSync(join(FIXTURES, 'klaviyo', 'placed-order-account.json'), 'utf8')) as AccountFixture;
   return new EventAccount(fixture.metrics, fixture.events, options);
+}
+
+/**
+ * The stand-in serving the fixture account (and the bulk import) while `run` runs, with the
+ * environment a CLI child needs to reach it; afterwards no request may have broken the schema.
+ */
+export async function withFixtureAccount(options: EventAccountOptions, run: (standIn: KlaviyoStandIn, env: Record<string, string>) => Promise<void>): Promise<void> {
+  const standIn = await new KlaviyoStandIn({ apiKey: API_KEY, account: fixtureAccount(options) }).start();
+  try {
+    await run(standIn, fastPushEnv({ KLAVIYO_BASE_URL: standIn.baseUrl, KLAVIYO_API_KEY: API_KEY }));
+    assert.deepEqual(standIn.violations, []);
+  } finally {
+    await standIn.stop();
+  }
 }
 
 /** A Placed Order event as a test writes it. */
