@@ -206,7 +206,7 @@ async function readFile(path: string, lastFile: boolean, options: ReadOrdersOpti
 
 /**
  * Reads the second part of a cut file, as if reading in turn had got there: the header first, then
- * the part from `line` on. Used on the thread that reads it (commands/read-part-worker.ts). Returns
+ * the part from `line` on. Used on the thread that reads it (reading/read-part-worker.ts). Returns
  * the records read, and whether the part can stand for reading in turn: it needed nothing settled
  * from the first part (its dates never asked the day/month question) and held nothing back.
  */

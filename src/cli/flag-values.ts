@@ -3,15 +3,15 @@
  * a bad flag is a usage error (exit 2) that names the flag and what it accepts.
  */
 import { InvalidArgumentError } from 'commander';
-import type { SizeAliasFlag } from './config/run-settings.js';
-import { parseTimestamp } from './core/timestamp.js';
-import type { ReducerMode } from './core/definitions.js';
-import { DATE_FORMATS } from './core/order-timestamps.js';
-import { DEFAULT_SIZE_ALIASES } from './core/sizes.js';
-import { TimeZone } from './core/time-zone.js';
-import type { Delimiter } from './io/input-stream.js';
+import type { SizeAliasFlag } from '../config/run-settings.js';
+import { parseTimestamp } from '../core/timestamp.js';
+import type { ReducerMode } from '../core/definitions.js';
+import { DATE_FORMATS } from '../core/order-timestamps.js';
+import { DEFAULT_SIZE_ALIASES } from '../core/sizes.js';
+import { TimeZone } from '../core/time-zone.js';
+import type { Delimiter } from '../io/input-stream.js';
 
-export { DEFAULT_SIZES, DEFAULT_WINDOWS } from './config/run-settings.js';
+export { DEFAULT_SIZES, DEFAULT_WINDOWS } from '../config/run-settings.js';
 
 /** `--as-of`: ISO 8601; a date alone is midnight UTC, a time without an offset is UTC. */
 export function parseAsOf(text: string): number {

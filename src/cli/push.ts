@@ -6,21 +6,21 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import ora from 'ora';
-import { applyPush, defaultRunLogPath, preparePush, type PreparedPush, type PushResult, type PushStart } from './commands/push.js';
-import { KLAVIYO_LIMITS } from './core/push-plan.js';
-import type { PushTotals } from './core/push-run-state.js';
-import { BackfillError } from './errors.js';
-import { addOrderReadingOptions, explicitSettings, type OrderReadingFlags } from './cli-order-options.js';
-import { loadConfig } from './config/config-file.js';
-import { storeSettings, type ExplicitSettings, type StoredSettings } from './config/run-settings.js';
-import { DEFAULT_BASE_URL, DEFAULT_REVISION } from './klaviyo/http.js';
-import { tuningFromEnv } from './klaviyo/tuning.js';
-import { redactSecrets } from './redact.js';
-import { klaviyoConnection, parseRevision } from './cli-connection.js';
-import { defaultStatePath } from './io/state-file.js';
-import { incrementalHead, incrementalJson, incrementalTail } from './cli-push-incremental.js';
-import type { CliIo } from './cli.js';
-import { formatCount } from './text.js';
+import { applyPush, defaultRunLogPath, preparePush, type PreparedPush, type PushResult, type PushStart } from '../commands/push.js';
+import { KLAVIYO_LIMITS } from '../core/push-plan.js';
+import type { PushTotals } from '../core/push-run-state.js';
+import { BackfillError } from '../errors.js';
+import { addOrderReadingOptions, explicitSettings, type OrderReadingFlags } from './order-reading-flags.js';
+import { loadConfig } from '../config/config-file.js';
+import { storeSettings, type ExplicitSettings, type StoredSettings } from '../config/run-settings.js';
+import { DEFAULT_BASE_URL, DEFAULT_REVISION } from '../klaviyo/http.js';
+import { tuningFromEnv } from '../klaviyo/tuning.js';
+import { redactSecrets } from '../redact.js';
+import { klaviyoConnection, parseRevision } from './klaviyo-connection.js';
+import { defaultStatePath } from '../io/state-file.js';
+import { incrementalHead, incrementalJson, incrementalTail } from './push-incremental-summary.js';
+import type { CliIo } from './main.js';
+import { formatCount } from '../text.js';
 
 const PUSH_EXAMPLES = `Examples:
   $ export KLAVIYO_API_KEY=pk_...            (a private key with profiles:write and lists:write)

@@ -5,22 +5,22 @@
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import ora from 'ora';
-import type { CliIo } from './cli.js';
-import { klaviyoConnection, parseRevision } from './cli-connection.js';
-import { addOrderReadingOptions, explicitSettings, type OrderReadingFlags } from './cli-order-options.js';
-import { runDiff, type Baseline } from './commands/diff.js';
-import { loadConfig } from './config/config-file.js';
-import { resolveRunSettings } from './config/run-settings.js';
-import { hasChanges } from './core/profile-diff.js';
+import type { CliIo } from './main.js';
+import { klaviyoConnection, parseRevision } from './klaviyo-connection.js';
+import { addOrderReadingOptions, explicitSettings, type OrderReadingFlags } from './order-reading-flags.js';
+import { runDiff, type Baseline } from '../commands/diff.js';
+import { loadConfig } from '../config/config-file.js';
+import { resolveRunSettings } from '../config/run-settings.js';
+import { hasChanges } from '../core/profile-diff.js';
 import { diffJson, diffMarkdown, diffText } from './diff-report.js';
-import { BackfillError, EXIT } from './errors.js';
-import { expandInputPaths } from './io/input-files.js';
-import { defaultStatePath } from './io/state-file.js';
-import { DEFAULT_REVISION } from './klaviyo/http.js';
-import { systemClock } from './klaviyo/clock.js';
-import { tuningFromEnv } from './klaviyo/tuning.js';
-import { redactSecrets } from './redact.js';
-import { formatCount } from './text.js';
+import { BackfillError, EXIT } from '../errors.js';
+import { expandInputPaths } from '../io/input-files.js';
+import { defaultStatePath } from '../io/state-file.js';
+import { DEFAULT_REVISION } from '../klaviyo/http.js';
+import { systemClock } from '../klaviyo/clock.js';
+import { tuningFromEnv } from '../klaviyo/tuning.js';
+import { redactSecrets } from '../redact.js';
+import { formatCount } from '../text.js';
 
 const DIFF_EXAMPLES = `Examples:
   $ backfill diff orders_export.csv --against profiles.csv

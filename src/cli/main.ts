@@ -7,17 +7,17 @@
 import { basename, dirname, extname, join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import ora from 'ora';
-import { runCompute, type ComputeResult } from './commands/compute.js';
-import { loadConfig } from './config/config-file.js';
-import { resolveRunSettings, type ExplicitSettings } from './config/run-settings.js';
-import { BackfillError, EXIT, formatLocation } from './errors.js';
-import { parseBytes, parseThreads } from './cli-options.js';
-import { addOrderReadingOptions, explicitSettings, type OrderReadingFlags } from './cli-order-options.js';
-import { expandInputPaths, STDIN_PATH } from './io/input-files.js';
-import { addPushCommand } from './cli-push.js';
-import { addDiffCommand } from './cli-diff.js';
-import { redactSecrets } from './redact.js';
-import { formatCount } from './text.js';
+import { runCompute, type ComputeResult } from '../commands/compute.js';
+import { loadConfig } from '../config/config-file.js';
+import { resolveRunSettings, type ExplicitSettings } from '../config/run-settings.js';
+import { BackfillError, EXIT, formatLocation } from '../errors.js';
+import { parseBytes, parseThreads } from './flag-values.js';
+import { addOrderReadingOptions, explicitSettings, type OrderReadingFlags } from './order-reading-flags.js';
+import { expandInputPaths, STDIN_PATH } from '../io/input-files.js';
+import { addPushCommand } from './push.js';
+import { addDiffCommand } from './diff.js';
+import { redactSecrets } from '../redact.js';
+import { formatCount } from '../text.js';
 
 const COMPUTE_EXAMPLES = `Examples:
   $ backfill orders_export.csv
