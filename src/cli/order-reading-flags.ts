@@ -25,23 +25,49 @@ export interface OrderReadingFlags {
   excludeCancelled?: boolean;
 }
 
-export function addOrderReadingOptions(command: Command): Command {
-  return command
-    .option('--as-of <datetime>', 'ignore orders placed after this ISO 8601 instant (default: now); makes runs reproducible', parseAsOf)
-    .addOption(new Option('--config <file>', 'settings file (default: ./backfill.config.json if present)').env('BACKFILL_CONFIG'))
-    .addOption(new Option('--format <name>', 'export layout (default: found from each header)').choices(['auto', ...FORMAT_NAMES]).env('BACKFILL_FORMAT'))
-    .addOption(new Option('--timezone <zone>', 'IANA zone for times written without an offset, e.g. America/New_York').argParser(parseTimeZone).env('BACKFILL_TIMEZONE'))
-    .addOption(new Option('--date-format <format>', 'DD/MM/YYYY or MM/DD/YYYY, for dates such as 05/06/2024').argParser(parseDateFormat).env('BACKFILL_DATE_FORMAT'))
-    .addOption(new Option('--delimiter <char>', ', ; | or tab (default: found from each header row)').argParser(parseDelimiter).env('BACKFILL_DELIMITER'))
-    .addOption(new Option('--mode <mode>', 'flow: replay the flow; window: recompute trailing windows').choices(['flow', 'window']).default('flow').argParser(parseMode).env('BACKFILL_MODE'))
-    .addOption(new Option('--windows <days>', 'trailing windows in days, comma-separated').argParser(parseWindows).default(DEFAULT_WINDOWS, DEFAULT_WINDOWS.join(',')).env('BACKFILL_WINDOWS'))
-    .addOption(new Option('--sizes <list>', 'item sizes; each writes <size>_order_date').argParser(parseSizes).default(DEFAULT_SIZES, DEFAULT_SIZES.join(',')).env('BACKFILL_SIZES'))
-    .addOption(
+/** The headings options are grouped under in every command's help, in this order. */
+export const HELP_GROUPS = {
+  input: 'Input (how to read the exports):',
+  definitions: 'Definitions (what to compute):',
+  output: 'Output:',
+  klaviyo: 'Klaviyo:',
+  run: 'Run control:',
+} as const;
+
+/**
+ * The shared options, grouped. `shown: false` (push, diff) keeps them out of that command's help,
+ * which points to compute's instead of repeating the same dozen lines under every command.
+ */
+export function addOrderReadingOptions(command: Command, { shown = true }: { readonly shown?: boolean } = {}): Command {
+  const options = orderReadingOptions();
+  for (const { option, group } of options) command.addOption(shown ? option.helpGroup(HELP_GROUPS[group]) : option.hideHelp());
+  if (!shown) {
+    const names = options.map(({ option }) => option.long);
+    command.addHelpText('after', `\nReading and definitions work as for compute (see backfill compute --help):\n  ${names.slice(0, 6).join(', ')},\n  ${names.slice(6).join(', ')}\n`);
+  }
+  return command;
+}
+
+function orderReadingOptions(): { option: Option; group: 'input' | 'definitions' }[] {
+  const input = (option: Option) => ({ option, group: 'input' as const });
+  const definition = (option: Option) => ({ option, group: 'definitions' as const });
+  return [
+    input(new Option('--config <file>', 'settings file (default: ./backfill.config.json if present)').env('BACKFILL_CONFIG')),
+    input(new Option('--format <name>', 'export layout (default: found from each header)').choices(['auto', ...FORMAT_NAMES]).env('BACKFILL_FORMAT')),
+    input(new Option('--timezone <zone>', 'IANA zone for times written without an offset, e.g. America/New_York').argParser(parseTimeZone).env('BACKFILL_TIMEZONE')),
+    input(new Option('--date-format <format>', 'DD/MM/YYYY or MM/DD/YYYY, for dates such as 05/06/2024').argParser(parseDateFormat).env('BACKFILL_DATE_FORMAT')),
+    input(new Option('--delimiter <char>', ', ; | or tab (default: found from each header row)').argParser(parseDelimiter).env('BACKFILL_DELIMITER')),
+    definition(new Option('--as-of <datetime>', 'ignore orders placed after this ISO 8601 instant (default: now); makes runs reproducible').argParser(parseAsOf)),
+    definition(new Option('--mode <mode>', 'flow: replay the flow; window: recompute trailing windows').choices(['flow', 'window']).default('flow').argParser(parseMode).env('BACKFILL_MODE')),
+    definition(new Option('--windows <days>', 'trailing windows in days, comma-separated').argParser(parseWindows).default(DEFAULT_WINDOWS, DEFAULT_WINDOWS.join(',')).env('BACKFILL_WINDOWS')),
+    definition(new Option('--sizes <list>', 'item sizes; each writes <size>_order_date').argParser(parseSizes).default(DEFAULT_SIZES, DEFAULT_SIZES.join(',')).env('BACKFILL_SIZES')),
+    definition(
       new Option('--size-alias <pairs>', 'variant values that mean a size, added to the defaults; "none" drops the defaults')
         .argParser(parseSizeAliasFlag)
         .default(undefined, Object.entries(DEFAULT_SIZE_ALIASES).map(([a, s]) => `${a.toUpperCase()}=${s}`).join(',')),
-    )
-    .option('--exclude-cancelled', 'leave out cancelled, voided and refunded orders (the live flow counts them)');
+    ),
+    definition(new Option('--exclude-cancelled', 'leave out cancelled, voided and refunded orders (the live flow counts them)')),
+  ];
 }
 
 /** The settings a flag or environment variable gave; commander's defaults yield to the config file. */

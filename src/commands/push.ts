@@ -11,7 +11,7 @@ import type { Definitions } from '../core/definitions.js';
 import type { ProfileRow } from '../core/profiles.js';
 import { KLAVIYO_LIMITS, planBatches, toRanges, type BatchLimits, type PushPlan } from '../core/push-plan.js';
 import { applyEntry, pushTotals, replayRunLog, RUN_LOG_VERSION, type PushRunState, type PushSource, type PushTotals, type RunLogEntry, type StartEntry } from '../core/push-run-state.js';
-import { BackfillError, EXIT } from '../errors.js';
+import { BackfillError } from '../errors.js';
 import { writePushRejects } from '../io/push-rejects.js';
 import { readProfilesCsv } from '../io/read-profiles-csv.js';
 import { readRunLog, RunLogWriter } from '../io/run-log.js';
@@ -129,8 +129,6 @@ export interface PushResult {
   readonly totals: PushTotals;
   readonly runLog: string;
   readonly rejectsFile: string | undefined;
-  /** 0 all imported, 3 some rejected or unconfirmed. */
-  readonly exitCode: number;
   /** Why the run stopped early (interrupted, gave up, refused); the CLI reports it after the summary. */
   readonly stoppedBy: BackfillError | undefined;
   /** An incremental push: the state file and how many profiles this run recorded in it. */
@@ -170,8 +168,7 @@ export async function applyPush(prepared: PreparedPush, options: ApplyOptions): 
   const recordedState =
     incremental === undefined ? undefined : await recordIncrementalPush(prepared.state, prepared.rows, incremental, new Date(clock.now()).toISOString());
   const totals = pushTotals(prepared.state);
-  const exitCode = totals.rejected > 0 || totals.unknown > 0 ? EXIT.someRejected : EXIT.ok;
-  return { totals, runLog: prepared.runLog, rejectsFile, exitCode, stoppedBy, recordedState };
+  return { totals, runLog: prepared.runLog, rejectsFile, stoppedBy, recordedState };
 }
 
 interface LoadedProfiles {
