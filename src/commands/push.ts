@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
-import { loadConfig } from '../config/config-file.js';
+import { readConfig } from '../config/config-file.js';
 import { resolveRunSettings, restoreSettings } from '../config/run-settings.js';
 import type { Definitions } from '../core/definitions.js';
 import type { ProfileRow } from '../core/profiles.js';
@@ -67,7 +67,7 @@ export async function preparePush(options: PushOptions, now: () => number = Date
   if (start.kind === 'resume') {
     const entries = await readRunLog(runLog);
     const state = replayRunLog(entries);
-    const loaded = await loadProfiles(state.start.source, inputRejectsPath);
+    const loaded = await loadProfiles(state.start.source, inputRejectsPath, runLog);
     const { inputRejectsFile } = loaded;
     const incremental = state.start.incremental;
     const rows = incremental === undefined ? loaded.rows : reselectRows(loaded.rows, incremental, runLog);
@@ -82,7 +82,7 @@ export async function preparePush(options: PushOptions, now: () => number = Date
     if (writer !== undefined) record(prepared, { type: 'resume', at: new Date(now()).toISOString() });
     return { ...prepared, totals: pushTotals(state) };
   }
-  const loaded = await loadProfiles(start.source, inputRejectsPath);
+  const loaded = await loadProfiles(start.source, inputRejectsPath, runLog);
   const { inputRejectsFile } = loaded;
   let rows = loaded.rows;
   let incremental: StartEntry['incremental'];
@@ -179,10 +179,10 @@ interface LoadedProfiles {
 }
 
 /** Where the profiles come from: order exports computed as `compute` does, or a profiles CSV. */
-async function loadProfiles(source: PushSource, inputRejectsPath: string): Promise<LoadedProfiles> {
+async function loadProfiles(source: PushSource, inputRejectsPath: string, runLog: string): Promise<LoadedProfiles> {
   if (source.kind === 'profiles') return { rows: (await readProfilesCsv(source.file)).rows, inputRejectsFile: undefined, definitions: undefined };
-  const config = source.configPath === null ? undefined : await loadConfig(source.configPath, process.cwd());
-  const settings = resolveRunSettings(restoreSettings(source.settings), config);
+  const config = source.configPath === null ? undefined : await readConfig(source.configPath);
+  const settings = resolveRunSettings(restoreSettings(source.settings, runLog), config);
   const table = await computeProfileTable({
     files: source.files,
     definitions: settings.definitions,
