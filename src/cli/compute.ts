@@ -168,9 +168,12 @@ export function defaultRejectsPath(out: string): string {
  * A run that writes no profile is not an error (a quiet export, an --as-of before the first order),
  * but it is never what was meant without a word: say why, with the newest order date found.
  */
-export function nothingProducedWarning({ counts }: ComputeResult, mode: string): string | undefined {
+export function nothingProducedWarning({ counts, rejectsFile }: ComputeResult, mode: string): string | undefined {
   if (counts.profiles > 0) return undefined;
   const newest = counts.newestOrderAt === null ? '' : `; the newest order found was placed ${formatUtc(counts.newestOrderAt)} UTC`;
+  if (counts.ordersRead === 0 && counts.rowsRejected > 0) {
+    return `backfill: warning: no order could be read: ${formatCount(counts.rowsRejected)} rows rejected (see ${rejectsFile}), so no profile was written`;
+  }
   if (counts.ordersRead === 0) return `backfill: warning: no orders were read, so no profile was written (is the export empty?)`;
   if (counts.ordersAfterAsOf === counts.ordersRead - counts.ordersWithoutEmail - counts.ordersExcluded) {
     return `backfill: warning: every order was placed after --as-of, so no profile was written${newest}`;

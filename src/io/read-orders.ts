@@ -12,6 +12,7 @@ import { fileRange, findCut, type FileCut } from './file-cut.js';
 import type { ColumnMapping, FormatOptions, OrderFormat, OrderSink, RecordConsumer, SizeSource } from './formats/format.js';
 import { detectFormat } from './formats/registry.js';
 import { displayName, inputError, openInput, STDIN_PATH } from './input-files.js';
+import { notCsvText } from './content-kind.js';
 import { decompressed, sniffDelimiter, type Delimiter } from './input-stream.js';
 
 /** What is the same for every file of a run. */
@@ -151,9 +152,17 @@ async function readFile(path: string, index: number, options: ReadOrdersOptions,
   let consumer = undefined as RecordConsumer | undefined;
   let formatName = '';
   try {
-    input = await decompressed(input);
+    const plain = await decompressed(input);
+    input = plain.stream;
     const sniffed = await sniffDelimiter(input);
     input = sniffed.stream;
+    const unlike = notCsvText(sniffed.head);
+    if (unlike !== undefined) {
+      throw new BackfillError('INPUT_UNREADABLE', `${file} is ${plain.gzip ? `gzip-compressed ${unlike.what}` : unlike.what}, not an order export in CSV`, {
+        location: { file },
+        hint: unlike.instead,
+      });
+    }
     const delimiter = settings.delimiter ?? sniffed.delimiter;
     const perFile = fileOptions(settings, delimiter);
     const settledBefore = perFile.timestamps.dayMonthEvidence;
