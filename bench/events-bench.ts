@@ -65,6 +65,7 @@ try {
     events: count,
     first: {
       wallSeconds: first.seconds.toFixed(1),
+      fetchSeconds: first.summary.fetch.seconds,
       floorSeconds: floorSeconds.toFixed(1),
       floorWithFirstBurstSeconds: bucketFloorSeconds.toFixed(1),
       pages: first.summary.fetch.pages,
@@ -79,6 +80,7 @@ try {
     },
     nightly: {
       wallSeconds: second.seconds.toFixed(1),
+      fetchSeconds: second.summary.fetch.seconds,
       requests: second.summary.fetch.requests,
       eventsNew: second.summary.fetch.eventsNew,
       eventsDeduplicated: second.summary.fetch.eventsDeduplicated,

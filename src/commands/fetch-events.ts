@@ -68,6 +68,8 @@ export interface FetchReport {
   readonly storeOldest: string | null;
   readonly storeNewest: string | null;
   readonly trimmedBefore: string | null;
+  /** From the metric lookup to the last part written (compaction included). */
+  readonly seconds: number;
 }
 
 export interface FetchedStore {
@@ -78,6 +80,7 @@ export interface FetchedStore {
 
 export async function fetchEvents(options: FetchOptions): Promise<FetchedStore> {
   const now = () => options.reader.clock.now();
+  const started = now();
   let metricRequests = 0;
   let metric: FetchedStore['metric'];
   if ('id' in options.metric) metric = { id: options.metric.id, name: undefined, integration: undefined };
@@ -167,6 +170,7 @@ export async function fetchEvents(options: FetchOptions): Promise<FetchedStore> 
     storeOldest: store.oldest === null ? null : iso(store.oldest),
     storeNewest: store.newest === null ? null : iso(store.newest),
     trimmedBefore: store.manifest.trimmedBefore === null ? null : iso(store.manifest.trimmedBefore),
+    seconds: Math.round(now() - started) / 1000,
   };
   return { store, metric, report };
 }

@@ -9,7 +9,7 @@
  * 1000; if Klaviyo refuses the parameter, we ask again with its default, 200; and whatever page size
  * Klaviyo answers with, `links.next` is followed as given.
  */
-import { BackfillError, EXIT } from '../errors.js';
+import { BackfillError } from '../errors.js';
 import { describeAttempt, readerHttp, refused, type KlaviyoHttp, type ReaderOptions } from './http.js';
 
 const EVENTS_PATH = '/api/events';
@@ -66,7 +66,7 @@ export async function* readEvents(query: EventQuery, options: ReaderOptions, cou
     body = await firstPage(http, first, counters);
     for (;;) {
       const page = body as { data?: unknown; included?: unknown; links?: { next?: unknown } } | undefined;
-      if (!Array.isArray(page?.data)) throw new BackfillError('KLAVIYO_UNEXPECTED', 'Klaviyo sent a Get Events page without data', { exitCode: EXIT.unexpected });
+      if (!Array.isArray(page?.data)) throw new BackfillError('KLAVIYO_UNEXPECTED', 'Klaviyo sent a Get Events page without data');
       counters.pages++;
       sync(http, counters);
       yield eventsOfPage(page.data, page.included);
@@ -92,7 +92,6 @@ async function firstPage(http: KlaviyoHttp, query: Record<string, string>, count
   }
   if (result.kind === 'response' && result.status === 400) {
     throw new BackfillError('KLAVIYO_REFUSED', `Klaviyo refused GET ${url.pathname}: ${describeAttempt(result)}`, {
-      exitCode: EXIT.usage,
       hint: 'Check --metric-id: Get Events takes the id of a metric of this account (custom metrics are not supported by its metric_id filter).',
     });
   }

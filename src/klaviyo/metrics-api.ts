@@ -7,7 +7,7 @@
  *
  * Get Metrics' own limits are 10/s burst, 150/min steady (SPEC get_metrics); scope `metrics:read`.
  */
-import { BackfillError, EXIT } from '../errors.js';
+import { BackfillError } from '../errors.js';
 import { readerHttp, type ReaderOptions } from './http.js';
 
 const METRICS_PATH = '/api/metrics';
@@ -34,7 +34,7 @@ export async function* listMetrics(options: ReaderOptions, counter?: { requests:
   try {
     while (next !== undefined) {
       const body = (await http.getJson(next, query)) as { data?: unknown; links?: { next?: unknown } } | undefined;
-      if (!Array.isArray(body?.data)) throw new BackfillError('KLAVIYO_UNEXPECTED', 'Klaviyo sent a Get Metrics page without data', { exitCode: EXIT.unexpected });
+      if (!Array.isArray(body?.data)) throw new BackfillError('KLAVIYO_UNEXPECTED', 'Klaviyo sent a Get Metrics page without data');
       yield body.data.flatMap(metricRef);
       const link = body.links?.next;
       next = typeof link === 'string' && link !== '' ? link : undefined;

@@ -6,23 +6,24 @@
  */
 import { dirname } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import ora from 'ora';
-import { klaviyoConnection, parseRevision, type ConnectionFlags } from './cli-connection.js';
-import { parseAsOf } from './cli-options.js';
-import type { CliIo } from './cli.js';
-import { fetchEvents, type FetchProgress, type FetchReport, type MetricChoice } from './commands/fetch-events.js';
-import type { RunSettings } from './config/run-settings.js';
-import { storeCovers } from './core/event-retention.js';
-import { BackfillError } from './errors.js';
-import { eventReading, storedEventOrders } from './io/event-orders.js';
-import type { EventStore } from './io/event-store.js';
-import { expandInputPaths } from './io/input-files.js';
-import type { OrderSource } from './io/order-source.js';
-import { defaultStatePath } from './io/state-file.js';
-import { systemClock } from './klaviyo/clock.js';
-import { DEFAULT_REVISION } from './klaviyo/http.js';
-import { tuningFromEnv } from './klaviyo/tuning.js';
-import { formatCount } from './text.js';
+import { fetchEvents, type FetchProgress, type FetchReport, type MetricChoice } from '../commands/fetch-events.js';
+import type { RunSettings } from '../config/run-settings.js';
+import { storeCovers } from '../core/event-retention.js';
+import { BackfillError } from '../errors.js';
+import { eventReading, storedEventOrders } from '../io/event-orders.js';
+import type { EventStore } from '../io/event-store.js';
+import { expandInputPaths } from '../io/input-files.js';
+import type { OrderSource } from '../io/order-source.js';
+import { defaultStatePath } from '../io/state-file.js';
+import { systemClock } from '../klaviyo/clock.js';
+import { DEFAULT_REVISION } from '../klaviyo/http.js';
+import { tuningFromEnv } from '../klaviyo/tuning.js';
+import { formatCount } from '../text.js';
+import type { CliIo } from './io.js';
+import { klaviyoConnection, parseRevision, type ConnectionFlags } from './klaviyo-connection.js';
+import { parseAsOf } from './flag-values.js';
+import { HELP_GROUPS } from './order-reading-flags.js';
+import { humanDuration, Progress } from './progress.js';
 
 export const DEFAULT_METRIC = 'Placed Order';
 
@@ -36,22 +37,24 @@ export interface OrderSourceFlags extends ConnectionFlags {
   quiet?: boolean;
   json?: boolean;
   markdown?: boolean;
+  color?: boolean;
 }
 
 export function addOrderSourceOptions(command: Command): Command {
+  const group = HELP_GROUPS.input;
   command
-    .addOption(new Option('--from <source>', 'where the orders come from: the files given, or klaviyo (the Placed Order events)').choices(['files', 'klaviyo']).default('files'))
-    .option('--metric <name>', `with --from klaviyo: the metric whose events are the orders (default: "${DEFAULT_METRIC}")`)
-    .option('--metric-id <id>', 'with --from klaviyo: the metric by id (when two metrics share the name)', parseMetricId)
-    .option('--refetch', 'with --from klaviyo: rebuild the local event store from Klaviyo')
-    .option('--since <date>', 'with --from klaviyo: a first fetch starts here (default: the whole history)', parseAsOf)
+    .addOption(new Option('--from <source>', 'where the orders come from: the files given, or klaviyo (the Placed Order events)').choices(['files', 'klaviyo']).default('files').helpGroup(group))
+    .addOption(new Option('--metric <name>', `with --from klaviyo: the metric whose events are the orders (default: "${DEFAULT_METRIC}")`).helpGroup(group))
+    .addOption(new Option('--metric-id <id>', 'with --from klaviyo: the metric by id (when two metrics share the name)').argParser(parseMetricId).helpGroup(group))
+    .addOption(new Option('--refetch', 'with --from klaviyo: rebuild the local event store from Klaviyo').helpGroup(group))
+    .addOption(new Option('--since <date>', 'with --from klaviyo: a first fetch starts here (default: the whole history)').argParser(parseAsOf).helpGroup(group))
     // Tests make the store write a part every few events, to kill a fetch between two parts.
     .addOption(new Option('--part-events <n>', 'events per stored part').argParser(parsePositive).hideHelp());
   // push and diff have these already, for their own requests.
   if (!command.options.some((option) => option.long === '--api-key-file')) {
     command
-      .option('--api-key-file <path>', 'with --from klaviyo: read the private API key from this file (default: $KLAVIYO_API_KEY)')
-      .option('--revision <date>', `Klaviyo API revision (default: $KLAVIYO_REVISION or ${DEFAULT_REVISION})`, parseRevision);
+      .addOption(new Option('--api-key-file <path>', 'with --from klaviyo: read the private API key from this file (default: $KLAVIYO_API_KEY)').helpGroup(HELP_GROUPS.klaviyo))
+      .addOption(new Option('--revision <date>', `Klaviyo API revision (default: $KLAVIYO_REVISION or ${DEFAULT_REVISION})`).argParser(parseRevision).helpGroup(HELP_GROUPS.klaviyo));
   }
   return command;
 }
@@ -74,23 +77,21 @@ export async function orderInput(patterns: readonly string[], flags: OrderSource
   }
   if (patterns.length > 0) throw usage(`--from klaviyo reads the orders from Klaviyo; leave out the files (${patterns.join(', ')})`);
   if (flags.metric !== undefined && flags.metricId !== undefined) throw usage('choose one of --metric and --metric-id');
-  const env = io.env ?? process.env;
   const metric: MetricChoice = flags.metricId !== undefined ? { id: flags.metricId } : { name: flags.metric ?? DEFAULT_METRIC };
-  const interactive = io.stderr.isTTY === true && flags.quiet !== true && flags.json !== true && flags.markdown !== true;
-  const spinner = ora({ stream: io.stderr, isEnabled: interactive, isSilent: !interactive, discardStdin: false });
+  const progress = new Progress(io, { silent: flags.quiet === true || flags.json === true || flags.markdown === true, color: flags.color });
   const started = io.now();
-  spinner.start(`Finding the metric ${'id' in metric ? metric.id : `"${metric.name}"`} in Klaviyo`);
+  progress.start(`Finding the metric ${'id' in metric ? metric.id : `"${metric.name}"`} in Klaviyo`);
   const fetched = await fetchEvents({
-    reader: { connection: await klaviyoConnection(flags, env), tuning: tuningFromEnv(env), clock: systemClock },
+    reader: { connection: await klaviyoConnection(flags, io.env), tuning: tuningFromEnv(io.env), clock: systemClock },
     metric,
-    stateDir: dirname(defaultStatePath(configPath, process.cwd())),
+    stateDir: dirname(defaultStatePath(configPath, io.cwd)),
     refetch: flags.refetch === true,
     since: flags.since,
     overlapMs: settings.events.overlapMs,
     definitions: settings.definitions,
     ...(flags.partEvents !== undefined ? { partEvents: flags.partEvents } : {}),
-    onProgress: (progress) => (spinner.text = fetchProgressText(progress, io.now() - started, io.now())),
-  }).finally(() => spinner.stop());
+    onProgress: (fetchProgress) => (progress.text = fetchProgressText(fetchProgress, io.now() - started, io.now())),
+  }).finally(() => progress.stop());
   const label = `klaviyo metric ${fetched.metric.name !== undefined ? `"${fetched.metric.name}" ` : ''}(${fetched.metric.id})`;
   checkRetention(fetched.store, settings, asOf);
   return {
@@ -121,7 +122,7 @@ export function fetchProgressText(progress: FetchProgress, elapsedMs: number, no
     const covered = progress.newestFetched - start;
     const left = now - progress.newestFetched;
     // The number of events is not known up front; the dates covered so far are the only measure.
-    text += covered > 0 && left > 0 ? `, about ${duration((elapsedMs * left) / covered)} left (estimated from the dates covered)` : '';
+    text += covered > 0 && left > 0 ? `, about ${humanDuration((elapsedMs * left) / covered / 1000)} left (estimated from the dates covered)` : '';
   }
   return text;
 }
@@ -139,11 +140,6 @@ export function fetchSummary(report: FetchReport): string {
 
 function day(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
-}
-
-function duration(ms: number): string {
-  const minutes = Math.round(ms / 60_000);
-  return minutes < 1 ? 'less than a minute' : minutes < 120 ? `${minutes} min` : `${Math.round(minutes / 60)} h`;
 }
 
 function parseMetricId(text: string): string {
