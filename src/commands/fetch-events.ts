@@ -15,10 +15,15 @@ import { findMetricByName, type MetricRef } from '../klaviyo/metrics-api.js';
 
 export type MetricChoice = { readonly name: string } | { readonly id: string };
 
-/** Events buffered before they are written as a part: a kill loses at most these (they are fetched again). */
+/**
+ * Events buffered before the first part is written; each next part may be twice as large, up to ten
+ * times this. A kill loses at most the buffer (it is fetched again next time: at most 100 pages, two
+ * seconds at Get Events' pace), and a first fetch of a million events makes 13 parts, not 100.
+ */
 export const DEFAULT_PART_EVENTS = 10_000;
-/** Compaction rewrites the store as one part once it has more than this many. */
-const MAX_PARTS = 16;
+const PART_GROWTH_LIMIT = 10;
+/** Compaction rewrites the store as one part once it has more than this many (a year of nightly parts). */
+const MAX_PARTS = 32;
 
 export interface FetchOptions {
   readonly reader: ReaderOptions;
@@ -108,7 +113,8 @@ export async function fetchEvents(options: FetchOptions): Promise<FetchedStore> 
   let previousPage = new Set<string>();
   let currentPage = new Set<string>();
   const counters: EventFetchCounters = { requests: 0, retries: 0, pages: 0, pageSize: 0 };
-  const partEvents = options.partEvents ?? DEFAULT_PART_EVENTS;
+  const firstPart = options.partEvents ?? DEFAULT_PART_EVENTS;
+  let partEvents = firstPart;
   let buffer: FetchedEvent[] = [];
   let fetched = 0;
   let added = 0;
@@ -120,6 +126,7 @@ export async function fetchEvents(options: FetchOptions): Promise<FetchedStore> 
     buffer = [];
     await store.append(events, now());
     added += events.length;
+    partEvents = Math.min(partEvents * 2, firstPart * PART_GROWTH_LIMIT);
   };
   try {
     for await (const page of readEvents({ metricId: metric.id, from: from === null ? undefined : iso(from) }, options.reader, counters)) {

@@ -61,18 +61,20 @@ export async function* readEvents(query: EventQuery, options: ReaderOptions, cou
     'page[size]': String(PAGE_SIZE_ASKED),
   };
   counters.pageSize = PAGE_SIZE_ASKED;
-  let body: unknown;
+  let pending: Promise<unknown> | undefined = firstPage(http, first, counters);
   try {
-    body = await firstPage(http, first, counters);
-    for (;;) {
-      const page = body as { data?: unknown; included?: unknown; links?: { next?: unknown } } | undefined;
+    while (pending !== undefined) {
+      const page = (await pending) as { data?: unknown; included?: unknown; links?: { next?: unknown } } | undefined;
       if (!Array.isArray(page?.data)) throw new BackfillError('KLAVIYO_UNEXPECTED', 'Klaviyo sent a Get Events page without data');
+      const link = page.links?.next;
+      // The next page is asked for before this one is handed on: storing a page then overlaps the
+      // wait for the next, so the rate limit, not the client, sets the pace.
+      pending = typeof link === 'string' && link !== '' ? http.getJson(link) : undefined;
+      // A fetch stopped by the consumer must not leave a rejection nobody hears.
+      pending?.catch(() => {});
       counters.pages++;
       sync(http, counters);
       yield eventsOfPage(page.data, page.included);
-      const link = page.links?.next;
-      if (typeof link !== 'string' || link === '') return;
-      body = await http.getJson(link);
     }
   } finally {
     sync(http, counters);

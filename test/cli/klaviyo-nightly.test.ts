@@ -63,13 +63,22 @@ test('a fetch killed with SIGKILL keeps the pages it wrote; the rerun fetches fr
     standIn.onRequest = undefined;
     assert.equal(killed.signal, 'SIGKILL');
 
+    // What the killed run kept: whole parts only (the store's manifest lists them).
+    const manifest = JSON.parse(await readFile(join(dir, '.backfill', 'events-RkXyZ1', 'store.json'), 'utf8')) as { parts: { events: number; newest: number }[] };
+    const held = manifest.parts.reduce((sum, part) => sum + part.events, 0);
+    assert.ok(held >= 2 && held < 13, `kept ${held} events`);
+    const newest = Math.max(...manifest.parts.map((part) => part.newest));
+    const again = standIn.options.account!.events.filter((e) => e.metricId === 'RkXyZ1' && Date.parse(e.datetime) >= newest - 72 * 3_600_000).length;
+
     const before = standIn.requests.filter((r) => r.path === '/api/events').length;
     const rerun = await runCli(args, { env, cwd: dir });
     assert.equal(rerun.code, 0, rerun.stderr);
     const fetch = (JSON.parse(rerun.stdout) as { fetch: { eventsNew: number; eventsDeduplicated: number; storeEvents: number } }).fetch;
-    // Three pages (6 events, the newest 2025-06-03) were written; from 72 hours before that, 10 events remain.
-    assert.equal(standIn.requests.filter((r) => r.path === '/api/events').length - before, 5);
-    assert.deepEqual([fetch.eventsNew, fetch.eventsDeduplicated, fetch.storeEvents], [7, 3, 13]);
+    // The rerun asks only from 72 hours before the newest event kept, two events a page.
+    assert.equal(standIn.requests.filter((r) => r.path === '/api/events').length - before, Math.ceil(again / 2));
+    assert.ok(Math.ceil(again / 2) < 7, 'fewer pages than a fetch from the start');
+    assert.deepEqual([fetch.eventsNew, fetch.storeEvents], [13 - held, 13]);
+    assert.equal(fetch.eventsDeduplicated, again - (13 - held));
 
     const fresh = tempDir();
     const uninterrupted = await runCli(args, { env, cwd: fresh });
