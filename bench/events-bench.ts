@@ -27,10 +27,14 @@ interface ClientRun {
   readonly code: number | null;
   readonly summary: { fetch: Record<string, number | string | null>; profiles: number; ordersRead: number };
   readonly peakRssMb: number;
+  readonly cpuSeconds: number;
+  /** CPU the stand-in (this process) spent meanwhile. */
+  readonly standInCpuSeconds: number;
 }
 
 function runClient(cwd: string, baseUrl: string, args: readonly string[]): Promise<ClientRun> {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'bench', 'events-client.js'), ...args], {
     cwd,
     env: { ...process.env, KLAVIYO_BASE_URL: baseUrl, KLAVIYO_API_KEY: API_KEY },
@@ -43,9 +47,18 @@ function runClient(cwd: string, baseUrl: string, args: readonly string[]): Promi
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => {
-      const rss = JSON.parse(stderr.trim().split('\n').at(-1) ?? '{}') as { peakRssMb?: number };
+      const usage = JSON.parse(stderr.trim().split('\n').at(-1) ?? '{}') as { peakRssMb?: number; cpuSeconds?: number };
+      const standIn = process.cpuUsage(cpu);
       if (code !== 0) reject(new Error(`client exited ${code}: ${stderr}`));
-      else resolve({ seconds: (performance.now() - started) / 1000, code, summary: JSON.parse(stdout) as ClientRun['summary'], peakRssMb: rss.peakRssMb ?? NaN });
+      else
+        resolve({
+          seconds: (performance.now() - started) / 1000,
+          code,
+          summary: JSON.parse(stdout) as ClientRun['summary'],
+          peakRssMb: usage.peakRssMb ?? NaN,
+          cpuSeconds: usage.cpuSeconds ?? NaN,
+          standInCpuSeconds: Math.round((standIn.user + standIn.system) / 1e4) / 100,
+        });
     });
   });
 }
@@ -77,6 +90,8 @@ try {
       storeBytesPerEvent: (Number(first.summary.fetch.storeBytes) / count).toFixed(1),
       profiles: first.summary.profiles,
       peakRssMb: first.peakRssMb,
+      clientCpuSeconds: first.cpuSeconds,
+      standInCpuSeconds: first.standInCpuSeconds,
     },
     nightly: {
       wallSeconds: second.seconds.toFixed(1),
@@ -85,6 +100,7 @@ try {
       eventsNew: second.summary.fetch.eventsNew,
       eventsDeduplicated: second.summary.fetch.eventsDeduplicated,
       peakRssMb: second.peakRssMb,
+      clientCpuSeconds: second.cpuSeconds,
     },
     schemaViolations: standIn.violations.length,
   };
