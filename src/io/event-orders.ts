@@ -21,15 +21,21 @@ export function storedEventOrders(store: EventStore, reading: EventReading, labe
     label,
     async read(sink: OrderSink, onProgress?: (recordsRead: number) => void): Promise<number> {
       let count = 0;
-      for await (const event of store.events()) {
-        count++;
-        // The event's position in the store stands in for a line number; the reason names the event id.
-        const at = { file: label, line: count };
-        const outcome = orderOfEvent(event, reading);
-        if (outcome.kind === 'order') sink.order(outcome.order, at, () => JSON.stringify(event));
-        else if (outcome.kind === 'without-profile') sink.withoutEmail(event.id, at);
-        else sink.reject({ file: label, line: count, code: outcome.code, reason: outcome.reason, raw: JSON.stringify(event) });
-        if (count % PROGRESS_EVERY === 0) onProgress?.(count);
+      let reported = 0;
+      for await (const batch of store.batches()) {
+        for (const event of batch) {
+          count++;
+          // The event's position in the store stands in for a line number; the reason names the event id.
+          const at = { file: label, line: count };
+          const outcome = orderOfEvent(event, reading);
+          if (outcome.kind === 'order') sink.order(outcome.order, at, () => JSON.stringify(event));
+          else if (outcome.kind === 'without-profile') sink.withoutEmail(event.id, at);
+          else sink.reject({ file: label, line: count, code: outcome.code, reason: outcome.reason, raw: JSON.stringify(event) });
+        }
+        if (count - reported >= PROGRESS_EVERY) {
+          reported = count;
+          onProgress?.(count);
+        }
       }
       onProgress?.(count);
       return count;

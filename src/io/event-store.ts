@@ -121,9 +121,11 @@ export class EventStore {
     const ids = new Set<string>();
     for (const part of this.#manifest.parts) {
       if (part.newest === null || part.newest < from) continue;
-      for await (const event of this.#readPart(part)) {
-        const at = event.datetime === null ? undefined : parseTimestamp(event.datetime);
-        if (at === undefined || !at.ok || at.epochMs >= from) ids.add(event.id);
+      for await (const batch of this.#readPart(part)) {
+        for (const event of batch) {
+          const at = event.datetime === null ? undefined : parseTimestamp(event.datetime);
+          if (at === undefined || !at.ok || at.epochMs >= from) ids.add(event.id);
+        }
       }
     }
     return ids;
@@ -154,16 +156,20 @@ export class EventStore {
     let newest: number | null = null;
     const store = this;
     async function* lines(): AsyncGenerator<string> {
-      for await (const event of store.events()) {
-        const at = event.datetime === null ? undefined : parseTimestamp(event.datetime);
-        const ms = at !== undefined && at.ok ? at.epochMs : undefined;
-        if (dropBefore !== undefined && ms !== undefined && ms < dropBefore) continue;
-        count++;
-        if (ms !== undefined) {
-          if (oldest === null || ms < oldest) oldest = ms;
-          if (newest === null || ms > newest) newest = ms;
+      for await (const batch of store.batches()) {
+        let text = '';
+        for (const event of batch) {
+          const at = event.datetime === null ? undefined : parseTimestamp(event.datetime);
+          const ms = at !== undefined && at.ok ? at.epochMs : undefined;
+          if (dropBefore !== undefined && ms !== undefined && ms < dropBefore) continue;
+          count++;
+          if (ms !== undefined) {
+            if (oldest === null || ms < oldest) oldest = ms;
+            if (newest === null || ms > newest) newest = ms;
+          }
+          text += `${lineOf(event)}\n`;
         }
-        yield `${lineOf(event)}\n`;
+        if (text !== '') yield text;
       }
     }
     await pipeline(lines(), createGzip(), createWriteStream(temp, { mode: PRIVATE }));
@@ -174,12 +180,20 @@ export class EventStore {
     for (const part of old) await unlink(join(this.dir, part.file)).catch(() => {});
   }
 
-  /** Every event held, in the order they were stored. */
-  async *events(): AsyncGenerator<OrderEvent> {
+  /**
+   * Every event held, in the order they were stored, a few hundred at a time: an async step per
+   * event would cost more than reading the event.
+   */
+  async *batches(): AsyncGenerator<OrderEvent[]> {
     for (const part of this.#manifest.parts) yield* this.#readPart(part);
   }
 
-  async *#readPart(part: StorePart): AsyncGenerator<OrderEvent> {
+  /** The same, one event at a time (tests, small stores). */
+  async *events(): AsyncGenerator<OrderEvent> {
+    for await (const batch of this.batches()) yield* batch;
+  }
+
+  async *#readPart(part: StorePart): AsyncGenerator<OrderEvent[]> {
     const path = join(this.dir, part.file);
     let line = 0;
     let rest = '';
@@ -187,15 +201,17 @@ export class EventStore {
       // Split by hand: readline costs more than the JSON parsing of a line.
       for await (const chunk of createReadStream(path).pipe(createGunzip()).setEncoding('utf8') as AsyncIterable<string>) {
         const text = rest + chunk;
+        const batch: OrderEvent[] = [];
         let start = 0;
         for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
           line++;
-          if (end > start) yield eventOfLine(text.slice(start, end), path, line);
+          if (end > start) batch.push(eventOfLine(text.slice(start, end), path, line));
           start = end + 1;
         }
         rest = text.slice(start);
+        if (batch.length > 0) yield batch;
       }
-      if (rest !== '') yield eventOfLine(rest, path, line + 1);
+      if (rest !== '') yield [eventOfLine(rest, path, line + 1)];
     } catch (error) {
       if (error instanceof BackfillError) throw error;
       throw storeError(this.dir, `part ${part.file} cannot be read (${(error as Error).message})`);
