@@ -1,11 +1,12 @@
 /**
  * Fetching into the event store, in-process against the stand-in: however the history is split into
  * successive fetches (events arriving late by less than the overlap), the store ends up holding each
- * event once and the profiles are those of one fetch of everything.
+ * event once and the profiles are those of one fetch of everything. And the retention rule.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { checkRetention } from '../../src/cli/order-source-flags.js';
 import { computeProfileTable } from '../../src/commands/compute.js';
 import { fetchEvents } from '../../src/commands/fetch-events.js';
 import { resolveRunSettings } from '../../src/config/run-settings.js';
@@ -89,6 +90,32 @@ test('any split of the history into successive fetches gives the same store and 
       { numRuns: 25 },
     );
     assert.deepEqual(standIn.violations, []);
+  } finally {
+    await standIn.stop();
+  }
+});
+
+test('retention: window mode without sizes drops events older than its longest window plus 30 days, and a later flow run is refused', async () => {
+  const now = Date.now();
+  const at = (daysAgo: number) => new Date(now - daysAgo * 24 * HOUR).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+  const events: AccountEvent[] = [200, 100, 59, 10].map((daysAgo) => ({
+    id: `d${daysAgo}`,
+    metricId: METRIC.id,
+    datetime: at(daysAgo),
+    profile: { id: 'p', email: 'p@example.com', phone: null },
+    properties: { $value: daysAgo, items: [] },
+  }));
+  const standIn = await new KlaviyoStandIn({ apiKey: API_KEY, account: new EventAccount([METRIC], events) }).start();
+  try {
+    const reader = { connection: { baseUrl: standIn.baseUrl, apiKey: API_KEY, revision: '2026-07-15' }, tuning: DEFAULT_TUNING, clock: systemClock };
+    const windowOnly = resolveRunSettings({ mode: 'window', windows: [30], sizes: [] }, undefined);
+    const { store } = await fetchEvents({ reader, metric: { id: METRIC.id }, stateDir: tempDir(), refetch: false, since: undefined, overlapMs: OVERLAP, definitions: windowOnly.definitions });
+    assert.deepEqual((await storedIds(store)).sort(), ['d10', 'd59'], '30 days + 30 days of margin kept');
+    assert.ok(store.manifest.trimmedBefore !== null);
+    assert.doesNotThrow(() => checkRetention(store, windowOnly, now));
+    assert.throws(() => checkRetention(store, resolveRunSettings({ mode: 'flow' }, undefined), now), /dropped the events before/);
+    const flow = await fetchEvents({ reader, metric: { id: METRIC.id }, stateDir: tempDir(), refetch: false, since: undefined, overlapMs: OVERLAP, definitions: SETTINGS.definitions });
+    assert.equal(flow.store.eventCount, 4, 'window mode with sizes (the default sizes) keeps everything');
   } finally {
     await standIn.stop();
   }
