@@ -22,7 +22,7 @@ export type MetricChoice = { readonly name: string } | { readonly id: string };
  */
 export const DEFAULT_PART_EVENTS = 10_000;
 const PART_GROWTH_LIMIT = 10;
-/** Compaction rewrites the store as one part once it has more than this many (a month of nightly parts). */
+/** Compaction rewrites the store as one part once it has more than this many (a few weeks of nightly parts after a first fetch). */
 const MAX_PARTS = 32;
 
 export interface FetchOptions {
