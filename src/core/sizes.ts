@@ -62,5 +62,4 @@ export class SizeMatcher {
     this.#byLineItemName.set(lineItemName, found);
     return found;
   }
-
 }
