@@ -16,6 +16,7 @@ import { addOrderReadingOptions, explicitSettings, type OrderReadingFlags } from
 import { expandInputPaths, STDIN_PATH } from './io/input-files.js';
 import { addPushCommand } from './cli-push.js';
 import { addDiffCommand } from './cli-diff.js';
+import { addFlowCommand } from './cli-flow.js';
 import { redactSecrets } from './redact.js';
 import { formatCount } from './text.js';
 
@@ -137,6 +138,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   addPushCommand(program, io, (code) => {
     exitCode = code;
   });
+  addFlowCommand(program, io, (code) => (exitCode = code));
   let diffRunning = false;
   addDiffCommand(
     program,
