@@ -17,6 +17,7 @@ import { expandInputPaths, STDIN_PATH } from './io/input-files.js';
 import { addPushCommand } from './cli-push.js';
 import { addDiffCommand } from './cli-diff.js';
 import { addFlowCommand } from './cli-flow.js';
+import { addSegmentsCommand } from './cli-segments.js';
 import { redactSecrets } from './redact.js';
 import { formatCount } from './text.js';
 
@@ -139,6 +140,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     exitCode = code;
   });
   addFlowCommand(program, io, (code) => (exitCode = code));
+  addSegmentsCommand(program, io, (code) => (exitCode = code));
   let diffRunning = false;
   addDiffCommand(
     program,
