@@ -111,6 +111,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   $ backfill orders.csv --as-of 2026-11-01 -o -    reproducible run, CSV to stdout
   $ backfill push orders.csv --dry-run              plan the Klaviyo import jobs, send nothing
   $ backfill diff orders.csv --against state        what the nightly push --incremental would send
+  $ backfill flow --public-key ABC123 --metric-id XyZ123   the live flow that keeps the properties, step by step
+  $ backfill segments --threshold 1000              the recipe's segments on the computed properties
   $ backfill compute --help                        every option of the main command
   $ backfill push --help                           sending to Klaviyo, resuming, nightly, exit codes
   $ backfill diff --help                           baselines, output for CI, exit codes
