@@ -7,7 +7,7 @@
  */
 import { BackfillError, EXIT } from '../errors.js';
 import { redactSecrets } from '../redact.js';
-import { resourceId } from './api-client.js';
+import { nameFilter, pacedHttp, pagedResources, resourceId, type KlaviyoClientOptions, type RateLimit } from './api-client.js';
 import { describeAttempt, gaveUp, isRetryable, type KlaviyoHttp } from './http.js';
 
 export type CreateOutcome =
@@ -44,4 +44,27 @@ export async function createOnce(http: KlaviyoHttp, request: CreateOnce): Promis
     if (attempt >= http.context.tuning.maxAttempts) throw gaveUp('POST', url, result, attempt);
     await http.backoff(attempt, result);
   }
+}
+
+/** A collection whose members are found by exact name (Get Flows, Get Segments) and created by POST to the same path. */
+export interface NamedCollection {
+  readonly path: string;
+  /** The JSON:API type, for the sparse fieldset `fields[<type>]=name`. */
+  readonly type: string;
+  /** The collection's read limits; creates share the tuning's create limits (1/s, 15/min). */
+  readonly readLimits: RateLimit;
+}
+
+/** `(name, body) => outcome`: creates unless one of that name exists, paced, never resent blindly. */
+export function namedCreator(options: KlaviyoClientOptions, collection: NamedCollection): (name: string, body: unknown) => Promise<CreateOutcome> {
+  const reads = pacedHttp(options, collection.readLimits);
+  const creates = pacedHttp(options, { burst: options.tuning.createBurst, perMinute: options.tuning.createPerMinute });
+  const find = async (name: string): Promise<string | undefined> => {
+    for await (const resource of pagedResources(reads, collection.path, { filter: nameFilter(name), [`fields[${collection.type}]`]: 'name' })) {
+      const id = resourceId(resource);
+      if (id !== undefined) return id;
+    }
+    return undefined;
+  };
+  return (name, body) => createOnce(creates, { name, path: collection.path, body, find });
 }
