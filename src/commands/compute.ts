@@ -5,13 +5,13 @@ import type { Readable, Writable } from 'node:stream';
 import type { Definitions } from '../core/definitions.js';
 import { propertyColumns } from '../core/definitions.js';
 import type { ProfileAccumulator, ProfileRow } from '../core/profiles.js';
-import { OrderCollector, type OrderCounts } from './order-collector.js';
-import { secondPartThread } from './second-part-thread.js';
+import { OrderCollector, type OrderCounts } from '../reading/order-collector.js';
+import { secondPartThread } from '../reading/second-part-thread.js';
 import { BackfillError, formatLocation } from '../errors.js';
 import type { RejectedRecord } from '../io/formats/format.js';
 import { STDIN_PATH } from '../io/input-files.js';
 import { profileValuesCsvChunks, writeProfilesCsv, writeProfilesTo } from '../io/profiles-csv.js';
-import { readOrders, type FileReport, type InputSettings } from '../io/read-orders.js';
+import { readOrders, type FileReport, type InputSettings, type ReadProgress } from '../io/read-orders.js';
 import { RejectsFile } from '../io/rejects-file.js';
 
 export interface ComputeOptions {
@@ -24,7 +24,7 @@ export interface ComputeOptions {
   readonly strict: boolean;
   /** Where rejected rows go; undefined counts them without writing a file (`diff` writes nothing). */
   readonly rejectsPath: string | undefined;
-  readonly onProgress?: (recordsRead: number) => void;
+  readonly onProgress?: (progress: ReadProgress) => void;
   /** Threads for reading a large file (at most 2 are used); default: the machine's cores. */
   readonly threads?: number;
   /** Files below this size are read in one part (tests set it low). */
@@ -42,6 +42,8 @@ export interface ComputeCounts extends OrderCounts {
   profiles: number;
   /** Profiles whose orders set nothing (window mode: all orders outside every window, no sizes). */
   profilesWithoutProperties: number;
+  /** When the newest order read was placed (epoch ms), also after --as-of; null when none was. */
+  newestOrderAt: number | null;
 }
 
 export interface ProfileTable {
@@ -100,6 +102,7 @@ async function computeProfiles(options: ComputeOptions): Promise<ComputedProfile
     rowsRejected: rejects.count,
     profiles: 0,
     profilesWithoutProperties: 0,
+    newestOrderAt: collector.newestOrderAt,
   };
   const rejectsFile = await rejects.commit();
   return { columns: propertyColumns(options.definitions), accumulator: collector.accumulator, counts, rejectsFile };
@@ -113,7 +116,7 @@ export interface ComputeResult {
 }
 
 export async function runCompute(
-  options: ComputeOptions & { readonly out: string; readonly maxFileBytes?: number; readonly stdout?: Writable },
+  options: ComputeOptions & { readonly out: string; readonly maxFileBytes?: number; readonly stdout: Writable },
 ): Promise<ComputeResult> {
   const { accumulator, counts, rejectsFile } = await computeProfiles(options);
   // Profiles are computed as they are written, so a run never holds millions of rows at once.
@@ -130,7 +133,7 @@ export async function runCompute(
   });
   let outputs: string[];
   if (options.out === STDIN_PATH) {
-    await writeProfilesTo(options.stdout ?? process.stdout, csv);
+    await writeProfilesTo(options.stdout, csv);
     outputs = [STDIN_PATH];
   } else {
     try {

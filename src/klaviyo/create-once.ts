@@ -5,7 +5,7 @@
  * looked up again before anything is resent. A 429 created nothing and waits out Retry-After. Any
  * other refusal is returned as it is, for the caller to explain: it is not retried.
  */
-import { BackfillError, EXIT } from '../errors.js';
+import { BackfillError } from '../errors.js';
 import { redactSecrets } from '../redact.js';
 import { nameFilter, pacedHttp, pagedResources, resourceId, type KlaviyoClientOptions, type RateLimit } from './api-client.js';
 import { describeAttempt, gaveUp, isRetryable, type KlaviyoHttp } from './http.js';
@@ -33,7 +33,7 @@ export async function createOnce(http: KlaviyoHttp, request: CreateOnce): Promis
     const result = await http.once('POST', url, text);
     if (result.kind === 'response' && result.status >= 200 && result.status < 300) {
       const id = resourceId((result.body as { data?: unknown } | undefined)?.data);
-      if (id === undefined) throw new BackfillError('KLAVIYO_UNEXPECTED', `Klaviyo created ${request.name} but sent no id`, { exitCode: EXIT.unexpected });
+      if (id === undefined) throw new BackfillError('KLAVIYO_UNEXPECTED', `Klaviyo created ${request.name} but sent no id`);
       return { kind: 'created', id };
     }
     if (!isRetryable(result)) return { kind: 'refused', status: result.kind === 'response' ? result.status : 0, message: redactSecrets(describeAttempt(result)) };

@@ -8,7 +8,7 @@
  * (sparse fieldsets), which keeps responses small.
  */
 import type { PropertyValue, ProfileRow } from '../core/profiles.js';
-import { BackfillError, EXIT } from '../errors.js';
+import { BackfillError } from '../errors.js';
 import { pacedHttp, type KlaviyoClientOptions } from './api-client.js';
 
 const PROFILES_PATH = '/api/profiles';
@@ -66,5 +66,5 @@ function profileRow(resource: unknown, wanted: ReadonlySet<string>): ProfileRow[
 }
 
 function unexpected(what: string): BackfillError {
-  return new BackfillError('KLAVIYO_UNEXPECTED', `Klaviyo sent ${what}`, { exitCode: EXIT.unexpected });
+  return new BackfillError('KLAVIYO_UNEXPECTED', `Klaviyo sent ${what}`);
 }

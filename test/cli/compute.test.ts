@@ -228,7 +228,7 @@ function csvRecordsText(text: string): string[] {
 
 test('compute -o - into a reader that stops early (| head) exits 0', async () => {
   const dir = await tempDir();
-  const { generateShopifyExport } = await import('../../bench/shopify-generator.js');
+  const { generateShopifyExport } = await import('../support/shopify-generator.js');
   await generateShopifyExport(join(dir, 'orders.csv'), 30_000, 20_000);
   const code = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'backfill.js'), join(dir, 'orders.csv'), '-o', '-', '-q'], { stdio: ['ignore', 'pipe', 'pipe'] });

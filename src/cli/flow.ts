@@ -1,25 +1,28 @@
 /**
- * The `flow` subcommand's flags, help and output. Errors are thrown to `main` (src/cli.ts), which maps
- * them to exit codes; a Create Flow refusal prints the instructions and exits 2.
+ * The `flow` subcommand's flags, help and output. Errors are thrown to `main`, which maps them (and
+ * the outcome) to exit codes; a Create Flow refusal prints the instructions and exits 2.
  */
 import { readFile } from 'node:fs/promises';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import type { CliIo } from './cli.js';
-import { klaviyoConnection, parseRevision } from './cli-connection.js';
-import { addDefinitionOptions, explicitSettings, type OrderReadingFlags } from './cli-order-options.js';
-import { runFlow, type FlowResult, type MetricChoice } from './commands/flow.js';
-import { loadConfig } from './config/config-file.js';
-import { resolveRunSettings } from './config/run-settings.js';
-import { parseItemSizePath, RECIPE_EVENT_FIELDS, type EventFields } from './core/flow/event-fields.js';
-import { PRIVATE_KEY_PLACEHOLDER, type WebhookTarget } from './core/flow/flow-definitions.js';
-import { sizeTemplates } from './core/flow/webhook-bodies.js';
-import { BackfillError, EXIT } from './errors.js';
+import { resolve } from 'node:path';
+import { InvalidArgumentError, Option } from 'commander';
+import type { CliCommand } from './command.js';
+import type { Outcome } from './exit-codes.js';
 import { flowInstructions } from './flow-instructions.js';
-import type { KlaviyoClientOptions } from './klaviyo/api-client.js';
-import { systemClock } from './klaviyo/clock.js';
-import { DEFAULT_REVISION } from './klaviyo/http.js';
-import { tuningFromEnv } from './klaviyo/tuning.js';
-import { redactSecrets, registerSecret } from './redact.js';
+import type { CliIo } from './io.js';
+import { klaviyoConnection, parseRevision } from './klaviyo-connection.js';
+import { addDefinitionOptions, explicitSettings, HELP_GROUPS, type OrderReadingFlags } from './order-reading-flags.js';
+import { runFlow, type FlowResult, type MetricChoice } from '../commands/flow.js';
+import { loadConfig } from '../config/config-file.js';
+import { resolveRunSettings } from '../config/run-settings.js';
+import { parseItemSizePath, RECIPE_EVENT_FIELDS, type EventFields } from '../core/flow/event-fields.js';
+import { PRIVATE_KEY_PLACEHOLDER, type WebhookTarget } from '../core/flow/flow-definitions.js';
+import { sizeTemplates } from '../core/flow/webhook-bodies.js';
+import { BackfillError } from '../errors.js';
+import type { KlaviyoClientOptions } from '../klaviyo/api-client.js';
+import { systemClock } from '../klaviyo/clock.js';
+import { DEFAULT_REVISION } from '../klaviyo/http.js';
+import { tuningFromEnv } from '../klaviyo/tuning.js';
+import { redactSecrets, registerSecret } from '../redact.js';
 
 const FLOW_EXAMPLES = `Examples:
   $ backfill flow --public-key ABC123 --metric-id XyZ123
@@ -88,60 +91,67 @@ interface FlowFlags extends Partial<OrderReadingFlags> {
   revision?: string;
 }
 
-export function addFlowCommand(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
-  const command = program
-    .command('flow')
-    .description("print (or create as drafts) the Klaviyo flow that keeps the computed properties live, for today's API")
-    .option('--public-key <id>', 'your public API key (site id, 6 characters): Create Client Profile takes it in the URL')
-    .addOption(new Option('--target <endpoint>', 'where the webhooks send the profile').choices(['client', 'profile-import']).default('client'))
-    .option('--metric-id <id>', 'the order metric id (default: looked up by --metric-name)')
-    .option('--metric-name <name>', 'the order metric to look up', 'Placed Order')
-    .option('--event-value <path>', 'event property holding the order value', RECIPE_EVENT_FIELDS.value)
-    .option('--event-date <path>', 'event property holding the order date, or "now"', RECIPE_EVENT_FIELDS.date)
-    .addOption(new Option('--event-items <path>', 'the items and the size key in each').argParser(parseItems).default({ items: RECIPE_EVENT_FIELDS.items, itemSize: RECIPE_EVENT_FIELDS.itemSize }, 'items[].Size'))
-    .option('--json', 'print the Create Flow request bodies as a JSON array')
-    .option('--create', 'create the flows in Klaviyo as drafts (looked up by name first)')
-    .option('--api-key-file <path>', 'read the private API key from this file (default: $KLAVIYO_API_KEY)')
-    .option('--webhook-key-file <path>', 'with --target profile-import --create: the private key the webhooks send')
-    .option('--revision <date>', `Klaviyo API revision, also sent by the webhooks (default: $KLAVIYO_REVISION or ${DEFAULT_REVISION})`, parseRevision);
-  addDefinitionOptions(command, true)
-    .addHelpText('before', FLOW_EXAMPLES)
-    .addHelpText('after', FLOW_DETAILS)
-    .action(async (flags: FlowFlags, self: Command) => {
-      const env = io.env ?? process.env;
-      const config = await loadConfig(flags.config, process.cwd());
-      const settings = resolveRunSettings(explicitSettings(flags, self), config);
-      const needsKey = flags.create === true || flags.metricId === undefined;
-      const client = needsKey ? await clientOptions(flags, env) : undefined;
-      const revision = flags.revision ?? client?.connection.revision ?? env.KLAVIYO_REVISION ?? DEFAULT_REVISION;
-      const createTarget = await webhookTarget(flags);
-      // Printed output never carries the webhook key: only the request creating the flow does.
-      const target: WebhookTarget = createTarget.kind === 'client' ? createTarget : { kind: 'profile-import', authorization: PRIVATE_KEY_PLACEHOLDER };
-      const fields: EventFields = { value: flags.eventValue, date: flags.eventDate, ...flags.eventItems };
-      const metric: MetricChoice = flags.metricId !== undefined ? { kind: 'id', id: flags.metricId } : { kind: 'name', name: flags.metricName, client: client! };
-      const result = await runFlow({
-        definitions: settings.definitions,
-        sizes: sizeTemplates(settings.definitions.sizes, (size) => settings.input.sizes.namesOf(size)),
-        fields,
-        target,
-        createTarget,
-        revision,
-        metric,
-        ...(flags.create === true ? { create: client! } : {}),
-      });
-      setExitCode(report(result, flags, fields, target, io));
+export const flowCommand: CliCommand = {
+  name: 'flow',
+  declare(program) {
+    const command = program
+      .command('flow')
+      .description("print (or create as drafts) the Klaviyo flow that keeps the computed properties live, for today's API")
+      .optionsGroup(HELP_GROUPS.klaviyo)
+      .option('--public-key <id>', 'your public API key (site id, 6 characters): Create Client Profile takes it in the URL')
+      .addOption(new Option('--target <endpoint>', 'where the webhooks send the profile').choices(['client', 'profile-import']).default('client'))
+      .option('--metric-id <id>', 'the order metric id (default: looked up by --metric-name)')
+      .option('--metric-name <name>', 'the order metric to look up', 'Placed Order')
+      .option('--create', 'create the flows in Klaviyo as drafts (looked up by name first)')
+      .option('--api-key-file <path>', 'read the private API key from this file (default: $KLAVIYO_API_KEY)')
+      .option('--webhook-key-file <path>', 'with --target profile-import --create: the private key the webhooks send')
+      .option('--revision <date>', `Klaviyo API revision, also sent by the webhooks (default: $KLAVIYO_REVISION or ${DEFAULT_REVISION})`, parseRevision)
+      .optionsGroup(HELP_GROUPS.input)
+      .option('--event-value <path>', 'event property holding the order value', RECIPE_EVENT_FIELDS.value)
+      .option('--event-date <path>', 'event property holding the order date, or "now"', RECIPE_EVENT_FIELDS.date)
+      .addOption(new Option('--event-items <path>', 'the items and the size key in each').argParser(parseItems).default({ items: RECIPE_EVENT_FIELDS.items, itemSize: RECIPE_EVENT_FIELDS.itemSize }, 'items[].Size'))
+      .optionsGroup(HELP_GROUPS.output)
+      .option('--json', 'print the Create Flow request bodies as a JSON array')
+      .addHelpText('before', FLOW_EXAMPLES)
+      .addHelpText('after', FLOW_DETAILS);
+    return addDefinitionOptions(command);
+  },
+  async run(self, io) {
+    const flags = self.opts<FlowFlags>();
+    const env = io.env;
+    const config = await loadConfig(flags.config, io.cwd);
+    const settings = resolveRunSettings(explicitSettings(flags, self), config);
+    const needsKey = flags.create === true || flags.metricId === undefined;
+    const client = needsKey ? await clientOptions(flags, env) : undefined;
+    const revision = flags.revision ?? client?.connection.revision ?? env.KLAVIYO_REVISION ?? DEFAULT_REVISION;
+    const createTarget = await webhookTarget(flags, io.cwd);
+    // Printed output never carries the webhook key: only the request creating the flow does.
+    const target: WebhookTarget = createTarget.kind === 'client' ? createTarget : { kind: 'profile-import', authorization: PRIVATE_KEY_PLACEHOLDER };
+    const fields: EventFields = { value: flags.eventValue, date: flags.eventDate, ...flags.eventItems };
+    const metric: MetricChoice = flags.metricId !== undefined ? { kind: 'id', id: flags.metricId } : { kind: 'name', name: flags.metricName, client: client! };
+    const result = await runFlow({
+      definitions: settings.definitions,
+      sizes: sizeTemplates(settings.definitions.sizes, (size) => settings.input.sizes.namesOf(size)),
+      fields,
+      target,
+      createTarget,
+      revision,
+      metric,
+      ...(flags.create === true ? { create: client! } : {}),
     });
-}
+    return report(result, flags, fields, target, io);
+  },
+};
 
-function report(result: FlowResult, flags: FlowFlags, fields: EventFields, target: WebhookTarget, io: CliIo): number {
+function report(result: FlowResult, flags: FlowFlags, fields: EventFields, target: WebhookTarget, io: CliIo): Outcome {
   if (flags.json === true && result.created === undefined) {
     io.stdout.write(`${JSON.stringify(result.flows, null, 2)}\n`);
-    return EXIT.ok;
+    return { kind: 'done' };
   }
   const instructions = flowInstructions({ flows: result.flows, metricId: result.metricId, metricName: flags.metricName, fields, target });
   if (result.created === undefined) {
     io.stdout.write(instructions);
-    return EXIT.ok;
+    return { kind: 'done' };
   }
   const lines: string[] = [];
   let refused = false;
@@ -166,16 +176,15 @@ function report(result: FlowResult, flags: FlowFlags, fields: EventFields, targe
   if (refused) {
     io.stderr.write(redactSecrets(`${lines.filter((line) => line.includes('refused') || line.startsWith('  ')).join('\n')}\n`));
     io.stdout.write(`\n${instructions}`);
-    return EXIT.usage;
   }
-  return EXIT.ok;
+  return { kind: 'create', refused };
 }
 
 async function clientOptions(flags: FlowFlags, env: NodeJS.ProcessEnv): Promise<KlaviyoClientOptions> {
   return { connection: await klaviyoConnection(flags, env), tuning: tuningFromEnv(env), clock: systemClock };
 }
 
-async function webhookTarget(flags: FlowFlags): Promise<WebhookTarget> {
+async function webhookTarget(flags: FlowFlags, cwd: string): Promise<WebhookTarget> {
   if (flags.target === 'client') {
     if (flags.publicKey === undefined) throw new BackfillError('USAGE', '--public-key is required: Create Client Profile takes your public API key (site id) in its URL', { hint: 'Find it in Klaviyo under Settings > API keys, or use --target profile-import.' });
     if (!/^[A-Za-z0-9]+$/.test(flags.publicKey)) throw new BackfillError('USAGE', `--public-key: expected letters and digits (a site id such as ABC123), got "${flags.publicKey}"`);
@@ -185,7 +194,7 @@ async function webhookTarget(flags: FlowFlags): Promise<WebhookTarget> {
   if (flags.webhookKeyFile === undefined) throw new BackfillError('USAGE', '--target profile-import --create needs --webhook-key-file: the private key the webhooks send');
   let key: string;
   try {
-    key = (await readFile(flags.webhookKeyFile, 'utf8')).trim();
+    key = (await readFile(resolve(cwd, flags.webhookKeyFile), 'utf8')).trim();
   } catch (error) {
     throw new BackfillError('MISSING_API_KEY', `cannot read the webhook key file ${flags.webhookKeyFile}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
   }
