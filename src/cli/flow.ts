@@ -106,7 +106,7 @@ export const flowCommand: CliCommand = {
       .option('--api-key-file <path>', 'read the private API key from this file (default: $KLAVIYO_API_KEY)')
       .option('--webhook-key-file <path>', 'with --target profile-import --create: the private key the webhooks send')
       .option('--revision <date>', `Klaviyo API revision, also sent by the webhooks (default: $KLAVIYO_REVISION or ${DEFAULT_REVISION})`, parseRevision)
-      .optionsGroup(HELP_GROUPS.input)
+      .optionsGroup('The order event (its property names):')
       .option('--event-value <path>', 'event property holding the order value', RECIPE_EVENT_FIELDS.value)
       .option('--event-date <path>', 'event property holding the order date, or "now"', RECIPE_EVENT_FIELDS.date)
       .addOption(new Option('--event-items <path>', 'the items and the size key in each').argParser(parseItems).default({ items: RECIPE_EVENT_FIELDS.items, itemSize: RECIPE_EVENT_FIELDS.itemSize }, 'items[].Size'))

@@ -5,9 +5,9 @@
  * (fixtures/klaviyo/flows-segments.schema.json); what breaks them is recorded in `violations`. Flows and
  * segments are kept by name, so a second run finds what the first created.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describeValidation, validatorsFor, type OperationId } from './klaviyo-schema.js';
+import { readBody, sendChecked, StandInServer } from './stand-in-server.js';
 
 export type FlowsRoute = 'metrics' | 'get-flows' | 'create-flow' | 'get-segments' | 'create-segment';
 
@@ -24,7 +24,7 @@ export interface Created {
   readonly at: number;
 }
 
-export class KlaviyoFlowsStandIn {
+export class KlaviyoFlowsStandIn extends StandInServer {
   readonly faults: FlowsFault[] = [];
   readonly violations: string[] = [];
   readonly requests: { route: FlowsRoute | undefined; method: string; path: string; at: number }[] = [];
@@ -37,41 +37,19 @@ export class KlaviyoFlowsStandIn {
   refuseWebhooks = false;
   readonly #apiKey: string;
   readonly #started = Date.now();
-  #server: Server | undefined;
-  readonly #sockets = new Set<Socket>();
 
   constructor(apiKey: string) {
+    super();
     this.#apiKey = apiKey;
-  }
-
-  get baseUrl(): string {
-    return `http://127.0.0.1:${(this.#server!.address() as AddressInfo).port}`;
-  }
-
-  async start(): Promise<this> {
-    this.#server = createServer((request, response) => void this.#handle(request, response));
-    this.#server.on('connection', (socket) => {
-      this.#sockets.add(socket);
-      socket.on('close', () => this.#sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    for (const socket of this.#sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.#server?.close(() => resolve()) ?? resolve());
   }
 
   creates(route: 'create-flow' | 'create-segment'): number {
     return this.requests.filter((r) => r.route === route).length;
   }
 
-  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  protected override async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', this.baseUrl);
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
+    const text = (await readBody(request)).toString('utf8');
     const match = ROUTES.find((r) => r.method === request.method && r.path === url.pathname);
     this.requests.push({ route: match?.route, method: request.method ?? '', path: url.pathname, at: Date.now() - this.#started });
     if (match === undefined) return this.#violation(response, `no such endpoint: ${request.method} ${url.pathname}`);
@@ -149,12 +127,7 @@ export class KlaviyoFlowsStandIn {
   }
 
   #send(response: ServerResponse, operation: OperationId, status: number, body: unknown): void {
-    const validate = validatorsFor(operation).response(status);
-    if (validate === undefined || !validate(body)) {
-      this.violations.push(`stand-in answered ${operation} ${status} outside the schema: ${validate ? describeValidation(validate) : 'no schema'}`);
-    }
-    response.writeHead(status, { 'Content-Type': 'application/vnd.api+json' });
-    response.end(JSON.stringify(body));
+    sendChecked(response, operation, status, body, this.violations);
   }
 }
 
