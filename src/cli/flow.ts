@@ -127,7 +127,14 @@ export const flowCommand: CliCommand = {
     const createTarget = await webhookTarget(flags, io.cwd);
     // Printed output never carries the webhook key: only the request creating the flow does.
     const target: WebhookTarget = createTarget.kind === 'client' ? createTarget : { kind: 'profile-import', authorization: PRIVATE_KEY_PLACEHOLDER };
-    const fields: EventFields = { value: flags.eventValue, date: flags.eventDate, ...flags.eventItems };
+    // Flags, then "flowEvent" in backfill.config.json, then the recipe's names.
+    const given = (key: string): boolean => ['cli', 'env'].includes(self.getOptionValueSource(key) ?? '');
+    const fromFile = config?.flowEvent ?? {};
+    const fields: EventFields = {
+      value: given('eventValue') ? flags.eventValue : (fromFile.value ?? flags.eventValue),
+      date: given('eventDate') ? flags.eventDate : (fromFile.date ?? flags.eventDate),
+      ...(given('eventItems') || fromFile.items === undefined ? flags.eventItems : { items: fromFile.items, itemSize: fromFile.itemSize ?? flags.eventItems.itemSize }),
+    };
     const metric: MetricChoice = flags.metricId !== undefined ? { kind: 'id', id: flags.metricId } : { kind: 'name', name: flags.metricName, client: client! };
     const result = await runFlow({
       definitions: settings.definitions,

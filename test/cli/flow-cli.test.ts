@@ -151,3 +151,24 @@ test('flow --create: a refused webhook action is said plainly, nothing more is t
     await standIn.stop();
   }
 });
+
+test('flow reads the event property names from "flowEvent" in backfill.config.json; a flag overrides one', async () => {
+  const cwd = tempDir();
+  writeFileSync(join(cwd, 'backfill.config.json'), JSON.stringify({ sizes: ['small'], flowEvent: { value: 'total', date: 'placed_at', items: '$extra.line_items[].size' } }));
+  const fromFile = await runCli(['flow', '--public-key', 'ABC123', '--metric-id', 'XyZ123', '--json'], { cwd });
+  const overridden = await runCli(['flow', '--public-key', 'ABC123', '--metric-id', 'XyZ123', '--json', '--event-date', 'now'], { cwd });
+  assert.equal(fromFile.code, 0, fromFile.stderr);
+  assert.equal(overridden.code, 0, overridden.stderr);
+  const bodies = (run: { stdout: string }) => (JSON.parse(run.stdout) as Flow[])[0]!.data.attributes.definition.actions.flatMap((a) => (a.data.message ? [a.data.message.body] : []));
+  const [sizes, first] = bodies(fromFile);
+  assert.match(sizes!, /\{% for item in event\|lookup:'\$extra'\|lookup:'line_items' %\}\{% if item\.size\|lower == "small"/);
+  assert.match(first!, /"highest_order_value": \{\{ event\.total\|default:0 \}\}/);
+  assert.match(first!, /"highest_order_date": "\{\{ event\.placed_at\|escapejs \}\}"/);
+  assert.match(bodies(overridden)[1]!, /"highest_order_date": "\{% now "U" %\}"/);
+  assert.match(bodies(overridden)[1]!, /event\.total/);
+
+  writeFileSync(join(cwd, 'backfill.config.json'), JSON.stringify({ flowEvent: { items: 'items.Size' } }));
+  const bad = await runCli(['flow', '--public-key', 'ABC123', '--metric-id', 'XyZ123'], { cwd });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /"flowEvent\.items" must be <items>\[\]\.<size key>/);
+});
