@@ -3,7 +3,7 @@
  * done by runCompute in src/commands/compute.ts.
  */
 import { basename, dirname, extname, join } from 'node:path';
-import { Option, type Command } from 'commander';
+import { Option } from 'commander';
 import { runCompute, type ComputeResult } from '../commands/compute.js';
 import { loadConfig } from '../config/config-file.js';
 import { resolveRunSettings } from '../config/run-settings.js';
@@ -11,7 +11,6 @@ import { expandInputPaths, STDIN_PATH } from '../io/input-files.js';
 import { formatUtc } from '../core/timestamp.js';
 import { formatCount } from '../text.js';
 import { parseBytes, parseThreads } from './flag-values.js';
-import type { CliIo } from './io.js';
 import type { CliCommand } from './command.js';
 import { addOrderReadingOptions, explicitSettings, HELP_GROUPS, type OrderReadingFlags } from './order-reading-flags.js';
 import { checkOutputPath } from './output-path.js';

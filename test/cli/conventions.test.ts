@@ -75,8 +75,17 @@ test('flag messages say what is accepted: windows 1 to 3650 and each once, --as-
 function onPseudoTerminal(dir: string, columns: number, args: string, env: Record<string, string> = {}): { code: number | null; tty: string } {
   const log = join(dir, `tty-${columns}-${Object.keys(env).join('-')}.log`);
   const command = `stty cols ${columns} rows 24; ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} ${args}`;
-  const run = spawnSync('script', ['-qfec', command, log], { cwd: dir, env: { ...process.env, ...env }, timeout: 60_000, encoding: 'utf8' });
+  const run = spawnSync('script', ['-qfec', command, log], { cwd: dir, env: { ...personAtTerminal(), ...env }, timeout: 60_000, encoding: 'utf8' });
   return { code: run.status, tty: existsSync(log) ? readFileSync(log, 'latin1') : '' };
+}
+
+/**
+ * The environment of a person at a terminal: no colour switches and no CI variable (colour libraries
+ * turn colour off under CI, where this suite also runs), and a terminal type that has colour.
+ */
+function personAtTerminal(): NodeJS.ProcessEnv {
+  const inherited = Object.entries(process.env).filter(([key]) => !['CI', 'NO_COLOR', 'FORCE_COLOR', 'TERM'].includes(key) && !key.startsWith('BACKFILL_'));
+  return { ...Object.fromEntries(inherited), TERM: 'xterm-256color' };
 }
 
 function manyOrders(dir: string, count: number): string {
