@@ -30,7 +30,6 @@ import {
 const AS_OF = '2030-01-01';
 const START = Date.UTC(2025, 0, 1) / 1000;
 const HOUR = 3600;
-const DAY = 24 * HOUR;
 
 /** An instant written as the integration would: ISO 8601 with one of a few offsets. */
 function isoAt(seconds: number, offsetMinutes: number): string {
