@@ -10,8 +10,8 @@ import type { Definitions } from '../core/definitions.js';
 import { BackfillError } from '../errors.js';
 import { EventStore, eventStoreDir } from '../io/event-store.js';
 import { readEvents, type EventFetchCounters, type FetchedEvent } from '../klaviyo/events-api.js';
-import type { ReaderOptions } from '../klaviyo/http.js';
-import { findMetricByName, type MetricRef } from '../klaviyo/metrics-api.js';
+import type { KlaviyoClientOptions } from '../klaviyo/api-client.js';
+import { findMetricByName, type MetricMatch } from '../klaviyo/metrics-api.js';
 
 export type MetricChoice = { readonly name: string } | { readonly id: string };
 
@@ -26,7 +26,7 @@ const PART_GROWTH_LIMIT = 10;
 const MAX_PARTS = 32;
 
 export interface FetchOptions {
-  readonly reader: ReaderOptions;
+  readonly reader: KlaviyoClientOptions;
   readonly metric: MetricChoice;
   /** `.backfill/` beside the config: the store is `events-<metric id>/` in it. */
   readonly stateDir: string;
@@ -79,7 +79,7 @@ export interface FetchReport {
 
 export interface FetchedStore {
   readonly store: EventStore;
-  readonly metric: MetricRef | { readonly id: string; readonly name: undefined; readonly integration: undefined };
+  readonly metric: MetricMatch | { readonly id: string; readonly name: undefined; readonly integration: undefined };
   readonly report: FetchReport;
 }
 
@@ -90,9 +90,9 @@ export async function fetchEvents(options: FetchOptions): Promise<FetchedStore> 
   let metric: FetchedStore['metric'];
   if ('id' in options.metric) metric = { id: options.metric.id, name: undefined, integration: undefined };
   else {
-    const found = await findMetricByName(options.metric.name, options.reader);
-    metric = found.metric;
-    metricRequests = found.requests;
+    const counter = { requests: 0 };
+    metric = await findMetricByName(options.metric.name, options.reader, counter);
+    metricRequests = counter.requests;
   }
   const dir = eventStoreDir(options.stateDir, metric.id);
   if (options.refetch) await EventStore.remove(dir);

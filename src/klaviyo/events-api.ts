@@ -10,7 +10,8 @@
  * Klaviyo answers with, `links.next` is followed as given.
  */
 import { BackfillError } from '../errors.js';
-import { describeAttempt, readerHttp, refused, type KlaviyoHttp, type ReaderOptions } from './http.js';
+import { pacedHttp, type KlaviyoClientOptions } from './api-client.js';
+import { describeAttempt, refused, type KlaviyoHttp } from './http.js';
 
 const EVENTS_PATH = '/api/events';
 export const GET_EVENTS_LIMITS = { burst: 350, perMinute: 3500 } as const;
@@ -50,8 +51,8 @@ export function eventFilter(query: EventQuery): string {
 }
 
 /** The events, one page at a time, oldest first. `counters` is kept up to date as pages arrive. */
-export async function* readEvents(query: EventQuery, options: ReaderOptions, counters: EventFetchCounters): AsyncGenerator<FetchedEvent[]> {
-  const http = readerHttp(options, GET_EVENTS_LIMITS);
+export async function* readEvents(query: EventQuery, options: KlaviyoClientOptions, counters: EventFetchCounters): AsyncGenerator<FetchedEvent[]> {
+  const http = pacedHttp(options, GET_EVENTS_LIMITS);
   const first: Record<string, string> = {
     filter: eventFilter(query),
     include: 'profile',

@@ -8,7 +8,7 @@ import { redactSecrets } from '../redact.js';
 import type { Clock } from './clock.js';
 import { apiErrors, describeErrors } from './error-envelope.js';
 import { backoffMs, RETRYABLE_STATUSES, retryAfterMs } from './retry-policy.js';
-import { TokenBucket } from './token-bucket.js';
+import type { TokenBucket } from './token-bucket.js';
 import type { PushTuning } from './tuning.js';
 
 export const DEFAULT_BASE_URL = 'https://a.klaviyo.com';
@@ -121,28 +121,6 @@ export class KlaviyoHttp {
     await clock.sleep(ms, stop);
     if (stop.aborted) throw interrupted();
   }
-}
-
-/** How a reader (not the push) reaches Klaviyo: its own limits, the push's timeouts and retries. */
-export interface ReaderOptions {
-  readonly connection: KlaviyoConnection;
-  /** Timeouts, retries and back-off; its burst and perMinute are the bulk-import family's and are not used by readers. */
-  readonly tuning: PushTuning;
-  readonly clock: Clock;
-  readonly stop?: AbortSignal;
-  readonly onWait?: (ms: number, reason: WaitReason) => void;
-}
-
-/** Each endpoint family is limited separately by Klaviyo, so each reader gets a token bucket of its own. */
-export function readerHttp(options: ReaderOptions, limits: { readonly burst: number; readonly perMinute: number }): KlaviyoHttp {
-  return new KlaviyoHttp({
-    connection: options.connection,
-    tuning: options.tuning,
-    clock: options.clock,
-    bucket: new TokenBucket(options.clock, limits.burst, limits.perMinute),
-    stop: options.stop ?? new AbortController().signal,
-    ...(options.onWait ? { onWait: options.onWait } : {}),
-  });
 }
 
 export function isRetryable(result: Attempt): boolean {

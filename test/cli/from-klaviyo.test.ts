@@ -134,7 +134,7 @@ test('two metrics of the name are an error listing both with their integration; 
     const dir = tempDir();
     const ambiguous = await runCli(['--from', 'klaviyo', ...AS_OF, '-o', 'p.csv'], { env, cwd: dir });
     assert.equal(ambiguous.code, 2);
-    assert.match(ambiguous.stderr, /2 metrics named "Placed Order": id RkXyZ1 \(integration: Shopify\); id ApI9Zz \(integration: API\)/);
+    assert.match(ambiguous.stderr, /2 metrics named "Placed Order": RkXyZ1 \(Shopify\), ApI9Zz \(API\)/);
     assert.match(ambiguous.stderr, /--metric-id/);
     const chosen = await runCli(['--from', 'klaviyo', '--metric-id', PLACED_ORDER_ID, ...AS_OF, '-o', 'p.csv', '-q'], { env, cwd: dir });
     assert.equal(chosen.code, 0, chosen.stderr);
