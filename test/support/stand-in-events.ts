@@ -4,12 +4,9 @@
  * datetimes not), the fields and include the client must ask for, the largest page size, and cursor
  * pages over events sorted by datetime. Kept apart from klaviyo-stand-in.ts, which routes requests here.
  */
+import { metricsPage, type StandInMetric } from './stand-in-metrics.js';
 
-export interface AccountMetric {
-  readonly id: string;
-  readonly name: string;
-  readonly integration: { readonly name: string; readonly category: string } | null;
-}
+export type AccountMetric = StandInMetric;
 
 export interface AccountProfile {
   readonly id: string;
@@ -65,19 +62,10 @@ export class EventAccount {
     return this.#sorted.events;
   }
 
-  /** Get Metrics: every metric, a few a page, cursor in links.next. No name filter exists. */
+  /** Get Metrics: every metric, a few a page. No name filter exists, so none may be sent. */
   metricsPage(query: Record<string, string>, baseUrl: string): [number, unknown] | string {
     if (query.filter !== undefined) return `get_metrics: the client sent filter=${query.filter}; Get Metrics cannot filter by name`;
-    const size = this.options.metricsPageSize ?? 2;
-    const offset = Number(query['page[cursor]'] ?? 0);
-    const link = (cursor: number) => `${baseUrl}/api/metrics?${new URLSearchParams({ ...(query['fields[metric]'] ? { 'fields[metric]': query['fields[metric]'] } : {}), 'page[cursor]': String(cursor) })}`;
-    const data = this.metrics.slice(offset, offset + size).map((metric) => ({
-      type: 'metric',
-      id: metric.id,
-      attributes: { name: metric.name, created: '2024-01-01T00:00:00+00:00', updated: '2024-01-01T00:00:00+00:00', integration: metric.integration },
-      links: { self: `${baseUrl}/api/metrics/${metric.id}` },
-    }));
-    return [200, { data, links: { self: link(offset), ...(offset + size < this.metrics.length ? { next: link(offset + size) } : {}) } }];
+    return [200, metricsPage(this.metrics, query, baseUrl, this.options.metricsPageSize ?? 2)];
   }
 
   /** Get Events: checks what the client asked, then one page of the matching events, oldest first. */
