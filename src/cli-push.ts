@@ -127,6 +127,7 @@ async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettin
     {
       start,
       dryRun: flags.dryRun === true,
+      onNotice: print,
       ...(incremental !== undefined ? { incremental } : {}),
       ...(flags.rejects !== undefined ? { rejectsPath: flags.rejects } : {}),
       ...(flags.batchSize !== undefined ? { limits: { ...KLAVIYO_LIMITS, profilesPerJob: flags.batchSize } } : {}),

@@ -28,6 +28,8 @@ export type ErrorCode =
   | 'DATE_ORDER_UNKNOWN'
   | 'BAD_ROW'
   | 'OUTPUT_FAILED'
+  | 'SAME_FILE'
+  | 'LOCKED'
   | 'MISSING_API_KEY'
   | 'CONFIRMATION_REQUIRED'
   | 'RUN_LOG_MISMATCH'

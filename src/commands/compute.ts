@@ -13,6 +13,7 @@ import { STDIN_PATH } from '../io/input-files.js';
 import { profileValuesCsvChunks, writeProfilesCsv, writeProfilesTo } from '../io/profiles-csv.js';
 import { readOrders, type FileReport, type InputSettings } from '../io/read-orders.js';
 import { RejectsFile } from '../io/rejects-file.js';
+import { assertDistinctFiles, type RunFile } from '../io/file-identity.js';
 
 export interface ComputeOptions {
   readonly files: readonly string[];
@@ -115,6 +116,10 @@ export interface ComputeResult {
 export async function runCompute(
   options: ComputeOptions & { readonly out: string; readonly maxFileBytes?: number; readonly stdout?: Writable },
 ): Promise<ComputeResult> {
+  assertDistinctFiles(orderExports(options.files), [
+    { path: options.out, role: 'the output (-o)' },
+    ...(options.rejectsPath !== undefined ? [{ path: options.rejectsPath, role: 'the rejects file' }] : []),
+  ]);
   const { accumulator, counts, rejectsFile } = await computeProfiles(options);
   // Profiles are computed as they are written, so a run never holds millions of rows at once.
   const source = accumulator.values();
@@ -144,6 +149,11 @@ export async function runCompute(
   }
   counts.profilesWithoutProperties = accumulator.profileCount - counts.profiles;
   return { counts, outputs, rejectsFile };
+}
+
+/** The order exports a run reads, for the same-file check. */
+export function orderExports(files: readonly string[]): RunFile[] {
+  return files.map((path) => ({ path, role: 'the order export' }));
 }
 
 function strictError(rejected: RejectedRecord): BackfillError {

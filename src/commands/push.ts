@@ -23,7 +23,9 @@ import type { PushContext } from '../klaviyo/push-context.js';
 import { sendBatches } from '../klaviyo/send-batches.js';
 import { TokenBucket } from '../klaviyo/token-bucket.js';
 import { DEFAULT_TUNING, type PushTuning } from '../klaviyo/tuning.js';
-import { computeProfileTable } from './compute.js';
+import { assertDistinctFiles } from '../io/file-identity.js';
+import { RunLock } from '../io/run-lock.js';
+import { computeProfileTable, orderExports } from './compute.js';
 import { chooseIncrementalRows, recordIncrementalPush, reselectRows, type IncrementalOptions, type RecordedState } from './incremental.js';
 
 export type PushStart =
@@ -40,6 +42,8 @@ export interface PushOptions {
   readonly incremental?: IncrementalOptions;
   /** Asked before a new push opens its run log; throws to cancel. Not asked on resume, dry run, or with nothing to send. */
   readonly confirm?: (push: { profiles: number; batches: number; dateProperties: readonly string[] }) => Promise<void>;
+  /** A line for the operator that is not an error (a stale lock taken over). */
+  readonly onNotice?: (message: string) => void;
 }
 
 export interface PreparedPush {
@@ -57,19 +61,36 @@ export interface PreparedPush {
   readonly writer: RunLogWriter | undefined;
   /** The plan of a new push (a resume carries on with the batches in its log). */
   readonly plan: PushPlan | undefined;
+  /** Held until applyPush has recorded everything: the run log's and, incremental, the state file's. */
+  readonly locks: RunLocks;
 }
 
 export async function preparePush(options: PushOptions, now: () => number = Date.now): Promise<PreparedPush> {
+  const locks = new RunLocks(options.dryRun, options.onNotice ?? (() => {}), now);
+  try {
+    return await prepareLocked(options, locks, now);
+  } catch (error) {
+    locks.release();
+    throw error;
+  }
+}
+
+async function prepareLocked(options: PushOptions, locks: RunLocks, now: () => number): Promise<PreparedPush> {
   const { start } = options;
   const runLog = resolve(start.runLog);
   const rejectsPath = options.rejectsPath ?? siblingPath(runLog, '.rejects.csv');
   const inputRejectsPath = siblingPath(runLog, '.input-rejects.csv');
+  if (start.kind === 'new') checkPushFiles(start.source, { runLog, rejectsPath, inputRejectsPath, statePath: options.incremental?.statePath });
+  // Before the log is read: a resume must not replay a log another run is still appending to.
+  locks.take(runLog, 'the run log');
   if (start.kind === 'resume') {
     const entries = await readRunLog(runLog);
     const state = replayRunLog(entries);
+    const incremental = state.start.incremental;
+    checkPushFiles(state.start.source, { runLog, rejectsPath, inputRejectsPath, statePath: incremental?.statePath });
+    if (incremental !== undefined) locks.take(incremental.statePath, 'the state file');
     const loaded = await loadProfiles(state.start.source, inputRejectsPath);
     const { inputRejectsFile } = loaded;
-    const incremental = state.start.incremental;
     const rows = incremental === undefined ? loaded.rows : reselectRows(loaded.rows, incremental, runLog);
     if (fingerprint(rows) !== state.start.fingerprint) {
       throw new BackfillError('RUN_LOG_MISMATCH', `the profiles computed now differ from those ${runLog} was pushing`, {
@@ -78,10 +99,11 @@ export async function preparePush(options: PushOptions, now: () => number = Date
       });
     }
     const writer = options.dryRun ? undefined : await RunLogWriter.open(runLog, false);
-    const prepared = { rows, state, runLog, rejectsPath, inputRejectsFile, dateProperties: dateProperties(rows), resumed: true, writer, plan: undefined };
+    const prepared = { rows, state, runLog, rejectsPath, inputRejectsFile, dateProperties: dateProperties(rows), resumed: true, writer, plan: undefined, locks };
     if (writer !== undefined) record(prepared, { type: 'resume', at: new Date(now()).toISOString() });
     return { ...prepared, totals: pushTotals(state) };
   }
+  if (options.incremental !== undefined) locks.take(options.incremental.statePath, 'the state file');
   const loaded = await loadProfiles(start.source, inputRejectsPath);
   const { inputRejectsFile } = loaded;
   let rows = loaded.rows;
@@ -110,7 +132,7 @@ export async function preparePush(options: PushOptions, now: () => number = Date
   if (writes) await options.confirm?.({ profiles: rows.length, batches: plan.batches.length, dateProperties: properties });
   const writer = writes ? await RunLogWriter.open(runLog, true) : undefined;
   writer?.append(startEntry);
-  const prepared = { rows, state, runLog, rejectsPath, inputRejectsFile, dateProperties: properties, resumed: false, writer, plan };
+  const prepared = { rows, state, runLog, rejectsPath, inputRejectsFile, dateProperties: properties, resumed: false, writer, plan, locks };
   if (plan.heldBack.length > 0) record(prepared, { type: 'rejected', batch: null, profiles: plan.heldBack });
   plan.batches.forEach((batch, index) => record(prepared, { type: 'batch', batch: index + 1, rows: toRanges(batch.rows) }));
   return { ...prepared, totals: pushTotals(state) };
@@ -165,10 +187,15 @@ export async function applyPush(prepared: PreparedPush, options: ApplyOptions): 
   } finally {
     prepared.writer?.close();
   }
-  const rejectsFile = await writePushRejects(prepared.rejectsPath, prepared.state);
-  const incremental = prepared.state.start.incremental;
-  const recordedState =
-    incremental === undefined ? undefined : await recordIncrementalPush(prepared.state, prepared.rows, incremental, new Date(clock.now()).toISOString());
+  let recordedState: RecordedState | undefined;
+  let rejectsFile: string | undefined;
+  try {
+    rejectsFile = await writePushRejects(prepared.rejectsPath, prepared.state);
+    const incremental = prepared.state.start.incremental;
+    recordedState = incremental === undefined ? undefined : await recordIncrementalPush(prepared.state, prepared.rows, incremental, new Date(clock.now()).toISOString());
+  } finally {
+    prepared.locks.release();
+  }
   const totals = pushTotals(prepared.state);
   const exitCode = totals.rejected > 0 || totals.unknown > 0 ? EXIT.someRejected : EXIT.ok;
   return { totals, runLog: prepared.runLog, rejectsFile, exitCode, stoppedBy, recordedState };
@@ -195,6 +222,39 @@ async function loadProfiles(source: PushSource, inputRejectsPath: string): Promi
     rejectsPath: inputRejectsPath,
   });
   return { rows: table.rows, inputRejectsFile: table.rejectsFile, definitions: settings.definitions };
+}
+
+/** The files a push reads and writes must all be different files (see file-identity.ts). */
+function checkPushFiles(source: PushSource, files: { runLog: string; rejectsPath: string; inputRejectsPath: string; statePath: string | undefined }): void {
+  const inputs = source.kind === 'profiles' ? [{ path: source.file, role: '--profiles' }] : orderExports(source.files);
+  assertDistinctFiles(inputs, [
+    { path: files.runLog, role: 'the run log' },
+    { path: files.rejectsPath, role: 'the rejects file' },
+    ...(source.kind === 'orders' ? [{ path: files.inputRejectsPath, role: 'the input-rejects file' }] : []),
+    ...(files.statePath !== undefined ? [{ path: files.statePath, role: 'the state file' }] : []),
+  ]);
+}
+
+/** The locks a push holds; none for a dry run, which writes nothing. */
+class RunLocks {
+  readonly #held: RunLock[] = [];
+  readonly #dryRun: boolean;
+  readonly #onNotice: (message: string) => void;
+  readonly #now: () => number;
+
+  constructor(dryRun: boolean, onNotice: (message: string) => void, now: () => number) {
+    this.#dryRun = dryRun;
+    this.#onNotice = onNotice;
+    this.#now = now;
+  }
+
+  take(file: string, what: string): void {
+    if (!this.#dryRun) this.#held.push(RunLock.acquire(file, what, this.#onNotice, this.#now));
+  }
+
+  release(): void {
+    for (const lock of this.#held.splice(0)) lock.release();
+  }
 }
 
 function record(prepared: Pick<PreparedPush, 'state' | 'writer'>, entry: RunLogEntry): void {
