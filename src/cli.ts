@@ -177,6 +177,7 @@ async function compute(patterns: string[], flags: ComputeFlags, explicit: Explic
     asOf: flags.asOf ?? io.now(),
     strict: flags.strict === true,
     rejectsPath: flags.rejects ?? defaultRejectsPath(flags.out),
+    onNotice: (message) => io.stderr.write(message),
     ...(flags.maxFileBytes !== undefined ? { maxFileBytes: flags.maxFileBytes } : {}),
     ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
     ...(flags.splitMinBytes !== undefined ? { splitMinBytes: flags.splitMinBytes } : {}),
