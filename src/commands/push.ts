@@ -23,9 +23,8 @@ import type { PushContext } from '../klaviyo/push-context.js';
 import { sendBatches } from '../klaviyo/send-batches.js';
 import { TokenBucket } from '../klaviyo/token-bucket.js';
 import { DEFAULT_TUNING, type PushTuning } from '../klaviyo/tuning.js';
-import { assertDistinctFiles } from '../io/file-identity.js';
-import { RunLock } from '../io/run-lock.js';
-import { computeProfileTable, orderExports } from './compute.js';
+import { checkPushFiles, RunLocks, stateNotRecorded } from './push-files.js';
+import { computeProfileTable } from './compute.js';
 import { chooseIncrementalRows, recordIncrementalPush, reselectRows, type IncrementalOptions, type RecordedState } from './incremental.js';
 
 export type PushStart =
@@ -183,16 +182,32 @@ export async function applyPush(prepared: PreparedPush, options: ApplyOptions): 
   } catch (error) {
     if (!(error instanceof BackfillError)) throw error;
     stoppedBy = error;
-    record(prepared, { type: 'stopped', at: new Date(clock.now()).toISOString(), reason: `${error.code}: ${error.message}` });
+    try {
+      record(prepared, { type: 'stopped', at: new Date(clock.now()).toISOString(), reason: `${error.code}: ${error.message}` });
+    } catch {
+      // The run log itself failed (that is what stopped the run): the stop stays unrecorded.
+    }
   } finally {
     prepared.writer?.close();
   }
   let recordedState: RecordedState | undefined;
   let rejectsFile: string | undefined;
   try {
-    rejectsFile = await writePushRejects(prepared.rejectsPath, prepared.state);
+    // Each file is attempted even when another failed: the state must record what Klaviyo confirmed.
+    rejectsFile = await writePushRejects(prepared.rejectsPath, prepared.state).catch((error: unknown) => {
+      if (!(error instanceof BackfillError)) throw error;
+      stoppedBy ??= error;
+      return undefined;
+    });
     const incremental = prepared.state.start.incremental;
-    recordedState = incremental === undefined ? undefined : await recordIncrementalPush(prepared.state, prepared.rows, incremental, new Date(clock.now()).toISOString());
+    if (incremental !== undefined) {
+      const finished = stoppedBy === undefined;
+      const runLog = prepared.writer === undefined ? undefined : prepared.runLog;
+      recordedState = await recordIncrementalPush(prepared.state, prepared.rows, incremental, new Date(clock.now()).toISOString()).catch((error: unknown) => {
+        stoppedBy = stateNotRecorded(error, finished, runLog);
+        return undefined;
+      });
+    }
   } finally {
     prepared.locks.release();
   }
@@ -222,39 +237,6 @@ async function loadProfiles(source: PushSource, inputRejectsPath: string): Promi
     rejectsPath: inputRejectsPath,
   });
   return { rows: table.rows, inputRejectsFile: table.rejectsFile, definitions: settings.definitions };
-}
-
-/** The files a push reads and writes must all be different files (see file-identity.ts). */
-function checkPushFiles(source: PushSource, files: { runLog: string; rejectsPath: string; inputRejectsPath: string; statePath: string | undefined }): void {
-  const inputs = source.kind === 'profiles' ? [{ path: source.file, role: '--profiles' }] : orderExports(source.files);
-  assertDistinctFiles(inputs, [
-    { path: files.runLog, role: 'the run log' },
-    { path: files.rejectsPath, role: 'the rejects file' },
-    ...(source.kind === 'orders' ? [{ path: files.inputRejectsPath, role: 'the input-rejects file' }] : []),
-    ...(files.statePath !== undefined ? [{ path: files.statePath, role: 'the state file' }] : []),
-  ]);
-}
-
-/** The locks a push holds; none for a dry run, which writes nothing. */
-class RunLocks {
-  readonly #held: RunLock[] = [];
-  readonly #dryRun: boolean;
-  readonly #onNotice: (message: string) => void;
-  readonly #now: () => number;
-
-  constructor(dryRun: boolean, onNotice: (message: string) => void, now: () => number) {
-    this.#dryRun = dryRun;
-    this.#onNotice = onNotice;
-    this.#now = now;
-  }
-
-  take(file: string, what: string): void {
-    if (!this.#dryRun) this.#held.push(RunLock.acquire(file, what, this.#onNotice, this.#now));
-  }
-
-  release(): void {
-    for (const lock of this.#held.splice(0)) lock.release();
-  }
 }
 
 function record(prepared: Pick<PreparedPush, 'state' | 'writer'>, entry: RunLogEntry): void {

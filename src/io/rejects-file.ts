@@ -64,6 +64,8 @@ export class RejectsFile {
   #enqueue(text: string): void {
     const file = this.#file!;
     this.#pending = this.#pending.then(() => file.write(text));
+    // A failed write (a full disk) is reported by commit; until then it must not count as unhandled.
+    this.#pending.catch(() => {});
   }
 }
 
