@@ -245,7 +245,7 @@ function dryRunReport(prepared: PreparedPush, flags: PushFlags, io: CliIo): numb
         `(largest ${formatCount(summary.largestBatchProfiles)} profiles, ${formatCount(summary.largestBatchBytes)} bytes); ` +
         `${summary.heldBack} profiles would be rejected locally; nothing sent\n`,
     );
-    for (const held of plan?.heldBack ?? []) io.stderr.write(`  ${held.email}: ${held.reason}\n`);
+    for (const held of plan?.heldBack ?? []) io.stderr.write(redactSecrets(`  ${held.email}: ${held.reason}\n`));
   }
   return 0;
 }
