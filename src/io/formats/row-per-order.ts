@@ -40,6 +40,8 @@ export function rowPerOrderFormat(layout: RowPerOrderLayout): OrderFormat {
     open(header, file, options, sink) {
       const columns = new HeaderIndex(header);
       const resolved = resolveColumns(layout, columns, file, options);
+      const { email, phone, orderId, placedAt, value, status, items, size } = resolved;
+      columns.requireUnique([...email, ...phone, orderId, placedAt, value, status, ...items, ...size], file);
       const reader = new RowPerOrderReader(layout, resolved, columns, file, options, sink);
       return new DateOrderGate(reader, resolved.placedAt, header[resolved.placedAt]!, options.timestamps, file);
     },

@@ -46,7 +46,9 @@ export const shopifyFormat: OrderFormat = {
     }
     // Excel re-saves rewrite `Created at` as `31/12/2023 22:36`; the gate settles such a file's day/month order.
     const createdAt = columns.find('Created at')!;
-    return new DateOrderGate(new ShopifyReader(columns, file, options, sink), createdAt, header[createdAt]!, options.timestamps, file);
+    const reader = new ShopifyReader(columns, file, options, sink);
+    columns.requireUnique(reader.columns, file);
+    return new DateOrderGate(reader, createdAt, header[createdAt]!, options.timestamps, file);
   },
   cutColumns(header) {
     const columns = new HeaderIndex(header);
