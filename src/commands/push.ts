@@ -18,6 +18,7 @@ import { readRunLog, RunLogWriter } from '../io/run-log.js';
 import { awaitJobs } from '../klaviyo/await-jobs.js';
 import { systemClock, type Clock } from '../klaviyo/clock.js';
 import { KlaviyoHttp, type KlaviyoConnection, type WaitReason } from '../klaviyo/http.js';
+import type { RetryWave } from '../klaviyo/retry-policy.js';
 import { JobsApi } from '../klaviyo/jobs-api.js';
 import type { PushContext } from '../klaviyo/push-context.js';
 import { sendBatches } from '../klaviyo/send-batches.js';
@@ -144,6 +145,7 @@ export interface ApplyOptions {
   readonly stop?: AbortSignal;
   readonly onProgress?: (totals: PushTotals) => void;
   readonly onWait?: (ms: number, reason: WaitReason) => void;
+  readonly onRetry?: (wave: RetryWave) => void;
 }
 
 export interface PushResult {
@@ -163,7 +165,7 @@ export async function applyPush(prepared: PreparedPush, options: ApplyOptions): 
   const clock = options.clock ?? systemClock;
   const stop = options.stop ?? new AbortController().signal;
   const bucket = new TokenBucket(clock, tuning.burst, tuning.perMinute);
-  const http = new KlaviyoHttp({ connection: options.connection, tuning, clock, bucket, stop, ...(options.onWait ? { onWait: options.onWait } : {}) });
+  const http = new KlaviyoHttp({ connection: options.connection, tuning, clock, bucket, stop, ...(options.onWait ? { onWait: options.onWait } : {}), ...(options.onRetry ? { onRetry: options.onRetry } : {}) });
   const context: PushContext = {
     api: new JobsApi(http),
     state: prepared.state,
