@@ -9,6 +9,7 @@ import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSyn
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { BackfillError } from '../errors.js';
+import { writeError } from './atomic-file.js';
 
 interface LockOwner {
   readonly pid: number;
@@ -37,7 +38,7 @@ export class RunLock {
     try {
       writeFileSync(draft, `${JSON.stringify(me)}\n`, { flag: 'wx' });
     } catch (error) {
-      throw new BackfillError('OUTPUT_FAILED', `cannot create the lock ${path} for ${what}: ${(error as Error).message}`, { location: { file: path }, cause: error });
+      throw lockError(path, what, error);
     }
     try {
       // Twice at most: once as is, once after moving a stale lock away.
@@ -122,5 +123,5 @@ function heldError(path: string, what: string, owner: LockOwner | undefined): Ba
 }
 
 function lockError(path: string, what: string, error: unknown): BackfillError {
-  return new BackfillError('OUTPUT_FAILED', `cannot create the lock ${path} for ${what}: ${(error as Error).message}`, { location: { file: path }, cause: error });
+  return writeError(`the lock for ${what}`, path, error);
 }
