@@ -16,7 +16,7 @@ import { parse } from 'csv-parse/sync';
 import { parseTimestamp } from '../src/core/timestamp.js';
 import { scanCsv } from '../src/io/csv-records.js';
 import { duckdbWindowProfiles, type ReferenceProfile } from './duckdb-reference.js';
-import { generateShopifyExport } from './shopify-generator.js';
+import { generateShopifyExport } from '../test/support/shopify-generator.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const outDir = join(root, 'bench', 'out');

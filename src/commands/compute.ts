@@ -5,8 +5,8 @@ import type { Readable, Writable } from 'node:stream';
 import type { Definitions } from '../core/definitions.js';
 import { propertyColumns } from '../core/definitions.js';
 import type { ProfileAccumulator, ProfileRow } from '../core/profiles.js';
-import { OrderCollector, type OrderCounts } from './order-collector.js';
-import { secondPartThread } from './second-part-thread.js';
+import { OrderCollector, type OrderCounts } from '../reading/order-collector.js';
+import { secondPartThread } from '../reading/second-part-thread.js';
 import { BackfillError, formatLocation } from '../errors.js';
 import type { RejectedRecord } from '../io/formats/format.js';
 import { STDIN_PATH } from '../io/input-files.js';
@@ -14,7 +14,7 @@ import { profileValuesCsvChunks, stageProfilesCsv, writeProfilesTo } from '../io
 import { writeError } from '../io/atomic-file.js';
 import { RunLock } from '../io/run-lock.js';
 import { removeStaleParts, staleParts } from '../io/stale-parts.js';
-import { readOrders, type FileReport, type InputSettings } from '../io/read-orders.js';
+import { readOrders, type FileReport, type InputSettings, type ReadProgress } from '../io/read-orders.js';
 import { RejectsFile } from '../io/rejects-file.js';
 import { assertDistinctFiles, type RunFile } from '../io/file-identity.js';
 
@@ -28,7 +28,7 @@ export interface ComputeOptions {
   readonly strict: boolean;
   /** Where rejected rows go; undefined counts them without writing a file (`diff` writes nothing). */
   readonly rejectsPath: string | undefined;
-  readonly onProgress?: (recordsRead: number) => void;
+  readonly onProgress?: (progress: ReadProgress) => void;
   /** Threads for reading a large file (at most 2 are used); default: the machine's cores. */
   readonly threads?: number;
   /** Files below this size are read in one part (tests set it low). */
@@ -46,6 +46,8 @@ export interface ComputeCounts extends OrderCounts {
   profiles: number;
   /** Profiles whose orders set nothing (window mode: all orders outside every window, no sizes). */
   profilesWithoutProperties: number;
+  /** When the newest order read was placed (epoch ms), also after --as-of; null when none was. */
+  newestOrderAt: number | null;
 }
 
 export interface ProfileTable {
@@ -106,6 +108,7 @@ async function computeProfiles(options: ComputeOptions): Promise<ComputedProfile
     rowsRejected: rejects.count,
     profiles: 0,
     profilesWithoutProperties: 0,
+    newestOrderAt: collector.newestOrderAt,
   };
   return { columns: propertyColumns(options.definitions), accumulator: collector.accumulator, counts, rejects };
 }
@@ -118,7 +121,7 @@ export interface ComputeResult {
 }
 
 export async function runCompute(
-  options: ComputeOptions & { readonly out: string; readonly maxFileBytes?: number; readonly stdout?: Writable; readonly onNotice?: (message: string) => void },
+  options: ComputeOptions & { readonly out: string; readonly maxFileBytes?: number; readonly stdout: Writable; readonly onNotice?: (message: string) => void },
 ): Promise<ComputeResult> {
   assertDistinctFiles(orderExports(options.files), [
     { path: options.out, role: 'the output (-o)' },
@@ -133,7 +136,7 @@ export async function runCompute(
   }
 }
 
-async function computeAndWrite(options: ComputeOptions & { readonly out: string; readonly maxFileBytes?: number; readonly stdout?: Writable }): Promise<ComputeResult> {
+async function computeAndWrite(options: ComputeOptions & { readonly out: string; readonly maxFileBytes?: number; readonly stdout: Writable }): Promise<ComputeResult> {
   const { accumulator, counts, rejects } = await computeProfiles(options);
   // Profiles are computed as they are written, so a run never holds millions of rows at once.
   const source = accumulator.values();
@@ -150,7 +153,7 @@ async function computeAndWrite(options: ComputeOptions & { readonly out: string;
   let outputs: string[];
   let rejectsFile: string | undefined;
   if (options.out === STDIN_PATH) {
-    await writeProfilesTo(options.stdout ?? process.stdout, csv).catch(async (error: unknown) => {
+    await writeProfilesTo(options.stdout, csv).catch(async (error: unknown) => {
       await rejects.discard();
       throw error;
     });

@@ -28,7 +28,7 @@ export function propertyValue(cell: string): PropertyValue | undefined {
 }
 
 export async function readProfilesCsv(path: string): Promise<ProfilesCsv> {
-  const input = await openInput(path);
+  const input = await openInput(path, undefined);
   let emailIndex = -1;
   let header: string[] | undefined;
   const rows: ProfileRow[] = [];
