@@ -17,11 +17,11 @@ import { runCli, spawnCli, tempDir } from '../support/cli.js';
 const NIGHTLY = ['--incremental', '--yes', '--as-of', '2025-06-30'];
 const EMAILS = ['ann@example.com', 'bob@example.com', 'cara@example.com', 'dan@example.com', 'eve@example.com'];
 
-async function withStandIn(run: (standIn: KlaviyoStandIn, dir: string, env: Record<string, string>) => Promise<void>, looksToComplete = 1): Promise<void> {
-  const standIn = await new KlaviyoStandIn({ apiKey: API_KEY, looksToComplete }).start();
+async function withStandIn(run: (standIn: KlaviyoStandIn, dir: string, env: Record<string, string>) => Promise<void>): Promise<void> {
+  const standIn = await new KlaviyoStandIn({ apiKey: API_KEY }).start();
   const dir = tempDir();
-  // Jobs are polled every 100 ms: with 20 looks to complete, a push holds its lock for about two seconds.
-  const tuning = JSON.stringify({ pollIntervalMs: 100, backoffBaseMs: 5, backoffMaxMs: 20, retryAfterUnitMs: 5, requestTimeoutMs: 5000 });
+  // Jobs held by the test keep a push polling; without a lock both would, until this timeout (exit 4).
+  const tuning = JSON.stringify({ pollIntervalMs: 20, pollTimeoutMs: 20_000, backoffBaseMs: 5, backoffMaxMs: 20, retryAfterUnitMs: 5, requestTimeoutMs: 5000 });
   try {
     await run(standIn, dir, { KLAVIYO_BASE_URL: standIn.baseUrl, KLAVIYO_API_KEY: API_KEY, BACKFILL_PUSH_TUNING: tuning });
   } finally {
@@ -39,26 +39,30 @@ const lockOf = (owner: { pid: number; host: string; startedAt: string }) => `${J
 
 test('two incremental pushes started at once on one state file: one runs, the other exits 2 at once naming it', () =>
   withStandIn(async (standIn, dir, env) => {
+    // Jobs do not complete until one run has exited: the winner holds its lock until the loser has tried.
+    standIn.holdJobs = true;
     const first = spawnCli(['push', SHOPIFY_ORDERS, ...NIGHTLY, '--run-log', join(dir, 'a.ndjson')], { cwd: dir, env });
     const second = spawnCli(['push', SHOPIFY_ORDERS, ...NIGHTLY, '--run-log', join(dir, 'b.ndjson')], { cwd: dir, env });
     first.child.stdin!.end();
     second.child.stdin!.end();
-    const runs = await Promise.all([first.done, second.done]);
     const pids = [first.child.pid!, second.child.pid!];
-    const winner = runs.findIndex((run) => run.code === 0);
-    assert.notEqual(winner, -1, `one run succeeds: ${runs.map((r) => `${r.code} ${r.stderr}`).join('\n')}`);
-    const loser = runs[1 - winner]!;
+    const firstDone = await Promise.race([first.done.then((run) => ({ run, index: 0 })), second.done.then((run) => ({ run, index: 1 }))]);
+    standIn.holdJobs = false;
+    const loser = firstDone.run;
+    const winner = 1 - firstDone.index;
     assert.equal(loser.code, 2, loser.stderr);
     assert.match(loser.stderr, /the state file is in use by another run/);
     assert.ok(loser.stderr.includes(`pid ${pids[winner]} on ${hostname()}, started `), loser.stderr);
     assert.match(loser.stderr, /state\.json\.lock/);
+    const won = await (winner === 0 ? first.done : second.done);
+    assert.equal(won.code, 0, won.stderr);
     // Every profile was imported exactly once, by the run that held the lock.
     assert.deepEqual(standIn.imported.map((p) => p.email).sort(), EMAILS);
     assert.equal(standIn.jobs.length, 1);
     const state = JSON.parse(await readFile(join(dir, '.backfill', 'state.json'), 'utf8')) as { profiles: Record<string, unknown> };
     assert.deepEqual(Object.keys(state.profiles).sort(), EMAILS);
     assert.equal(existsSync(join(dir, '.backfill', 'state.json.lock')), false, 'the winner released its lock');
-  }, 20));
+  }));
 
 test('a stale lock (this host, its process gone) is taken over with a message, and released after', () =>
   withStandIn(async (standIn, dir, env) => {
