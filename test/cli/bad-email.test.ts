@@ -9,7 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SHOPIFY_ORDERS } from '../support/orders.js';
 import { API_KEY } from '../support/push-harness.js';
-import { csvRows, runCli, tempDir } from '../support/cli.js';
+import { csvRows, fixture, runCli, tempDir } from '../support/cli.js';
 
 /** The fixture with three emails spoiled, as bytes: 0xFF is never UTF-8. */
 async function spoiledExport(dir: string): Promise<string> {
@@ -62,4 +62,21 @@ test('push --dry-run: the same emails are not sendable, from the export or from 
   assert.match(fromCsv.stderr, /1 import jobs .* 2 profiles would be rejected locally/);
   assert.match(fromCsv.stderr, /the email is not valid UTF-8 \("eve\uFFFD@example\.com"\): save the export as UTF-8/);
   assert.match(fromCsv.stderr, /the email holds a control character or NUL \("ca\\u0000ra@example\.com"\)/);
+});
+
+test('compute: the same check in a one-row-per-order layout (WooCommerce): a bad email is a bad row in its column', async () => {
+  const dir = tempDir();
+  const text = await readFile(fixture('woocommerce-orders.csv'), 'utf8');
+  // Invalid UTF-8 here: a NUL this near the start of a file makes it binary data, refused as a whole.
+  const lines = text.trimEnd().split('\n');
+  const last = lines.at(-2)!; // cara's order (the last one has no email)
+  const email = last.split(',')[18]!;
+  const [before, after] = [text.slice(0, text.indexOf(last)), text.slice(text.indexOf(last) + last.length)];
+  const spoiled = Buffer.from(last.replaceAll(email, 'ann\u0001@example.com')).map((byte) => (byte === 1 ? 0xff : byte));
+  await writeFile(join(dir, 'orders.csv'), Buffer.concat([Buffer.from(before), spoiled, Buffer.from(after)]));
+  const run = await runCli(['orders.csv', '--as-of', '2025-06-30', '--timezone', 'America/New_York', '--date-format', 'DD/MM/YYYY', '-o', 'out.csv'], { cwd: dir });
+  assert.equal(run.code, 0, run.stderr);
+  const rejects = csvRows(await readFile(join(dir, 'out.rejects.csv'), 'utf8')).filter((r) => r['code'] === 'BAD_EMAIL');
+  assert.deepEqual(rejects.map((r) => [r['line'], r['column'], r['reason']]), [[String(lines.length - 1), 'customer_email', 'the email is not valid UTF-8 ("ann\uFFFD@example.com"): save the export as UTF-8']]);
+  assert.ok(!(await readFile(join(dir, 'out.csv'), 'utf8')).includes('\uFFFD'));
 });

@@ -92,3 +92,20 @@ test('push: --rejects, --run-log or --state naming the order export exits 2 and 
   }
   assert.deepEqual((await readdir(dir)).sort(), ['x.csv'], 'no run log, no lock, no rejects');
 });
+
+test('diff: --rejects naming the order export or the --against file exits 2 and changes neither', async () => {
+  const dir = tempDir();
+  const input = await exportIn(dir);
+  assert.equal((await runCli(['x.csv', ...AS_OF, '-o', 'base.csv', '-q'], { cwd: dir })).code, 0);
+  const base = await readFile(join(dir, 'base.csv'), 'utf8');
+  for (const [rejects, role] of [
+    ['x.csv', 'the order export'],
+    ['./base.csv', '--against'],
+  ] as const) {
+    const run = await runCli(['diff', 'x.csv', ...AS_OF, '--against', 'base.csv', '--rejects', rejects], { cwd: dir });
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, new RegExp(`the rejects file .* is the same file as ${role}`));
+  }
+  assert.equal(await readFile(input.path, 'utf8'), input.text);
+  assert.equal(await readFile(join(dir, 'base.csv'), 'utf8'), base);
+});
