@@ -38,6 +38,25 @@ test('compute: a rejects file that cannot be written (file too large) exits 2 na
   assert.equal(await readFile(join(dir, 'out.rejects.csv'), 'utf8'), 'file,line,column,code,reason,raw\nearlier,1,,X,y,z\n');
 });
 
+test('compute: a profiles CSV that cannot be written exits 2 naming it; its rejects are not committed without it', async () => {
+  const dir = tempDir();
+  // 400 new customers (a ~40 KB profiles CSV) and one unreadable row (a rejects file well under the limit).
+  const orders = Array.from({ length: 400 }, (_, i) => ({ name: `#${6000 + i}`, email: `c-${i}@example.com`, total: '12.00', createdAt: '2025-06-25 10:00:00 -0400' }));
+  const grown = await exportWith(dir, 'grown.csv', orders);
+  const text = await readFile(grown, 'utf8');
+  await writeFile(join(dir, 'orders.csv'), text.replace(',0.00,0.00,50.00,,0.00,Standard', ',0.00,0.00,fifty,,0.00,Standard'));
+  await writeFile(join(dir, 'out.csv'), 'earlier output\n');
+  await writeFile(join(dir, 'out.rejects.csv'), 'file,line,column,code,reason,raw\nearlier,1,,X,y,z\n');
+
+  const run = await runCli(['orders.csv', '--as-of', '2025-06-30', '-o', 'out.csv'], { cwd: dir, fileSizeLimitBlocks: LIMIT });
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /cannot write the output out\.csv: file too large \(a file-size limit was reached\) \(EFBIG\)/);
+  assert.doesNotMatch(run.stderr, /unexpected error/);
+  assert.deepEqual(temporaries(await readdir(dir)), []);
+  assert.equal(await readFile(join(dir, 'out.csv'), 'utf8'), 'earlier output\n');
+  assert.equal(await readFile(join(dir, 'out.rejects.csv'), 'utf8'), 'file,line,column,code,reason,raw\nearlier,1,,X,y,z\n', 'the rejects stay with the output they belong to');
+});
+
 test('push: a run log that cannot be written exits 2 naming it and the cause; nothing is sent', async () => {
   const standIn = await new KlaviyoStandIn({ apiKey: API_KEY }).start();
   try {
