@@ -5,7 +5,8 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { RejectedRecord } from './formats/format.js';
-import { readFile, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
+import { firstLine } from './first-line.js';
 import { AtomicFile, CUSTOMER_FILE, writeError } from './atomic-file.js';
 
 export const REJECTS_HEADER = ['file', 'line', 'column', 'code', 'reason', 'raw'] as const;
@@ -70,9 +71,8 @@ export class RejectsFile {
 }
 
 async function removeEarlierRejects(path: string): Promise<void> {
-  const text = await readFile(path, 'utf8').catch(() => undefined);
   // Only a file this tool wrote: anything else at that name is the user's.
-  if (text !== undefined && text.startsWith(`${stringify([[...REJECTS_HEADER]])}`)) await unlink(path);
+  if ((await firstLine(path)) === REJECTS_HEADER.join(',')) await unlink(path);
 }
 
 function stripLineBreak(raw: string): string {

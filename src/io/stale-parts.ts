@@ -5,9 +5,10 @@
  * A leftover whose header is this run's is a part of an earlier run and is removed once the new parts
  * are in place; any other file of such a name is not ours to remove: the run refuses, saying how.
  */
-import { open, readdir, unlink } from 'node:fs/promises';
+import { readdir, unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { BackfillError } from '../errors.js';
+import { firstLine } from './first-line.js';
 import { partPath } from './profiles-csv.js';
 
 /** Files named `path` or `name-<n>.ext` beside it that are not among `keep`; throws on one that is not a profiles part. */
@@ -40,22 +41,4 @@ function isPartName(name: string, stem: string, extension: string): boolean {
   if (!name.startsWith(`${stem}-`) || !name.endsWith(extension)) return false;
   const number = name.slice(stem.length + 1, name.length - extension.length);
   return /^[1-9]\d*$/.test(number) && name === basename(partPath(`${stem}${extension}`, Number(number)));
-}
-
-/** The first line, without its line break (a BOM or CR would make it differ: then it is not ours). */
-async function firstLine(file: string): Promise<string | undefined> {
-  let handle;
-  try {
-    handle = await open(file, 'r');
-  } catch {
-    return undefined;
-  }
-  try {
-    const buffer = Buffer.alloc(64 * 1024);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    const end = buffer.subarray(0, bytesRead).indexOf(0x0a);
-    return end < 0 ? undefined : buffer.toString('utf8', 0, end);
-  } finally {
-    await handle.close();
-  }
 }
