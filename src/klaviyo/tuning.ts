@@ -9,6 +9,9 @@ export interface PushTuning {
   /** Token bucket for the bulk-import endpoint family: 10 requests/s burst, 150/min steady. */
   readonly burst: number;
   readonly perMinute: number;
+  /** Create Flow and Create Segment: 1/s burst, 15/min steady (and 100 a day, so never retried blindly). */
+  readonly createBurst: number;
+  readonly createPerMinute: number;
   /** Every request is aborted after this long. */
   readonly requestTimeoutMs: number;
   /** Tries per request before the run gives up (exit 4, resumable). */
@@ -28,6 +31,8 @@ export interface PushTuning {
 export const DEFAULT_TUNING: PushTuning = {
   burst: 10,
   perMinute: 150,
+  createBurst: 1,
+  createPerMinute: 15,
   requestTimeoutMs: 60_000,
   maxAttempts: 8,
   backoffBaseMs: 1_000,
