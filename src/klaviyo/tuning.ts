@@ -46,14 +46,29 @@ export const DEFAULT_TUNING: PushTuning = {
 
 export const TUNING_ENV = 'BACKFILL_PUSH_TUNING';
 
-/** What BACKFILL_PUSH_TUNING may change: waits and timeouts only. Klaviyo's limits and the tries stay as they are. */
-const TIMING_FIELDS = ['requestTimeoutMs', 'backoffBaseMs', 'backoffMaxMs', 'retryAfterUnitMs', 'pollIntervalMs', 'pollTimeoutMs', 'createdAtToleranceMs'] as const;
+/**
+ * What BACKFILL_PUSH_TUNING may change: how fast and how long (pacing, waits, timeouts). Not how
+ * often a request is tried, which decides when a run gives up rather than when it does things.
+ */
+const TIMING_FIELDS = [
+  'burst',
+  'perMinute',
+  'createBurst',
+  'createPerMinute',
+  'requestTimeoutMs',
+  'backoffBaseMs',
+  'backoffMaxMs',
+  'retryAfterUnitMs',
+  'pollIntervalMs',
+  'pollTimeoutMs',
+  'createdAtToleranceMs',
+] as const;
 
 export function tuningFromEnv(env: NodeJS.ProcessEnv): PushTuning {
   const text = env[TUNING_ENV];
   if (text === undefined || text === '') return DEFAULT_TUNING;
   const bad = (why: string) =>
-    new BackfillError('USAGE', `${TUNING_ENV} ${why}`, { hint: `It is for tests and the bench: a JSON object of ${TIMING_FIELDS.join(', ')} (milliseconds). Unset it for a real push.` });
+    new BackfillError('USAGE', `${TUNING_ENV} ${why}`, { hint: `It is for tests and the bench: a JSON object of ${TIMING_FIELDS.join(', ')}. Unset it for a real push.` });
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -64,7 +79,7 @@ export function tuningFromEnv(env: NodeJS.ProcessEnv): PushTuning {
   const tuning: Record<string, number> = { ...DEFAULT_TUNING };
   for (const [key, value] of Object.entries(parsed)) {
     if (!(TIMING_FIELDS as readonly string[]).includes(key)) throw bad(`has the field "${key}", which is not a timing field`);
-    if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) throw bad(`field "${key}" must be a number of milliseconds, 0 or more`);
+    if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) throw bad(`field "${key}" must be a number, 0 or more`);
     tuning[key] = value;
   }
   return tuning as unknown as PushTuning;

@@ -48,9 +48,10 @@ test('BACKFILL_PUSH_TUNING that is not JSON, not an object, or has a field other
   for (const [value, message] of [
     ['{"pollIntervalMs": 5', /BACKFILL_PUSH_TUNING is not JSON/],
     ['[5]', /BACKFILL_PUSH_TUNING must be a JSON object/],
-    ['{"burst": 1000}', /BACKFILL_PUSH_TUNING has the field "burst", which is not a timing field/],
+    ['{"profilesPerJob": 1000}', /BACKFILL_PUSH_TUNING has the field "profilesPerJob", which is not a timing field/],
     ['{"maxAttempts": 1}', /has the field "maxAttempts", which is not a timing field/],
-    ['{"pollIntervalMs": "5"}', /field "pollIntervalMs" must be a number of milliseconds/],
+    ['{"pollIntervalMs": "5"}', /field "pollIntervalMs" must be a number, 0 or more/],
+    ['{"burst": -1}', /field "burst" must be a number, 0 or more/],
   ] as const) {
     const dir = tempDir();
     const run = await runCli(PUSH, { cwd: dir, env: { BACKFILL_PUSH_TUNING: value, KLAVIYO_BASE_URL: 'http://127.0.0.1:9', KLAVIYO_API_KEY: API_KEY } });
