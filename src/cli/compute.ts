@@ -131,6 +131,7 @@ export const computeCommand: CliCommand = {
       asOf,
       strict: flags.strict === true,
       rejectsPath,
+      onNotice: (message) => io.stderr.write(message),
       ...(flags.maxFileBytes !== undefined ? { maxFileBytes: flags.maxFileBytes } : {}),
       ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
       ...(flags.splitMinBytes !== undefined ? { splitMinBytes: flags.splitMinBytes } : {}),

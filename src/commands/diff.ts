@@ -14,7 +14,8 @@ import type { InputSettings } from '../io/read-orders.js';
 import { readProfilesCsv } from '../io/read-profiles-csv.js';
 import { readStateFile } from '../io/state-file.js';
 import { readKlaviyoProfiles, type ProfileReaderOptions } from '../klaviyo/profiles-api.js';
-import { computeProfileTable, type ComputeCounts } from './compute.js';
+import { assertDistinctFiles } from '../io/file-identity.js';
+import { computeProfileTable, orderExports, type ComputeCounts } from './compute.js';
 
 export type Baseline =
   | { readonly kind: 'profiles'; readonly file: string }
@@ -48,6 +49,9 @@ export interface DiffResult {
 }
 
 export async function runDiff(options: DiffOptions): Promise<DiffResult> {
+  const baselineFile = options.baseline.kind === 'klaviyo' ? [] : [{ path: options.baseline.file, role: '--against' }];
+  const rejects = options.rejectsPath !== undefined ? [{ path: options.rejectsPath, role: 'the rejects file' }] : [];
+  assertDistinctFiles([...orderExports(options.files), ...baselineFile], rejects);
   const table = await computeProfileTable({
     files: options.files,
     ...(options.source !== undefined ? { source: options.source } : {}),

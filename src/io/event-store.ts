@@ -9,21 +9,20 @@
  * no manifest names (killed between the two renames) is removed when the store is next opened. The
  * files hold customer emails, so they are created readable by the owner only.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { createGunzip, createGzip, gzip } from 'node:zlib';
 import type { OrderEvent } from '../core/events-to-orders.js';
 import { parseTimestamp } from '../core/timestamp.js';
 import { BackfillError } from '../errors.js';
+import { AtomicFile, CUSTOMER_FILE, writeError } from './atomic-file.js';
 
 export const EVENT_STORE_VERSION = 1;
 const MANIFEST = 'store.json';
 const PART = /^part-(\d{6})\.ndjson\.gz$/;
-/** Files that hold customer emails: owner read and write only. */
-const PRIVATE = 0o600;
 /** zlib's thread pool compresses a part while the main thread goes on fetching. */
 const gzipAsync = promisify(gzip);
 
@@ -136,9 +135,7 @@ export class EventStore {
     if (events.length === 0) return;
     const file = this.#nextPartName();
     const text = events.map(lineOf).join('\n') + '\n';
-    const temp = join(this.dir, `.${file}.${process.pid}.tmp`);
-    await writeFile(temp, await gzipAsync(text), { mode: PRIVATE });
-    await rename(temp, join(this.dir, file));
+    await writeWhole(join(this.dir, file), [await gzipAsync(text)]);
     await this.#writeManifest({ ...this.#manifest, parts: [...this.#manifest.parts, { file, events: events.length, ...spanOf(events) }] }, now);
   }
 
@@ -150,7 +147,6 @@ export class EventStore {
     const old = this.#manifest.parts;
     if (old.length <= 1 && dropBefore === undefined) return;
     const file = this.#nextPartName();
-    const temp = join(this.dir, `.${file}.${process.pid}.tmp`);
     let count = 0;
     let oldest: number | null = null;
     let newest: number | null = null;
@@ -172,8 +168,7 @@ export class EventStore {
         if (text !== '') yield text;
       }
     }
-    await pipeline(lines(), createGzip(), createWriteStream(temp, { mode: PRIVATE }));
-    await rename(temp, join(this.dir, file));
+    await writeWhole(join(this.dir, file), Readable.from(lines()).pipe(createGzip()));
     const trimmedBefore = dropBefore === undefined ? this.#manifest.trimmedBefore : Math.max(dropBefore, this.#manifest.trimmedBefore ?? -Infinity);
     await this.#writeManifest({ ...this.#manifest, trimmedBefore, parts: count === 0 ? [] : [{ file, events: count, oldest, newest }] }, now);
     if (count === 0) await unlink(join(this.dir, file)).catch(() => {});
@@ -225,10 +220,20 @@ export class EventStore {
 
   async #writeManifest(manifest: StoreManifest, now: number): Promise<void> {
     const next = { ...manifest, updatedAt: new Date(now).toISOString() };
-    const temp = join(this.dir, `.${MANIFEST}.${process.pid}.tmp`);
-    await writeFile(temp, `${JSON.stringify(next, null, 1)}\n`, { mode: PRIVATE });
-    await rename(temp, join(this.dir, MANIFEST));
+    await writeWhole(join(this.dir, MANIFEST), [`${JSON.stringify(next, null, 1)}\n`]);
     this.#manifest = next;
+  }
+}
+
+/** One file of the store, whole or not at all, readable by its owner only (it holds customer emails). */
+async function writeWhole(path: string, chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>): Promise<void> {
+  const file = new AtomicFile(path, CUSTOMER_FILE);
+  try {
+    for await (const chunk of chunks) await file.write(chunk);
+    await file.commit();
+  } catch (error) {
+    await file.discard();
+    throw writeError('the event store', path, error, 'Free some space (or fix the permissions) and run again: the store keeps every part written before.');
   }
 }
 

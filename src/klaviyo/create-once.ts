@@ -42,7 +42,7 @@ export async function createOnce(http: KlaviyoHttp, request: CreateOnce): Promis
       if (made !== undefined) return { kind: 'created', id: made };
     }
     if (attempt >= http.context.tuning.maxAttempts) throw gaveUp('POST', url, result, attempt);
-    await http.backoff(attempt, result);
+    await http.backoff(attempt, result, `POST ${url.pathname}`);
   }
 }
 

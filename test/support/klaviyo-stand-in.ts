@@ -74,6 +74,8 @@ export class KlaviyoStandIn extends StandInServer {
   readonly profiles = new Map<string, HeldProperties>();
   /** The emails each Get Profiles request asked for, and when it arrived (ms). */
   readonly profileLookups: { emails: string[]; at: number }[] = [];
+  /** While set, jobs stay where they are however often they are looked at (a test holds a push mid-run). */
+  holdJobs = false;
   /** Called as each job is created, before its answer is sent (tests kill the client here). */
   onJobCreated: ((job: { id: string; profiles: readonly SubmittedProfile[] }) => void) | undefined;
   /** Called as each request arrives, after it is counted (tests kill the client mid-fetch here). */
@@ -213,6 +215,7 @@ export class KlaviyoStandIn extends StandInServer {
 
   /** A job moves on each time it is looked at; on completion its good profiles count as imported. */
   #look(job: Job): void {
+    if (this.holdJobs) return;
     job.looks++;
     if (job.looks === (this.options.looksToComplete ?? 2)) {
       for (const profile of job.profiles) {
