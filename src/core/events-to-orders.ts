@@ -5,6 +5,7 @@
  * the configured key paths, by the same code that reads a `json-items` export's items cell, given
  * here as `readItems` (it lives with that format), so an event and its CSV export give one order.
  */
+import { emailProblem } from './email.js';
 import { parseMoney } from './money.js';
 import type { Order } from './order.js';
 import { parseTimestamp } from './timestamp.js';
@@ -62,6 +63,9 @@ export function orderOfEvent(event: OrderEvent, reading: EventReading): EventOut
     if (problem !== undefined) return { kind: 'unreadable', code: 'BAD_ITEMS', reason: `event ${event.id}: ${path}: ${problem}` };
   }
   const email = event.email.trim().toLowerCase();
+  // The same check as an export's email column: what compute writes, push can send.
+  const emailIssue = email === '' ? undefined : emailProblem(email);
+  if (emailIssue !== undefined) return { kind: 'unreadable', code: 'BAD_EMAIL', reason: `event ${event.id}: ${emailIssue}` };
   const phone = email === '' ? reading.normalizePhone(event.phone.trim()) : '';
   if (email === '' && phone === '') return { kind: 'without-profile' };
   const identity = email !== '' ? { email } : { email: '', phone };

@@ -30,6 +30,7 @@ test('unreadable events say why and name the event id', () => {
     [{ $value: 1 }, { datetime: 'yesterday' }, 'BAD_DATE', /not a timestamp/],
     [{ $value: 1, items: 'Tee' }, {}, 'BAD_ITEMS', /event E1: items: not a JSON array/],
     [{ $value: 1, Items: { Size: 'S' } }, {}, 'BAD_ITEMS', /Items: not a JSON array/],
+    [{ $value: 1 }, { email: 'ann at example.com' }, 'BAD_EMAIL', /event E1: "ann at example\.com" is not an email address/],
   ];
   for (const [properties, extra, code, reason] of cases) {
     const outcome = orderOfEvent(event(properties, extra), reading());
