@@ -17,7 +17,9 @@ import type { OrderSource } from '../io/order-source.js';
 import { defaultStatePath } from '../io/state-file.js';
 import { systemClock } from '../klaviyo/clock.js';
 import { DEFAULT_REVISION } from '../klaviyo/http.js';
+import { retryWaveLine, type RetryWave } from '../klaviyo/retry-policy.js';
 import { tuningFromEnv } from '../klaviyo/tuning.js';
+import { redactSecrets } from '../redact.js';
 import { formatCount } from '../text.js';
 import type { CliIo } from './io.js';
 import { klaviyoConnection, parseRevision, type ConnectionFlags } from './klaviyo-connection.js';
@@ -82,7 +84,13 @@ export async function orderInput(patterns: readonly string[], flags: OrderSource
   const started = io.now();
   progress.start(`Finding the metric ${'id' in metric ? metric.id : `"${metric.name}"`} in Klaviyo`);
   const fetched = await fetchEvents({
-    reader: { connection: await klaviyoConnection(flags, io.env), tuning: tuningFromEnv(io.env), clock: systemClock },
+    reader: {
+      connection: await klaviyoConnection(flags, io.env),
+      tuning: tuningFromEnv(io.env),
+      clock: systemClock,
+      // As push does: where no progress line shows (cron), a request being retried says so once.
+      ...(io.stderr.isTTY === true || flags.quiet === true ? {} : { onRetry: (wave: RetryWave) => io.stderr.write(redactSecrets(retryWaveLine(wave))) }),
+    },
     metric,
     stateDir: dirname(defaultStatePath(configPath, io.cwd)),
     refetch: flags.refetch === true,

@@ -175,6 +175,9 @@ test('429 with Retry-After, 5xx and a reset are retried, and a refused page size
     assert.equal(fetch.pageSize, 200);
     assert.equal(fetch.pages, 4);
     assert.ok(fetch.retries >= 3, `retries: ${fetch.retries}`);
+    // Not at a terminal: each request that is retried says so once, as push does.
+    assert.match(run.stderr, /GET \/api\/metrics failed \(.*503.*\); retrying up to/);
+    assert.match(run.stderr, /GET \/api\/events failed \(network error.*\); retrying up to/);
     const sizes = standIn.options.account!.eventRequests.map((r) => r.pageSize);
     // The 429 is answered before the page size is looked at; then 1000 is refused, 200 asked, and the
     // links.next Klaviyo sends (with the size it serves) followed as given.
