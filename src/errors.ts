@@ -26,6 +26,9 @@ export type ErrorCode =
   | 'KLAVIYO_REFUSED'
   | 'KLAVIYO_UNAVAILABLE'
   | 'KLAVIYO_UNEXPECTED'
+  | 'METRIC_NOT_FOUND'
+  | 'METRIC_AMBIGUOUS'
+  | 'EVENT_STORE'
   | 'INTERRUPTED';
 
 export interface ErrorLocation {

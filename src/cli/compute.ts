@@ -7,12 +7,15 @@ import { Option } from 'commander';
 import { runCompute, type ComputeResult } from '../commands/compute.js';
 import { loadConfig } from '../config/config-file.js';
 import { resolveRunSettings } from '../config/run-settings.js';
-import { expandInputPaths, STDIN_PATH } from '../io/input-files.js';
+import { STDIN_PATH } from '../io/input-files.js';
+import type { FetchReport } from '../commands/fetch-events.js';
+import { BackfillError } from '../errors.js';
 import { formatUtc } from '../core/timestamp.js';
 import { formatCount } from '../text.js';
 import { parseBytes, parseThreads } from './flag-values.js';
 import type { CliCommand } from './command.js';
 import { addOrderReadingOptions, explicitSettings, HELP_GROUPS, type OrderReadingFlags } from './order-reading-flags.js';
+import { addOrderSourceOptions, fetchSummary, orderInput, type OrderSourceFlags } from './order-source-flags.js';
 import { checkOutputPath } from './output-path.js';
 import { Progress, readingText } from './progress.js';
 
@@ -30,6 +33,9 @@ const COMPUTE_EXAMPLES = `Examples:
       WooCommerce export (gzip found by its bytes), store times in Berlin, dates day first.
   $ backfill 'exports/orders_*.csv' --config shop.config.json
       Every matching export; overlapping orders are counted once.
+  $ KLAVIYO_API_KEY=pk_... backfill --from klaviyo --as-of 2026-11-01
+      No export: the orders are the Placed Order events in Klaviyo (key scopes metrics:read,
+      events:read), kept in .backfill/events-<metric id>/ so a next run fetches only new ones.
 `;
 
 const COMPUTE_DETAILS = `
@@ -61,7 +67,7 @@ Speed:
 Exit codes: 0 done, 2 usage or input error, 1 unexpected error.
 `;
 
-interface ComputeFlags extends OrderReadingFlags {
+interface ComputeFlags extends OrderReadingFlags, OrderSourceFlags {
   out: string;
   rejects?: string;
   strict?: boolean;
@@ -79,10 +85,10 @@ export const computeCommand: CliCommand = {
     const command = program
       .command('compute', { isDefault: true })
       .description('read order exports and write the profile-properties CSV for Klaviyo (the default command)')
-      .argument('<orders...>', 'order export CSV files; - reads stdin')
+      .argument('[orders...]', 'order export CSV files; - reads stdin (or --from klaviyo)')
       .addHelpText('before', COMPUTE_EXAMPLES)
       .addHelpText('after', COMPUTE_DETAILS);
-    addOrderReadingOptions(command);
+    addOrderSourceOptions(addOrderReadingOptions(command));
     return command
       .optionsGroup(HELP_GROUPS.output)
       .option('-o, --out <file>', 'where to write the profiles CSV; - for stdout', 'profiles.csv')
@@ -101,22 +107,28 @@ export const computeCommand: CliCommand = {
     const patterns = command.processedArgs[0] as string[];
     const config = await loadConfig(flags.config, io.cwd);
     const settings = resolveRunSettings(explicitSettings(flags, command), config);
-    const files = await expandInputPaths(patterns);
+    if (patterns.length === 0 && flags.from !== 'klaviyo') {
+      throw new BackfillError('USAGE', 'no order files given', { hint: 'Give order export files (or - for stdin), or --from klaviyo. Run backfill --help for examples.' });
+    }
     const rejectsPath = flags.rejects ?? defaultRejectsPath(flags.out);
     if (flags.out !== STDIN_PATH) await checkOutputPath(flags.out, '-o');
     await checkOutputPath(rejectsPath, '--rejects');
+    const asOf = flags.asOf ?? io.now();
+    const input = await orderInput(patterns, flags, settings, config?.path, io, asOf);
+    const files = input.files;
     const started = io.now();
     const progress = new Progress(io, { silent: flags.quiet === true || flags.json === true, color: flags.color });
-    progress.start(`Reading ${files.join(', ')}`);
+    progress.start(`Reading ${input.source?.label ?? files.join(', ')}`);
     let lastCount = 0;
     const result: ComputeResult = await runCompute({
       files,
+      ...(input.source !== undefined ? { source: input.source } : {}),
       out: flags.out,
       stdout: io.stdout,
       stdin: io.stdin,
       definitions: settings.definitions,
       input: settings.input,
-      asOf: flags.asOf ?? io.now(),
+      asOf,
       strict: flags.strict === true,
       rejectsPath,
       onNotice: (message) => io.stderr.write(message),
@@ -129,11 +141,11 @@ export const computeCommand: CliCommand = {
       },
     }).finally(() => progress.stop());
     const seconds = (io.now() - started) / 1000;
-    const summary = { ...result.counts, outputs: result.outputs, rejectsFile: result.rejectsFile ?? null, seconds, rowsPerSecond: Math.round(lastCount / Math.max(seconds, 0.001)) };
+    const summary = { ...result.counts, outputs: result.outputs, rejectsFile: result.rejectsFile ?? null, seconds, rowsPerSecond: Math.round(lastCount / Math.max(seconds, 0.001)), ...(input.fetch !== undefined ? { fetch: input.fetch } : {}) };
     if (flags.json === true) {
       (flags.out === STDIN_PATH ? io.stderr : io.stdout).write(`${JSON.stringify(summary)}\n`);
     } else if (flags.quiet !== true) {
-      io.stderr.write(`${summaryLine(result)}\n`);
+      io.stderr.write(`${summaryLine(result, input.fetch)}\n`);
     }
     const nothing = nothingProducedWarning(result, settings.definitions.mode);
     if (nothing !== undefined && flags.json !== true) io.stderr.write(`${nothing}\n`);
@@ -141,10 +153,11 @@ export const computeCommand: CliCommand = {
   },
 };
 
-function summaryLine({ counts, outputs, rejectsFile }: ComputeResult): string {
+function summaryLine({ counts, outputs, rejectsFile }: ComputeResult, fetch: FetchReport | undefined): string {
   const read = counts.fileFormats.map(({ file, format, delimiter }) => `${file} (${format}${delimiter === ',' ? '' : `, ${delimiter === '\t' ? 'tab' : delimiter}-delimited`})`);
   const parts = [
-    `${formatCount(counts.ordersRead)} orders (${formatCount(counts.rowsRead)} rows) read from ${read.join(', ')}`,
+    ...(fetch !== undefined ? [fetchSummary(fetch)] : []),
+    `${formatCount(counts.ordersRead)} orders (${formatCount(counts.rowsRead)} ${fetch !== undefined ? 'events' : 'rows'}) read from ${read.join(', ')}`,
     `${formatCount(counts.profiles)} profiles written to ${outputs.map((o) => (o === STDIN_PATH ? 'stdout' : o)).join(', ')}`,
     `${formatCount(counts.ordersWithoutEmail)} orders without email skipped`,
   ];

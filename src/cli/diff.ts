@@ -9,13 +9,13 @@ import type { CliIo } from './io.js';
 import { Progress } from './progress.js';
 import { klaviyoConnection, parseRevision } from './klaviyo-connection.js';
 import { addOrderReadingOptions, explicitSettings, HELP_GROUPS, type OrderReadingFlags } from './order-reading-flags.js';
+import { addOrderSourceOptions, fetchSummary, orderInput, type OrderSourceFlags } from './order-source-flags.js';
 import { runDiff, type Baseline } from '../commands/diff.js';
 import { loadConfig } from '../config/config-file.js';
 import { resolveRunSettings } from '../config/run-settings.js';
 import { hasChanges } from '../core/profile-diff.js';
 import { diffJson, diffMarkdown, diffText } from './diff-report.js';
 import { BackfillError } from '../errors.js';
-import { expandInputPaths } from '../io/input-files.js';
 import { defaultStatePath } from '../io/state-file.js';
 import { DEFAULT_REVISION } from '../klaviyo/http.js';
 import { systemClock } from '../klaviyo/clock.js';
@@ -30,6 +30,8 @@ const DIFF_EXAMPLES = `Examples:
       What tonight's backfill push --incremental would send (the state file of the last one).
   $ KLAVIYO_API_KEY=pk_... backfill diff orders_export.csv --against klaviyo --json
       Compared with what Klaviyo holds now (read with Get Profiles; nothing is written).
+  $ backfill diff --from klaviyo --against klaviyo
+      Profiles computed from Klaviyo's own Placed Order events, compared with what Klaviyo holds.
   $ backfill diff orders.csv --against main.csv --exit-code --markdown >> "$GITHUB_STEP_SUMMARY"
       In CI: a Markdown summary for the job or a pull-request comment; exit 1 when something changes.
 `;
@@ -61,7 +63,7 @@ Exit codes: with --exit-code, 0 no changes, 1 changes, 2 error (as git diff --ex
   without it, 0 unless an error (2).
 `;
 
-interface DiffFlags extends OrderReadingFlags {
+interface DiffFlags extends OrderReadingFlags, OrderSourceFlags {
   against: string;
   state?: string;
   json?: boolean;
@@ -80,7 +82,7 @@ export const diffCommand: CliCommand = {
     const command = program
     .command('diff')
     .description('show what sending the computed profiles would change, against a profiles CSV, the last state, or Klaviyo')
-    .argument('<orders...>', 'order export CSV files, computed as `backfill compute` does')
+    .argument('[orders...]', 'order export CSV files, computed as `backfill compute` does (or --from klaviyo)')
     .requiredOption('--against <baseline>', 'a profiles CSV, "state" or "klaviyo"')
     .option('--state <file>', 'the state file for --against state (default: .backfill/state.json next to the config)')
     .optionsGroup(HELP_GROUPS.output)
@@ -96,7 +98,7 @@ export const diffCommand: CliCommand = {
     .option('--no-color', 'no colour in progress (also NO_COLOR=1)')
     .addHelpText('before', DIFF_EXAMPLES)
     .addHelpText('after', DIFF_DETAILS);
-    return addOrderReadingOptions(command, { shown: false });
+    return addOrderSourceOptions(addOrderReadingOptions(command, { shown: false }));
   },
   async run(self, io) {
       const flags = self.opts<DiffFlags>();
@@ -104,20 +106,25 @@ export const diffCommand: CliCommand = {
       if (flags.json === true && flags.markdown === true) throw new BackfillError('USAGE', 'choose one of --json and --markdown');
       const config = await loadConfig(flags.config, io.cwd);
       const settings = resolveRunSettings(explicitSettings(flags, self), config);
+      if (patterns.length === 0 && flags.from !== 'klaviyo') throw new BackfillError('USAGE', 'no order files given', { hint: 'Give order export files, or --from klaviyo (see backfill diff --help).' });
+      const asOf = flags.asOf ?? io.now();
+      const input = await orderInput(patterns, flags, settings, config?.path, io, asOf);
       const baseline = await baselineOf(flags, config?.path, io);
       const label = flags.against;
       const spinner = new Progress(io, { silent: flags.json === true || flags.markdown === true, color: flags.color });
       spinner.start('Computing');
       const result = await runDiff({
-        files: await expandInputPaths(patterns),
+        files: input.files,
+        ...(input.source !== undefined ? { source: input.source } : {}),
         definitions: settings.definitions,
         input: settings.input,
-        asOf: flags.asOf ?? io.now(),
+        asOf,
         rejectsPath: flags.rejects,
         baseline,
         onBaselineProgress: (read) => (spinner.text = `Reading Klaviyo: ${formatCount(read)} profiles found`),
       }).finally(() => spinner.stop());
-      const output = flags.json === true ? `${JSON.stringify(diffJson(result, label))}\n` : flags.markdown === true ? diffMarkdown(result, label, flags.limit) : diffText(result, label, flags.limit);
+      if (input.fetch !== undefined && flags.json !== true) io.stderr.write(redactSecrets(`backfill: ${fetchSummary(input.fetch)}\n`));
+      const output = flags.json === true ? `${JSON.stringify({ ...(diffJson(result, label) as Record<string, unknown>), ...(input.fetch !== undefined ? { fetch: input.fetch } : {}) })}\n` : flags.markdown === true ? diffMarkdown(result, label, flags.limit) : diffText(result, label, flags.limit);
       io.stdout.write(redactSecrets(output));
       return { kind: 'diff', changes: hasChanges(result.diff), exitCodeSaysChanges: flags.exitCode === true };
   },

@@ -25,6 +25,7 @@ const COMMANDS: readonly CliCommand[] = [computeCommand, pushCommand, diffComman
 const PROGRAM_EXAMPLES = `Examples:
   $ backfill orders_export.csv                     profiles.csv from a Shopify export
   $ backfill orders.csv --as-of 2026-11-01 -o -    reproducible run, CSV to stdout
+  $ backfill --from klaviyo --as-of 2026-11-01     the same from Klaviyo's Placed Order events (KLAVIYO_API_KEY)
   $ backfill push orders.csv --dry-run              plan the Klaviyo import jobs, send nothing
   $ backfill diff orders.csv --against state        what the nightly push --incremental would send
   $ backfill flow --public-key ABC123 --metric-id XyZ123   the live flow that keeps the properties, step by step

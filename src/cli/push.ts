@@ -10,8 +10,9 @@ import { KLAVIYO_LIMITS } from '../core/push-plan.js';
 import type { PushTotals } from '../core/push-run-state.js';
 import { BackfillError } from '../errors.js';
 import { addOrderReadingOptions, explicitSettings, HELP_GROUPS, type OrderReadingFlags } from './order-reading-flags.js';
+import { addOrderSourceOptions, fetchSummary, orderInput, type OrderInput, type OrderSourceFlags } from './order-source-flags.js';
 import { loadConfig } from '../config/config-file.js';
-import { storeSettings, type ExplicitSettings, type StoredSettings } from '../config/run-settings.js';
+import { resolveRunSettings, storeSettings, type ExplicitSettings, type StoredSettings } from '../config/run-settings.js';
 import { DEFAULT_BASE_URL, DEFAULT_REVISION } from '../klaviyo/http.js';
 import { tuningFromEnv } from '../klaviyo/tuning.js';
 import { retryWaveLine, type RetryWave } from '../klaviyo/retry-policy.js';
@@ -38,6 +39,9 @@ const PUSH_EXAMPLES = `Examples:
   $ backfill push --incremental orders_export.csv --mode window --windows 30,90 --yes
       Nightly recompute: send only the profiles that changed since the last confirmed push
       (state in .backfill/state.json next to the config); one summary line on success.
+  $ backfill push --incremental --from klaviyo --yes
+      The same from the Placed Order events in Klaviyo (key scopes also metrics:read, events:read):
+      only events newer than the local store holds are fetched.
 `;
 
 const PUSH_DETAILS = `
@@ -72,7 +76,7 @@ Exit codes: 0 every profile imported; 3 some rejected or unconfirmed (see the re
   Klaviyo refused (bad key, list or revision); 130 interrupted (resumable); 1 unexpected error.
 `;
 
-interface PushFlags extends OrderReadingFlags {
+interface PushFlags extends OrderReadingFlags, OrderSourceFlags {
   profiles?: string;
   resume?: string;
   list?: string;
@@ -97,7 +101,7 @@ export const pushCommand: CliCommand = {
     const command = program
     .command('push')
     .description('send profiles to Klaviyo through bulk import jobs (computed from orders, or a profiles CSV)')
-    .argument('[orders...]', 'order export CSV files, computed as `backfill compute` does')
+    .argument('[orders...]', 'order export CSV files, computed as `backfill compute` does (or --from klaviyo)')
     .optionsGroup(HELP_GROUPS.input)
     .option('--profiles <file>', 'send this profiles CSV (written by backfill compute) instead of computing')
     .optionsGroup(HELP_GROUPS.klaviyo)
@@ -121,15 +125,19 @@ export const pushCommand: CliCommand = {
     .addOption(new Option('--batch-size <n>', 'profiles per import job').argParser(parseBatchSize).hideHelp())
     .addHelpText('before', PUSH_EXAMPLES)
     .addHelpText('after', PUSH_DETAILS);
-    return addOrderReadingOptions(command, { shown: false });
+    return addOrderSourceOptions(addOrderReadingOptions(command, { shown: false }));
   },
   run: (command, io) => push(command.processedArgs[0] as string[], command.opts<PushFlags>(), explicitSettings(command.opts<PushFlags>(), command), io),
 };
 
 async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettings, io: CliIo): Promise<Outcome> {
   const env = io.env;
-  const config = orders.length > 0 ? await loadConfig(flags.config, io.cwd) : undefined;
-  const start = pushStart(orders, flags, { settings: storeSettings(explicit), configPath: config === undefined ? null : resolve(config.path) }, io.now());
+  const fromKlaviyo = flags.from === 'klaviyo';
+  const config = orders.length > 0 || fromKlaviyo ? await loadConfig(flags.config, io.cwd) : undefined;
+  const now = io.now();
+  // Orders from Klaviyo: the event store is brought up to date before anything is planned.
+  const input: OrderInput | undefined = fromKlaviyo ? await orderInput(orders, flags, resolveRunSettings(explicit, config), config?.path, io, flags.asOf ?? now) : undefined;
+  const start = pushStart(orders, flags, { settings: storeSettings(explicit), configPath: config === undefined ? null : resolve(config.path) }, now, input);
   const incremental = incrementalOptions(orders, flags, config?.path, io.cwd);
   const connection = flags.dryRun === true ? undefined : await klaviyoConnection(flags, env);
   const tuning = tuningFromEnv(env);
@@ -159,7 +167,7 @@ async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettin
     },
     io.now,
   );
-  if (flags.dryRun === true || connection === undefined) return dryRunReport(prepared, flags, io);
+  if (flags.dryRun === true || connection === undefined) return dryRunReport(prepared, flags, io, input);
 
   const spinner = new Progress(io, { silent: flags.quiet === true || flags.json === true, color: flags.color });
   const stop = new AbortController();
@@ -196,7 +204,7 @@ async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettin
     stopWatching();
     spinner.stop();
   }
-  report(result, prepared, flags, io);
+  report(result, prepared, flags, io, input);
   if (result.stoppedBy !== undefined) throw result.stoppedBy;
   return { kind: 'push', rejected: result.totals.rejected, unknown: result.totals.unknown };
 }
@@ -207,13 +215,13 @@ function incrementalOptions(orders: string[], flags: PushFlags, configPath: stri
     return undefined;
   }
   if (flags.resume !== undefined) throw usage('--resume continues an incremental push with the state file it started with; leave out --incremental');
-  if (orders.length === 0) throw usage('--incremental computes from order exports: give the order files (not --profiles)');
+  if (orders.length === 0 && flags.from !== 'klaviyo') throw usage('--incremental computes from orders: give the order files or --from klaviyo (not --profiles)');
   return { statePath: resolve(cwd, flags.state ?? defaultStatePath(configPath, cwd)), full: flags.full === true };
 }
 
-function pushStart(orders: string[], flags: PushFlags, reading: { settings: StoredSettings; configPath: string | null }, now: number): PushStart {
-  const sources = [orders.length > 0, flags.profiles !== undefined, flags.resume !== undefined].filter(Boolean).length;
-  if (sources !== 1) throw usage('give order files, or --profiles <file>, or --resume <runlog> (exactly one of them)');
+function pushStart(orders: string[], flags: PushFlags, reading: { settings: StoredSettings; configPath: string | null }, now: number, input: OrderInput | undefined): PushStart {
+  const sources = [orders.length > 0 || input !== undefined, flags.profiles !== undefined, flags.resume !== undefined].filter(Boolean).length;
+  if (sources !== 1) throw usage('give order files (or --from klaviyo), or --profiles <file>, or --resume <runlog> (exactly one of them)');
   if (flags.resume !== undefined) {
     if (flags.list !== undefined || flags.runLog !== undefined) throw usage('--resume continues with the list and run log it started with');
     return { kind: 'resume', runLog: flags.resume };
@@ -231,11 +239,12 @@ function pushStart(orders: string[], flags: PushFlags, reading: { settings: Stor
       // Pinned now, so a resume computes exactly the same table.
       asOf: flags.asOf ?? now,
       ...reading,
+      ...(input?.klaviyo !== undefined ? { klaviyo: input.klaviyo } : {}),
     },
   };
 }
 
-function dryRunReport(prepared: PreparedPush, flags: PushFlags, io: CliIo): Outcome {
+function dryRunReport(prepared: PreparedPush, flags: PushFlags, io: CliIo, input: OrderInput | undefined): Outcome {
   const plan = prepared.plan;
   const incremental = prepared.state.start.incremental;
   const batches = plan?.batches ?? [];
@@ -248,11 +257,12 @@ function dryRunReport(prepared: PreparedPush, flags: PushFlags, io: CliIo): Outc
     heldBack: plan?.heldBack.length ?? 0,
     dateProperties: prepared.dateProperties,
     ...(incremental !== undefined ? { incremental: incrementalJson(incremental, undefined) } : {}),
+    ...(input?.fetch !== undefined ? { fetch: input.fetch } : {}),
   };
   if (flags.json === true) io.stdout.write(`${JSON.stringify(summary)}\n`);
   else if (flags.quiet !== true) {
     io.stderr.write(
-      `backfill: dry run: ${incremental !== undefined ? `${incrementalHead(incremental)}; ` : ''}${formatCount(summary.profiles)} profiles in ${summary.batches} import jobs ` +
+      `backfill: dry run: ${input?.fetch !== undefined ? `${fetchSummary(input.fetch)}; ` : ''}${incremental !== undefined ? `${incrementalHead(incremental)}; ` : ''}${formatCount(summary.profiles)} profiles in ${summary.batches} import jobs ` +
         `(largest ${formatCount(summary.largestBatchProfiles)} profiles, ${formatCount(summary.largestBatchBytes)} bytes); ` +
         `${summary.heldBack} profiles would be rejected locally; nothing sent\n`,
     );
@@ -261,19 +271,20 @@ function dryRunReport(prepared: PreparedPush, flags: PushFlags, io: CliIo): Outc
   return { kind: 'done' };
 }
 
-function report(result: PushResult, prepared: PreparedPush, flags: PushFlags, io: CliIo): void {
+function report(result: PushResult, prepared: PreparedPush, flags: PushFlags, io: CliIo, input: OrderInput | undefined): void {
   const t = result.totals;
   const incremental = prepared.state.start.incremental;
   // An incremental push with nothing to send opens no run log.
   const runLog = prepared.writer === undefined ? null : result.runLog;
   if (flags.json === true) {
     const extra = incremental !== undefined ? { incremental: incrementalJson(incremental, result.recordedState) } : {};
-    io.stdout.write(redactSecrets(`${JSON.stringify({ ...t, runLog, rejectsFile: result.rejectsFile ?? null, inputRejectsFile: prepared.inputRejectsFile ?? null, stopped: result.stoppedBy?.code ?? null, ...extra })}\n`));
+    io.stdout.write(redactSecrets(`${JSON.stringify({ ...t, runLog, rejectsFile: result.rejectsFile ?? null, inputRejectsFile: prepared.inputRejectsFile ?? null, stopped: result.stoppedBy?.code ?? null, ...extra, ...(input?.fetch !== undefined ? { fetch: input.fetch } : {}) })}\n`));
     return;
   }
   if (flags.quiet === true) return;
   const parts = [`${formatCount(t.sent)} of ${formatCount(t.profiles)} profiles sent`, `${formatCount(t.imported)} imported`, `${formatCount(t.rejected)} rejected${result.rejectsFile ? ` (see ${result.rejectsFile})` : ''}`, `${formatCount(t.unknown)} unknown`];
   if (incremental !== undefined) parts.unshift(incrementalHead(incremental));
+  if (input?.fetch !== undefined) parts.unshift(fetchSummary(input.fetch));
   if (t.batchesUnsent + t.batchesProcessing > 0) parts.push(`${t.batchesUnsent} batches unsent and ${t.batchesProcessing} processing: resume with backfill push --resume ${result.runLog}`);
   if (prepared.inputRejectsFile !== undefined) parts.push(`order rows rejected: see ${prepared.inputRejectsFile}`);
   if (incremental !== undefined) parts.push(...incrementalTail(incremental, result.recordedState));

@@ -16,10 +16,13 @@ import { RunLock } from '../io/run-lock.js';
 import { removeStaleParts, staleParts } from '../io/stale-parts.js';
 import { readOrders, type FileReport, type InputSettings, type ReadProgress } from '../io/read-orders.js';
 import { RejectsFile } from '../io/rejects-file.js';
+import type { OrderSource } from '../io/order-source.js';
 import { assertDistinctFiles, type RunFile } from '../io/file-identity.js';
 
 export interface ComputeOptions {
   readonly files: readonly string[];
+  /** Orders from elsewhere than files (Klaviyo's events, see io/order-source.ts); `files` is then empty. */
+  readonly source?: OrderSource;
   readonly definitions: Definitions;
   /** Orders placed after this instant (epoch ms) are ignored; window mode's windows end here. */
   readonly asOf: number;
@@ -86,7 +89,7 @@ async function computeProfiles(options: ComputeOptions): Promise<ComputedProfile
   const fileFormats: FileReport[] = [];
   let rowsRead: number;
   try {
-    rowsRead = await readOrders({
+    rowsRead = options.source !== undefined ? await readSource(options.source, collector, fileFormats, options.onProgress) : await readOrders({
       files: options.files,
       settings: options.input,
       sink: collector,
@@ -101,7 +104,7 @@ async function computeProfiles(options: ComputeOptions): Promise<ComputedProfile
     throw error;
   }
   const counts: ComputeCounts = {
-    files: options.files.map((f) => (f === STDIN_PATH ? 'stdin' : f)),
+    files: options.source !== undefined ? [options.source.label] : options.files.map((f) => (f === STDIN_PATH ? 'stdin' : f)),
     fileFormats,
     rowsRead,
     ...collector.counts,
@@ -111,6 +114,11 @@ async function computeProfiles(options: ComputeOptions): Promise<ComputedProfile
     newestOrderAt: collector.newestOrderAt,
   };
   return { columns: propertyColumns(options.definitions), accumulator: collector.accumulator, counts, rejects };
+}
+
+async function readSource(source: OrderSource, collector: OrderCollector, fileFormats: FileReport[], onProgress: ((progress: ReadProgress) => void) | undefined): Promise<number> {
+  fileFormats.push({ file: source.label, format: 'klaviyo events', delimiter: ',', parts: 1 });
+  return source.read(collector, onProgress === undefined ? undefined : (records) => onProgress({ records, file: source.label, fileNumber: 1, files: 1 }));
 }
 
 export interface ComputeResult {

@@ -9,6 +9,7 @@ import { stateRows } from '../core/confirmed-state.js';
 import { diffProfiles, type ProfileDiff } from '../core/profile-diff.js';
 import type { ProfileRow } from '../core/profiles.js';
 import { BackfillError } from '../errors.js';
+import type { OrderSource } from '../io/order-source.js';
 import type { InputSettings } from '../io/read-orders.js';
 import { readProfilesCsv } from '../io/read-profiles-csv.js';
 import { readStateFile } from '../io/state-file.js';
@@ -23,6 +24,8 @@ export type Baseline =
 
 export interface DiffOptions {
   readonly files: readonly string[];
+  /** Orders from Klaviyo's events instead of files. */
+  readonly source?: OrderSource;
   readonly definitions: Definitions;
   readonly input: InputSettings;
   readonly asOf: number;
@@ -51,6 +54,7 @@ export async function runDiff(options: DiffOptions): Promise<DiffResult> {
   assertDistinctFiles([...orderExports(options.files), ...baselineFile], rejects);
   const table = await computeProfileTable({
     files: options.files,
+    ...(options.source !== undefined ? { source: options.source } : {}),
     definitions: options.definitions,
     input: options.input,
     asOf: options.asOf,

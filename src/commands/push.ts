@@ -12,6 +12,8 @@ import type { ProfileRow } from '../core/profiles.js';
 import { KLAVIYO_LIMITS, planBatches, toRanges, type BatchLimits, type PushPlan } from '../core/push-plan.js';
 import { applyEntry, pushTotals, replayRunLog, RUN_LOG_VERSION, type PushRunState, type PushSource, type PushTotals, type RunLogEntry, type StartEntry } from '../core/push-run-state.js';
 import { BackfillError } from '../errors.js';
+import { eventReading, storedEventOrders } from '../io/event-orders.js';
+import { EventStore } from '../io/event-store.js';
 import { writePushRejects } from '../io/push-rejects.js';
 import { readProfilesCsv } from '../io/read-profiles-csv.js';
 import { readRunLog, RunLogWriter } from '../io/run-log.js';
@@ -227,8 +229,10 @@ async function loadProfiles(source: PushSource, inputRejectsPath: string, runLog
   if (source.kind === 'profiles') return { rows: (await readProfilesCsv(source.file)).rows, inputRejectsFile: undefined, definitions: undefined };
   const config = source.configPath === null ? undefined : await readConfig(source.configPath);
   const settings = resolveRunSettings(restoreSettings(source.settings, runLog), config);
+  const events = source.klaviyo === undefined ? undefined : await EventStore.open(source.klaviyo.store, source.klaviyo.metricId, Date.now());
   const table = await computeProfileTable({
     files: source.files,
+    ...(events !== undefined ? { source: storedEventOrders(events, eventReading(settings.events.itemPaths, settings.input), source.klaviyo!.label) } : {}),
     definitions: settings.definitions,
     input: settings.input,
     asOf: source.asOf,

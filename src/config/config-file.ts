@@ -33,6 +33,10 @@ export interface FileConfig {
   readonly windows?: number[];
   readonly properties?: PropertyNames;
   readonly excludeCancelled?: boolean;
+  /** `--from klaviyo`: the event property key paths holding the items. */
+  readonly eventItems?: string[];
+  /** `--from klaviyo`: how far before the newest stored event each fetch starts. */
+  readonly eventOverlapHours?: number;
   /** Where `backfill flow`'s webhooks read the order from the event (flags override each). */
   readonly flowEvent?: Partial<EventFields>;
 }
@@ -98,6 +102,17 @@ const CONFIG_RULES: { readonly [K in Exclude<keyof FileConfig, 'path'>]-?: (valu
   windows: SETTING_RULES.windows.fromJson,
   properties: parseProperties,
   excludeCancelled: SETTING_RULES.excludeCancelled.fromJson,
+  eventItems: (value) => {
+    const paths = typeof value === 'string' ? [value] : value;
+    if (!Array.isArray(paths) || paths.length === 0 || !paths.every((p) => typeof p === 'string' && p.trim() !== '')) {
+      throw new SettingProblem('an event property key (or dotted path, such as "$extra.line_items"), or a list of them');
+    }
+    return (paths as string[]).map((p) => p.trim());
+  },
+  eventOverlapHours: (value) => {
+    if (typeof value !== 'number' || !(value >= 0) || value > 24 * 90) throw new SettingProblem('a number of hours from 0 to 2160');
+    return value;
+  },
   flowEvent: parseFlowEvent,
 };
 

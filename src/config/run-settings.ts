@@ -3,6 +3,7 @@
  * (commander reports both as explicit), then backfill.config.json, then defaults.
  */
 import { buildDefinitions, propertyNameProblem, type Definitions, type ReducerMode } from '../core/definitions.js';
+import { DEFAULT_EVENT_ITEM_PATHS } from '../core/events-to-orders.js';
 import { DATE_FORMATS } from '../core/order-timestamps.js';
 import { DEFAULT_SIZE_ALIASES, SizeMatcher } from '../core/sizes.js';
 import { TimeZone } from '../core/time-zone.js';
@@ -37,9 +38,19 @@ export interface ExplicitSettings {
   readonly excludeCancelled?: boolean;
 }
 
+/** Reading Klaviyo's events (`--from klaviyo`). */
+export interface EventSettings {
+  readonly itemPaths: readonly string[];
+  readonly overlapMs: number;
+}
+
+/** Integrations sync orders with delays of hours; three days of overlap catches what arrives late. */
+export const DEFAULT_EVENT_OVERLAP_HOURS = 72;
+
 export interface RunSettings {
   readonly definitions: Definitions;
   readonly input: InputSettings;
+  readonly events: EventSettings;
 }
 
 export function resolveRunSettings(explicit: ExplicitSettings, file: FileConfig | undefined): RunSettings {
@@ -70,7 +81,11 @@ export function resolveRunSettings(explicit: ExplicitSettings, file: FileConfig 
     sizeOption: file?.sizeOption ?? DEFAULT_SIZE_OPTION,
     sizePattern: file?.sizePattern,
   };
-  return { definitions, input };
+  const events: EventSettings = {
+    itemPaths: file?.eventItems ?? DEFAULT_EVENT_ITEM_PATHS,
+    overlapMs: (file?.eventOverlapHours ?? DEFAULT_EVENT_OVERLAP_HOURS) * 3_600_000,
+  };
+  return { definitions, input, events };
 }
 
 /** Defaults, then the file's, then the flag's; `--size-alias none` or `"defaultSizeAliases": false` drop the defaults. */

@@ -25,6 +25,8 @@ export type PushSource =
       readonly settings: StoredSettingsJson;
       /** The backfill.config.json used, absolute; null when there was none. */
       readonly configPath: string | null;
+      /** `--from klaviyo`: the event store the orders were read from (`files` is empty); a resume reads it again, without fetching. */
+      readonly klaviyo?: { readonly store: string; readonly metricId: string; readonly label: string };
     }
   | { readonly kind: 'profiles'; readonly file: string };
 

@@ -5,6 +5,7 @@
 import type { Clock } from './clock.js';
 import { KlaviyoHttp, type KlaviyoConnection, type WaitReason } from './http.js';
 import { TokenBucket } from './token-bucket.js';
+import type { RetryWave } from './retry-policy.js';
 import type { PushTuning } from './tuning.js';
 
 export interface KlaviyoClientOptions {
@@ -14,6 +15,8 @@ export interface KlaviyoClientOptions {
   readonly clock: Clock;
   readonly stop?: AbortSignal;
   readonly onWait?: (ms: number, reason: WaitReason) => void;
+  /** The first retry of a request, for a notice where no progress line shows (cron). */
+  readonly onRetry?: (wave: RetryWave) => void;
 }
 
 export interface RateLimit {
@@ -29,6 +32,7 @@ export function pacedHttp(options: KlaviyoClientOptions, limit: RateLimit): Klav
     bucket: new TokenBucket(options.clock, limit.burst, limit.perMinute),
     stop: options.stop ?? new AbortController().signal,
     ...(options.onWait ? { onWait: options.onWait } : {}),
+    ...(options.onRetry ? { onRetry: options.onRetry } : {}),
   });
 }
 

@@ -43,6 +43,9 @@ export type Attempt =
 export class KlaviyoHttp {
   readonly #context: HttpContext;
   readonly #origin: string;
+  /** Requests sent (every try counts) and tries after a failure, for `--json` fetch reports. */
+  requests = 0;
+  retries = 0;
 
   constructor(context: HttpContext) {
     this.#context = context;
@@ -68,6 +71,7 @@ export class KlaviyoHttp {
   async once(method: 'GET' | 'POST', url: URL, body?: string): Promise<Attempt> {
     const { connection, tuning, clock, bucket, stop, onWait } = this.#context;
     if (!(await bucket.take(stop, onWait))) throw interrupted();
+    this.requests++;
     try {
       const response = await fetch(url, {
         method,
@@ -92,12 +96,20 @@ export class KlaviyoHttp {
 
   /** GET with retries: 429 waits out Retry-After, 5xx/524/network back off; other statuses throw. */
   async getJson(target: string, query: Record<string, string> = {}): Promise<unknown> {
+    const answer = await this.get(target, query);
+    if (!answer.ok) throw refused('GET', answer.url, answer.result);
+    return answer.body;
+  }
+
+  /** The same retries, but a refusal (a 4xx other than 429) is returned, for callers that can recover from one. */
+  async get(target: string, query: Record<string, string> = {}): Promise<{ ok: true; body: unknown } | { ok: false; url: URL; result: Attempt }> {
     const url = this.url(target, query);
     for (let attempt = 1; ; attempt++) {
       const result = await this.once('GET', url);
-      if (result.kind === 'response' && result.status >= 200 && result.status < 300) return result.body;
-      if (!isRetryable(result)) throw refused('GET', url, result);
+      if (result.kind === 'response' && result.status >= 200 && result.status < 300) return { ok: true, body: result.body };
+      if (!isRetryable(result)) return { ok: false, url, result };
       if (attempt >= this.#context.tuning.maxAttempts) throw gaveUp('GET', url, result, attempt);
+      this.retries++;
       await this.backoff(attempt, result, `GET ${url.pathname}`);
     }
   }
@@ -124,11 +136,18 @@ export function describeAttempt(result: Attempt): string {
   return errors.length > 0 ? `${result.status} ${describeErrors(errors)}` : `HTTP ${result.status}`;
 }
 
+/** The scope a private key needs for each endpoint this tool calls (SPEC: each operation's `x-klaviyo-scopes`). */
+const SCOPES: Readonly<Record<string, string>> = {
+  '/api/profiles': 'profiles:read',
+  '/api/metrics': 'metrics:read',
+  '/api/events': 'events:read',
+};
+
 export function refused(method: string, url: URL, result: Attempt): BackfillError {
   const status = result.kind === 'response' ? result.status : 0;
   const hint =
     status === 401 || status === 403
-      ? `Check the private API key (KLAVIYO_API_KEY or --api-key-file) and its scopes: ${url.pathname === '/api/profiles' ? 'profiles:read' : 'profiles:write and lists:write'}.`
+      ? `Check the private API key (KLAVIYO_API_KEY or --api-key-file) and its scopes: ${SCOPES[url.pathname] ?? 'profiles:write and lists:write'}.`
       : status === 410
         ? 'The API revision is retired; pass a current one with --revision.'
         : undefined;

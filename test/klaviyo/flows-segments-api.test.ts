@@ -81,7 +81,7 @@ test('Create Flow: a 400 is returned as a refusal and never retried; an existing
 test('findMetricByName reads every page; several metrics of one name is an error listing them', async () => {
   await withStandIn(async (standIn, _clock, client) => {
     standIn.metrics = [{ id: 'A1', name: 'Checkout Started' }, { id: 'B2', name: 'Fulfilled Order' }, { id: 'C3', name: 'Placed Order', integration: 'Shopify' }];
-    assert.deepEqual(await findMetricByName('Placed Order', client), { id: 'C3', integration: 'Shopify' });
+    assert.deepEqual(await findMetricByName('Placed Order', client), { id: 'C3', name: 'Placed Order', integration: 'Shopify' });
     standIn.metrics.push({ id: 'D4', name: 'Placed Order', integration: 'API' });
     await assert.rejects(findMetricByName('Placed Order', client), /2 metrics named "Placed Order": C3 \(Shopify\), D4 \(API\)/);
     await assert.rejects(findMetricByName('Ordered', client), /no metric named "Ordered"/);

@@ -8,6 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describeValidation, validatorsFor, type OperationId } from './klaviyo-schema.js';
 import { readBody, sendChecked, StandInServer } from './stand-in-server.js';
+import { metricsPage, type StandInMetric } from './stand-in-metrics.js';
 
 export type FlowsRoute = 'metrics' | 'get-flows' | 'create-flow' | 'get-segments' | 'create-segment';
 
@@ -31,7 +32,7 @@ export class KlaviyoFlowsStandIn extends StandInServer {
   readonly flows: Created[] = [];
   readonly segments: Created[] = [];
   /** Metrics Get Metrics lists; `pageSize` per page. */
-  metrics: { id: string; name: string; integration?: string }[] = [{ id: 'XyZ123', name: 'Placed Order', integration: 'API' }];
+  metrics: StandInMetric[] = [{ id: 'XyZ123', name: 'Placed Order', integration: 'API' }];
   pageSize = 2;
   /** Refuse a Create Flow whose actions include a webhook, as Klaviyo might (undocumented either way). */
   refuseWebhooks = false;
@@ -83,14 +84,8 @@ export class KlaviyoFlowsStandIn extends StandInServer {
   #answer(route: FlowsRoute, query: Record<string, string>, json: unknown): [number, unknown] {
     const now = new Date().toISOString();
     switch (route) {
-      case 'metrics': {
-        const offset = Number(query['page[cursor]'] ?? 0);
-        const page = this.metrics.slice(offset, offset + this.pageSize);
-        const links: Record<string, string> = { self: `${this.baseUrl}/api/metrics` };
-        if (offset + this.pageSize < this.metrics.length) links.next = `${this.baseUrl}/api/metrics?${new URLSearchParams({ 'page[cursor]': String(offset + this.pageSize) })}`;
-        const data = page.map((m) => ({ type: 'metric', id: m.id, attributes: { name: m.name, created: now, updated: now, integration: m.integration === undefined ? {} : { name: m.integration } }, links: { self: `${this.baseUrl}/api/metrics/${m.id}` } }));
-        return [200, { data, links }];
-      }
+      case 'metrics':
+        return [200, metricsPage(this.metrics, query, this.baseUrl, this.pageSize)];
       case 'get-flows':
       case 'get-segments': {
         const name = nameOf(query.filter);

@@ -23,7 +23,8 @@ export type OperationId =
   | 'get_flows'
   | 'create_segment'
   | 'get_segments'
-  | 'get_metrics';
+  | 'get_metrics'
+  | 'get_events';
 
 interface OperationValidators {
   readonly headers: ValidateFunction;

@@ -10,8 +10,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describeValidation, validatorsFor, type OperationId } from './klaviyo-schema.js';
 import { readBody, sendChecked, StandInServer } from './stand-in-server.js';
 import { emailsOfFilter, mergeImported, profileResource, type HeldProperties } from './stand-in-profiles.js';
+import type { EventAccount } from './stand-in-events.js';
 
-export type Route = 'create' | 'list' | 'get-job' | 'import-errors' | 'profiles';
+export type Route = 'create' | 'list' | 'get-job' | 'import-errors' | 'profiles' | 'metrics' | 'events';
 
 export type Fault =
   | { readonly on: Route; readonly kind: 'status'; readonly status: number; readonly retryAfter?: string; readonly detail?: string }
@@ -33,6 +34,10 @@ export interface StandInOptions {
   readonly pageSizeCap?: number;
   /** 413 above this many body bytes. */
   readonly maxBodyBytes?: number;
+  /** Serves Get Metrics and Get Events from this account. */
+  readonly account?: EventAccount;
+  /** The bench turns off checking the stand-in's own answers (the requests are still checked). */
+  readonly validateResponses?: boolean;
 }
 
 export interface SubmittedProfile {
@@ -73,6 +78,8 @@ export class KlaviyoStandIn extends StandInServer {
   holdJobs = false;
   /** Called as each job is created, before its answer is sent (tests kill the client here). */
   onJobCreated: ((job: { id: string; profiles: readonly SubmittedProfile[] }) => void) | undefined;
+  /** Called as each request arrives, after it is counted (tests kill the client mid-fetch here). */
+  onRequest: ((route: Route) => void) | undefined;
 
   constructor(options: StandInOptions) {
     super();
@@ -86,6 +93,7 @@ export class KlaviyoStandIn extends StandInServer {
     this.requests.push({ method: request.method ?? '', path: url.pathname });
     if (match === undefined) return this.#violation(response, `no such endpoint: ${request.method} ${url.pathname}`);
     const { route, operation, jobId } = match;
+    this.onRequest?.(route);
     const validators = validatorsFor(operation);
     if (!validators.headers(request.headers)) return this.#violation(response, `${route} headers: ${describeValidation(validators.headers)}`);
     if (request.headers.revision !== (this.options.revision ?? '2026-07-15')) return this.#violation(response, `${route}: revision ${request.headers.revision}`);
@@ -125,6 +133,13 @@ export class KlaviyoStandIn extends StandInServer {
       const emails = emailsOfFilter(query.filter);
       if (typeof emails === 'string') return this.#violation(response, `profiles: ${emails}`);
       this.profileLookups.push({ emails, at: Date.now() });
+    }
+    if (route === 'metrics' || route === 'events') {
+      const account = this.options.account;
+      if (account === undefined) return this.#violation(response, `${route}: the stand-in has no account`);
+      const answer = route === 'metrics' ? account.metricsPage(query, this.baseUrl) : account.eventsPage(query, this.baseUrl);
+      if (typeof answer === 'string') return this.#violation(response, answer);
+      return this.#send(response, operation, answer[0], answer[1]);
     }
     const [status, payload] = this.#answer(route, jobId, json, query);
     if (fault?.kind === 'lost-response') return void request.socket.destroy();
@@ -185,6 +200,9 @@ export class KlaviyoStandIn extends StandInServer {
         }));
         return [200, { data, links: page.links }];
       }
+      case 'metrics':
+      case 'events':
+        throw new Error(`${route} is answered by the account`);
       case 'profiles': {
         const asked = new Set((emailsOfFilter(query.filter) as string[]).map((email) => email.toLowerCase()));
         const found = [...this.profiles.keys()].filter((email) => asked.has(email)).sort();
@@ -249,12 +267,16 @@ export class KlaviyoStandIn extends StandInServer {
   }
 
   #send(response: ServerResponse, operation: OperationId, status: number, body: unknown): void {
-    sendChecked(response, operation, status, body, this.violations);
+    if (this.options.validateResponses !== false) return sendChecked(response, operation, status, body, this.violations);
+    response.writeHead(status, { 'Content-Type': 'application/vnd.api+json' });
+    response.end(JSON.stringify(body));
   }
 }
 
 function routeOf(method: string, path: string): { route: Route; operation: OperationId; jobId?: string } | undefined {
   if (path === '/api/profiles' && method === 'GET') return { route: 'profiles', operation: 'get_profiles' };
+  if (path === '/api/metrics' && method === 'GET') return { route: 'metrics', operation: 'get_metrics' };
+  if (path === '/api/events' && method === 'GET') return { route: 'events', operation: 'get_events' };
   if (path === '/api/profile-bulk-import-jobs') {
     if (method === 'POST') return { route: 'create', operation: 'bulk_import_profiles' };
     if (method === 'GET') return { route: 'list', operation: 'get_bulk_import_profiles_jobs' };

@@ -40,6 +40,25 @@ export function addSizesInJsonItems(found: string[], cell: string, source: SizeS
   } catch {
     throw new ItemCellError(`not a JSON array of items: "${cell.length > 60 ? `${cell.slice(0, 60)}...` : cell}"`);
   }
+  addSizesInItemList(found, items, source);
+}
+
+/**
+ * A Klaviyo event's items property, read as an items cell is: the list itself (what the API gives),
+ * or its JSON text. Returns why it cannot be read, if it cannot.
+ */
+export function readEventItems(found: string[], items: unknown, source: SizeSource): string | undefined {
+  try {
+    if (typeof items === 'string') addSizesInJsonItems(found, items, source);
+    else addSizesInItemList(found, items, source);
+    return undefined;
+  } catch (error) {
+    if (error instanceof ItemCellError) return error.message;
+    throw error;
+  }
+}
+
+function addSizesInItemList(found: string[], items: unknown, source: SizeSource): void {
   if (!Array.isArray(items)) throw new ItemCellError('not a JSON array of items');
   for (const item of items) {
     if (typeof item === 'string') addSizesInText(found, item, source);
