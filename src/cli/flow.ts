@@ -80,7 +80,7 @@ interface FlowFlags extends Partial<OrderReadingFlags> {
   publicKey?: string;
   target: 'client' | 'profile-import';
   metricId?: string;
-  metricName: string;
+  metric: string;
   eventValue: string;
   eventDate: string;
   eventItems: { items: string; itemSize: string };
@@ -100,8 +100,8 @@ export const flowCommand: CliCommand = {
       .optionsGroup(HELP_GROUPS.klaviyo)
       .option('--public-key <id>', 'your public API key (site id, 6 characters): Create Client Profile takes it in the URL')
       .addOption(new Option('--target <endpoint>', 'where the webhooks send the profile').choices(['client', 'profile-import']).default('client'))
-      .option('--metric-id <id>', 'the order metric id (default: looked up by --metric-name)')
-      .option('--metric-name <name>', 'the order metric to look up', 'Placed Order')
+      .option('--metric-id <id>', 'the order metric id (default: looked up by --metric)')
+      .option('--metric <name>', 'the order metric to look up by name (as for --from klaviyo)', 'Placed Order')
       .option('--create', 'create the flows in Klaviyo as drafts (looked up by name first)')
       .option('--api-key-file <path>', 'read the private API key from this file (default: $KLAVIYO_API_KEY)')
       .option('--webhook-key-file <path>', 'with --target profile-import --create: the private key the webhooks send')
@@ -135,7 +135,7 @@ export const flowCommand: CliCommand = {
       date: given('eventDate') ? flags.eventDate : (fromFile.date ?? flags.eventDate),
       ...(given('eventItems') || fromFile.items === undefined ? flags.eventItems : { items: fromFile.items, itemSize: fromFile.itemSize ?? flags.eventItems.itemSize }),
     };
-    const metric: MetricChoice = flags.metricId !== undefined ? { kind: 'id', id: flags.metricId } : { kind: 'name', name: flags.metricName, client: client! };
+    const metric: MetricChoice = flags.metricId !== undefined ? { kind: 'id', id: flags.metricId } : { kind: 'name', name: flags.metric, client: client! };
     const result = await runFlow({
       definitions: settings.definitions,
       sizes: sizeTemplates(settings.definitions.sizes, (size) => settings.input.sizes.namesOf(size)),
@@ -155,7 +155,7 @@ function report(result: FlowResult, flags: FlowFlags, fields: EventFields, targe
     io.stdout.write(`${JSON.stringify(result.flows, null, 2)}\n`);
     return { kind: 'done' };
   }
-  const instructions = flowInstructions({ flows: result.flows, metricId: result.metricId, metricName: flags.metricName, fields, target });
+  const instructions = flowInstructions({ flows: result.flows, metricId: result.metricId, metricName: flags.metric, fields, target });
   if (result.created === undefined) {
     io.stdout.write(instructions);
     return { kind: 'done' };
