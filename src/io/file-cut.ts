@@ -12,7 +12,7 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { countLineBreaks, CsvScanner, type ScannedRecord } from './csv-scanner.js';
+import { countLineBreaks, CsvScanner, lineBreakStyle, type ScannedRecord } from './csv-scanner.js';
 import { isYearFirst } from './formats/date-order-gate.js';
 import type { OrderFormat } from './formats/format.js';
 import { headerDelimiter, startsLikeGzip, type Delimiter } from './input-stream.js';
@@ -54,6 +54,7 @@ export async function findCut(
     const head = Buffer.alloc(HEAD_BYTES);
     await file.read(head, 0, HEAD_BYTES, 0);
     if (startsLikeGzip(head)) return undefined; // no byte offsets to cut at
+    if (lineBreakStyle(head, true) === 'cr') return undefined; // the window below is found by \n
     const delimiter = givenDelimiter ?? headerDelimiter(head.toString('utf8'));
     const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
     const [header] = wholeRecords(head, delimiter);
