@@ -24,6 +24,8 @@ export interface ComputeOptions {
   readonly strict: boolean;
   /** Where rejected rows go; undefined counts them without writing a file (`diff` writes nothing). */
   readonly rejectsPath: string | undefined;
+  /** A rejects file that already holds other rows (diff's baseline): used instead of one at `rejectsPath`. */
+  readonly rejects?: RejectsFile;
   readonly onProgress?: (recordsRead: number) => void;
   /** Threads for reading a large file (at most 2 are used); default: the machine's cores. */
   readonly threads?: number;
@@ -70,7 +72,8 @@ interface ComputedProfiles {
 }
 
 async function computeProfiles(options: ComputeOptions): Promise<ComputedProfiles> {
-  const rejects = new RejectsFile(options.rejectsPath);
+  const rejects = options.rejects ?? new RejectsFile(options.rejectsPath);
+  const rejectedBefore = rejects.count;
   const collector = new OrderCollector(options.definitions, options.asOf, (rejected) => {
     if (options.strict) throw strictError(rejected);
     rejects.add(rejected);
@@ -97,7 +100,7 @@ async function computeProfiles(options: ComputeOptions): Promise<ComputedProfile
     fileFormats,
     rowsRead,
     ...collector.counts,
-    rowsRejected: rejects.count,
+    rowsRejected: rejects.count - rejectedBefore,
     profiles: 0,
     profilesWithoutProperties: 0,
   };

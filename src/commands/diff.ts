@@ -10,7 +10,8 @@ import { diffProfiles, type ProfileDiff } from '../core/profile-diff.js';
 import type { ProfileRow } from '../core/profiles.js';
 import { BackfillError } from '../errors.js';
 import type { InputSettings } from '../io/read-orders.js';
-import { readProfilesCsv } from '../io/read-profiles-csv.js';
+import { readProfilesCsv, type ProfilesCsv } from '../io/read-profiles-csv.js';
+import { RejectsFile } from '../io/rejects-file.js';
 import { readStateFile } from '../io/state-file.js';
 import { readKlaviyoProfiles, type ProfileReaderOptions } from '../klaviyo/profiles-api.js';
 import { computeProfileTable, type ComputeCounts } from './compute.js';
@@ -42,9 +43,22 @@ export interface DiffResult {
   readonly definitionsChanged: boolean | undefined;
   readonly counts: ComputeCounts;
   readonly rejectsFile: string | undefined;
+  /** Rows of a profiles CSV baseline that failed its checks: left out of the comparison, in the rejects file. */
+  readonly baselineRowsRejected: number;
 }
 
 export async function runDiff(options: DiffOptions): Promise<DiffResult> {
+  const rejects = new RejectsFile(options.rejectsPath);
+  // A profiles CSV baseline is read first, so its bad rows and the export's share one rejects file.
+  let baselineCsv: ProfilesCsv | undefined;
+  if (options.baseline.kind === 'profiles') {
+    try {
+      baselineCsv = await readProfilesCsv(options.baseline.file, (rejected) => rejects.add(rejected));
+    } catch (error) {
+      await rejects.discard();
+      throw error;
+    }
+  }
   const table = await computeProfileTable({
     files: options.files,
     definitions: options.definitions,
@@ -52,9 +66,11 @@ export async function runDiff(options: DiffOptions): Promise<DiffResult> {
     asOf: options.asOf,
     strict: false,
     rejectsPath: options.rejectsPath,
+    rejects,
   });
-  const baseline = await readBaseline(options, table.rows, table.columns);
+  const baseline = await readBaseline(options, table.rows, table.columns, baselineCsv);
   return {
+    baselineRowsRejected: baselineCsv?.rowsRejected ?? 0,
     diff: diffProfiles(table.rows, baseline.rows, table.columns),
     columns: table.columns,
     propertiesOnlyInBaseline: baseline.columns.filter((column) => !table.columns.includes(column)),
@@ -71,11 +87,11 @@ interface BaselineRows {
   readonly definitionsHash?: string | null;
 }
 
-async function readBaseline(options: DiffOptions, computed: readonly ProfileRow[], columns: readonly string[]): Promise<BaselineRows> {
+async function readBaseline(options: DiffOptions, computed: readonly ProfileRow[], columns: readonly string[], read: ProfilesCsv | undefined): Promise<BaselineRows> {
   const baseline = options.baseline;
   switch (baseline.kind) {
     case 'profiles': {
-      const csv = await readProfilesCsv(baseline.file);
+      const csv = read ?? (await readProfilesCsv(baseline.file));
       return { rows: csv.rows, columns: csv.columns.filter((column) => column !== 'Phone Number') };
     }
     case 'state': {

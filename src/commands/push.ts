@@ -14,6 +14,7 @@ import { applyEntry, pushTotals, replayRunLog, RUN_LOG_VERSION, type PushRunStat
 import { BackfillError, EXIT } from '../errors.js';
 import { writePushRejects } from '../io/push-rejects.js';
 import { readProfilesCsv } from '../io/read-profiles-csv.js';
+import { RejectsFile } from '../io/rejects-file.js';
 import { readRunLog, RunLogWriter } from '../io/run-log.js';
 import { awaitJobs } from '../klaviyo/await-jobs.js';
 import { systemClock, type Clock } from '../klaviyo/clock.js';
@@ -183,7 +184,17 @@ interface LoadedProfiles {
 
 /** Where the profiles come from: order exports computed as `compute` does, or a profiles CSV. */
 async function loadProfiles(source: PushSource, inputRejectsPath: string): Promise<LoadedProfiles> {
-  if (source.kind === 'profiles') return { rows: (await readProfilesCsv(source.file)).rows, inputRejectsFile: undefined, definitions: undefined };
+  if (source.kind === 'profiles') {
+    // A row that fails the checks is not sent: it goes to the input rejects file with its line.
+    const rejects = new RejectsFile(inputRejectsPath);
+    try {
+      const { rows } = await readProfilesCsv(source.file, (rejected) => rejects.add(rejected));
+      return { rows, inputRejectsFile: await rejects.commit(), definitions: undefined };
+    } catch (error) {
+      await rejects.discard();
+      throw error;
+    }
+  }
   const config = source.configPath === null ? undefined : await loadConfig(source.configPath, process.cwd());
   const settings = resolveRunSettings(restoreSettings(source.settings), config);
   const table = await computeProfileTable({
