@@ -6,7 +6,7 @@ import type { Definitions } from '../core/definitions.js';
 import { propertyColumns } from '../core/definitions.js';
 import type { ProfileAccumulator, ProfileRow } from '../core/profiles.js';
 import { OrderCollector, type OrderCounts } from './order-collector.js';
-import { secondPartThread } from './second-part-thread.js';
+import { laterPartThreads } from './second-part-thread.js';
 import { BackfillError, formatLocation } from '../errors.js';
 import type { RejectedRecord } from '../io/formats/format.js';
 import { STDIN_PATH } from '../io/input-files.js';
@@ -27,7 +27,7 @@ export interface ComputeOptions {
   /** A rejects file that already holds other rows (diff's baseline): used instead of one at `rejectsPath`. */
   readonly rejects?: RejectsFile;
   readonly onProgress?: (recordsRead: number) => void;
-  /** Threads for reading a large file (at most 2 are used); default: the machine's cores. */
+  /** Threads for reading a large file, one part each; default: the machine's cores. */
   readonly threads?: number;
   /** Files below this size are read in one part (tests set it low). */
   readonly splitMinBytes?: number;
@@ -86,7 +86,7 @@ async function computeProfiles(options: ComputeOptions): Promise<ComputedProfile
       settings: options.input,
       sink: collector,
       // --strict stops at the first bad row in file order: one part, read in turn.
-      ...(options.strict ? {} : { splitter: secondPartThread(collector, options.definitions, options.asOf, { threads: options.threads, minBytes: options.splitMinBytes }) }),
+      ...(options.strict ? {} : { splitter: laterPartThreads(collector, options.definitions, options.asOf, { threads: options.threads, minBytes: options.splitMinBytes }) }),
       onFile: (report) => fileFormats.push(report),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.stdin ? { stdin: options.stdin } : {}),
