@@ -109,10 +109,13 @@ export class KeyIndex {
       widths.set(this.#wide);
       this.#wide = widths;
     }
-    // By hand: Buffer.write costs more than the copy for strings this short.
     const arena = this.#arena;
     const at = this.#arenaUsed;
-    if (wide) {
+    if (!wide && latin1Write !== undefined) {
+      // Node's own copy of a one-byte string: Buffer.write checks and normalises its arguments first,
+      // which for strings this short costs more than the copy.
+      latin1Write.call(arena, key, at, bytes);
+    } else if (wide) {
       for (let i = 0; i < key.length; i++) {
         const unit = key.charCodeAt(i);
         arena[at + 2 * i] = unit & 0xff;
@@ -147,6 +150,9 @@ export class KeyIndex {
     this.#mask = mask;
   }
 }
+
+/** Node's undocumented Buffer method behind `write(text, offset, length, 'latin1')`, present since Node 0.x. */
+const latin1Write = (Buffer.prototype as Partial<{ latin1Write(text: string, offset: number, length: number): number }>).latin1Write;
 
 /** FNV-1a over the UTF-16 code units, then a final mix so that the low bits (the slot) depend on every unit. */
 function hashOf(key: string): number {
