@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { scanCsv } from '../src/io/csv-records.js';
-import { generateShopifyExport } from './shopify-generator.js';
+import { generateShopifyExport } from '../test/support/shopify-generator.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const outDir = join(root, 'bench', 'out');

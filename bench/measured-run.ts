@@ -2,7 +2,7 @@
  * Runs the CLI in this process and reports its peak RSS, so the benchmark measures memory on any
  * machine (no dependency on GNU time). Usage: node dist/bench/measured-run.js <backfill args...>
  */
-import { main } from '../src/cli.js';
+import { main } from '../src/cli/main.js';
 
 const started = performance.now();
 const exitCode = await main(['node', 'backfill', ...process.argv.slice(2)]);

@@ -57,7 +57,8 @@ try {
     waitedOnRateLimitSeconds: s(waitedForRateLimitMs),
     profilesPerMinute: Math.round(count / ((t2 - t1) / 60_000)),
     imported: result.totals.imported,
-    exitCode: result.exitCode,
+    rejected: result.totals.rejected,
+    unknown: result.totals.unknown,
     schemaViolations: standIn.violations.length,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   };

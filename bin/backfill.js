@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Launcher only: the program lives in dist/src/cli.js, built by `npm install` (the `prepare` script).
-import { main } from '../dist/src/cli.js';
+// Launcher only: the program lives in dist/src/cli/main.js, built by `npm install` (the `prepare` script).
+import { main } from '../dist/src/cli/main.js';
 
 process.exitCode = await main(process.argv);

@@ -1,19 +1,8 @@
 /**
- * Typed errors. Each carries a stable `code` and what the user needs to fix the problem; `src/cli.ts`
- * is the one place that turns them into messages and exit codes.
+ * Typed errors. Each carries a stable `code` and what the user needs to fix the problem; the command
+ * line (src/cli/main.ts, src/cli/exit-codes.ts) is the one place that turns them into messages and
+ * exit codes.
  */
-
-export const EXIT = {
-  ok: 0,
-  unexpected: 1,
-  usage: 2,
-  input: 2,
-  /** push: every profile was dealt with, but some were rejected or could not be confirmed. */
-  someRejected: 3,
-  /** push: gave up on rate limits, the network or slow jobs; `--resume` carries on. */
-  gaveUp: 4,
-  interrupted: 130,
-} as const;
 
 export type ErrorCode =
   | 'USAGE'
@@ -47,7 +36,6 @@ export interface ErrorLocation {
 
 export class BackfillError extends Error {
   readonly code: ErrorCode;
-  readonly exitCode: number;
   readonly location: ErrorLocation | undefined;
   /** The next thing to try, shown under the message. */
   readonly hint: string | undefined;
@@ -55,12 +43,11 @@ export class BackfillError extends Error {
   constructor(
     code: ErrorCode,
     message: string,
-    options: { location?: ErrorLocation; hint?: string; exitCode?: number; cause?: unknown } = {},
+    options: { location?: ErrorLocation; hint?: string; cause?: unknown } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'BackfillError';
     this.code = code;
-    this.exitCode = options.exitCode ?? EXIT.input;
     this.location = options.location;
     this.hint = options.hint;
   }

@@ -5,13 +5,13 @@ import type { Readable, Writable } from 'node:stream';
 import type { Definitions } from '../core/definitions.js';
 import { propertyColumns } from '../core/definitions.js';
 import type { ProfileAccumulator, ProfileRow } from '../core/profiles.js';
-import { OrderCollector, type OrderCounts } from './order-collector.js';
-import { laterPartThreads } from './second-part-thread.js';
+import { OrderCollector, type OrderCounts } from '../reading/order-collector.js';
+import { laterPartThreads } from '../reading/second-part-thread.js';
 import { BackfillError, formatLocation } from '../errors.js';
 import type { RejectedRecord } from '../io/formats/format.js';
 import { STDIN_PATH } from '../io/input-files.js';
 import { profileValuesCsvChunks, writeProfilesCsv, writeProfilesTo } from '../io/profiles-csv.js';
-import { readOrders, type FileReport, type InputSettings } from '../io/read-orders.js';
+import { readOrders, type FileReport, type InputSettings, type ReadProgress } from '../io/read-orders.js';
 import { RejectsFile } from '../io/rejects-file.js';
 
 export interface ComputeOptions {
@@ -26,7 +26,7 @@ export interface ComputeOptions {
   readonly rejectsPath: string | undefined;
   /** A rejects file that already holds other rows (diff's baseline): used instead of one at `rejectsPath`. */
   readonly rejects?: RejectsFile;
-  readonly onProgress?: (recordsRead: number) => void;
+  readonly onProgress?: (progress: ReadProgress) => void;
   /** Threads for reading a large file, one part each; default: the machine's cores. */
   readonly threads?: number;
   /** Files below this size are read in one part (tests set it low). */
@@ -44,6 +44,8 @@ export interface ComputeCounts extends OrderCounts {
   profiles: number;
   /** Profiles whose orders set nothing (window mode: all orders outside every window, no sizes). */
   profilesWithoutProperties: number;
+  /** When the newest order read was placed (epoch ms), also after --as-of; null when none was. */
+  newestOrderAt: number | null;
 }
 
 export interface ProfileTable {
@@ -103,6 +105,7 @@ async function computeProfiles(options: ComputeOptions): Promise<ComputedProfile
     rowsRejected: rejects.count - rejectedBefore,
     profiles: 0,
     profilesWithoutProperties: 0,
+    newestOrderAt: collector.newestOrderAt,
   };
   const rejectsFile = await rejects.commit();
   return { columns: propertyColumns(options.definitions), accumulator: collector.accumulator, counts, rejectsFile };
@@ -116,7 +119,7 @@ export interface ComputeResult {
 }
 
 export async function runCompute(
-  options: ComputeOptions & { readonly out: string; readonly maxFileBytes?: number; readonly stdout?: Writable },
+  options: ComputeOptions & { readonly out: string; readonly maxFileBytes?: number; readonly stdout: Writable },
 ): Promise<ComputeResult> {
   const { accumulator, counts, rejectsFile } = await computeProfiles(options);
   // Profiles are computed as they are written, so a run never holds millions of rows at once.
@@ -133,7 +136,7 @@ export async function runCompute(
   });
   let outputs: string[];
   if (options.out === STDIN_PATH) {
-    await writeProfilesTo(options.stdout ?? process.stdout, csv);
+    await writeProfilesTo(options.stdout, csv);
     outputs = [STDIN_PATH];
   } else {
     try {

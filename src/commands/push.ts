@@ -5,13 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
-import { loadConfig } from '../config/config-file.js';
+import { readConfig } from '../config/config-file.js';
 import { resolveRunSettings, restoreSettings } from '../config/run-settings.js';
 import type { Definitions } from '../core/definitions.js';
 import type { ProfileRow } from '../core/profiles.js';
 import { KLAVIYO_LIMITS, planBatches, toRanges, type BatchLimits, type PushPlan } from '../core/push-plan.js';
 import { applyEntry, pushTotals, replayRunLog, RUN_LOG_VERSION, type PushRunState, type PushSource, type PushTotals, type RunLogEntry, type StartEntry } from '../core/push-run-state.js';
-import { BackfillError, EXIT } from '../errors.js';
+import { BackfillError } from '../errors.js';
 import { writePushRejects } from '../io/push-rejects.js';
 import { readProfilesCsv } from '../io/read-profiles-csv.js';
 import { RejectsFile } from '../io/rejects-file.js';
@@ -68,7 +68,7 @@ export async function preparePush(options: PushOptions, now: () => number = Date
   if (start.kind === 'resume') {
     const entries = await readRunLog(runLog);
     const state = replayRunLog(entries);
-    const loaded = await loadProfiles(state.start.source, inputRejectsPath);
+    const loaded = await loadProfiles(state.start.source, inputRejectsPath, runLog);
     const { inputRejectsFile } = loaded;
     const incremental = state.start.incremental;
     const rows = incremental === undefined ? loaded.rows : reselectRows(loaded.rows, incremental, runLog);
@@ -83,7 +83,7 @@ export async function preparePush(options: PushOptions, now: () => number = Date
     if (writer !== undefined) record(prepared, { type: 'resume', at: new Date(now()).toISOString() });
     return { ...prepared, totals: pushTotals(state) };
   }
-  const loaded = await loadProfiles(start.source, inputRejectsPath);
+  const loaded = await loadProfiles(start.source, inputRejectsPath, runLog);
   const { inputRejectsFile } = loaded;
   let rows = loaded.rows;
   let incremental: StartEntry['incremental'];
@@ -130,8 +130,6 @@ export interface PushResult {
   readonly totals: PushTotals;
   readonly runLog: string;
   readonly rejectsFile: string | undefined;
-  /** 0 all imported, 3 some rejected or unconfirmed. */
-  readonly exitCode: number;
   /** Why the run stopped early (interrupted, gave up, refused); the CLI reports it after the summary. */
   readonly stoppedBy: BackfillError | undefined;
   /** An incremental push: the state file and how many profiles this run recorded in it. */
@@ -171,8 +169,7 @@ export async function applyPush(prepared: PreparedPush, options: ApplyOptions): 
   const recordedState =
     incremental === undefined ? undefined : await recordIncrementalPush(prepared.state, prepared.rows, incremental, new Date(clock.now()).toISOString());
   const totals = pushTotals(prepared.state);
-  const exitCode = totals.rejected > 0 || totals.unknown > 0 ? EXIT.someRejected : EXIT.ok;
-  return { totals, runLog: prepared.runLog, rejectsFile, exitCode, stoppedBy, recordedState };
+  return { totals, runLog: prepared.runLog, rejectsFile, stoppedBy, recordedState };
 }
 
 interface LoadedProfiles {
@@ -183,7 +180,7 @@ interface LoadedProfiles {
 }
 
 /** Where the profiles come from: order exports computed as `compute` does, or a profiles CSV. */
-async function loadProfiles(source: PushSource, inputRejectsPath: string): Promise<LoadedProfiles> {
+async function loadProfiles(source: PushSource, inputRejectsPath: string, runLog: string): Promise<LoadedProfiles> {
   if (source.kind === 'profiles') {
     // A row that fails the checks is not sent: it goes to the input rejects file with its line.
     const rejects = new RejectsFile(inputRejectsPath);
@@ -195,8 +192,8 @@ async function loadProfiles(source: PushSource, inputRejectsPath: string): Promi
       throw error;
     }
   }
-  const config = source.configPath === null ? undefined : await loadConfig(source.configPath, process.cwd());
-  const settings = resolveRunSettings(restoreSettings(source.settings), config);
+  const config = source.configPath === null ? undefined : await readConfig(source.configPath);
+  const settings = resolveRunSettings(restoreSettings(source.settings, runLog), config);
   const table = await computeProfileTable({
     files: source.files,
     definitions: settings.definitions,

@@ -6,12 +6,11 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { PropertyNames, ReducerMode } from '../core/definitions.js';
-import { DATE_FORMATS } from '../core/order-timestamps.js';
-import { TimeZone } from '../core/time-zone.js';
+import type { TimeZone } from '../core/time-zone.js';
 import { BackfillError } from '../errors.js';
 import type { ColumnField, ColumnMapping } from '../io/formats/format.js';
-import { FORMAT_NAMES } from '../io/formats/registry.js';
-import { DELIMITERS, type Delimiter } from '../io/input-stream.js';
+import type { Delimiter } from '../io/input-stream.js';
+import { boolean, isJsonObject, nonEmptyString, SETTING_RULES, SettingProblem, stringRecord, type Json } from './setting-rules.js';
 
 export const CONFIG_FILE_NAME = 'backfill.config.json';
 
@@ -35,29 +34,30 @@ export interface FileConfig {
   readonly excludeCancelled?: boolean;
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 const COLUMN_FIELDS: readonly ColumnField[] = ['email', 'phone', 'orderId', 'placedAt', 'value', 'status', 'items', 'size'];
-const SIZE_NAME = /^[a-z0-9][a-z0-9_-]*$/;
-const DELIMITER_NAMES: Readonly<Record<string, Delimiter>> = { ',': ',', ';': ';', '\t': '\t', tab: '\t', '|': '|' };
 
 /**
  * Reads the config: `explicitPath` (from --config or BACKFILL_CONFIG) must exist; otherwise
  * `backfill.config.json` in `cwd` is read if present. Undefined when there is none.
  */
 export async function loadConfig(explicitPath: string | undefined, cwd: string): Promise<FileConfig | undefined> {
-  const path = explicitPath ?? resolve(cwd, CONFIG_FILE_NAME);
+  return explicitPath === undefined ? readConfig(resolve(cwd, CONFIG_FILE_NAME), { optional: true }) : readConfig(explicitPath);
+}
+
+/** Reads and validates the config at `path`; undefined when it is `optional` and does not exist. */
+export async function readConfig(path: string, { optional = false }: { readonly optional?: boolean } = {}): Promise<FileConfig | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && explicitPath === undefined) return undefined;
-    throw new BackfillError('CONFIG_NOT_FOUND', `${explicitPath ?? path}: cannot read the config file (${(error as Error).message})`, {
-      location: { file: explicitPath ?? path },
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && optional) return undefined;
+    throw new BackfillError('CONFIG_NOT_FOUND', `${path}: cannot read the config file (${(error as Error).message})`, {
+      location: { file: path },
       cause: error,
     });
   }
-  const shown = explicitPath ?? CONFIG_FILE_NAME;
+  const shown = optional ? CONFIG_FILE_NAME : path;
   let json: Json;
   try {
     json = JSON.parse(text.replace(/^\uFEFF/, '')) as Json;
@@ -67,107 +67,86 @@ export async function loadConfig(explicitPath: string | undefined, cwd: string):
   return parseConfig(json, shown);
 }
 
+/** What each key of the file accepts; undefined (for "auto") leaves the key unset. */
+const CONFIG_RULES: { readonly [K in Exclude<keyof FileConfig, 'path'>]-?: (value: Json) => FileConfig[K] } = {
+  format: SETTING_RULES.format.fromJson,
+  columns: parseColumns,
+  sizeOption: nonEmptyString,
+  sizePattern: (value) => {
+    const source = nonEmptyString(value);
+    try {
+      return new RegExp(source, 'giu');
+    } catch (error) {
+      throw new SettingProblem(`a regular expression (${(error as Error).message})`);
+    }
+  },
+  sizes: SETTING_RULES.sizes.fromJson,
+  sizeAliases: (value) => Object.fromEntries(Object.entries(stringRecord(value)).map(([alias, size]) => [alias.trim().toLowerCase(), size.trim().toLowerCase()])),
+  defaultSizeAliases: boolean,
+  timezone: SETTING_RULES.timezone.fromJson,
+  dateFormat: SETTING_RULES.dateFormat.fromJson,
+  delimiter: SETTING_RULES.delimiter.fromJson,
+  decimalSeparator: (value) => {
+    if (value === 'auto') return undefined;
+    if (value === '.' || value === ',') return value;
+    throw new SettingProblem('one of "auto", ".", ","');
+  },
+  mode: SETTING_RULES.mode.fromJson,
+  windows: SETTING_RULES.windows.fromJson,
+  properties: parseProperties,
+  excludeCancelled: SETTING_RULES.excludeCancelled.fromJson,
+};
+
+export const CONFIG_KEYS = Object.keys(CONFIG_RULES) as readonly (keyof typeof CONFIG_RULES)[];
+
 /** Validates parsed JSON into a `FileConfig`; `shown` names the file in errors. */
 export function parseConfig(json: Json, shown: string): FileConfig {
-  const fail = (key: string, expected: string, got?: Json): never => {
-    const actual = got === undefined ? '' : `; got ${JSON.stringify(got)}`;
+  const fail = (key: string, expected: string, got?: Json | null): never => {
+    const actual = got === undefined || got === null ? '' : `; got ${JSON.stringify(got)}`;
     throw new BackfillError('CONFIG_INVALID', `${shown}: "${key}" must be ${expected}${actual}`, {
       location: { file: shown },
       hint: 'Every key is described in the README, section "Input formats and configuration".',
     });
   };
-  if (!isObject(json)) return fail('(top level)', 'a JSON object such as { "format": "shopify" }', json);
-  const config: { -readonly [K in keyof FileConfig]: FileConfig[K] } = { path: shown };
+  if (!isJsonObject(json)) return fail('(top level)', 'a JSON object such as { "format": "shopify" }', json);
+  const config: Record<string, unknown> = { path: shown };
   for (const [key, value] of Object.entries(json)) {
-    switch (key) {
-      case '$schema':
-      case '$comment':
-        break;
-      case 'format':
-        config.format = oneOf(key, value, ['auto', ...FORMAT_NAMES], fail);
-        break;
-      case 'columns':
-        config.columns = parseColumns(value, fail);
-        break;
-      case 'sizeOption':
-        config.sizeOption = nonEmptyString(key, value, fail);
-        break;
-      case 'sizePattern': {
-        const source = nonEmptyString(key, value, fail);
-        try {
-          config.sizePattern = new RegExp(source, 'giu');
-        } catch (error) {
-          fail(key, `a regular expression (${(error as Error).message})`, value);
-        }
-        break;
-      }
-      case 'sizes':
-        config.sizes = stringArray(key, value, fail).map((size) => {
-          const name = size.trim().toLowerCase();
-          if (!SIZE_NAME.test(name)) fail(key, 'a list of size names made of letters, digits, _ or -', value);
-          return name;
-        });
-        break;
-      case 'sizeAliases':
-        config.sizeAliases = Object.fromEntries(
-          Object.entries(stringRecord(key, value, fail)).map(([alias, size]) => [alias.trim().toLowerCase(), size.trim().toLowerCase()]),
-        );
-        break;
-      case 'defaultSizeAliases':
-        config.defaultSizeAliases = boolean(key, value, fail);
-        break;
-      case 'timezone': {
-        const name = nonEmptyString(key, value, fail);
-        config.timezone = TimeZone.named(name) ?? fail(key, 'an IANA time zone name such as "America/New_York" or "Europe/Berlin"', value);
-        break;
-      }
-      case 'dateFormat':
-        config.dateFormat = oneOf(key, value, Object.keys(DATE_FORMATS), fail);
-        break;
-      case 'delimiter': {
-        const name = oneOf(key, value, ['auto', ',', ';', 'tab', '\t', '|'], fail);
-        if (name !== 'auto') config.delimiter = DELIMITER_NAMES[name]!;
-        break;
-      }
-      case 'decimalSeparator': {
-        const separator = oneOf(key, value, ['auto', '.', ','], fail);
-        if (separator === '.' || separator === ',') config.decimalSeparator = separator;
-        break;
-      }
-      case 'mode':
-        config.mode = oneOf(key, value, ['flow', 'window'], fail) as ReducerMode;
-        break;
-      case 'windows':
-        if (!Array.isArray(value) || value.length === 0 || !value.every((d) => Number.isInteger(d) && (d as number) >= 1 && (d as number) <= 3650)) {
-          fail(key, 'a list of whole numbers of days from 1 to 3650, such as [30, 90]', value);
-        }
-        config.windows = value as number[];
-        break;
-      case 'properties':
-        config.properties = parseProperties(value, fail);
-        break;
-      case 'excludeCancelled':
-        config.excludeCancelled = boolean(key, value, fail);
-        break;
-      default:
-        throw new BackfillError('CONFIG_INVALID', `${shown}: unknown key "${key}"`, {
-          location: { file: shown },
-          hint: `Known keys: ${CONFIG_KEYS.join(', ')}.`,
-        });
+    if (key === '$schema' || key === '$comment') continue;
+    const rule = (CONFIG_RULES as Readonly<Record<string, (value: Json) => unknown>>)[key];
+    if (rule === undefined) {
+      throw new BackfillError('CONFIG_INVALID', `${shown}: unknown key "${key}"`, {
+        location: { file: shown },
+        hint: `Known keys: ${CONFIG_KEYS.join(', ')}.`,
+      });
+    }
+    try {
+      const parsed = rule(value);
+      if (parsed !== undefined) config[key] = parsed;
+    } catch (error) {
+      if (!(error instanceof SettingProblem)) throw error;
+      fail(error.key ?? key, error.expected, error.got === undefined ? value : error.got);
     }
   }
-  return config;
+  return config as unknown as FileConfig;
 }
-
-export const CONFIG_KEYS = [
-  'format', 'columns', 'sizeOption', 'sizePattern', 'sizes', 'sizeAliases', 'defaultSizeAliases', 'timezone',
-  'dateFormat', 'delimiter', 'decimalSeparator', 'mode', 'windows', 'properties', 'excludeCancelled',
-] as const;
 
 type Fail = (key: string, expected: string, got?: Json) => never;
 
-function parseColumns(value: Json, fail: Fail): Partial<ColumnMapping> {
-  if (!isObject(value)) return fail('columns', `an object mapping ${COLUMN_FIELDS.join(', ')} to column names`, value);
+/** A shared check on a value below the setting: its problem names the nested key. */
+function nested<T>(key: string, value: Json, check: (value: Json) => T): T {
+  try {
+    return check(value);
+  } catch (error) {
+    if (error instanceof SettingProblem) throw new SettingProblem(error.expected, { key, got: value });
+    throw error;
+  }
+}
+
+function parseColumns(value: Json): Partial<ColumnMapping> {
+  const fail: Fail = (key, expected, got) => {
+    throw new SettingProblem(expected, { key, got: got ?? null });
+  };
+  if (!isJsonObject(value)) return fail('columns', `an object mapping ${COLUMN_FIELDS.join(', ')} to column names`, value);
   const columns: { -readonly [K in ColumnField]?: readonly string[] } = {};
   for (const [field, names] of Object.entries(value)) {
     if (!(COLUMN_FIELDS as readonly string[]).includes(field)) {
@@ -182,18 +161,21 @@ function parseColumns(value: Json, fail: Fail): Partial<ColumnMapping> {
   return columns;
 }
 
-function parseProperties(value: Json, fail: Fail): PropertyNames {
+function parseProperties(value: Json): PropertyNames {
+  const fail: Fail = (key, expected, got) => {
+    throw new SettingProblem(expected, { key, got: got ?? null });
+  };
   const expected = 'an object like { "windows": { "30": { "value": "vip_max_order_value", "date": "vip_max_order_date" } }, "sizes": { "small": "small_order_date" } }';
-  if (!isObject(value)) return fail('properties', expected, value);
+  if (!isJsonObject(value)) return fail('properties', expected, value);
   const names: { windows?: Record<string, { value?: string; date?: string }>; sizes?: Record<string, string> } = {};
   for (const [key, entry] of Object.entries(value)) {
-    if (key === 'sizes') names.sizes = Object.fromEntries(Object.entries(stringRecord('properties.sizes', entry, fail)).map(([s, n]) => [s.toLowerCase(), propertyName(`properties.sizes.${s}`, n, fail)]));
+    if (key === 'sizes') names.sizes = Object.fromEntries(Object.entries(nested('properties.sizes', entry, stringRecord)).map(([s, n]) => [s.toLowerCase(), propertyName(`properties.sizes.${s}`, n, fail)]));
     else if (key === 'windows') {
-      if (!isObject(entry)) return fail('properties.windows', expected, entry);
+      if (!isJsonObject(entry)) return fail('properties.windows', expected, entry);
       names.windows = {};
       for (const [days, pair] of Object.entries(entry)) {
         if (!/^\d+$/.test(days)) fail(`properties.windows.${days}`, 'keyed by a number of days, such as "30"');
-        if (!isObject(pair) || Object.keys(pair).some((k) => k !== 'value' && k !== 'date')) {
+        if (!isJsonObject(pair) || Object.keys(pair).some((k) => k !== 'value' && k !== 'date')) {
           fail(`properties.windows.${days}`, 'an object with "value" and/or "date" property names', pair);
         }
         const named: { value?: string; date?: string } = {};
@@ -210,33 +192,4 @@ function parseProperties(value: Json, fail: Fail): PropertyNames {
 function propertyName(key: string, value: Json, fail: Fail): string {
   if (typeof value !== 'string' || value.trim() === '' || value.startsWith('$')) return fail(key, 'a property name (not empty, not starting with $)', value);
   return value.trim();
-}
-
-function isObject(value: Json): value is { [key: string]: Json } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function oneOf(key: string, value: Json, allowed: readonly string[], fail: Fail): string {
-  if (typeof value !== 'string' || !allowed.includes(value)) return fail(key, `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`, value);
-  return value;
-}
-
-function nonEmptyString(key: string, value: Json, fail: Fail): string {
-  if (typeof value !== 'string' || value.trim() === '') return fail(key, 'a non-empty string', value);
-  return value;
-}
-
-function boolean(key: string, value: Json, fail: Fail): boolean {
-  if (typeof value !== 'boolean') return fail(key, 'true or false', value);
-  return value;
-}
-
-function stringArray(key: string, value: Json, fail: Fail): string[] {
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) return fail(key, 'a list of strings', value);
-  return value as string[];
-}
-
-function stringRecord(key: string, value: Json, fail: Fail): Record<string, string> {
-  if (!isObject(value) || !Object.values(value).every((v) => typeof v === 'string')) return fail(key, 'an object of strings, such as { "S": "small" }', value);
-  return value as Record<string, string>;
 }

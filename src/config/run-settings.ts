@@ -10,7 +10,9 @@ import { BackfillError } from '../errors.js';
 import { formatNamed } from '../io/formats/registry.js';
 import type { Delimiter } from '../io/input-stream.js';
 import type { InputSettings } from '../io/read-orders.js';
+import type { StoredSettingsJson } from '../core/push-run-state.js';
 import type { FileConfig } from './config-file.js';
+import { boolean, isJsonObject, SETTING_RULES, SettingProblem, stringRecord, type Json } from './setting-rules.js';
 
 export const DEFAULT_WINDOWS = [30];
 export const DEFAULT_SIZES = ['small', 'medium', 'large', 'xlarge'];
@@ -86,10 +88,40 @@ export function storeSettings(settings: ExplicitSettings): StoredSettings {
   return timeZone === undefined ? rest : { ...rest, timeZone: timeZone.name };
 }
 
-export function restoreSettings(stored: StoredSettings): ExplicitSettings {
-  const { timeZone, ...rest } = stored;
-  if (timeZone === undefined) return rest;
-  const zone = TimeZone.named(timeZone);
-  if (zone === undefined) throw new BackfillError('USAGE', `the time zone "${timeZone}" is not known to this Node.js`);
-  return { ...rest, timeZone: zone };
+/** What storeSettings wrote, read back from a run log through the same rules as flags and the config file. */
+export function restoreSettings(stored: StoredSettingsJson, runLog: string): ExplicitSettings {
+  const restored: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(stored)) {
+    const rule = STORED_RULES[key];
+    if (rule === undefined) throw storedProblem(runLog, key, 'not a setting this version knows');
+    try {
+      restored[key] = rule(value as Json);
+    } catch (error) {
+      if (error instanceof SettingProblem) throw storedProblem(runLog, key, `must be ${error.expected}`);
+      throw error;
+    }
+  }
+  return restored as ExplicitSettings;
+}
+
+const STORED_RULES: Readonly<Record<string, (value: Json) => unknown>> = {
+  format: SETTING_RULES.format.fromJson,
+  timeZone: SETTING_RULES.timezone.fromJson,
+  dateFormat: SETTING_RULES.dateFormat.fromJson,
+  delimiter: SETTING_RULES.delimiter.fromJson,
+  mode: SETTING_RULES.mode.fromJson,
+  windows: SETTING_RULES.windows.fromJson,
+  sizes: SETTING_RULES.sizes.fromJson,
+  excludeCancelled: SETTING_RULES.excludeCancelled.fromJson,
+  sizeAlias: (value): SizeAliasFlag => {
+    if (!isJsonObject(value)) throw new SettingProblem('{ "dropDefaults": true or false, "aliases": { "S": "small" } }');
+    return { dropDefaults: boolean(value['dropDefaults'] ?? null), aliases: stringRecord(value['aliases'] ?? null) };
+  },
+};
+
+function storedProblem(runLog: string, key: string, problem: string): BackfillError {
+  return new BackfillError('RUN_LOG_MISMATCH', `${runLog}: the stored setting "${key}" is ${problem}`, {
+    location: { file: runLog },
+    hint: 'The run log was written by another version or edited. Start a new push instead of resuming this one.',
+  });
 }

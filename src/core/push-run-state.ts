@@ -3,8 +3,10 @@
  * it is the only way the state is built, on the first run and on `--resume` alike, so a crash at any
  * point leaves a state this module can read. Pure: no files, no clock.
  */
-import type { StoredSettings } from '../config/run-settings.js';
 import type { SendReason } from './confirmed-state.js';
+
+/** Settings in the JSON form the run log keeps them in (see config/run-settings.ts). */
+export type StoredSettingsJson = { readonly [key: string]: unknown };
 import type { DefinitionsSummary } from './definitions-hash.js';
 import { fromRanges, type RowRanges } from './push-plan.js';
 
@@ -16,8 +18,11 @@ export type PushSource =
       readonly kind: 'orders';
       readonly files: readonly string[];
       readonly asOf: number;
-      /** The reading and definition settings given by flags or environment. */
-      readonly settings: StoredSettings;
+      /**
+       * The reading and definition settings given by flags or environment, as src/config stores them:
+       * kept for a resume, never read here.
+       */
+      readonly settings: StoredSettingsJson;
       /** The backfill.config.json used, absolute; null when there was none. */
       readonly configPath: string | null;
     }

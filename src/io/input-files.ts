@@ -66,9 +66,15 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-/** `range.end`: read only the bytes before that offset (the first part of a cut file). */
-export async function openInput(path: string, stdin: Readable = process.stdin, range?: { readonly end: number }): Promise<Readable> {
-  if (path === STDIN_PATH) return stdin;
+/**
+ * `stdin`: the stream `-` names (the CLI passes its own; code that has none cannot read `-`).
+ * `range.end`: read only the bytes before that offset (the first part of a cut file).
+ */
+export async function openInput(path: string, stdin: Readable | undefined, range?: { readonly end: number }): Promise<Readable> {
+  if (path === STDIN_PATH) {
+    if (stdin === undefined) throw new BackfillError('USAGE', 'orders cannot be read from stdin (-) here', { hint: 'Name the order files.' });
+    return stdin;
+  }
   try {
     const info = await stat(path);
     if (info.isDirectory()) {

@@ -45,19 +45,19 @@ export function startsLikeGzip(head: Uint8Array): boolean {
   return head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
 }
 
-/** The input, decompressed if it starts with gzip's magic bytes. */
-export async function decompressed(input: Readable): Promise<Readable> {
+/** The input, decompressed if it starts with gzip's magic bytes; `gzip` says whether it did. */
+export async function decompressed(input: Readable): Promise<{ readonly stream: Readable; readonly gzip: boolean }> {
   const { head, stream } = await peek(input, (bytes) => bytes.length >= GZIP_MAGIC.length);
-  if (!startsLikeGzip(head)) return stream;
+  if (!startsLikeGzip(head)) return { stream, gzip: false };
   const gunzip = createGunzip();
   stream.on('error', (error) => gunzip.destroy(error));
-  return stream.pipe(gunzip);
+  return { stream: stream.pipe(gunzip), gzip: true };
 }
 
 /** The input and the delimiter its header row uses: the candidate seen most often outside quotes. */
-export async function sniffDelimiter(input: Readable): Promise<{ delimiter: Delimiter; stream: Readable }> {
+export async function sniffDelimiter(input: Readable): Promise<{ delimiter: Delimiter; stream: Readable; head: Buffer }> {
   const { head, stream } = await peek(input, (bytes) => bytes.includes(0x0a) || bytes.length >= HEADER_PEEK_BYTES);
-  return { delimiter: headerDelimiter(head.toString('utf8')), stream };
+  return { delimiter: headerDelimiter(head.toString('utf8')), stream, head };
 }
 
 export function headerDelimiter(text: string): Delimiter {

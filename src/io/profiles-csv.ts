@@ -6,7 +6,7 @@ import { extname } from 'node:path';
 import type { Writable } from 'node:stream';
 import { propertyColumns } from '../core/definitions.js';
 import { formatValue } from '../core/money.js';
-import type { ProfileRow, ProfileRowSource, ProfileValuesSource } from '../core/profiles.js';
+import type { ProfileValuesSource } from '../core/profiles.js';
 import { formatUtc, utcFields } from '../core/timestamp.js';
 import { AtomicFile } from './atomic-file.js';
 
@@ -17,38 +17,10 @@ export const PHONE_COLUMN = 'Phone Number';
 /** Klaviyo's upload limit is 50 MB per CSV; parts stay under it with room to spare. */
 export const KLAVIYO_UPLOAD_LIMIT_BYTES = 50_000_000;
 
-const ROWS_PER_CHUNK = 2_000;
-
 /**
- * CSV text for the header and the rows, in chunks of a few thousand lines (never the whole file at once).
- * Written by hand rather than with csv-stringify: one line per profile, millions of them, and only an
- * email or a column name can ever need quoting (values are decimals and dates).
- */
-export function* profileCsvChunks(columns: readonly string[], rows: ProfileRows): Generator<string> {
-  const withPhone = Array.isArray(rows) ? rows.some((row) => row.phone !== undefined) : (rows as ProfileRowSource).withPhone;
-  yield headerLine(columns, withPhone);
-  let chunk = '';
-  let lines = 0;
-  for (const row of rows) {
-    let line = csvField(row.email);
-    if (withPhone) line += `,${csvField(row.phone ?? '')}`;
-    for (const column of columns) {
-      const value = row.properties[column];
-      line += `,${value === undefined ? '' : typeof value === 'number' ? formatValue(value) : csvField(value)}`;
-    }
-    chunk += `${line}\n`;
-    if (++lines === ROWS_PER_CHUNK) {
-      yield chunk;
-      chunk = '';
-      lines = 0;
-    }
-  }
-  if (chunk !== '') yield chunk;
-}
-
-/**
- * The same CSV from the accumulator's numbers, in `propertyColumns` order: what `compute` writes.
- * Written as bytes straight into buffers of about a megabyte: for millions of profiles, a string per
+ * The profiles CSV from the accumulator's numbers, in `propertyColumns` order: what `compute` writes.
+ * Written by hand rather than with csv-stringify (the tests hold it to csv-stringify's output): one line
+ * per profile, millions of them, and only an email or a column name can ever need quoting. Written as bytes straight into buffers of about a megabyte: for millions of profiles, a string per
  * cell and per line, joined and then encoded again on the way to the file, was most of the writing.
  */
 export function* profileValuesCsvChunks(source: ProfileValuesSource): Generator<string | Buffer> {
@@ -166,9 +138,6 @@ class CsvBytes {
 function headerLine(columns: readonly string[], withPhone: boolean): string {
   return `${[EMAIL_COLUMN, ...(withPhone ? [PHONE_COLUMN] : []), ...columns].map(csvField).join(',')}\n`;
 }
-
-/** Rows to write: all at hand, or made one at a time by the accumulator. */
-export type ProfileRows = readonly ProfileRow[] | ProfileRowSource;
 
 const NEEDS_QUOTES = /[",\r\n]/;
 

@@ -2,6 +2,7 @@
  * Drives one or more exports through their format adapter into an `OrderSink`: per file, undo gzip,
  * find the delimiter, read the header, pick the format, and give it this file's settings.
  */
+import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { BackfillError } from '../errors.js';
 import { TimestampReader, type DayMonthOrder } from '../core/order-timestamps.js';
@@ -11,6 +12,7 @@ import { fileRange, findCuts, type Cut, type FileCut } from './file-cut.js';
 import type { ColumnMapping, FormatOptions, OrderFormat, OrderSink, RecordConsumer, SizeSource } from './formats/format.js';
 import { detectFormat } from './formats/registry.js';
 import { displayName, inputError, openInput, STDIN_PATH } from './input-files.js';
+import { notCsvText } from './content-kind.js';
 import { decompressed, sniffDelimiter, type Delimiter } from './input-stream.js';
 
 /** What is the same for every file of a run. */
@@ -41,8 +43,8 @@ export interface ReadOrdersOptions {
   readonly files: readonly string[];
   readonly settings: InputSettings;
   readonly sink: OrderSink;
-  /** Called every few thousand records with the running count, for progress display. */
-  readonly onProgress?: (recordsRead: number) => void;
+  /** Called every few thousand records, for progress display. */
+  readonly onProgress?: (progress: ReadProgress) => void;
   readonly onFile?: (report: FileReport) => void;
   readonly stdin?: Readable;
   /** Reads a large file's later parts on other threads (compute); undefined: every file in one part. */
@@ -50,6 +52,22 @@ export interface ReadOrdersOptions {
 }
 
 const PROGRESS_EVERY = 10_000;
+
+/** How far a run has read, for progress display. */
+export interface ReadProgress {
+  /** Records read so far, over every file (both parts of a cut file). */
+  readonly records: number;
+  /** The file being read, as named in messages, and its place among the run's files (from 1). */
+  readonly file: string;
+  readonly fileNumber: number;
+  readonly files: number;
+  /**
+   * Bytes of the file read by this thread, and the bytes it has to read (of a cut file, its first part:
+   * the other part is read alongside at about the same pace); undefined for stdin.
+   */
+  readonly bytesRead?: number;
+  readonly bytesTotal?: number;
+}
 
 /**
  * Reads the later parts of a large file elsewhere (other threads) while this one reads the first:
@@ -92,13 +110,15 @@ export interface LaterParts {
 export async function readOrders(options: ReadOrdersOptions): Promise<number> {
   const progress = { records: 0 };
   for (const [index, path] of options.files.entries()) {
-    await readFile(path, index === options.files.length - 1, options, progress);
+    await readFile(path, index, options, progress);
   }
-  options.onProgress?.(progress.records);
+  const last = displayName(options.files.at(-1) ?? STDIN_PATH);
+  options.onProgress?.({ records: progress.records, file: last, fileNumber: options.files.length, files: options.files.length });
   return progress.records;
 }
 
-async function readFile(path: string, lastFile: boolean, options: ReadOrdersOptions, progress: { records: number }): Promise<void> {
+async function readFile(path: string, index: number, options: ReadOrdersOptions, progress: { records: number }): Promise<void> {
+  const lastFile = index === options.files.length - 1;
   const { settings } = options;
   const file = displayName(path);
   const cut =
@@ -110,16 +130,25 @@ async function readFile(path: string, lastFile: boolean, options: ReadOrdersOpti
         }).catch(
           () => undefined, // no cut: the file is read in one part, which reports any problem with it
         );
-  // Progress counts both parts' records; it never goes back, even when the first part reads on
-  // through records the second part had counted (then it waits until they are read again).
+  // Progress counts every part's records; it never goes back, even when the first part reads on
+  // through records later parts had counted (then it waits until they are read again).
   let secondSoFar = 0;
   let secondReading = true;
   let shown = 0;
+  let raw: Readable | undefined;
   const showProgress = () => {
     const total = progress.records + secondSoFar;
     if (total <= shown) return;
     shown = total;
-    options.onProgress?.(total);
+    const bytesRead = (raw as { bytesRead?: number } | undefined)?.bytesRead;
+    const bytesTotal = cut?.cuts[0]!.offset ?? size;
+    options.onProgress?.({
+      records: total,
+      file,
+      fileNumber: index + 1,
+      files: options.files.length,
+      ...(bytesRead !== undefined && bytesTotal !== undefined ? { bytesRead, bytesTotal } : {}),
+    });
   };
   const secondPart =
     cut === undefined
@@ -129,13 +158,23 @@ async function readFile(path: string, lastFile: boolean, options: ReadOrdersOpti
           secondSoFar = recordsSoFar;
           showProgress();
         });
-  let input = await openInput(path, options.stdin, cut === undefined ? undefined : { end: cut.cuts[0]!.offset });
+  const size = options.onProgress === undefined || path === STDIN_PATH ? undefined : await fileSize(path);
+  raw = await openInput(path, options.stdin, cut === undefined ? undefined : { end: cut.cuts[0]!.offset });
+  let input = raw;
   let consumer = undefined as RecordConsumer | undefined;
   let formatName = '';
   try {
-    input = await decompressed(input);
+    const plain = await decompressed(input);
+    input = plain.stream;
     const sniffed = await sniffDelimiter(input);
     input = sniffed.stream;
+    const unlike = notCsvText(sniffed.head);
+    if (unlike !== undefined) {
+      throw new BackfillError('INPUT_UNREADABLE', `${file} is ${plain.gzip ? `gzip-compressed ${unlike.what}` : unlike.what}, not an order export in CSV`, {
+        location: { file },
+        hint: unlike.instead,
+      });
+    }
     const delimiter = settings.delimiter ?? sniffed.delimiter;
     const perFile = fileOptions(settings, delimiter);
     const settledBefore = perFile.timestamps.dayMonthEvidence;
@@ -243,7 +282,7 @@ export interface PartRead {
 
 /**
  * Reads one part of a cut file, as if reading in turn had got to its start: the header first, then
- * the part. Used on the threads that read the later parts (commands/read-part-worker.ts), and here
+ * the part. Used on the threads that read the later parts (reading/read-part-worker.ts), and here
  * to read on from a cut after the parts before it were taken.
  */
 export async function readLaterPart(
@@ -319,6 +358,13 @@ function fileOptions(settings: InputSettings, delimiter: Delimiter): FormatOptio
     timestamps: new TimestampReader(settings.timeZone, settings.dayMonthOrder),
     decimalComma: (settings.decimalSeparator ?? (delimiter === ';' ? ',' : '.')) === ',',
   };
+}
+
+async function fileSize(path: string): Promise<number | undefined> {
+  return stat(path).then(
+    (info) => (info.isFile() ? info.size : undefined),
+    () => undefined, // opening it reports the problem
+  );
 }
 
 function isSystemError(error: unknown): boolean {

@@ -55,7 +55,7 @@ function columnKind(name: string, isEmail: boolean): ColumnKind {
  */
 export async function readProfilesCsv(path: string, onReject?: (rejected: RejectedRecord) => void): Promise<ProfilesCsv> {
   const file = displayName(path);
-  const input = await openInput(path);
+  const input = await openInput(path, undefined);
   let header: string[] | undefined;
   let kinds: ColumnKind[] = [];
   let emailIndex = -1;

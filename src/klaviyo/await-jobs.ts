@@ -8,7 +8,7 @@
  * read on its own.
  */
 import type { BatchState, RejectedProfile } from '../core/push-run-state.js';
-import { BackfillError, EXIT } from '../errors.js';
+import { BackfillError } from '../errors.js';
 import { interrupted } from './http.js';
 import type { ImportJob } from './jobs-api.js';
 import { batchesWithStatus, type PushContext } from './push-context.js';
@@ -29,7 +29,6 @@ export async function awaitJobs(context: PushContext, runLogPath: string): Promi
     if (left === 0) return;
     if (context.clock.now() >= deadline) {
       throw new BackfillError('KLAVIYO_UNAVAILABLE', `${left} import jobs were still processing when the wait ran out`, {
-        exitCode: EXIT.gaveUp,
         hint: `Klaviyo keeps working on them; to collect their results later, run: backfill push --resume ${runLogPath}`,
       });
     }

@@ -3,7 +3,7 @@
  * pacing through the shared token bucket, and a retry loop for reads. Creates are retried by their
  * caller, which has to find out whether an ambiguous failure created a job before it may resend.
  */
-import { BackfillError, EXIT } from '../errors.js';
+import { BackfillError } from '../errors.js';
 import { redactSecrets } from '../redact.js';
 import type { Clock } from './clock.js';
 import { apiErrors, describeErrors } from './error-envelope.js';
@@ -56,7 +56,6 @@ export class KlaviyoHttp {
     const url = target.startsWith('/') ? new URL(target, this.#context.connection.baseUrl) : new URL(target);
     if (url.origin !== this.#origin) {
       throw new BackfillError('KLAVIYO_UNEXPECTED', `Klaviyo linked to ${url.origin}, not ${this.#origin}; not following it with the API key`, {
-        exitCode: EXIT.unexpected,
       });
     }
     for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
@@ -131,19 +130,16 @@ export function refused(method: string, url: URL, result: Attempt): BackfillErro
         ? 'The API revision is retired; pass a current one with --revision.'
         : undefined;
   return new BackfillError('KLAVIYO_REFUSED', redactSecrets(`Klaviyo refused ${method} ${url.pathname}: ${describeAttempt(result)}`), {
-    exitCode: EXIT.usage,
     ...(hint !== undefined ? { hint } : {}),
   });
 }
 
 export function gaveUp(method: string, url: URL, result: Attempt, attempts: number): BackfillError {
-  return new BackfillError('KLAVIYO_UNAVAILABLE', redactSecrets(`gave up on ${method} ${url.pathname} after ${attempts} tries: ${describeAttempt(result)}`), {
-    exitCode: EXIT.gaveUp,
-  });
+  return new BackfillError('KLAVIYO_UNAVAILABLE', redactSecrets(`gave up on ${method} ${url.pathname} after ${attempts} tries: ${describeAttempt(result)}`));
 }
 
 export function interrupted(): BackfillError {
-  return new BackfillError('INTERRUPTED', 'interrupted', { exitCode: EXIT.interrupted });
+  return new BackfillError('INTERRUPTED', 'interrupted');
 }
 
 function parseJson(text: string): unknown {

@@ -6,7 +6,7 @@
  *   GET  /api/profile-bulk-import-jobs/{id}/import-errors   per-profile failures, paged
  * Responses are checked for the fields we rely on; anything else about them is left alone.
  */
-import { BackfillError, EXIT } from '../errors.js';
+import { BackfillError } from '../errors.js';
 import type { JobStatus } from '../core/push-run-state.js';
 import { apiErrors, errorsByProfile, type ApiError } from './error-envelope.js';
 import { isRetryable, refused, type Attempt, type KlaviyoHttp } from './http.js';
@@ -137,5 +137,5 @@ function parseImportError(resource: unknown): ImportError {
 }
 
 function unexpected(what: string): BackfillError {
-  return new BackfillError('KLAVIYO_UNEXPECTED', `Klaviyo sent ${what}`, { exitCode: EXIT.unexpected });
+  return new BackfillError('KLAVIYO_UNEXPECTED', `Klaviyo sent ${what}`);
 }

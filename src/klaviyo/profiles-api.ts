@@ -8,7 +8,7 @@
  * (sparse fieldsets), which keeps responses small.
  */
 import type { PropertyValue, ProfileRow } from '../core/profiles.js';
-import { BackfillError, EXIT } from '../errors.js';
+import { BackfillError } from '../errors.js';
 import type { Clock } from './clock.js';
 import { KlaviyoHttp, type KlaviyoConnection, type WaitReason } from './http.js';
 import { TokenBucket } from './token-bucket.js';
@@ -83,5 +83,5 @@ function profileRow(resource: unknown, wanted: ReadonlySet<string>): ProfileRow[
 }
 
 function unexpected(what: string): BackfillError {
-  return new BackfillError('KLAVIYO_UNEXPECTED', `Klaviyo sent ${what}`, { exitCode: EXIT.unexpected });
+  return new BackfillError('KLAVIYO_UNEXPECTED', `Klaviyo sent ${what}`);
 }

@@ -9,7 +9,7 @@
  */
 import { importJobRequest, profileResource, toRanges } from '../core/push-plan.js';
 import { nextBatchId, type BatchState, type RejectedProfile } from '../core/push-run-state.js';
-import { BackfillError, EXIT } from '../errors.js';
+import { BackfillError } from '../errors.js';
 import { describeErrors, type ApiError } from './error-envelope.js';
 import { gaveUp, interrupted } from './http.js';
 import { batchesWithStatus, type PushContext } from './push-context.js';
@@ -91,7 +91,6 @@ function narrowBatch(context: PushContext, batch: BatchState, byProfile: Map<num
   if (batch.narrowed || refusedRows.length !== byProfile.size) {
     const errors = [...byProfile.values()].flat();
     throw new BackfillError('KLAVIYO_REFUSED', `Klaviyo refused batch ${batch.id} again after its invalid profiles were removed: ${describeErrors(errors)}`, {
-      exitCode: EXIT.usage,
     });
   }
   const rejected: RejectedProfile[] = refusedRows.map((index) => {

@@ -9,29 +9,9 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { CLI, csvRows, fixture, REPO_ROOT, runCli, tempDir } from '../support/cli.js';
+import { FLOW_PROFILES, HEADER, toCsv } from '../support/shopify-fixture-profiles.js';
 
 const AS_OF = ['--as-of', '2025-06-30T00:00:00Z'];
-const HEADER = 'Email,highest_order_value,highest_order_date,small_order_date,medium_order_date,large_order_date,xlarge_order_date';
-
-/** Flow mode over the fixture, as of 2025-06-30, by hand. */
-const FLOW_PROFILES = [
-  // #1001 1000 (Mar 1, alone) ; #1005 999 (May 20, alone in 30 days) ; #1009 1000 > 999 (defect 1).
-  // Two "Small" items in #1005 give one date (defect 3); #1009 has no small item, small stays (defect 4).
-  // #1014 (Jul 5) is after as-of. The mixed-case, padded email of #1009 is the same profile.
-  ['ann@example.com', '1000', '2025-06-10 16:00:00', '2025-05-20 13:00:00', '2025-06-10 16:00:00', '2025-03-01 15:00:00', ''],
-  // #1002 500 ; #1003 120.50 and #1010 200 each have an earlier order within 30 days and are smaller:
-  // the 500 from Apr 1 stays although it is older than 30 days on May 15 (the flow's real behaviour).
-  ['bob@example.com', '500', '2025-04-01 12:00:00', '2025-04-20 12:00:00', '', '', '2025-04-01 12:00:00'],
-  // #1006 is exactly 30 days after #1004: inside the window (inclusive), compared, and smaller.
-  ['cara@example.com', '129.49', '2025-05-01 00:00:00', '', '2025-05-01 00:00:00', '2025-05-31 00:00:00', ''],
-  // 1359.60 then 1359.99: floatformat:"0" sees "1360" twice and never updates (defect 2); we do.
-  ['dan@example.com', '1359.99', '2025-06-05 08:00:00', '2025-06-05 08:00:00', '', '', '2025-06-01 08:00:00'],
-  // The refunded #1012 counts by default: the flow fires on every Placed Order.
-  ['eve@example.com', '2000', '2025-06-20 18:30:00', '', '', '2025-06-20 18:30:00', ''],
-];
-
-const toCsv = (rows: string[][]): string => [HEADER, ...rows.map((r) => r.join(','))].join('\n') + '\n';
-
 test('compute: the Shopify fixture gives the profiles computed by hand, cell by cell', async () => {
   const dir = await tempDir();
   const run = await runCli([fixture('shopify-orders.csv'), ...AS_OF, '-o', join(dir, 'profiles.csv')]);
@@ -228,7 +208,7 @@ function csvRecordsText(text: string): string[] {
 
 test('compute -o - into a reader that stops early (| head) exits 0', async () => {
   const dir = await tempDir();
-  const { generateShopifyExport } = await import('../../bench/shopify-generator.js');
+  const { generateShopifyExport } = await import('../support/shopify-generator.js');
   await generateShopifyExport(join(dir, 'orders.csv'), 30_000, 20_000);
   const code = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'backfill.js'), join(dir, 'orders.csv'), '-o', '-', '-q'], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -8,15 +8,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { csvRows, FIXTURES, profileOf, runCliSync, tempDir } from '../support/cli.js';
+import { SHOPIFY_FLOW_CSV } from '../support/shopify-fixture-profiles.js';
 
 const SHOPIFY = join(FIXTURES, 'shopify-orders.csv');
 const AS_OF = ['--as-of', '2025-06-30'];
 
-function expectedShopifyProfiles(): string {
-  const run = runCliSync([SHOPIFY, ...AS_OF, '-o', '-', '-q']);
-  assert.equal(run.code, 0, run.stderr);
-  return run.stdout;
-}
+/** Worked out by hand from the fixture, not taken from the binary's own output. */
+const expectedShopifyProfiles = (): string => SHOPIFY_FLOW_CSV;
 
 test('gzip is recognised by its magic bytes, whatever the name, from a file and from stdin', () => {
   const dir = tempDir();

@@ -1,6 +1,6 @@
 /**
  * Store-local times to UTC through the zone's rules, including the hours that daylight saving time
- * skips and repeats, and the cache per UTC hour agreeing with Intl for every hour of a year.
+ * skips and repeats, and every hour of two years against the EU and US daylight saving rules.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -29,11 +29,32 @@ test('a zone changing on a half hour (Newfoundland) is exact on both sides of th
   assert.equal(stJohns.offsetAt(Date.parse('2025-03-09T05:31:00Z')), -2.5 * 3_600_000);
 });
 
-test('cached offsets agree with a fresh zone at every hour of a year', () => {
-  const cached = TimeZone.named('Europe/Berlin')!;
-  for (let t = Date.parse('2025-01-01T00:00:00Z'); t < Date.parse('2026-01-01T00:00:00Z'); t += 3_600_000 + 61_000) {
-    cached.offsetAt(t);
-    assert.equal(cached.offsetAt(t), TimeZone.named('Europe/Berlin')!.offsetAt(t));
+/** The n-th (1-based; -1 for the last) Sunday of a month, as a UTC day. */
+function sunday(year: number, month: number, nth: number): number {
+  if (nth > 0) {
+    const first = new Date(Date.UTC(year, month, 1)).getUTCDay();
+    return Date.UTC(year, month, 1 + ((7 - first) % 7) + (nth - 1) * 7);
+  }
+  const last = new Date(Date.UTC(year, month + 1, 0));
+  return last.getTime() - last.getUTCDay() * 86_400_000;
+}
+
+const HOUR = 3_600_000;
+/** EU rule (Directive 2000/84/EC): summer time from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday of October. */
+const berlinOffset = (t: number, year: number) => (t >= sunday(year, 2, -1) + HOUR && t < sunday(year, 9, -1) + HOUR ? 2 : 1) * HOUR;
+/** US rule (Energy Policy Act of 2005): from 02:00 EST on the second Sunday of March to 02:00 EDT on the first Sunday of November. */
+const newYorkOffset = (t: number, year: number) => (t >= sunday(year, 2, 2) + 7 * HOUR && t < sunday(year, 10, 1) + 6 * HOUR ? -4 : -5) * HOUR;
+
+test('offsets agree with the EU and US daylight saving rules at every hour of two years, cached or not', () => {
+  const berlin = TimeZone.named('Europe/Berlin')!;
+  for (const year of [2025, 2026]) {
+    // Every hour plus a minute, so both sides of each change are seen; asked twice, the second from the cache.
+    for (let t = Date.UTC(year, 0, 1); t < Date.UTC(year + 1, 0, 1); t += HOUR + 60_000) {
+      for (let ask = 0; ask < 2; ask++) {
+        assert.equal(berlin.offsetAt(t), berlinOffset(t, year), `Berlin at ${utc(t)}`);
+        assert.equal(newYork.offsetAt(t), newYorkOffset(t, year), `New York at ${utc(t)}`);
+      }
+    }
   }
 });
 

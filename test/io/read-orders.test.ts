@@ -28,7 +28,7 @@ test('progress counts what the second part reports, never goes back, and ends at
       };
     },
   };
-  const records = await readOrders({ files: [input], settings: resolveRunSettings({}, undefined).input, sink: ignoreOrders, splitter, onProgress: (n) => seen.push(n) });
+  const records = await readOrders({ files: [input], settings: resolveRunSettings({}, undefined).input, sink: ignoreOrders, splitter, onProgress: (progress) => seen.push(progress.records) });
   assert.equal(records, 4000);
   assert.deepEqual(seen, [1500, 4000]);
 });

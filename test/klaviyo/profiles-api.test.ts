@@ -3,6 +3,7 @@
  * quoted, URL-encoded addresses, cursor paging, Get Profiles' own pacing (75/s, 750/min), retries.
  */
 import { test } from 'node:test';
+import { exitCodeOfError } from '../../src/cli/exit-codes.js';
 import assert from 'node:assert/strict';
 import type { ProfileRow } from '../../src/core/profiles.js';
 import { BackfillError } from '../../src/errors.js';
@@ -72,5 +73,5 @@ test('a 429 waits out Retry-After and a 503 backs off, then the read completes; 
     const { rows } = await readAll(standIn, ['ann@example.com'], clock);
     assert.deepEqual(rows, [{ email: 'ann@example.com', properties: { highest_order_value: 5 } }]);
     assert.ok(clock.slept >= 4000, `slept ${clock.slept} ms`);
-    await assert.rejects(readAll(standIn, ['ann@example.com'], new VirtualClock(), 'pk_wrong_wrong_wrong'), (error: BackfillError) => error.code === 'KLAVIYO_REFUSED' && error.exitCode === 2);
+    await assert.rejects(readAll(standIn, ['ann@example.com'], new VirtualClock(), 'pk_wrong_wrong_wrong'), (error: BackfillError) => error.code === 'KLAVIYO_REFUSED' && exitCodeOfError(error.code) === 2);
   }));

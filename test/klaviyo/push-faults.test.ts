@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { exitCodeOf, exitCodeOfError } from '../../src/cli/exit-codes.js';
 import { readRunLog } from '../../src/io/run-log.js';
 import { KlaviyoStandIn, type Fault, type StandInOptions } from '../support/klaviyo-stand-in.js';
 import { API_KEY, assertAccounted, pushTo, rejectsByEmail } from '../support/push-harness.js';
@@ -27,7 +28,7 @@ test('no faults: three jobs, all imported into the list, exit 0', () =>
   withStandIn({}, [], async (standIn) => {
     const run = await pushTo(standIn, rows, { listId: 'VRgFBd' });
     await assertAccounted(standIn, rows, run.result);
-    assert.equal(run.result.exitCode, 0);
+    assert.equal(pushExitCode(run.result), 0);
     assert.equal(run.result.stoppedBy, undefined);
     assert.equal(standIn.jobs.length, 3);
     assert.ok(standIn.imported.every((p) => p.listId === 'VRgFBd'));
@@ -56,7 +57,7 @@ test('5xx on create (no job made) and on reads: backs off, checks for a job, res
     const run = await pushTo(standIn, rows);
     await assertAccounted(standIn, rows, run.result);
     assert.equal(standIn.jobs.length, 3);
-    assert.equal(run.result.exitCode, 0);
+    assert.equal(pushExitCode(run.result), 0);
   }));
 
 test('connection reset before a create is handled: resent, one job per batch', () =>
@@ -86,7 +87,7 @@ test('400 naming two profiles: they go to the rejects file with Klaviyo\'s detai
   withStandIn({}, [{ on: 'create', kind: 'invalid-profiles', emails: [rows[2]!.email, rows[7]!.email] }], async (standIn) => {
     const run = await pushTo(standIn, rows);
     await assertAccounted(standIn, rows, run.result);
-    assert.equal(run.result.exitCode, 3);
+    assert.equal(pushExitCode(run.result), 3);
     const rejected = await rejectsByEmail(run.result.rejectsFile);
     assert.deepEqual([...rejected.keys()].sort(), [rows[2]!.email, rows[7]!.email]);
     assert.match(rejected.get(rows[2]!.email)!, /is not a valid email address/);
@@ -98,7 +99,7 @@ test('413: the batch is split in halves until Klaviyo takes it', () =>
   withStandIn({ maxBodyBytes: 1500 }, [], async (standIn) => {
     const run = await pushTo(standIn, rows);
     await assertAccounted(standIn, rows, run.result);
-    assert.equal(run.result.exitCode, 0);
+    assert.equal(pushExitCode(run.result), 0);
     assert.ok(standIn.jobs.length > 3, `split into ${standIn.jobs.length} jobs`);
   }));
 
@@ -108,7 +109,7 @@ test('jobs with failed profiles: import errors (paged) map back to emails; an un
     standIn.unattributedFailures = { email: rows[21]!.email, count: 1 };
     const run = await pushTo(standIn, rows);
     await assertAccounted(standIn, rows, run.result);
-    assert.equal(run.result.exitCode, 3);
+    assert.equal(pushExitCode(run.result), 3);
     assert.equal(run.result.totals.unknown, 1);
     assert.equal(run.result.totals.rejected, 3);
     const text = await readFile(run.result.rejectsFile!, 'utf8');
@@ -120,7 +121,7 @@ test('a 400 about the request itself (unknown list) stops the run with Klaviyo\'
   withStandIn({}, [{ on: 'create', kind: 'status', status: 400, detail: 'List ID VRgFBd does not exist.' }], async (standIn) => {
     const run = await pushTo(standIn, rows, { listId: 'VRgFBd' });
     assert.equal(run.result.stoppedBy?.code, 'KLAVIYO_REFUSED');
-    assert.equal(run.result.stoppedBy?.exitCode, 2);
+    assert.equal(stoppedExitCode(run.result), 2);
     assert.match(run.result.stoppedBy!.message, /List ID VRgFBd does not exist/);
     assert.equal(standIn.jobs.length, 0);
   }));
@@ -129,7 +130,7 @@ test('gives up after repeated 503s (exit 4), then --resume finishes without send
   withStandIn({}, Array.from({ length: 3 }, (): Fault => ({ on: 'create', kind: 'status', status: 503 })), async (standIn) => {
     const first = await pushTo(standIn, rows, { tuning: { maxAttempts: 2 } });
     assert.equal(first.result.stoppedBy?.code, 'KLAVIYO_UNAVAILABLE');
-    assert.equal(first.result.stoppedBy?.exitCode, 4);
+    assert.equal(stoppedExitCode(first.result), 4);
     const resumed = await pushTo(standIn, rows, { resume: first.runLog });
     await assertAccounted(standIn, rows, resumed.result);
     assert.equal(standIn.jobs.length, 3);
@@ -138,7 +139,7 @@ test('gives up after repeated 503s (exit 4), then --resume finishes without send
 test('Ctrl-C (stop signal) after the first batch: exit 130 with the log written; resume sends only the rest', () =>
   withStandIn({}, [], async (standIn) => {
     const first = await pushTo(standIn, rows, { stopAfterBatches: 1 });
-    assert.equal(first.result.stoppedBy?.exitCode, 130);
+    assert.equal(stoppedExitCode(first.result), 130);
     assert.equal(standIn.jobs.length, 1);
     const entries = await readRunLog(first.runLog);
     assert.equal(entries.at(-1)?.type, 'stopped');
@@ -146,3 +147,13 @@ test('Ctrl-C (stop signal) after the first batch: exit 130 with the log written;
     await assertAccounted(standIn, rows, resumed.result);
     assert.equal(standIn.jobs.length, 3);
   }));
+
+/** The exit code the CLI gives a push that ran to its end. */
+function pushExitCode(result: { readonly totals: { readonly rejected: number; readonly unknown: number } }): number {
+  return exitCodeOf({ kind: 'push', rejected: result.totals.rejected, unknown: result.totals.unknown });
+}
+
+/** The exit code the CLI gives a push that stopped early. */
+function stoppedExitCode(result: { readonly stoppedBy: { readonly code: Parameters<typeof exitCodeOfError>[0] } | undefined }): number | undefined {
+  return result.stoppedBy === undefined ? undefined : exitCodeOfError(result.stoppedBy.code);
+}

@@ -1,7 +1,8 @@
 /** Profile tables for push tests: generated rows, written as a profiles CSV in a temporary directory. */
 import { join } from 'node:path';
 import type { ProfileRow } from '../../src/core/profiles.js';
-import { profileCsvChunks, writeProfilesCsv } from '../../src/io/profiles-csv.js';
+import { writeProfilesCsv } from '../../src/io/profiles-csv.js';
+import { referenceProfilesCsv } from './profiles-csv-reference.js';
 
 export const COLUMNS = ['highest_order_value', 'highest_order_date', 'small_order_date', 'large_order_date'];
 
@@ -21,6 +22,6 @@ export function generateRows(count: number): ProfileRow[] {
 /** One file whatever its size (compute would split past Klaviyo's 50 MB upload limit). */
 export async function writeProfiles(dir: string, rows: readonly ProfileRow[]): Promise<string> {
   const path = join(dir, 'profiles.csv');
-  await writeProfilesCsv(path, profileCsvChunks(COLUMNS, rows), Number.MAX_SAFE_INTEGER);
+  await writeProfilesCsv(path, [referenceProfilesCsv(COLUMNS, rows)][Symbol.iterator](), Number.MAX_SAFE_INTEGER);
   return path;
 }

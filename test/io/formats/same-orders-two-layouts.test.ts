@@ -11,7 +11,7 @@ import { computeProfileTable } from '../../../src/commands/compute.js';
 import { resolveRunSettings } from '../../../src/config/run-settings.js';
 import { TimeZone } from '../../../src/core/time-zone.js';
 import { formatNamed } from '../../../src/io/formats/registry.js';
-import { profileCsvChunks } from '../../../src/io/profiles-csv.js';
+import { referenceProfilesCsv } from '../../support/profiles-csv-reference.js';
 import { join } from 'node:path';
 import { shopifyCsv, woocommerceCsv, type SampleOrder } from '../../support/layouts.js';
 import { tempDir } from '../../support/cli.js';
@@ -41,7 +41,7 @@ async function profilesCsv(csv: string, format: 'shopify' | 'woocommerce', mode:
     strict: true,
     rejectsPath: join(tempDir(), 'rejects.csv'),
   });
-  return [...profileCsvChunks(table.columns, table.rows)].join('');
+  return referenceProfilesCsv(table.columns, table.rows);
 }
 
 test('the same orders as Shopify and as WooCommerce exports give byte-identical profiles', async () => {

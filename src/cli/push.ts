@@ -4,23 +4,25 @@
  */
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import ora from 'ora';
-import { applyPush, defaultRunLogPath, preparePush, type PreparedPush, type PushResult, type PushStart } from './commands/push.js';
-import { KLAVIYO_LIMITS } from './core/push-plan.js';
-import type { PushTotals } from './core/push-run-state.js';
-import { BackfillError } from './errors.js';
-import { addOrderReadingOptions, explicitSettings, type OrderReadingFlags } from './cli-order-options.js';
-import { loadConfig } from './config/config-file.js';
-import { storeSettings, type ExplicitSettings, type StoredSettings } from './config/run-settings.js';
-import { DEFAULT_BASE_URL, DEFAULT_REVISION } from './klaviyo/http.js';
-import { tuningFromEnv } from './klaviyo/tuning.js';
-import { redactSecrets } from './redact.js';
-import { klaviyoConnection, parseRevision } from './cli-connection.js';
-import { defaultStatePath } from './io/state-file.js';
-import { incrementalHead, incrementalJson, incrementalTail } from './cli-push-incremental.js';
-import type { CliIo } from './cli.js';
-import { formatCount } from './text.js';
+import { InvalidArgumentError, Option } from 'commander';
+import { applyPush, defaultRunLogPath, preparePush, type PreparedPush, type PushResult, type PushStart } from '../commands/push.js';
+import { KLAVIYO_LIMITS } from '../core/push-plan.js';
+import type { PushTotals } from '../core/push-run-state.js';
+import { BackfillError } from '../errors.js';
+import { addOrderReadingOptions, explicitSettings, HELP_GROUPS, type OrderReadingFlags } from './order-reading-flags.js';
+import { loadConfig } from '../config/config-file.js';
+import { storeSettings, type ExplicitSettings, type StoredSettings } from '../config/run-settings.js';
+import { DEFAULT_BASE_URL, DEFAULT_REVISION } from '../klaviyo/http.js';
+import { tuningFromEnv } from '../klaviyo/tuning.js';
+import { redactSecrets } from '../redact.js';
+import { klaviyoConnection, parseRevision } from './klaviyo-connection.js';
+import { defaultStatePath } from '../io/state-file.js';
+import { incrementalHead, incrementalJson, incrementalTail } from './push-incremental-summary.js';
+import type { Outcome } from './exit-codes.js';
+import type { CliIo } from './io.js';
+import type { CliCommand } from './command.js';
+import { Progress } from './progress.js';
+import { formatCount } from '../text.js';
 
 const PUSH_EXAMPLES = `Examples:
   $ export KLAVIYO_API_KEY=pk_...            (a private key with profiles:write and lists:write)
@@ -81,46 +83,53 @@ interface PushFlags extends OrderReadingFlags {
   rejects?: string;
   json?: boolean;
   quiet?: boolean;
+  color?: boolean;
   batchSize?: number;
   incremental?: boolean;
   full?: boolean;
   state?: string;
 }
 
-export function addPushCommand(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
-  const command = program
+export const pushCommand: CliCommand = {
+  name: 'push',
+  declare(program) {
+    const command = program
     .command('push')
     .description('send profiles to Klaviyo through bulk import jobs (computed from orders, or a profiles CSV)')
     .argument('[orders...]', 'order export CSV files, computed as `backfill compute` does')
+    .optionsGroup(HELP_GROUPS.input)
     .option('--profiles <file>', 'send this profiles CSV (written by backfill compute) instead of computing')
-    .option('--resume <runlog>', 'continue the push that wrote this run log')
+    .optionsGroup(HELP_GROUPS.klaviyo)
     .option('--list <id>', 'also add the profiles to this Klaviyo list', parseListId)
-    .option('--dry-run', 'plan and check every batch locally; send nothing')
-    .option('-y, --yes', 'do not ask before sending (required when stdin is not a terminal)')
     .option('--api-key-file <path>', 'read the private API key from this file (default: $KLAVIYO_API_KEY)')
     .option('--revision <date>', `Klaviyo API revision (default: $KLAVIYO_REVISION or ${DEFAULT_REVISION})`, parseRevision)
-    .option('--run-log <file>', 'where to write the run log (default: .backfill/push-<time>.ndjson)')
-    .option('--rejects <file>', 'where to write rejected profiles (default: <run log>.rejects.csv)')
+    .optionsGroup(HELP_GROUPS.run)
+    .option('--dry-run', 'plan and check every batch locally; send nothing')
+    .option('-y, --yes', 'do not ask before sending (required when stdin is not a terminal)')
+    .option('--resume <runlog>', 'continue the push that wrote this run log')
     .option('--incremental', 'send only profiles that changed since the state file (the nightly recompute)')
     .option('--full', 'with --incremental: send every profile, and record them')
-    .option('--state <file>', 'with --incremental: the state file (default: .backfill/state.json next to the config)');
-  addOrderReadingOptions(command)
-    .option('--json', 'print the summary as JSON')
+    .option('--state <file>', 'with --incremental: the state file (default: .backfill/state.json next to the config)')
     .option('-q, --quiet', 'no progress and no summary line')
+    .option('--no-color', 'no colour in progress (also NO_COLOR=1)')
+    .optionsGroup(HELP_GROUPS.output)
+    .option('--run-log <file>', 'where to write the run log (default: .backfill/push-<time>.ndjson)')
+    .option('--rejects <file>', 'where to write rejected profiles (default: <run log>.rejects.csv)')
+    .option('--json', 'print the summary as JSON')
     // For tests and the bench: several jobs from a small file. Klaviyo's own limit (10,000) is the default.
     .addOption(new Option('--batch-size <n>', 'profiles per import job').argParser(parseBatchSize).hideHelp())
     .addHelpText('before', PUSH_EXAMPLES)
-    .addHelpText('after', PUSH_DETAILS)
-    .action(async (orders: string[], flags: PushFlags, self: Command) => {
-      setExitCode(await push(orders, flags, explicitSettings(flags, self), io));
-    });
-}
+    .addHelpText('after', PUSH_DETAILS);
+    return addOrderReadingOptions(command, { shown: false });
+  },
+  run: (command, io) => push(command.processedArgs[0] as string[], command.opts<PushFlags>(), explicitSettings(command.opts<PushFlags>(), command), io),
+};
 
-async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettings, io: CliIo): Promise<number> {
-  const env = io.env ?? process.env;
-  const config = orders.length > 0 ? await loadConfig(flags.config, process.cwd()) : undefined;
+async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettings, io: CliIo): Promise<Outcome> {
+  const env = io.env;
+  const config = orders.length > 0 ? await loadConfig(flags.config, io.cwd) : undefined;
   const start = pushStart(orders, flags, { settings: storeSettings(explicit), configPath: config === undefined ? null : resolve(config.path) }, io.now());
-  const incremental = incrementalOptions(orders, flags, config?.path);
+  const incremental = incrementalOptions(orders, flags, config?.path, io.cwd);
   const connection = flags.dryRun === true ? undefined : await klaviyoConnection(flags, env);
   const print = (text: string) => io.stderr.write(redactSecrets(text));
   const prepared = await preparePush(
@@ -136,7 +145,7 @@ async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettin
           print(`warning: this push sets date properties (${dateProperties.join(', ')}). Flows and segments triggered by a date property see these dates as soon as they are imported: check date-triggered flows first.\n`);
         }
         if (flags.yes === true) return;
-        const stdin = io.stdin ?? process.stdin;
+        const stdin = io.stdin;
         if (stdin.isTTY !== true) {
           throw new BackfillError('CONFIRMATION_REQUIRED', 'not sending without confirmation: stdin is not a terminal', { hint: 'Pass --yes to push from a script, or --dry-run to see the plan.' });
         }
@@ -149,17 +158,15 @@ async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettin
   );
   if (flags.dryRun === true || connection === undefined) return dryRunReport(prepared, flags, io);
 
-  const interactive = io.stderr.isTTY === true && flags.quiet !== true && flags.json !== true;
-  const spinner = ora({ stream: io.stderr, isEnabled: interactive, isSilent: !interactive, discardStdin: false });
+  const spinner = new Progress(io, { silent: flags.quiet === true || flags.json === true, color: flags.color });
   const stop = new AbortController();
-  const onSigint = () => {
+  const stopWatching = io.onInterrupt(() => {
     // A second Ctrl-C does not wait: the run log is written entry by entry, so it is already whole.
-    if (stop.signal.aborted) process.exit(130);
+    if (stop.signal.aborted) io.interruptNow();
     stop.abort();
     spinner.stop();
     print('backfill: stopping after the request in flight (Ctrl-C again to quit now)\n');
-  };
-  process.on('SIGINT', onSigint);
+  });
   let waiting = '';
   const show = (totals: PushTotals) => {
     spinner.text = `Pushing: ${totals.batches - totals.batchesUnsent}/${totals.batches} batches sent, ${formatCount(totals.imported)} profiles confirmed${waiting}`;
@@ -181,22 +188,22 @@ async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettin
       },
     });
   } finally {
-    process.off('SIGINT', onSigint);
+    stopWatching();
     spinner.stop();
   }
   report(result, prepared, flags, io);
   if (result.stoppedBy !== undefined) throw result.stoppedBy;
-  return result.exitCode;
+  return { kind: 'push', rejected: result.totals.rejected, unknown: result.totals.unknown };
 }
 
-function incrementalOptions(orders: string[], flags: PushFlags, configPath: string | undefined): { statePath: string; full: boolean } | undefined {
+function incrementalOptions(orders: string[], flags: PushFlags, configPath: string | undefined, cwd: string): { statePath: string; full: boolean } | undefined {
   if (flags.incremental !== true) {
     if (flags.full === true || flags.state !== undefined) throw usage('--full and --state go with --incremental');
     return undefined;
   }
   if (flags.resume !== undefined) throw usage('--resume continues an incremental push with the state file it started with; leave out --incremental');
   if (orders.length === 0) throw usage('--incremental computes from order exports: give the order files (not --profiles)');
-  return { statePath: resolve(flags.state ?? defaultStatePath(configPath, process.cwd())), full: flags.full === true };
+  return { statePath: resolve(cwd, flags.state ?? defaultStatePath(configPath, cwd)), full: flags.full === true };
 }
 
 function pushStart(orders: string[], flags: PushFlags, reading: { settings: StoredSettings; configPath: string | null }, now: number): PushStart {
@@ -223,7 +230,7 @@ function pushStart(orders: string[], flags: PushFlags, reading: { settings: Stor
   };
 }
 
-function dryRunReport(prepared: PreparedPush, flags: PushFlags, io: CliIo): number {
+function dryRunReport(prepared: PreparedPush, flags: PushFlags, io: CliIo): Outcome {
   const plan = prepared.plan;
   const incremental = prepared.state.start.incremental;
   const batches = plan?.batches ?? [];
@@ -246,7 +253,7 @@ function dryRunReport(prepared: PreparedPush, flags: PushFlags, io: CliIo): numb
     );
     for (const held of plan?.heldBack ?? []) io.stderr.write(`  ${held.email}: ${held.reason}\n`);
   }
-  return 0;
+  return { kind: 'done' };
 }
 
 function report(result: PushResult, prepared: PreparedPush, flags: PushFlags, io: CliIo): void {

@@ -3,24 +3,25 @@
  * whether anything would change; every error is 2, mapped in `main` (src/cli.ts).
  */
 import { resolve } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import ora from 'ora';
-import type { CliIo } from './cli.js';
-import { klaviyoConnection, parseRevision } from './cli-connection.js';
-import { addOrderReadingOptions, explicitSettings, type OrderReadingFlags } from './cli-order-options.js';
-import { runDiff, type Baseline } from './commands/diff.js';
-import { loadConfig } from './config/config-file.js';
-import { resolveRunSettings } from './config/run-settings.js';
-import { hasChanges } from './core/profile-diff.js';
+import { InvalidArgumentError } from 'commander';
+import type { CliCommand } from './command.js';
+import type { CliIo } from './io.js';
+import { Progress } from './progress.js';
+import { klaviyoConnection, parseRevision } from './klaviyo-connection.js';
+import { addOrderReadingOptions, explicitSettings, HELP_GROUPS, type OrderReadingFlags } from './order-reading-flags.js';
+import { runDiff, type Baseline } from '../commands/diff.js';
+import { loadConfig } from '../config/config-file.js';
+import { resolveRunSettings } from '../config/run-settings.js';
+import { hasChanges } from '../core/profile-diff.js';
 import { diffJson, diffMarkdown, diffText } from './diff-report.js';
-import { BackfillError, EXIT } from './errors.js';
-import { expandInputPaths } from './io/input-files.js';
-import { defaultStatePath } from './io/state-file.js';
-import { DEFAULT_REVISION } from './klaviyo/http.js';
-import { systemClock } from './klaviyo/clock.js';
-import { tuningFromEnv } from './klaviyo/tuning.js';
-import { redactSecrets } from './redact.js';
-import { formatCount } from './text.js';
+import { BackfillError } from '../errors.js';
+import { expandInputPaths } from '../io/input-files.js';
+import { defaultStatePath } from '../io/state-file.js';
+import { DEFAULT_REVISION } from '../klaviyo/http.js';
+import { systemClock } from '../klaviyo/clock.js';
+import { tuningFromEnv } from '../klaviyo/tuning.js';
+import { redactSecrets } from '../redact.js';
+import { formatCount } from '../text.js';
 
 const DIFF_EXAMPLES = `Examples:
   $ backfill diff orders_export.csv --against profiles.csv
@@ -70,34 +71,42 @@ interface DiffFlags extends OrderReadingFlags {
   rejects?: string;
   apiKeyFile?: string;
   revision?: string;
+  color?: boolean;
 }
 
-export function addDiffCommand(program: Command, io: CliIo, setExitCode: (code: number) => void, onStart: () => void): void {
-  const command = program
+export const diffCommand: CliCommand = {
+  name: 'diff',
+  declare(program) {
+    const command = program
     .command('diff')
     .description('show what sending the computed profiles would change, against a profiles CSV, the last state, or Klaviyo')
     .argument('<orders...>', 'order export CSV files, computed as `backfill compute` does')
     .requiredOption('--against <baseline>', 'a profiles CSV, "state" or "klaviyo"')
     .option('--state <file>', 'the state file for --against state (default: .backfill/state.json next to the config)')
+    .optionsGroup(HELP_GROUPS.output)
     .option('--json', 'every change as JSON')
     .option('--markdown', 'Markdown, for a CI job summary or a pull-request comment')
     .option('--exit-code', 'exit 1 when something would change, 0 when nothing would')
     .option('--limit <n>', 'changes listed in the summary and in Markdown', parseLimit, 20)
     .option('--rejects <file>', 'write order rows that cannot be read here (default: only counted)')
+    .optionsGroup(HELP_GROUPS.klaviyo)
     .option('--api-key-file <path>', 'for --against klaviyo: read the private API key from this file (default: $KLAVIYO_API_KEY)')
-    .option('--revision <date>', `Klaviyo API revision (default: $KLAVIYO_REVISION or ${DEFAULT_REVISION})`, parseRevision);
-  addOrderReadingOptions(command)
+    .option('--revision <date>', `Klaviyo API revision (default: $KLAVIYO_REVISION or ${DEFAULT_REVISION})`, parseRevision)
+    .optionsGroup(HELP_GROUPS.run)
+    .option('--no-color', 'no colour in progress (also NO_COLOR=1)')
     .addHelpText('before', DIFF_EXAMPLES)
-    .addHelpText('after', DIFF_DETAILS)
-    .hook('preAction', onStart)
-    .action(async (patterns: string[], flags: DiffFlags, self: Command) => {
+    .addHelpText('after', DIFF_DETAILS);
+    return addOrderReadingOptions(command, { shown: false });
+  },
+  async run(self, io) {
+      const flags = self.opts<DiffFlags>();
+      const patterns = self.processedArgs[0] as string[];
       if (flags.json === true && flags.markdown === true) throw new BackfillError('USAGE', 'choose one of --json and --markdown');
-      const config = await loadConfig(flags.config, process.cwd());
+      const config = await loadConfig(flags.config, io.cwd);
       const settings = resolveRunSettings(explicitSettings(flags, self), config);
       const baseline = await baselineOf(flags, config?.path, io);
       const label = flags.against;
-      const interactive = io.stderr.isTTY === true && flags.json !== true && flags.markdown !== true;
-      const spinner = ora({ stream: io.stderr, isEnabled: interactive, isSilent: !interactive, discardStdin: false });
+      const spinner = new Progress(io, { silent: flags.json === true || flags.markdown === true, color: flags.color });
       spinner.start('Computing');
       const result = await runDiff({
         files: await expandInputPaths(patterns),
@@ -110,15 +119,15 @@ export function addDiffCommand(program: Command, io: CliIo, setExitCode: (code: 
       }).finally(() => spinner.stop());
       const output = flags.json === true ? `${JSON.stringify(diffJson(result, label))}\n` : flags.markdown === true ? diffMarkdown(result, label, flags.limit) : diffText(result, label, flags.limit);
       io.stdout.write(redactSecrets(output));
-      setExitCode(flags.exitCode === true && hasChanges(result.diff) ? 1 : EXIT.ok);
-    });
-}
+      return { kind: 'diff', changes: hasChanges(result.diff), exitCodeSaysChanges: flags.exitCode === true };
+  },
+};
 
 async function baselineOf(flags: DiffFlags, configPath: string | undefined, io: CliIo): Promise<Baseline> {
-  if (flags.against === 'state') return { kind: 'state', file: resolve(flags.state ?? defaultStatePath(configPath, process.cwd())) };
+  if (flags.against === 'state') return { kind: 'state', file: resolve(io.cwd, flags.state ?? defaultStatePath(configPath, io.cwd)) };
   if (flags.state !== undefined) throw new BackfillError('USAGE', '--state goes with --against state');
   if (flags.against === 'klaviyo') {
-    const env = io.env ?? process.env;
+    const env = io.env;
     return { kind: 'klaviyo', reader: { connection: await klaviyoConnection(flags, env), tuning: tuningFromEnv(env), clock: systemClock } };
   }
   return { kind: 'profiles', file: flags.against };

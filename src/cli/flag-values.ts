@@ -3,45 +3,32 @@
  * a bad flag is a usage error (exit 2) that names the flag and what it accepts.
  */
 import { InvalidArgumentError } from 'commander';
-import type { SizeAliasFlag } from './config/run-settings.js';
-import { parseTimestamp } from './core/timestamp.js';
-import type { ReducerMode } from './core/definitions.js';
-import { DATE_FORMATS } from './core/order-timestamps.js';
-import { DEFAULT_SIZE_ALIASES } from './core/sizes.js';
-import { TimeZone } from './core/time-zone.js';
-import type { Delimiter } from './io/input-stream.js';
+import type { SizeAliasFlag } from '../config/run-settings.js';
+import { parseTimestamp } from '../core/timestamp.js';
+import { DEFAULT_SIZE_ALIASES } from '../core/sizes.js';
+import { SETTING_RULES, SettingProblem } from '../config/setting-rules.js';
 
-export { DEFAULT_SIZES, DEFAULT_WINDOWS } from './config/run-settings.js';
+export { DEFAULT_SIZES, DEFAULT_WINDOWS } from '../config/run-settings.js';
 
 /** `--as-of`: ISO 8601; a date alone is midnight UTC, a time without an offset is UTC. */
 export function parseAsOf(text: string): number {
   const parsed = parseTimestamp(text, true);
-  if (!parsed.ok) throw new InvalidArgumentError(`expected an ISO 8601 date or time such as 2026-11-26 or 2026-11-26T06:00:00Z (${parsed.reason})`);
+  if (!parsed.ok) {
+    // The parser's own words describe order dates ("like 2025-05-11 09:55:16 -0400"), which --as-of
+    // accepts too; say what --as-of takes instead, and keep only a "no such date" reason.
+    const impossible = /^no such date/.test(parsed.reason) ? ' (no such date or time)' : '';
+    throw new InvalidArgumentError(`expected an ISO 8601 date or time such as 2026-11-26, 2026-11-26T06:00:00Z or 2026-11-26 06:00:00 -0500${impossible}; got "${text}"`);
+  }
   return parsed.epochMs;
 }
 
-export function parseMode(text: string): ReducerMode {
-  if (text === 'flow' || text === 'window') return text;
-  throw new InvalidArgumentError(`expected "flow" or "window", got "${text}"`);
-}
+export const parseMode = fromRule(SETTING_RULES.mode.fromText);
 
-/** `--windows 30,60,90`: whole days, 1 to 3650. */
-export function parseWindows(text: string): number[] {
-  const days = text.split(',').map((part) => part.trim());
-  const parsed = days.map(Number);
-  if (days.length === 0 || parsed.some((d, i) => !/^\d+$/.test(days[i]!) || d < 1 || d > 3650)) {
-    throw new InvalidArgumentError(`expected whole numbers of days separated by commas, such as 30,60,90; got "${text}"`);
-  }
-  return parsed;
-}
+/** `--windows 30,60,90`: whole days, 1 to 3650, each once. */
+export const parseWindows = fromRule(SETTING_RULES.windows.fromText);
 
 /** `--sizes small,medium`: names as Klaviyo property prefixes, so letters, digits, `_` and `-`. */
-export function parseSizes(text: string): string[] {
-  const sizes = text.split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '');
-  const bad = sizes.find((s) => !/^[a-z0-9][a-z0-9_-]*$/.test(s));
-  if (bad !== undefined) throw new InvalidArgumentError(`"${bad}" is not a size name: use letters, digits, _ or -`);
-  return sizes;
-}
+export const parseSizes = fromRule(SETTING_RULES.sizes.fromText);
 
 /**
  * `--size-alias S=small,XL=xlarge`: variant values that mean a configured size. Given aliases are added
@@ -79,22 +66,22 @@ export function parseSizeAliasFlag(text: string, previous: SizeAliasFlag | undef
 }
 
 /** `--timezone America/New_York`: an IANA zone name, for times written without an offset. */
-export function parseTimeZone(text: string): TimeZone {
-  const zone = TimeZone.named(text.trim());
-  if (zone === undefined) throw new InvalidArgumentError(`expected an IANA time zone name such as America/New_York or Europe/Berlin, got "${text}"`);
-  return zone;
-}
+export const parseTimeZone = fromRule(SETTING_RULES.timezone.fromText);
 
 /** `--date-format DD/MM/YYYY`: which number is the day in dates such as 05/06/2024. */
-export function parseDateFormat(text: string): string {
-  const format = text.trim().toUpperCase();
-  if (DATE_FORMATS[format] === undefined) throw new InvalidArgumentError(`expected ${Object.keys(DATE_FORMATS).join(' or ')}, got "${text}"`);
-  return format;
-}
+export const parseDateFormat = fromRule(SETTING_RULES.dateFormat.fromText);
 
 /** `--delimiter ;`: `,`, `;`, `|` or `tab`; by default it is found from each file's header row. */
-export function parseDelimiter(text: string): Delimiter {
-  if (text === ',' || text === ';' || text === '|') return text;
-  if (text === '\t' || text === '\\t' || text.toLowerCase() === 'tab') return '\t';
-  throw new InvalidArgumentError(`expected , ; | or tab, got "${text}"`);
+export const parseDelimiter = fromRule(SETTING_RULES.delimiter.fromText);
+
+/** A rule of the settings table as a commander argument parser: its problem becomes a usage error. */
+function fromRule<T>(rule: (text: string) => T): (text: string) => T {
+  return (text) => {
+    try {
+      return rule(text);
+    } catch (error) {
+      if (error instanceof SettingProblem) throw new InvalidArgumentError(`expected ${error.expected}; got "${text}"`);
+      throw error;
+    }
+  };
 }

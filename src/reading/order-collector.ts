@@ -1,6 +1,6 @@
 /**
  * What `compute` does with each order an adapter delivers: count it, de-duplicate it by id, and add it
- * to the profiles. One collector per thread when a file is read in parts (see io/file-parts.ts); the
+ * to the profiles. One collector per thread when a file is read in parts (see io/file-cut.ts and reading/second-part-thread.ts); the
  * parts are then absorbed in file order, which gives what one collector reading the whole file gives.
  */
 import type { Definitions } from '../core/definitions.js';
@@ -22,6 +22,7 @@ export interface OrderCounts {
 /** A collector's content as plain data (typed arrays, strings, numbers) for `postMessage`. */
 export interface CollectedPart {
   readonly counts: OrderCounts;
+  readonly newestOrderAt: number | null;
   readonly profiles: AccumulatedPart;
   readonly ids: SeenIds;
 }
@@ -44,6 +45,8 @@ export class OrderCollector implements OrderSink {
     ordersDuplicate: 0,
     ordersConflicting: 0,
   };
+  /** When the newest order read was placed (after --as-of too), for a run that finds nothing to write. */
+  newestOrderAt: number | null = null;
   readonly #orderIds = new OrderIds();
   readonly #onReject: (rejected: RejectedRecord) => void;
 
@@ -70,6 +73,7 @@ export class OrderCollector implements OrderSink {
       return;
     }
     this.counts.ordersRead++;
+    if (this.newestOrderAt === null || order.placedAt > this.newestOrderAt) this.newestOrderAt = order.placedAt;
     if (!this.accumulator.add(order)) this.counts.ordersAfterAsOf++;
   };
 
@@ -94,7 +98,7 @@ export class OrderCollector implements OrderSink {
 
   /** Everything collected, for another thread's `absorb`; this collector must not be used afterwards. */
   handOver(): CollectedPart {
-    return { counts: { ...this.counts }, profiles: this.accumulator.handOver(), ids: this.#orderIds.handOver() };
+    return { counts: { ...this.counts }, newestOrderAt: this.newestOrderAt, profiles: this.accumulator.handOver(), ids: this.#orderIds.handOver() };
   }
 
   /**
@@ -109,5 +113,6 @@ export class OrderCollector implements OrderSink {
     if (keepIds) this.#orderIds.absorb(part.ids);
     this.accumulator.absorb(part.profiles);
     for (const name of Object.keys(this.counts) as (keyof OrderCounts)[]) this.counts[name] += part.counts[name];
+    if (part.newestOrderAt !== null && (this.newestOrderAt === null || part.newestOrderAt > this.newestOrderAt)) this.newestOrderAt = part.newestOrderAt;
   }
 }

@@ -3,10 +3,10 @@
  * person, Markdown for a CI job summary or a pull-request comment, and JSON listing everything for
  * machines. Pure: strings and objects out, the CLI writes them.
  */
-import type { DiffResult } from './commands/diff.js';
-import { formatValue } from './core/money.js';
-import type { PropertyChange } from './core/profile-diff.js';
-import { compareCodeUnits, type PropertyValue } from './core/profiles.js';
+import type { DiffResult } from '../commands/diff.js';
+import { formatValue } from '../core/money.js';
+import type { PropertyChange } from '../core/profile-diff.js';
+import { compareCodeUnits, type PropertyValue } from '../core/profiles.js';
 
 /** One profile that would change, as listed: added (every property it sets) or changed (old -> new). */
 interface ListedChange {

@@ -6,9 +6,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError } from 'commander';
-import { BackfillError } from './errors.js';
-import { DEFAULT_BASE_URL, DEFAULT_REVISION, type KlaviyoConnection } from './klaviyo/http.js';
-import { registerSecret } from './redact.js';
+import { BackfillError } from '../errors.js';
+import { DEFAULT_BASE_URL, DEFAULT_REVISION, type KlaviyoConnection } from '../klaviyo/http.js';
+import { registerSecret } from '../redact.js';
 
 export interface ConnectionFlags {
   readonly apiKeyFile?: string;

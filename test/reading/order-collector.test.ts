@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { buildDefinitions, DAY_MS, type ReducerMode } from '../../src/core/definitions.js';
 import type { Order } from '../../src/core/order.js';
-import { OrderCollector } from '../../src/commands/order-collector.js';
+import { OrderCollector } from '../../src/reading/order-collector.js';
 import type { RejectedRecord } from '../../src/io/formats/format.js';
 
 const AS_OF = Date.UTC(2025, 5, 30);

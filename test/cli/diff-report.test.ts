@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { DiffResult } from '../src/commands/diff.js';
-import type { ComputeCounts } from '../src/commands/compute.js';
-import { diffProfiles } from '../src/core/profile-diff.js';
-import type { ProfileRow } from '../src/core/profiles.js';
-import { cell, diffJson, diffMarkdown, diffText, listedChanges } from '../src/diff-report.js';
+import type { DiffResult } from '../../src/commands/diff.js';
+import type { ComputeCounts } from '../../src/commands/compute.js';
+import { diffProfiles } from '../../src/core/profile-diff.js';
+import type { ProfileRow } from '../../src/core/profiles.js';
+import { cell, diffJson, diffMarkdown, diffText, listedChanges } from '../../src/cli/diff-report.js';
 
 const COLUMNS = ['highest_order_value', 'highest_order_date'];
 const row = (email: string, properties: ProfileRow['properties']): ProfileRow => ({ email, properties });

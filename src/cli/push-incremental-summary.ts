@@ -2,10 +2,10 @@
  * The words and JSON fields `push --incremental` adds to push's one summary line: why it sent what it
  * sent, how the computed profiles compare with the state, and where the state was recorded.
  */
-import type { RecordedState } from './commands/incremental.js';
-import type { SendReason } from './core/confirmed-state.js';
-import type { IncrementalStart } from './core/push-run-state.js';
-import { formatCount } from './text.js';
+import type { RecordedState } from '../commands/incremental.js';
+import type { SendReason } from '../core/confirmed-state.js';
+import type { IncrementalStart } from '../core/push-run-state.js';
+import { formatCount } from '../text.js';
 
 const REASONS: Readonly<Record<SendReason, string>> = {
   changes: 'changed profiles only',

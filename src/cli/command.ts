@@ -1,0 +1,14 @@
+/**
+ * What each subcommand module exports for the command table in main.ts.
+ */
+import type { Command } from 'commander';
+import type { Outcome } from './exit-codes.js';
+import type { CliIo } from './io.js';
+
+export interface CliCommand {
+  readonly name: string;
+  /** Declares the command, its arguments, options and help on `program`; returns it. */
+  declare(program: Command): Command;
+  /** Does the work with the parsed command; returns what happened (exit codes are main's). */
+  run(command: Command, io: CliIo): Promise<Outcome>;
+}

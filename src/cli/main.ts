@@ -1,0 +1,90 @@
+/**
+ * The command line: the program, its command table, and the one place where what a command returned,
+ * or the error that stopped it, becomes a message and an exit code (see exit-codes.ts). Error
+ * messages pass through redactSecrets, so the API key is never printed.
+ *
+ * To add a command: write its options-in, result-out function in src/commands/, its flags, help and
+ * summary in a module here that exports a `CliCommand`, and add it to COMMANDS.
+ */
+import { Command, CommanderError } from 'commander';
+import { BackfillError, formatLocation } from '../errors.js';
+import type { CliCommand } from './command.js';
+import { redactSecrets } from '../redact.js';
+import { computeCommand } from './compute.js';
+import { diffCommand } from './diff.js';
+import { exitCodeOf, exitCodeOfError, exitCodeOfFailure, EXIT, type Outcome } from './exit-codes.js';
+import { processIo, type CliIo } from './io.js';
+import { pushCommand } from './push.js';
+import { suggestCommand } from './suggest.js';
+import { VERSION } from './version.js';
+
+const COMMANDS: readonly CliCommand[] = [computeCommand, pushCommand, diffCommand];
+
+const PROGRAM_EXAMPLES = `Examples:
+  $ backfill orders_export.csv                     profiles.csv from a Shopify export
+  $ backfill orders.csv --as-of 2026-11-01 -o -    reproducible run, CSV to stdout
+  $ backfill push orders.csv --dry-run              plan the Klaviyo import jobs, send nothing
+  $ backfill diff orders.csv --against state        what the nightly push --incremental would send
+  $ backfill compute --help                        every option of the main command
+  $ backfill push --help                           sending to Klaviyo, resuming, nightly, exit codes
+  $ backfill diff --help                           baselines, output for CI, exit codes
+`;
+
+/** Runs the command line; returns the exit code (the launcher sets it, tests read it). */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  // A reader that stops early (`backfill --help | head`, `-o - | head`) is not an error: output just ends.
+  io.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+  let outcome: Outcome = { kind: 'done' };
+  let ran: string | undefined;
+  const program = new Command('backfill')
+    .description('Backfill Klaviyo profile properties from historical order exports, exactly as the flow would have set them.')
+    .version(VERSION, '-V, --version', 'print the version and exit')
+    .helpCommand('help [command]', 'show help for a command')
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .exitOverride()
+    .showHelpAfterError('(run backfill --help for examples)')
+    .addHelpText('before', PROGRAM_EXAMPLES);
+
+  for (const spec of COMMANDS) {
+    spec
+      .declare(program)
+      .exitOverride()
+      .action(async (...args: unknown[]) => {
+        const command = args.at(-1) as Command;
+        ran = spec.name;
+        outcome = await spec.run(command, io);
+      });
+  }
+
+  try {
+    const typo = suggestCommand(argv.slice(2), COMMANDS.map((c) => c.name), io.cwd);
+    if (typo !== undefined) throw typo;
+    await program.parseAsync(argv as string[]);
+    return exitCodeOf(outcome);
+  } catch (error) {
+    return exitCodeOfFailure(reportError(error, io), ran);
+  }
+}
+
+function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof CommanderError) {
+    // Commander has printed its message (or the help) already. `backfill help` ends with
+    // commander.help on purpose: asked-for help is a success.
+    return ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code) ? EXIT.ok : EXIT.usage;
+  }
+  if (error instanceof BackfillError) {
+    const where = error.location !== undefined && !error.message.startsWith(error.location.file) ? `${formatLocation(error.location)}: ` : '';
+    io.stderr.write(redactSecrets(`backfill: ${where}${error.message}\n`));
+    if (error.hint !== undefined) io.stderr.write(redactSecrets(`  ${error.hint}\n`));
+    return exitCodeOfError(error.code);
+  }
+  if ((error as NodeJS.ErrnoException).code === 'EPIPE') return EXIT.ok; // `| head` closed the pipe
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  io.stderr.write(redactSecrets(`backfill: unexpected error; please report it with the command you ran.\n${detail}\n`));
+  return EXIT.unexpected;
+}

@@ -1,0 +1,80 @@
+/**
+ * Progress on the terminal: a spinner line for a person watching, nothing for cron, CI and pipes
+ * (they get the summary line alone). It can never hold a run up: it is shown only on a terminal that
+ * reports its width (a pseudo-terminal under `script` reports 0 columns, and a spinner there redraws
+ * for ever), and colour follows NO_COLOR, FORCE_COLOR and --no-color.
+ */
+import { formatDuration, intervalToDuration } from 'date-fns';
+import ora, { type Ora } from 'ora';
+import type { ReadProgress } from '../io/read-orders.js';
+import { formatCount } from '../text.js';
+import type { CliIo } from './io.js';
+
+export interface ProgressOptions {
+  /** --quiet, --json, --markdown: no progress at all. */
+  readonly silent: boolean;
+  /** False for --no-color. */
+  readonly color?: boolean;
+}
+
+export class Progress {
+  readonly #spinner: Ora | undefined;
+
+  constructor(io: CliIo, options: ProgressOptions) {
+    const columns = io.stderr.columns ?? 0;
+    if (options.silent || io.stderr.isTTY !== true || columns <= 0) return;
+    this.#spinner = ora({ stream: io.stderr, discardStdin: false, color: colorWanted(io, options.color) ? 'cyan' : false });
+  }
+
+  start(text: string): void {
+    this.#spinner?.start(text);
+  }
+
+  set text(text: string) {
+    if (this.#spinner !== undefined) this.#spinner.text = text;
+  }
+
+  get text(): string {
+    return this.#spinner?.text ?? '';
+  }
+
+  stop(): void {
+    this.#spinner?.stop();
+  }
+}
+
+/** --no-color wins; then FORCE_COLOR (0 or false turns colour off); then NO_COLOR; else colour on a terminal. */
+export function colorWanted(io: Pick<CliIo, 'env'>, flag: boolean | undefined): boolean {
+  if (flag === false) return false;
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
+  return (io.env.NO_COLOR ?? '') === '';
+}
+
+/**
+ * `Reading orders_2.csv (2 of 3): 1,240,000 rows, 41%, 310,000 rows/s, about 12 seconds left`.
+ * The share and the time left come from bytes read, when the file's size is known.
+ */
+export function readingText(progress: ReadProgress, elapsedMs: number): string {
+  const seconds = Math.max(elapsedMs / 1000, 0.001);
+  const where = progress.files > 1 ? `${progress.file} (${progress.fileNumber} of ${progress.files})` : progress.file;
+  const parts = [`${formatCount(progress.records)} rows`];
+  const { bytesRead, bytesTotal } = progress;
+  if (bytesRead !== undefined && bytesTotal !== undefined && bytesTotal > 0) {
+    const share = Math.min(bytesRead / bytesTotal, 1);
+    parts.push(`${Math.floor(share * 100)}%`);
+    parts.push(`${formatCount(Math.round(progress.records / seconds))} rows/s`);
+    if (share > 0.01 && share < 1 && progress.fileNumber === progress.files) {
+      parts.push(`about ${humanDuration((seconds * (1 - share)) / share)} left`);
+    }
+  } else {
+    parts.push(`${formatCount(Math.round(progress.records / seconds))} rows/s`);
+  }
+  return `Reading ${where}: ${parts.join(', ')}`;
+}
+
+/** `1 minute 5 seconds`; under a second reads `1 second`. */
+export function humanDuration(seconds: number): string {
+  const whole = Math.max(1, Math.round(seconds));
+  return formatDuration(intervalToDuration({ start: 0, end: whole * 1000 }), { format: ['hours', 'minutes', 'seconds'] });
+}

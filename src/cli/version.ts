@@ -1,0 +1,4 @@
+/** The version in package.json (dist/src/cli/version.js sits three folders below it). */
+import { readFileSync } from 'node:fs';
+
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
