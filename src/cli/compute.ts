@@ -119,6 +119,7 @@ export const computeCommand: CliCommand = {
       asOf: flags.asOf ?? io.now(),
       strict: flags.strict === true,
       rejectsPath,
+      onNotice: (message) => io.stderr.write(message),
       ...(flags.maxFileBytes !== undefined ? { maxFileBytes: flags.maxFileBytes } : {}),
       ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
       ...(flags.splitMinBytes !== undefined ? { splitMinBytes: flags.splitMinBytes } : {}),

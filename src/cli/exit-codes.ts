@@ -35,7 +35,9 @@ export type Outcome =
   /** `diff`: whether anything would change, and whether the user asked for that in the exit code. */
   | { readonly kind: 'diff'; readonly changes: boolean; readonly exitCodeSaysChanges: boolean }
   /** `push`: counts of profiles Klaviyo did not confirm as imported. */
-  | { readonly kind: 'push'; readonly rejected: number; readonly unknown: number };
+  | { readonly kind: 'push'; readonly rejected: number; readonly unknown: number }
+  /** `flow --create`, `segments --create`: whether Klaviyo refused a create (the rest were not tried). */
+  | { readonly kind: 'create'; readonly refused: boolean };
 
 export function exitCodeOf(outcome: Outcome): number {
   switch (outcome.kind) {
@@ -45,6 +47,8 @@ export function exitCodeOf(outcome: Outcome): number {
       return outcome.exitCodeSaysChanges && outcome.changes ? EXIT.changes : EXIT.ok;
     case 'push':
       return outcome.rejected > 0 || outcome.unknown > 0 ? EXIT.someRejected : EXIT.ok;
+    case 'create':
+      return outcome.refused ? EXIT.usage : EXIT.ok;
   }
 }
 

@@ -12,22 +12,27 @@ import type { CliCommand } from './command.js';
 import { redactSecrets } from '../redact.js';
 import { computeCommand } from './compute.js';
 import { diffCommand } from './diff.js';
+import { flowCommand } from './flow.js';
 import { exitCodeOf, exitCodeOfError, exitCodeOfFailure, EXIT, type Outcome } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
 import { pushCommand } from './push.js';
+import { segmentsCommand } from './segments.js';
 import { suggestCommand } from './suggest.js';
 import { VERSION } from './version.js';
 
-const COMMANDS: readonly CliCommand[] = [computeCommand, pushCommand, diffCommand];
+const COMMANDS: readonly CliCommand[] = [computeCommand, pushCommand, diffCommand, flowCommand, segmentsCommand];
 
 const PROGRAM_EXAMPLES = `Examples:
   $ backfill orders_export.csv                     profiles.csv from a Shopify export
   $ backfill orders.csv --as-of 2026-11-01 -o -    reproducible run, CSV to stdout
   $ backfill push orders.csv --dry-run              plan the Klaviyo import jobs, send nothing
   $ backfill diff orders.csv --against state        what the nightly push --incremental would send
+  $ backfill flow --public-key ABC123 --metric-id XyZ123   the live flow that keeps the properties, step by step
+  $ backfill segments --threshold 1000              the recipe's segments on the computed properties
   $ backfill compute --help                        every option of the main command
   $ backfill push --help                           sending to Klaviyo, resuming, nightly, exit codes
   $ backfill diff --help                           baselines, output for CI, exit codes
+  $ backfill flow --help                           layout, webhook targets, creating drafts
 `;
 
 /** Runs the command line; returns the exit code (the launcher sets it, tests read it). */

@@ -48,6 +48,16 @@ export function addOrderReadingOptions(command: Command, { shown = true }: { rea
   return command;
 }
 
+/**
+ * What is computed without how orders are read: --config (for the property names), --windows, --sizes
+ * and --size-alias. `flow` takes these alone, to describe the properties compute writes.
+ */
+export function addDefinitionOptions(command: Command): Command {
+  const wanted = new Set(['--config', '--windows', '--sizes', '--size-alias']);
+  for (const { option, group } of orderReadingOptions()) if (wanted.has(option.long ?? '')) command.addOption(option.helpGroup(HELP_GROUPS[group]));
+  return command;
+}
+
 function orderReadingOptions(): { option: Option; group: 'input' | 'definitions' }[] {
   const input = (option: Option) => ({ option, group: 'input' as const });
   const definition = (option: Option) => ({ option, group: 'definitions' as const });
@@ -71,7 +81,7 @@ function orderReadingOptions(): { option: Option; group: 'input' | 'definitions'
 }
 
 /** The settings a flag or environment variable gave; commander's defaults yield to the config file. */
-export function explicitSettings(flags: OrderReadingFlags, command: Command): ExplicitSettings {
+export function explicitSettings(flags: Partial<OrderReadingFlags>, command: Command): ExplicitSettings {
   const given = (key: keyof OrderReadingFlags): boolean => {
     const source = command.getOptionValueSource(key);
     return source === 'cli' || source === 'env';

@@ -14,6 +14,7 @@ import { loadConfig } from '../config/config-file.js';
 import { storeSettings, type ExplicitSettings, type StoredSettings } from '../config/run-settings.js';
 import { DEFAULT_BASE_URL, DEFAULT_REVISION } from '../klaviyo/http.js';
 import { tuningFromEnv } from '../klaviyo/tuning.js';
+import { retryWaveLine, type RetryWave } from '../klaviyo/retry-policy.js';
 import { redactSecrets } from '../redact.js';
 import { klaviyoConnection, parseRevision } from './klaviyo-connection.js';
 import { defaultStatePath } from '../io/state-file.js';
@@ -131,11 +132,13 @@ async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettin
   const start = pushStart(orders, flags, { settings: storeSettings(explicit), configPath: config === undefined ? null : resolve(config.path) }, io.now());
   const incremental = incrementalOptions(orders, flags, config?.path, io.cwd);
   const connection = flags.dryRun === true ? undefined : await klaviyoConnection(flags, env);
+  const tuning = tuningFromEnv(env);
   const print = (text: string) => io.stderr.write(redactSecrets(text));
   const prepared = await preparePush(
     {
       start,
       dryRun: flags.dryRun === true,
+      onNotice: print,
       ...(incremental !== undefined ? { incremental } : {}),
       ...(flags.rejects !== undefined ? { rejectsPath: flags.rejects } : {}),
       ...(flags.batchSize !== undefined ? { limits: { ...KLAVIYO_LIMITS, profilesPerJob: flags.batchSize } } : {}),
@@ -176,12 +179,14 @@ async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettin
   try {
     result = await applyPush(prepared, {
       connection,
-      tuning: tuningFromEnv(env),
+      tuning,
       stop: stop.signal,
       onProgress: (totals) => {
         waiting = '';
         show(totals);
       },
+      // Without a terminal there is no spinner: a push retrying a silent endpoint says so, once per wave.
+      ...(io.stderr.isTTY === true || flags.quiet === true ? {} : { onRetry: (wave: RetryWave) => print(retryWaveLine(wave)) }),
       onWait: (ms, reason) => {
         waiting = ms >= 1000 ? `; waiting ${Math.round(ms / 1000)} s (${reason === 'backoff' ? 'backing off after an error' : 'rate limit'})` : '';
         spinner.text = spinner.text.replace(/; waiting .*$/, '') + waiting;
@@ -251,7 +256,7 @@ function dryRunReport(prepared: PreparedPush, flags: PushFlags, io: CliIo): Outc
         `(largest ${formatCount(summary.largestBatchProfiles)} profiles, ${formatCount(summary.largestBatchBytes)} bytes); ` +
         `${summary.heldBack} profiles would be rejected locally; nothing sent\n`,
     );
-    for (const held of plan?.heldBack ?? []) io.stderr.write(`  ${held.email}: ${held.reason}\n`);
+    for (const held of plan?.heldBack ?? []) io.stderr.write(redactSecrets(`  ${held.email}: ${held.reason}\n`));
   }
   return { kind: 'done' };
 }

@@ -10,9 +10,13 @@ import { laterPartThreads } from '../reading/second-part-thread.js';
 import { BackfillError, formatLocation } from '../errors.js';
 import type { RejectedRecord } from '../io/formats/format.js';
 import { STDIN_PATH } from '../io/input-files.js';
-import { profileValuesCsvChunks, writeProfilesCsv, writeProfilesTo } from '../io/profiles-csv.js';
+import { profileValuesCsvChunks, stageProfilesCsv, writeProfilesTo } from '../io/profiles-csv.js';
+import { writeError } from '../io/atomic-file.js';
+import { RunLock } from '../io/run-lock.js';
+import { removeStaleParts, staleParts } from '../io/stale-parts.js';
 import { readOrders, type FileReport, type InputSettings, type ReadProgress } from '../io/read-orders.js';
 import { RejectsFile } from '../io/rejects-file.js';
+import { assertDistinctFiles, type RunFile } from '../io/file-identity.js';
 
 export interface ComputeOptions {
   readonly files: readonly string[];
@@ -62,7 +66,8 @@ export async function computeProfileTable(options: ComputeOptions): Promise<Prof
   const rows = computed.accumulator.toRows();
   computed.counts.profiles = rows.length;
   computed.counts.profilesWithoutProperties = computed.accumulator.profileCount - rows.length;
-  return { columns: computed.columns, rows, counts: computed.counts, rejectsFile: computed.rejectsFile };
+  const rejectsFile = await computed.rejects.commit();
+  return { columns: computed.columns, rows, counts: computed.counts, rejectsFile };
 }
 
 interface ComputedProfiles {
@@ -70,7 +75,8 @@ interface ComputedProfiles {
   readonly accumulator: ProfileAccumulator;
   /** All but the profile counts, which are known once the rows are made. */
   readonly counts: ComputeCounts;
-  readonly rejectsFile: string | undefined;
+  /** Not committed yet: the caller commits it with its own output. */
+  readonly rejects: RejectsFile;
 }
 
 async function computeProfiles(options: ComputeOptions): Promise<ComputedProfiles> {
@@ -107,8 +113,7 @@ async function computeProfiles(options: ComputeOptions): Promise<ComputedProfile
     profilesWithoutProperties: 0,
     newestOrderAt: collector.newestOrderAt,
   };
-  const rejectsFile = await rejects.commit();
-  return { columns: propertyColumns(options.definitions), accumulator: collector.accumulator, counts, rejectsFile };
+  return { columns: propertyColumns(options.definitions), accumulator: collector.accumulator, counts, rejects };
 }
 
 export interface ComputeResult {
@@ -119,9 +124,23 @@ export interface ComputeResult {
 }
 
 export async function runCompute(
-  options: ComputeOptions & { readonly out: string; readonly maxFileBytes?: number; readonly stdout: Writable },
+  options: ComputeOptions & { readonly out: string; readonly maxFileBytes?: number; readonly stdout: Writable; readonly onNotice?: (message: string) => void },
 ): Promise<ComputeResult> {
-  const { accumulator, counts, rejectsFile } = await computeProfiles(options);
+  assertDistinctFiles(orderExports(options.files), [
+    { path: options.out, role: 'the output (-o)' },
+    ...(options.rejectsPath !== undefined ? [{ path: options.rejectsPath, role: 'the rejects file' }] : []),
+  ]);
+  // Two runs to one output would leave the profiles of one beside the rejects of the other.
+  const lock = options.out === STDIN_PATH ? undefined : RunLock.acquire(options.out, 'the output', options.onNotice ?? (() => {}));
+  try {
+    return await computeAndWrite(options);
+  } finally {
+    lock?.release();
+  }
+}
+
+async function computeAndWrite(options: ComputeOptions & { readonly out: string; readonly maxFileBytes?: number; readonly stdout: Writable }): Promise<ComputeResult> {
+  const { accumulator, counts, rejects } = await computeProfiles(options);
   // Profiles are computed as they are written, so a run never holds millions of rows at once.
   const source = accumulator.values();
   const csv = profileValuesCsvChunks({
@@ -135,21 +154,41 @@ export async function runCompute(
     },
   });
   let outputs: string[];
+  let rejectsFile: string | undefined;
   if (options.out === STDIN_PATH) {
-    await writeProfilesTo(options.stdout, csv);
+    await writeProfilesTo(options.stdout, csv).catch(async (error: unknown) => {
+      await rejects.discard();
+      throw error;
+    });
     outputs = [STDIN_PATH];
+    rejectsFile = await rejects.commit();
   } else {
+    const staged = await stageProfilesCsv(options.out, csv, options.maxFileBytes).catch(async (error: unknown) => {
+      await rejects.discard();
+      throw writeError('the output', options.out, error);
+    });
+    // The parts and the rejects of one run go into place together, after every check that can fail.
+    let stale: string[];
     try {
-      outputs = await writeProfilesCsv(options.out, csv, options.maxFileBytes);
-    } catch (error) {
-      throw new BackfillError('OUTPUT_FAILED', `cannot write ${options.out}: ${(error as Error).message}`, {
-        location: { file: options.out },
-        cause: error,
+      stale = await staleParts(options.out, staged.paths, staged.header);
+      rejectsFile = await rejects.commit();
+      await staged.commit().catch((error: unknown) => {
+        throw writeError('the output', options.out, error);
       });
+    } catch (error) {
+      await Promise.all([staged.discard(), rejects.discard()]);
+      throw error;
     }
+    await removeStaleParts(stale);
+    outputs = [...staged.paths];
   }
   counts.profilesWithoutProperties = accumulator.profileCount - counts.profiles;
   return { counts, outputs, rejectsFile };
+}
+
+/** The order exports a run reads, for the same-file check. */
+export function orderExports(files: readonly string[]): RunFile[] {
+  return files.map((path) => ({ path, role: 'the order export' }));
 }
 
 function strictError(rejected: RejectedRecord): BackfillError {

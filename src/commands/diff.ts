@@ -14,7 +14,8 @@ import { readProfilesCsv, type ProfilesCsv } from '../io/read-profiles-csv.js';
 import { RejectsFile } from '../io/rejects-file.js';
 import { readStateFile } from '../io/state-file.js';
 import { readKlaviyoProfiles, type ProfileReaderOptions } from '../klaviyo/profiles-api.js';
-import { computeProfileTable, type ComputeCounts } from './compute.js';
+import { assertDistinctFiles } from '../io/file-identity.js';
+import { computeProfileTable, orderExports, type ComputeCounts } from './compute.js';
 
 export type Baseline =
   | { readonly kind: 'profiles'; readonly file: string }
@@ -48,6 +49,9 @@ export interface DiffResult {
 }
 
 export async function runDiff(options: DiffOptions): Promise<DiffResult> {
+  const baselineFile = options.baseline.kind === 'klaviyo' ? [] : [{ path: options.baseline.file, role: '--against' }];
+  const rejectsFiles = options.rejectsPath !== undefined ? [{ path: options.rejectsPath, role: 'the rejects file' }] : [];
+  assertDistinctFiles([...orderExports(options.files), ...baselineFile], rejectsFiles);
   const rejects = new RejectsFile(options.rejectsPath);
   // A profiles CSV baseline is read first, so its bad rows and the export's share one rejects file.
   let baselineCsv: ProfilesCsv | undefined;

@@ -19,11 +19,13 @@ import { readRunLog, RunLogWriter } from '../io/run-log.js';
 import { awaitJobs } from '../klaviyo/await-jobs.js';
 import { systemClock, type Clock } from '../klaviyo/clock.js';
 import { KlaviyoHttp, type KlaviyoConnection, type WaitReason } from '../klaviyo/http.js';
+import type { RetryWave } from '../klaviyo/retry-policy.js';
 import { JobsApi } from '../klaviyo/jobs-api.js';
 import type { PushContext } from '../klaviyo/push-context.js';
 import { sendBatches } from '../klaviyo/send-batches.js';
 import { TokenBucket } from '../klaviyo/token-bucket.js';
 import { DEFAULT_TUNING, type PushTuning } from '../klaviyo/tuning.js';
+import { checkPushFiles, RunLocks, stateNotRecorded } from './push-files.js';
 import { computeProfileTable } from './compute.js';
 import { chooseIncrementalRows, recordIncrementalPush, reselectRows, type IncrementalOptions, type RecordedState } from './incremental.js';
 
@@ -41,6 +43,8 @@ export interface PushOptions {
   readonly incremental?: IncrementalOptions;
   /** Asked before a new push opens its run log; throws to cancel. Not asked on resume, dry run, or with nothing to send. */
   readonly confirm?: (push: { profiles: number; batches: number; dateProperties: readonly string[] }) => Promise<void>;
+  /** A line for the operator that is not an error (a stale lock taken over). */
+  readonly onNotice?: (message: string) => void;
 }
 
 export interface PreparedPush {
@@ -58,19 +62,36 @@ export interface PreparedPush {
   readonly writer: RunLogWriter | undefined;
   /** The plan of a new push (a resume carries on with the batches in its log). */
   readonly plan: PushPlan | undefined;
+  /** Held until applyPush has recorded everything: the run log's and, incremental, the state file's. */
+  readonly locks: RunLocks;
 }
 
 export async function preparePush(options: PushOptions, now: () => number = Date.now): Promise<PreparedPush> {
+  const locks = new RunLocks(options.dryRun, options.onNotice ?? (() => {}), now);
+  try {
+    return await prepareLocked(options, locks, now);
+  } catch (error) {
+    locks.release();
+    throw error;
+  }
+}
+
+async function prepareLocked(options: PushOptions, locks: RunLocks, now: () => number): Promise<PreparedPush> {
   const { start } = options;
   const runLog = resolve(start.runLog);
   const rejectsPath = options.rejectsPath ?? siblingPath(runLog, '.rejects.csv');
   const inputRejectsPath = siblingPath(runLog, '.input-rejects.csv');
+  if (start.kind === 'new') checkPushFiles(start.source, { runLog, rejectsPath, inputRejectsPath, statePath: options.incremental?.statePath });
+  // Before the log is read: a resume must not replay a log another run is still appending to.
+  locks.take(runLog, 'the run log');
   if (start.kind === 'resume') {
     const entries = await readRunLog(runLog);
     const state = replayRunLog(entries);
+    const incremental = state.start.incremental;
+    checkPushFiles(state.start.source, { runLog, rejectsPath, inputRejectsPath, statePath: incremental?.statePath });
+    if (incremental !== undefined) locks.take(incremental.statePath, 'the state file');
     const loaded = await loadProfiles(state.start.source, inputRejectsPath, runLog);
     const { inputRejectsFile } = loaded;
-    const incremental = state.start.incremental;
     const rows = incremental === undefined ? loaded.rows : reselectRows(loaded.rows, incremental, runLog);
     if (fingerprint(rows) !== state.start.fingerprint) {
       throw new BackfillError('RUN_LOG_MISMATCH', `the profiles computed now differ from those ${runLog} was pushing`, {
@@ -79,10 +100,11 @@ export async function preparePush(options: PushOptions, now: () => number = Date
       });
     }
     const writer = options.dryRun ? undefined : await RunLogWriter.open(runLog, false);
-    const prepared = { rows, state, runLog, rejectsPath, inputRejectsFile, dateProperties: dateProperties(rows), resumed: true, writer, plan: undefined };
+    const prepared = { rows, state, runLog, rejectsPath, inputRejectsFile, dateProperties: dateProperties(rows), resumed: true, writer, plan: undefined, locks };
     if (writer !== undefined) record(prepared, { type: 'resume', at: new Date(now()).toISOString() });
     return { ...prepared, totals: pushTotals(state) };
   }
+  if (options.incremental !== undefined) locks.take(options.incremental.statePath, 'the state file');
   const loaded = await loadProfiles(start.source, inputRejectsPath, runLog);
   const { inputRejectsFile } = loaded;
   let rows = loaded.rows;
@@ -111,7 +133,7 @@ export async function preparePush(options: PushOptions, now: () => number = Date
   if (writes) await options.confirm?.({ profiles: rows.length, batches: plan.batches.length, dateProperties: properties });
   const writer = writes ? await RunLogWriter.open(runLog, true) : undefined;
   writer?.append(startEntry);
-  const prepared = { rows, state, runLog, rejectsPath, inputRejectsFile, dateProperties: properties, resumed: false, writer, plan };
+  const prepared = { rows, state, runLog, rejectsPath, inputRejectsFile, dateProperties: properties, resumed: false, writer, plan, locks };
   if (plan.heldBack.length > 0) record(prepared, { type: 'rejected', batch: null, profiles: plan.heldBack });
   plan.batches.forEach((batch, index) => record(prepared, { type: 'batch', batch: index + 1, rows: toRanges(batch.rows) }));
   return { ...prepared, totals: pushTotals(state) };
@@ -124,6 +146,7 @@ export interface ApplyOptions {
   readonly stop?: AbortSignal;
   readonly onProgress?: (totals: PushTotals) => void;
   readonly onWait?: (ms: number, reason: WaitReason) => void;
+  readonly onRetry?: (wave: RetryWave) => void;
 }
 
 export interface PushResult {
@@ -141,7 +164,7 @@ export async function applyPush(prepared: PreparedPush, options: ApplyOptions): 
   const clock = options.clock ?? systemClock;
   const stop = options.stop ?? new AbortController().signal;
   const bucket = new TokenBucket(clock, tuning.burst, tuning.perMinute);
-  const http = new KlaviyoHttp({ connection: options.connection, tuning, clock, bucket, stop, ...(options.onWait ? { onWait: options.onWait } : {}) });
+  const http = new KlaviyoHttp({ connection: options.connection, tuning, clock, bucket, stop, ...(options.onWait ? { onWait: options.onWait } : {}), ...(options.onRetry ? { onRetry: options.onRetry } : {}) });
   const context: PushContext = {
     api: new JobsApi(http),
     state: prepared.state,
@@ -160,14 +183,35 @@ export async function applyPush(prepared: PreparedPush, options: ApplyOptions): 
   } catch (error) {
     if (!(error instanceof BackfillError)) throw error;
     stoppedBy = error;
-    record(prepared, { type: 'stopped', at: new Date(clock.now()).toISOString(), reason: `${error.code}: ${error.message}` });
+    try {
+      record(prepared, { type: 'stopped', at: new Date(clock.now()).toISOString(), reason: `${error.code}: ${error.message}` });
+    } catch {
+      // The run log itself failed (that is what stopped the run): the stop stays unrecorded.
+    }
   } finally {
     prepared.writer?.close();
   }
-  const rejectsFile = await writePushRejects(prepared.rejectsPath, prepared.state);
-  const incremental = prepared.state.start.incremental;
-  const recordedState =
-    incremental === undefined ? undefined : await recordIncrementalPush(prepared.state, prepared.rows, incremental, new Date(clock.now()).toISOString());
+  let recordedState: RecordedState | undefined;
+  let rejectsFile: string | undefined;
+  try {
+    // Each file is attempted even when another failed: the state must record what Klaviyo confirmed.
+    rejectsFile = await writePushRejects(prepared.rejectsPath, prepared.state).catch((error: unknown) => {
+      if (!(error instanceof BackfillError)) throw error;
+      stoppedBy ??= error;
+      return undefined;
+    });
+    const incremental = prepared.state.start.incremental;
+    if (incremental !== undefined) {
+      const finished = stoppedBy === undefined;
+      const runLog = prepared.writer === undefined ? undefined : prepared.runLog;
+      recordedState = await recordIncrementalPush(prepared.state, prepared.rows, incremental, new Date(clock.now()).toISOString()).catch((error: unknown) => {
+        stoppedBy = stateNotRecorded(error, finished, runLog);
+        return undefined;
+      });
+    }
+  } finally {
+    prepared.locks.release();
+  }
   const totals = pushTotals(prepared.state);
   return { totals, runLog: prepared.runLog, rejectsFile, stoppedBy, recordedState };
 }

@@ -10,6 +10,7 @@ import type { TimeZone } from '../core/time-zone.js';
 import { BackfillError } from '../errors.js';
 import type { ColumnField, ColumnMapping } from '../io/formats/format.js';
 import type { Delimiter } from '../io/input-stream.js';
+import { parseItemSizePath, type EventFields } from '../core/flow/event-fields.js';
 import { boolean, isJsonObject, nonEmptyString, SETTING_RULES, SettingProblem, stringRecord, type Json } from './setting-rules.js';
 
 export const CONFIG_FILE_NAME = 'backfill.config.json';
@@ -32,6 +33,8 @@ export interface FileConfig {
   readonly windows?: number[];
   readonly properties?: PropertyNames;
   readonly excludeCancelled?: boolean;
+  /** Where `backfill flow`'s webhooks read the order from the event (flags override each). */
+  readonly flowEvent?: Partial<EventFields>;
 }
 
 
@@ -95,9 +98,28 @@ const CONFIG_RULES: { readonly [K in Exclude<keyof FileConfig, 'path'>]-?: (valu
   windows: SETTING_RULES.windows.fromJson,
   properties: parseProperties,
   excludeCancelled: SETTING_RULES.excludeCancelled.fromJson,
+  flowEvent: parseFlowEvent,
 };
 
 export const CONFIG_KEYS = Object.keys(CONFIG_RULES) as readonly (keyof typeof CONFIG_RULES)[];
+
+/** `{"value": "$value", "date": "created_at" or "now", "items": "items[].Size"}`, each optional. */
+function parseFlowEvent(value: Json): Partial<EventFields> {
+  const expected = '{ "value": "$value", "date": "created_at" (or "now"), "items": "items[].Size" }, each optional';
+  if (!isJsonObject(value)) throw new SettingProblem(expected);
+  const fields: { -readonly [K in keyof EventFields]?: string } = {};
+  for (const [key, entry] of Object.entries(value)) {
+    if (key !== 'value' && key !== 'date' && key !== 'items') throw new SettingProblem(expected, { key: `flowEvent.${key}`, got: null });
+    const text = nonEmptyString(entry);
+    if (key === 'items') {
+      const parsed = parseItemSizePath(text);
+      if (parsed === undefined) throw new SettingProblem('<items>[].<size key>, such as "items[].Size"', { key: 'flowEvent.items' });
+      fields.items = parsed.items;
+      fields.itemSize = parsed.itemSize;
+    } else fields[key] = text;
+  }
+  return fields;
+}
 
 /** Validates parsed JSON into a `FileConfig`; `shown` names the file in errors. */
 export function parseConfig(json: Json, shown: string): FileConfig {

@@ -7,7 +7,7 @@
  *  - Unix epoch seconds (`1715437516`, Klaviyo's API).
  * A time without an offset is wall-clock time in the configured zone; with none configured it is refused.
  */
-import { offsetMinutes, parseShopifyTimestamp, TIMESTAMP, wallClockMillis, type TimestampParse } from './timestamp.js';
+import { offsetMinutes, offsetProblem, parseShopifyTimestamp, TIMESTAMP, wallClockMillis, type TimestampParse } from './timestamp.js';
 import type { TimeZone } from './time-zone.js';
 
 /** Which number is the day in `05/06/2024`. `ymd` files need no setting. */
@@ -112,7 +112,10 @@ export class TimestampReader {
     }
     const local = wallClockMillis(year, month, day, hour, Number(mi), Number(s), fraction);
     if (local === undefined) return { ok: false, reason: `no such date or time: "${text}"` };
-    if (offset !== undefined) return { ok: true, epochMs: local - offsetMinutes(offset) * 60_000 };
+    if (offset !== undefined) {
+      const impossible = offsetProblem(offset, text);
+      return impossible !== undefined ? { ok: false, reason: impossible } : { ok: true, epochMs: local - offsetMinutes(offset) * 60_000 };
+    }
     if (this.zone === undefined) return { ok: false, reason: `has no UTC offset and no time zone is set: "${text}"` };
     return { ok: true, epochMs: this.zone.toUtc(local) };
   }

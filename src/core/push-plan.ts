@@ -6,6 +6,7 @@
  * 10,000 profiles and 5 MB per request, at most 100 KB per profile. Batches stay under 4.5 MB so a
  * rounding difference in how Klaviyo counts bytes never costs a 413.
  */
+import { emailProblem } from './email.js';
 import type { ProfileRow, PropertyValue } from './profiles.js';
 
 export interface BatchLimits {
@@ -118,7 +119,8 @@ export function profileProblem(row: ProfileRow): string | undefined {
   if (row.email === '' && row.phone !== undefined) {
     return `known only by phone (${row.phone}): push sends profiles keyed by email; import this row from the CSV instead`;
   }
-  if (!/^[^\s@]+@[^\s@]+$/.test(row.email)) return `"${row.email}" is not an email address`;
+  const badEmail = emailProblem(row.email);
+  if (badEmail !== undefined) return badEmail;
   for (const [name, value] of Object.entries(row.properties)) {
     if (name.trim() === '') return 'a property has an empty name';
     if (typeof value === 'number' ? !Number.isFinite(value) : value === '') return `property ${name} has no usable value`;

@@ -37,6 +37,16 @@ export class SizeMatcher {
     for (const size of configured) this.#canonicalByName.set(size, size);
   }
 
+  /**
+   * Every option value (lower-cased) that names `size`: the size itself first, then its aliases in
+   * order. What a template, which cannot call `sizeOf`, compares an item's size with.
+   */
+  namesOf(size: string): string[] {
+    const canonical = size.toLowerCase();
+    const aliases = [...this.#canonicalByName].filter(([name, target]) => target === canonical && name !== canonical).map(([name]) => name);
+    return [canonical, ...aliases.sort()];
+  }
+
   /** The configured size a single option value names (`"XL"` -> `"xlarge"`), if any. */
   sizeOf(optionValue: string): string | undefined {
     return this.#canonicalByName.get(optionValue.trim().toLowerCase());
@@ -62,5 +72,4 @@ export class SizeMatcher {
     this.#byLineItemName.set(lineItemName, found);
     return found;
   }
-
 }

@@ -31,7 +31,26 @@ export function parseTimestamp(text: string, assumeUtc = false): TimestampParse 
   if (offset === undefined && !assumeUtc) {
     return { ok: false, reason: `timestamp has no UTC offset: "${text}"` };
   }
+  const impossible = offsetProblem(offset, text);
+  if (impossible !== undefined) return { ok: false, reason: impossible };
   return { ok: true, epochMs: local - offsetMinutes(offset) * 60_000 };
+}
+
+/** Real UTC offsets run from -12:00 to +14:00; beyond ±14:00 an offset is a typo, never a place. */
+export const MAX_OFFSET_MINUTES = 14 * 60;
+
+/**
+ * Why an offset cannot be real (`+2500`, `-9959`, `+0160`), or undefined. Read as written they would
+ * shift the time by a day or more without a word, so such a date is a bad row.
+ */
+export function offsetProblem(offset: string | undefined, text: string): string | undefined {
+  if (offset === undefined || offset.toUpperCase() === 'Z') return undefined;
+  const digits = offset.slice(1).replace(':', '');
+  const minutes = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+  if (minutes >= 60 || Math.abs(offsetMinutes(offset)) > MAX_OFFSET_MINUTES) {
+    return `UTC offset ${offset} is impossible (offsets run from -14:00 to +14:00, minutes below 60): "${text}"`;
+  }
+  return undefined;
 }
 
 /**
@@ -140,7 +159,8 @@ export function parseShopifyTimestamp(text: string): number {
   const offsetHours = digits(text, 21, 2);
   const offsetMinutesPart = digits(text, 23, 2);
   // NaN from a non-digit fails every comparison below, so it is refused here too.
-  if (!(month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59 && offsetHours <= 23 && offsetMinutesPart <= 59)) return NaN;
+  // An impossible offset (beyond ±14:00) is left to the general parser, which refuses it with its reason.
+  if (!(month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59 && offsetMinutesPart <= 59 && offsetHours * 60 + offsetMinutesPart <= MAX_OFFSET_MINUTES)) return NaN;
   if (day > daysInMonth(year, month)) return NaN;
   const offset = (sign === 0x2d ? -1 : 1) * (offsetHours * 60 + offsetMinutesPart);
   return utcMillis(year, month, day, hour, minute, second) - offset * 60_000;

@@ -8,7 +8,7 @@ import { propertyColumns } from '../core/definitions.js';
 import { formatValue } from '../core/money.js';
 import type { ProfileValuesSource } from '../core/profiles.js';
 import { formatUtc, utcFields } from '../core/timestamp.js';
-import { AtomicFile } from './atomic-file.js';
+import { AtomicFile, CUSTOMER_FILE } from './atomic-file.js';
 
 export const EMAIL_COLUMN = 'Email';
 /** Klaviyo's import column for a profile's phone; written only when some profile has no email. */
@@ -146,6 +146,16 @@ export function csvField(text: string): string {
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
+/** The parts of a profiles CSV, complete under temporary names: committed or discarded together. */
+export interface StagedProfilesCsv {
+  /** Where the parts go on commit: `path`, or `name-1.csv`, `name-2.csv`, ... */
+  readonly paths: readonly string[];
+  /** The header line every part starts with (without its line break). */
+  readonly header: string;
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+}
+
 /**
  * Writes the CSV to `path`, or, when it would exceed `maxBytes`, to `name-1.csv`, `name-2.csv`, ...,
  * each with the header. `chunks` is the CSV text, header first (`profileCsvChunks`,
@@ -153,9 +163,19 @@ export function csvField(text: string): string {
  * Returns the paths written.
  */
 export async function writeProfilesCsv(path: string, chunks: Iterator<string | Buffer>, maxBytes = KLAVIYO_UPLOAD_LIMIT_BYTES): Promise<string[]> {
+  const staged = await stageProfilesCsv(path, chunks, maxBytes);
+  await staged.commit();
+  return [...staged.paths];
+}
+
+/** Writes the parts as writeProfilesCsv does, leaving them under their temporary names until commit. */
+export async function stageProfilesCsv(path: string, chunks: Iterator<string | Buffer>, maxBytes = KLAVIYO_UPLOAD_LIMIT_BYTES): Promise<StagedProfilesCsv> {
   const header = chunks.next().value as string;
   const headerBytes = Buffer.byteLength(header);
-  const parts = [new AtomicFile(path)];
+  const parts = [new AtomicFile(path, CUSTOMER_FILE)];
+  const discard = async () => {
+    await Promise.all(parts.map((part) => part.discard()));
+  };
   try {
     await parts[0]!.write(header);
     for (let next = chunks.next(); next.done !== true; next = chunks.next()) {
@@ -175,22 +195,35 @@ export async function writeProfilesCsv(path: string, chunks: Iterator<string | B
         if (current.bytesWritten + line.length > maxBytes && current.bytesWritten > headerBytes) {
           // Too big for one upload: what was written so far becomes part 1.
           if (parts.length === 1) current.retarget(partPath(path, 1));
-          current = new AtomicFile(partPath(path, parts.length + 1));
+          current = new AtomicFile(partPath(path, parts.length + 1), CUSTOMER_FILE);
           parts.push(current);
           await current.write(header);
         }
         await current.write(line);
       }
     }
-    for (const part of parts) await part.commit();
-    return parts.map((part) => part.path);
+    for (const part of parts) await part.finish();
   } catch (error) {
-    await Promise.all(parts.map((part) => part.discard()));
+    await discard();
     throw error;
   }
+  return {
+    paths: parts.map((part) => part.path),
+    header: header.replace(/\n$/, ''),
+    commit: async () => {
+      try {
+        for (const part of parts) await part.commit();
+      } catch (error) {
+        await discard();
+        throw error;
+      }
+    },
+    discard,
+  };
 }
 
-function partPath(path: string, part: number): string {
+/** `profiles.csv` -> `profiles-2.csv`. */
+export function partPath(path: string, part: number): string {
   const extension = extname(path);
   return `${path.slice(0, path.length - extension.length)}-${part}${extension}`;
 }

@@ -5,7 +5,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { PushRunState } from '../core/push-run-state.js';
-import { AtomicFile } from './atomic-file.js';
+import { AtomicFile, CUSTOMER_FILE, writeError } from './atomic-file.js';
 
 export const PUSH_REJECTS_HEADER = ['email', 'code', 'reason', 'batch', 'job'] as const;
 
@@ -27,13 +27,14 @@ export async function writePushRejects(path: string, state: PushRunState): Promi
     records.push(['', 'UNCONFIRMED', `${result.unknown} of the ${batch.rows.length} profiles in this batch are not confirmed: ${why}`, batch.id, result.job]);
   }
   if (records.length === 0) return undefined;
-  const file = new AtomicFile(path);
+  const file = new AtomicFile(path, CUSTOMER_FILE);
   try {
+    // Klaviyo's messages can quote what was sent, the key included: AtomicFile redacts it.
     await file.write(stringify([[...PUSH_REJECTS_HEADER], ...records]));
     await file.commit();
   } catch (error) {
     await file.discard();
-    throw error;
+    throw writeError('the rejects file', path, error);
   }
   return path;
 }

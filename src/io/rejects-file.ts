@@ -5,7 +5,9 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { RejectedRecord } from './formats/format.js';
-import { AtomicFile } from './atomic-file.js';
+import { unlink } from 'node:fs/promises';
+import { firstLine } from './first-line.js';
+import { AtomicFile, CUSTOMER_FILE, writeError } from './atomic-file.js';
 
 export const REJECTS_HEADER = ['file', 'line', 'column', 'code', 'reason', 'raw'] as const;
 
@@ -28,19 +30,31 @@ export class RejectsFile {
     this.#count++;
     if (this.path === undefined) return;
     if (this.#file === undefined) {
-      this.#file = new AtomicFile(this.path);
+      this.#file = new AtomicFile(this.path, CUSTOMER_FILE);
       this.#enqueue(stringify([[...REJECTS_HEADER]]));
     }
     const row = [rejected.file, rejected.line, rejected.column ?? '', rejected.code, rejected.reason, stripLineBreak(rejected.raw)];
     this.#enqueue(stringify([row]));
   }
 
-  /** Moves the file into place; returns its path, or undefined when nothing was rejected. */
+  /**
+   * Moves the file into place; returns its path, or undefined when nothing was rejected. A rejects
+   * file an earlier run left at the path is then removed: the rejects beside an output are its own.
+   */
   async commit(): Promise<string | undefined> {
-    await this.#pending;
-    if (this.#file === undefined) return undefined;
-    await this.#file.commit();
-    return this.#file.path;
+    const file = this.#file;
+    if (file === undefined) {
+      if (this.path !== undefined) await removeEarlierRejects(this.path);
+      return undefined;
+    }
+    try {
+      await this.#pending;
+      await file.commit();
+    } catch (error) {
+      await file.discard();
+      throw writeError('the rejects file', file.path, error);
+    }
+    return file.path;
   }
 
   async discard(): Promise<void> {
@@ -51,7 +65,14 @@ export class RejectsFile {
   #enqueue(text: string): void {
     const file = this.#file!;
     this.#pending = this.#pending.then(() => file.write(text));
+    // A failed write (a full disk) is reported by commit; until then it must not count as unhandled.
+    this.#pending.catch(() => {});
   }
+}
+
+async function removeEarlierRejects(path: string): Promise<void> {
+  // Only a file this tool wrote: anything else at that name is the user's.
+  if ((await firstLine(path)) === REJECTS_HEADER.join(',')) await unlink(path);
 }
 
 function stripLineBreak(raw: string): string {

@@ -9,10 +9,12 @@ import { dirname } from 'node:path';
 import type { RunLogEntry } from '../core/push-run-state.js';
 import { BackfillError } from '../errors.js';
 import { redactSecrets } from '../redact.js';
+import { writeError } from './atomic-file.js';
 
 export class RunLogWriter {
   readonly path: string;
   readonly #fd: number;
+  #failure: BackfillError | undefined;
 
   private constructor(path: string, fd: number) {
     this.path = path;
@@ -28,7 +30,7 @@ export class RunLogWriter {
         const bytes = await readFile(path);
         if (bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a) truncateSync(path, bytes.lastIndexOf(0x0a) + 1);
       }
-      return new RunLogWriter(path, openSync(path, exclusive ? 'wx' : 'a'));
+      return new RunLogWriter(path, openSync(path, exclusive ? 'wx' : 'a', 0o600));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       throw new BackfillError('OUTPUT_FAILED', code === 'EEXIST' ? `${path} already exists` : `cannot write the run log ${path}: ${(error as Error).message}`, {
@@ -40,7 +42,14 @@ export class RunLogWriter {
   }
 
   append(entry: RunLogEntry): void {
-    writeSync(this.#fd, `${redactSecrets(JSON.stringify(entry))}\n`);
+    // After a failed write nothing more goes in: a later entry after a missing one would mislead a resume.
+    if (this.#failure !== undefined) throw this.#failure;
+    try {
+      writeSync(this.#fd, `${redactSecrets(JSON.stringify(entry))}\n`);
+    } catch (error) {
+      this.#failure = writeError('the run log', this.path, error, `The push stopped; the log holds every step up to this one. Free space, then run backfill push --resume ${this.path}`);
+      throw this.#failure;
+    }
   }
 
   close(): void {

@@ -9,7 +9,7 @@ import type { ConfirmedState } from '../core/confirmed-state.js';
 import type { DefinitionsSummary } from '../core/definitions-hash.js';
 import type { PropertyValue } from '../core/profiles.js';
 import { BackfillError } from '../errors.js';
-import { AtomicFile } from './atomic-file.js';
+import { AtomicFile, CUSTOMER_FILE, writeError } from './atomic-file.js';
 
 export const STATE_VERSION = 1;
 
@@ -61,7 +61,7 @@ export async function readStateFile(path: string): Promise<ConfirmedState | unde
 export async function writeStateFile(path: string, state: ConfirmedState): Promise<void> {
   try {
     await mkdir(dirname(path), { recursive: true });
-    const file = new AtomicFile(path);
+    const file = new AtomicFile(path, CUSTOMER_FILE);
     try {
       const head = { version: STATE_VERSION, definitionsHash: state.definitionsHash, definitions: state.definitions, updatedAt: state.updatedAt };
       await file.write(`${JSON.stringify(head).slice(0, -1)},"profiles":{`);
@@ -77,6 +77,6 @@ export async function writeStateFile(path: string, state: ConfirmedState): Promi
       throw error;
     }
   } catch (error) {
-    throw new BackfillError('OUTPUT_FAILED', `cannot write the state file ${path}: ${(error as Error).message}`, { location: { file: path }, cause: error });
+    throw writeError('the state file', path, error, 'The state file is as it was before this run.');
   }
 }

@@ -7,7 +7,7 @@ import { BackfillError } from '../errors.js';
 import { redactSecrets } from '../redact.js';
 import type { Clock } from './clock.js';
 import { apiErrors, describeErrors } from './error-envelope.js';
-import { backoffMs, RETRYABLE_STATUSES, retryAfterMs } from './retry-policy.js';
+import { backoffMs, retryBudgetMs, type RetryWave, RETRYABLE_STATUSES, retryAfterMs } from './retry-policy.js';
 import type { TokenBucket } from './token-bucket.js';
 import type { PushTuning } from './tuning.js';
 
@@ -32,6 +32,8 @@ export interface HttpContext {
   /** Ctrl-C: no new request starts once it aborts; the one in flight finishes. */
   readonly stop: AbortSignal;
   readonly onWait?: (ms: number, reason: WaitReason) => void;
+  /** The first back-off of a request: a run not on a terminal says once what it is retrying, and for how long. */
+  readonly onRetry?: (wave: RetryWave) => void;
 }
 
 export type Attempt =
@@ -96,14 +98,15 @@ export class KlaviyoHttp {
       if (result.kind === 'response' && result.status >= 200 && result.status < 300) return result.body;
       if (!isRetryable(result)) throw refused('GET', url, result);
       if (attempt >= this.#context.tuning.maxAttempts) throw gaveUp('GET', url, result, attempt);
-      await this.backoff(attempt, result);
+      await this.backoff(attempt, result, `GET ${url.pathname}`);
     }
   }
 
   /** Waits before try `attempt + 1`. After a 429 the bucket already holds every request, so nothing more. */
-  async backoff(attempt: number, result: Attempt): Promise<void> {
-    const { tuning, clock, stop, onWait } = this.#context;
+  async backoff(attempt: number, result: Attempt, request: string): Promise<void> {
+    const { tuning, clock, stop, onWait, onRetry } = this.#context;
     if (result.kind === 'response' && result.status === 429) return;
+    if (attempt === 1) onRetry?.({ request, cause: describeAttempt(result), triesLeft: tuning.maxAttempts - 1, upToMs: retryBudgetMs(tuning) });
     const ms = backoffMs(attempt, tuning, clock.random());
     onWait?.(ms, 'backoff');
     await clock.sleep(ms, stop);

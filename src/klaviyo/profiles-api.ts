@@ -9,10 +9,7 @@
  */
 import type { PropertyValue, ProfileRow } from '../core/profiles.js';
 import { BackfillError } from '../errors.js';
-import type { Clock } from './clock.js';
-import { KlaviyoHttp, type KlaviyoConnection, type WaitReason } from './http.js';
-import { TokenBucket } from './token-bucket.js';
-import type { PushTuning } from './tuning.js';
+import { pacedHttp, type KlaviyoClientOptions } from './api-client.js';
 
 const PROFILES_PATH = '/api/profiles';
 /** Addresses per `any(email,[...])` filter, and Klaviyo's largest page for Get Profiles. */
@@ -20,28 +17,14 @@ export const EMAILS_PER_REQUEST = 100;
 /** Get Profiles' limits without `additional-fields` (SPEC get_profiles, revision 2026-07-15). */
 export const GET_PROFILES_LIMITS = { burst: 75, perMinute: 750 } as const;
 
-export interface ProfileReaderOptions {
-  readonly connection: KlaviyoConnection;
-  /** Timeouts, retries and back-off; its burst and perMinute are the bulk-import family's and are not used here. */
-  readonly tuning: PushTuning;
-  readonly clock: Clock;
-  readonly stop?: AbortSignal;
-  readonly onWait?: (ms: number, reason: WaitReason) => void;
-}
+export type ProfileReaderOptions = KlaviyoClientOptions;
 
 /**
  * The properties Klaviyo holds for these emails (lower-cased), `columns` only; an email Klaviyo has
  * no profile for is absent from the result. Yields one page of profiles at a time.
  */
 export async function* readKlaviyoProfiles(emails: readonly string[], columns: readonly string[], options: ProfileReaderOptions): AsyncGenerator<ProfileRow[]> {
-  const http = new KlaviyoHttp({
-    connection: options.connection,
-    tuning: options.tuning,
-    clock: options.clock,
-    bucket: new TokenBucket(options.clock, GET_PROFILES_LIMITS.burst, GET_PROFILES_LIMITS.perMinute),
-    stop: options.stop ?? new AbortController().signal,
-    ...(options.onWait ? { onWait: options.onWait } : {}),
-  });
+  const http = pacedHttp(options, GET_PROFILES_LIMITS);
   const wanted = new Set(columns);
   for (let start = 0; start < emails.length; start += EMAILS_PER_REQUEST) {
     let next: string | undefined = PROFILES_PATH;

@@ -19,3 +19,28 @@ export function retryAfterMs(header: string | null, tuning: PushTuning): number 
   const seconds = Number(header);
   return Math.max(1, Number.isFinite(seconds) ? Math.ceil(seconds) : 1) * tuning.retryAfterUnitMs;
 }
+
+/** A request that failed and is being retried: what, why, and how long the retries can take at most. */
+export interface RetryWave {
+  /** `POST /api/profile-bulk-import-jobs` */
+  readonly request: string;
+  readonly cause: string;
+  readonly triesLeft: number;
+  readonly upToMs: number;
+}
+
+/** The longest all retries of one request can take: every back-off at its most, every try timing out. */
+export function retryBudgetMs(tuning: PushTuning): number {
+  let total = 0;
+  for (let attempt = 1; attempt < tuning.maxAttempts; attempt++) {
+    total += Math.min(tuning.backoffMaxMs, tuning.backoffBaseMs * 2 ** (attempt - 1)) * 1.5 + tuning.requestTimeoutMs;
+  }
+  return Math.round(total);
+}
+
+/** The line a run that is not on a terminal prints for a retry wave (a terminal shows it in the spinner). */
+export function retryWaveLine(wave: RetryWave): string {
+  const seconds = Math.ceil(wave.upToMs / 1000);
+  const span = seconds >= 120 ? `${Math.floor(seconds / 60)} min ${seconds % 60} s` : `${seconds} s`;
+  return `backfill: ${wave.request} failed (${wave.cause}); retrying up to ${wave.triesLeft} more times for at most ${span}, then stopping with exit 4 (resumable)\n`;
+}

@@ -52,7 +52,7 @@ async function sendBatch(context: PushContext, batch: BatchState): Promise<void>
         break;
     }
     if (attempt >= context.tuning.maxAttempts) throw gaveUp('POST', context.api.http.url('/api/profile-bulk-import-jobs'), outcome.attempt, attempt);
-    await context.api.http.backoff(attempt, outcome.attempt);
+    await context.api.http.backoff(attempt, outcome.attempt, 'POST /api/profile-bulk-import-jobs');
   }
 }
 

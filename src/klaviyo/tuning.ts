@@ -1,12 +1,17 @@
 /**
  * The numbers that pace a push: Klaviyo's published limits and our retry policy. Only tests and the
- * bench change them, through BACKFILL_PUSH_TUNING (a JSON object of these fields); it is not a user
+ * bench change them, through BACKFILL_PUSH_TUNING (a JSON object of the timing fields); it is not a user
  * setting and is not in --help.
  */
+import { BackfillError } from '../errors.js';
+
 export interface PushTuning {
   /** Token bucket for the bulk-import endpoint family: 10 requests/s burst, 150/min steady. */
   readonly burst: number;
   readonly perMinute: number;
+  /** Create Flow and Create Segment: 1/s burst, 15/min steady (and 100 a day, so never retried blindly). */
+  readonly createBurst: number;
+  readonly createPerMinute: number;
   /** Every request is aborted after this long. */
   readonly requestTimeoutMs: number;
   /** Tries per request before the run gives up (exit 4, resumable). */
@@ -26,6 +31,8 @@ export interface PushTuning {
 export const DEFAULT_TUNING: PushTuning = {
   burst: 10,
   perMinute: 150,
+  createBurst: 1,
+  createPerMinute: 15,
   requestTimeoutMs: 60_000,
   maxAttempts: 8,
   backoffBaseMs: 1_000,
@@ -39,13 +46,40 @@ export const DEFAULT_TUNING: PushTuning = {
 
 export const TUNING_ENV = 'BACKFILL_PUSH_TUNING';
 
+/**
+ * What BACKFILL_PUSH_TUNING may change: how fast and how long (pacing, waits, timeouts). Not how
+ * often a request is tried, which decides when a run gives up rather than when it does things.
+ */
+const TIMING_FIELDS = [
+  'burst',
+  'perMinute',
+  'createBurst',
+  'createPerMinute',
+  'requestTimeoutMs',
+  'backoffBaseMs',
+  'backoffMaxMs',
+  'retryAfterUnitMs',
+  'pollIntervalMs',
+  'pollTimeoutMs',
+  'createdAtToleranceMs',
+] as const;
+
 export function tuningFromEnv(env: NodeJS.ProcessEnv): PushTuning {
   const text = env[TUNING_ENV];
   if (text === undefined || text === '') return DEFAULT_TUNING;
-  const parsed: unknown = JSON.parse(text);
+  const bad = (why: string) =>
+    new BackfillError('USAGE', `${TUNING_ENV} ${why}`, { hint: `It is for tests and the bench: a JSON object of ${TIMING_FIELDS.join(', ')}. Unset it for a real push.` });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw bad(`is not JSON: ${(error as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw bad('must be a JSON object');
   const tuning: Record<string, number> = { ...DEFAULT_TUNING };
-  for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
-    if (!(key in DEFAULT_TUNING) || typeof value !== 'number' || !(value >= 0)) throw new Error(`${TUNING_ENV}: bad field ${key}`);
+  for (const [key, value] of Object.entries(parsed)) {
+    if (!(TIMING_FIELDS as readonly string[]).includes(key)) throw bad(`has the field "${key}", which is not a timing field`);
+    if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) throw bad(`field "${key}" must be a number, 0 or more`);
     tuning[key] = value;
   }
   return tuning as unknown as PushTuning;

@@ -40,6 +40,11 @@ export interface CliOptions {
   readonly cwd?: string;
   readonly stdin?: string | Buffer;
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Runs the binary under a file-size limit (`ulimit -f`, in the shell's blocks of 512 or 1024 bytes):
+   * a write past it fails with EFBIG, as a full disk fails with ENOSPC, without filling a disk.
+   */
+  readonly fileSizeLimitBlocks?: number;
 }
 
 /** The caller's environment without BACKFILL_* and KLAVIYO_* settings, which must not leak into a test. */
@@ -49,7 +54,9 @@ function childEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessE
 }
 
 export function spawnCli(args: readonly string[], options: Omit<CliOptions, 'stdin'> = {}): { child: ChildProcess; done: Promise<CliRun> } {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? tempDir(), env: childEnv(options.env), stdio: ['pipe', 'pipe', 'pipe'] });
+  const [command, ...rest] =
+    options.fileSizeLimitBlocks === undefined ? [process.execPath, CLI, ...args] : ['/bin/sh', '-c', `ulimit -f ${options.fileSizeLimitBlocks} && exec "$0" "$@"`, process.execPath, CLI, ...args];
+  const child = spawn(command!, rest, { cwd: options.cwd ?? tempDir(), env: childEnv(options.env), stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

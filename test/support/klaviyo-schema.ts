@@ -1,7 +1,8 @@
 /**
- * Validators for the Klaviyo stand-in, compiled from fixtures/klaviyo/bulk-import.schema.json (derived
- * from Klaviyo's OpenAPI spec; see the README there). One set per operation: headers, query, body, and
- * the responses the stand-in sends, so the stand-in cannot drift from the API's shape either.
+ * Validators for the Klaviyo stand-ins, compiled from fixtures/klaviyo/bulk-import.schema.json and
+ * flows-segments.schema.json (derived from Klaviyo's OpenAPI spec; see the README there). One set per
+ * operation: headers, query, body, and the responses the stand-in sends, so the stand-in cannot drift
+ * from the API's shape either; and one per request body schema, for bodies the CLI prints.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +17,13 @@ export type OperationId =
   | 'get_bulk_import_profiles_jobs'
   | 'get_bulk_import_profiles_job'
   | 'get_errors_for_bulk_import_profiles_job'
-  | 'get_profiles';
+  | 'get_profiles'
+  | 'create_client_profile'
+  | 'create_flow'
+  | 'get_flows'
+  | 'create_segment'
+  | 'get_segments'
+  | 'get_metrics';
 
 interface OperationValidators {
   readonly headers: ValidateFunction;
@@ -25,23 +32,38 @@ interface OperationValidators {
   readonly response: (status: number) => ValidateFunction | undefined;
 }
 
-const document = JSON.parse(readFileSync(join(FIXTURES, 'klaviyo', 'bulk-import.schema.json'), 'utf8')) as {
+interface DerivedDocument {
   operations: Record<string, { body?: unknown; responses: Record<string, unknown> }>;
-};
+}
+
+const readDocument = (name: string): DerivedDocument => JSON.parse(readFileSync(join(FIXTURES, 'klaviyo', name), 'utf8')) as DerivedDocument;
+const documents = { klaviyo: readDocument('bulk-import.schema.json'), 'klaviyo-flows': readDocument('flows-segments.schema.json') };
 
 // strict: false because the OpenAPI text keeps keywords Ajv does not know (`description` is fine, `default` inside refs).
 const ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
-ajv.addSchema(document, 'klaviyo');
 // Query values arrive as strings; page[size] is an integer in the spec.
 const queryAjv = addFormats(new Ajv({ strict: false, allErrors: true, coerceTypes: true }));
-queryAjv.addSchema(document, 'klaviyo');
+for (const [key, document] of Object.entries(documents)) {
+  ajv.addSchema(document, key);
+  queryAjv.addSchema(document, key);
+}
+
+function documentOf(operation: OperationId): [string, DerivedDocument] {
+  return operation in documents.klaviyo.operations ? ['klaviyo', documents.klaviyo] : ['klaviyo-flows', documents['klaviyo-flows']];
+}
+
+/** A request body schema of the flows and segments subset by name: FlowCreateQuery, SegmentCreateQuery, OnsiteProfileCreateQuery. */
+export function bodySchema(name: 'FlowCreateQuery' | 'SegmentCreateQuery' | 'OnsiteProfileCreateQuery'): ValidateFunction {
+  return ajv.getSchema(`klaviyo-flows#/components/schemas/${name}`)!;
+}
 
 const cache = new Map<OperationId, OperationValidators>();
 
 export function validatorsFor(operation: OperationId): OperationValidators {
   let validators = cache.get(operation);
   if (validators === undefined) {
-    const base = `klaviyo#/operations/${operation}`;
+    const [key, document] = documentOf(operation);
+    const base = `${key}#/operations/${operation}`;
     const responses = document.operations[operation]!.responses;
     validators = {
       headers: ajv.getSchema(`${base}/headers`)!,

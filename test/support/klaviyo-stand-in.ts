@@ -6,9 +6,9 @@
  * the tests compare the client's accounting with; `profiles` is what Klaviyo holds afterwards, served
  * by GET /api/profiles (filtered by email, paged) for `diff --against klaviyo`.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describeValidation, validatorsFor, type OperationId } from './klaviyo-schema.js';
+import { readBody, sendChecked, StandInServer } from './stand-in-server.js';
 import { emailsOfFilter, mergeImported, profileResource, type HeldProperties } from './stand-in-profiles.js';
 
 export type Route = 'create' | 'list' | 'get-job' | 'import-errors' | 'profiles';
@@ -52,7 +52,7 @@ interface Job {
   readonly unattributed: number;
 }
 
-export class KlaviyoStandIn {
+export class KlaviyoStandIn extends StandInServer {
   readonly options: StandInOptions;
   readonly faults: Fault[] = [];
   /** Import failures to report for these emails, with the detail, whichever job they land in. */
@@ -69,35 +69,17 @@ export class KlaviyoStandIn {
   readonly profiles = new Map<string, HeldProperties>();
   /** The emails each Get Profiles request asked for, and when it arrived (ms). */
   readonly profileLookups: { emails: string[]; at: number }[] = [];
+  /** While set, jobs stay where they are however often they are looked at (a test holds a push mid-run). */
+  holdJobs = false;
   /** Called as each job is created, before its answer is sent (tests kill the client here). */
   onJobCreated: ((job: { id: string; profiles: readonly SubmittedProfile[] }) => void) | undefined;
-  #server: Server | undefined;
-  readonly #sockets = new Set<Socket>();
 
   constructor(options: StandInOptions) {
+    super();
     this.options = options;
   }
 
-  get baseUrl(): string {
-    return `http://127.0.0.1:${(this.#server!.address() as AddressInfo).port}`;
-  }
-
-  async start(): Promise<this> {
-    this.#server = createServer((request, response) => void this.#handle(request, response));
-    this.#server.on('connection', (socket) => {
-      this.#sockets.add(socket);
-      socket.on('close', () => this.#sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    for (const socket of this.#sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.#server?.close(() => resolve()) ?? resolve());
-  }
-
-  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  protected override async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', this.baseUrl);
     const body = await readBody(request);
     const match = routeOf(request.method ?? '', url.pathname);
@@ -215,6 +197,7 @@ export class KlaviyoStandIn {
 
   /** A job moves on each time it is looked at; on completion its good profiles count as imported. */
   #look(job: Job): void {
+    if (this.holdJobs) return;
     job.looks++;
     if (job.looks === (this.options.looksToComplete ?? 2)) {
       for (const profile of job.profiles) {
@@ -266,12 +249,7 @@ export class KlaviyoStandIn {
   }
 
   #send(response: ServerResponse, operation: OperationId, status: number, body: unknown): void {
-    const validate = validatorsFor(operation).response(status);
-    if (validate === undefined || !validate(body)) {
-      this.violations.push(`stand-in answered ${operation} ${status} outside the schema: ${validate ? describeValidation(validate) : 'no schema'}`);
-    }
-    response.writeHead(status, { 'Content-Type': 'application/vnd.api+json' });
-    response.end(JSON.stringify(body));
+    sendChecked(response, operation, status, body, this.violations);
   }
 }
 
@@ -312,10 +290,4 @@ function errorEntry(status: number, code: string, detail: string, pointer?: stri
 
 function errorBody(status: number, code: string, detail: string): unknown {
   return { errors: [errorEntry(status, code, detail, status === 400 ? '/data' : undefined)] };
-}
-
-async function readBody(request: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }

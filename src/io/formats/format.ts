@@ -2,6 +2,7 @@
  * The contract between input adapters (one per export layout) and the rest of the tool.
  * An adapter turns CSV records into normalized `Order`s; everything after that is layout-free.
  */
+import { BackfillError } from '../../errors.js';
 import type { Order, SourcePosition } from '../../core/order.js';
 import type { TimestampReader } from '../../core/order-timestamps.js';
 import type { SizeMatcher } from '../../core/sizes.js';
@@ -146,6 +147,23 @@ export class HeaderIndex {
 
   missing(names: readonly string[]): string[] {
     return names.filter((name) => this.find(name) === undefined);
+  }
+
+  /**
+   * Stops the run (exit 2) when a column the format reads appears twice in the header (`Total` twice:
+   * a renamed Subtotal): reading the first one silently could take the wrong numbers.
+   */
+  requireUnique(used: readonly (number | undefined)[], file: string): void {
+    for (const column of used) {
+      if (column === undefined) continue;
+      const name = this.header[column]!;
+      const positions = this.header.flatMap((other, i) => (other.trim().toLowerCase() === name.trim().toLowerCase() ? [i + 1] : []));
+      if (positions.length < 2) continue;
+      throw new BackfillError('DUPLICATE_COLUMN', `${file}: the header has the column "${name.trim()}" ${positions.length} times, at columns ${positions.join(' and ')}, and this run reads it: it cannot tell which one is meant`, {
+        location: { file, line: 1, column: positions[1]! },
+        hint: 'Rename or remove the extra column in the header (a renamed copy of another column, such as Subtotal?), then run again.',
+      });
+    }
   }
 }
 

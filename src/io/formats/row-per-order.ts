@@ -5,6 +5,7 @@
  * layouts): its total, date and status come from the first row, sizes from all.
  */
 import { BackfillError } from '../../errors.js';
+import { emailProblem } from '../../core/email.js';
 import { parseMoney } from '../../core/money.js';
 import { stripExcelPrefix } from '../../core/order-timestamps.js';
 import type { CsvRecord, CsvSyntaxIssue } from '../csv-records.js';
@@ -39,6 +40,8 @@ export function rowPerOrderFormat(layout: RowPerOrderLayout): OrderFormat {
     open(header, file, options, sink) {
       const columns = new HeaderIndex(header);
       const resolved = resolveColumns(layout, columns, file, options);
+      const { email, phone, orderId, placedAt, value, status, items, size } = resolved;
+      columns.requireUnique([...email, ...phone, orderId, placedAt, value, status, ...items, ...size], file);
       const reader = new RowPerOrderReader(layout, resolved, columns, file, options, sink);
       return new DateOrderGate(reader, resolved.placedAt, header[resolved.placedAt]!, options.timestamps, file);
     },
@@ -181,7 +184,16 @@ class RowPerOrderReader implements RecordConsumer {
   #readItems(order: OpenOrder, record: CsvRecord): void {
     if (order.problem !== undefined) return;
     const { fields } = record;
-    if (order.email === '') order.email = firstFilled(fields, this.#at.email).toLowerCase();
+    if (order.email === '') {
+      const column = firstFilledColumn(fields, this.#at.email);
+      order.email = column === undefined ? '' : stripExcelPrefix(fields[column]!.trim()).toLowerCase();
+      // An email push could not send is a bad row here too (the same check): it never reaches the CSV.
+      const problem = column === undefined ? undefined : emailProblem(order.email);
+      if (problem !== undefined) {
+        order.problem = { line: record.line, code: 'BAD_EMAIL', reason: problem, column };
+        return;
+      }
+    }
     if (order.email === '' && order.phone === '') order.phone = normalizePhone(firstFilled(fields, this.#at.phone));
     for (const column of this.#at.size) this.#readCell(order, record, column, (found, cell) => addSizesInSizeCell(found, cell, this.#options));
     for (const column of this.#at.items) {
@@ -223,11 +235,12 @@ class RowPerOrderReader implements RecordConsumer {
 }
 
 function firstFilled(fields: readonly string[], columns: readonly number[]): string {
-  for (const column of columns) {
-    const value = stripExcelPrefix((fields[column] ?? '').trim());
-    if (value !== '') return value;
-  }
-  return '';
+  const column = firstFilledColumn(fields, columns);
+  return column === undefined ? '' : stripExcelPrefix(fields[column]!.trim());
+}
+
+function firstFilledColumn(fields: readonly string[], columns: readonly number[]): number | undefined {
+  return columns.find((column) => stripExcelPrefix((fields[column] ?? '').trim()) !== '');
 }
 
 /** `'+1 (555) 010-0199` -> `+15550100199`: Klaviyo matches phone numbers in E.164, without formatting. */

@@ -5,6 +5,7 @@
  * columns (`Total`, `Financial Status`, `Id`, ...) are filled only on its first row. Headers have 71 to
  * 79 columns depending on the export's date, so columns are found by name.
  */
+import { emailProblem } from '../../core/email.js';
 import { BackfillError } from '../../errors.js';
 import { parseMoney } from '../../core/money.js';
 import type { CsvRecord, CsvSyntaxIssue } from '../csv-records.js';
@@ -45,7 +46,9 @@ export const shopifyFormat: OrderFormat = {
     }
     // Excel re-saves rewrite `Created at` as `31/12/2023 22:36`; the gate settles such a file's day/month order.
     const createdAt = columns.find('Created at')!;
-    return new DateOrderGate(new ShopifyReader(columns, file, options, sink), createdAt, header[createdAt]!, options.timestamps, file);
+    const reader = new ShopifyReader(columns, file, options, sink);
+    columns.requireUnique(reader.columns, file);
+    return new DateOrderGate(reader, createdAt, header[createdAt]!, options.timestamps, file);
   },
   cutColumns(header) {
     const columns = new HeaderIndex(header);
@@ -99,7 +102,7 @@ class ShopifyReader implements RecordConsumer {
       this.#open.rows.push(record);
       if (record.fieldCount !== this.#width) this.#open.problem ??= this.#widthProblem(record);
     }
-    if (this.#open.problem === undefined) this.#addSizes(this.#open, fields);
+    if (this.#open.problem === undefined) this.#addSizes(this.#open, record);
   }
 
   cutState(): { readonly openOrderId: string | undefined; readonly holding: boolean } {
@@ -156,15 +159,26 @@ class ShopifyReader implements RecordConsumer {
     order.value = value;
     order.placedAt = placedAt.epochMs;
     order.email = fields[this.#email]!.trim().toLowerCase();
+    this.#checkEmail(order, record);
     order.cancelled = this.#options.excludeCancelled && this.#isCancelled(fields);
     return order;
   }
 
-  #addSizes(order: OpenOrder, fields: readonly string[]): void {
-    if (order.email === '') order.email = (fields[this.#email] ?? '').trim().toLowerCase();
+  #addSizes(order: OpenOrder, record: CsvRecord): void {
+    const { fields } = record;
+    if (order.email === '') {
+      order.email = (fields[this.#email] ?? '').trim().toLowerCase();
+      this.#checkEmail(order, record);
+    }
     for (const size of this.#options.sizes.sizesInLineItemName(fields[this.#lineItemName] ?? '')) {
       if (!order.sizes.includes(size)) order.sizes.push(size);
     }
+  }
+
+  /** An email push could not send is a bad row here too (the same check): it never reaches the CSV. */
+  #checkEmail(order: OpenOrder, record: CsvRecord): void {
+    const problem = order.email === '' ? undefined : emailProblem(order.email);
+    if (problem !== undefined) order.problem ??= this.#cellProblem(record, this.#email, 'BAD_EMAIL', problem);
   }
 
   #isCancelled(fields: readonly string[]): boolean {
