@@ -6,7 +6,7 @@ import type { Definitions } from '../core/definitions.js';
 import { propertyColumns } from '../core/definitions.js';
 import type { ProfileAccumulator, ProfileRow } from '../core/profiles.js';
 import { OrderCollector, type OrderCounts } from '../reading/order-collector.js';
-import { laterPartThreads } from '../reading/second-part-thread.js';
+import { laterPartThreads } from '../reading/part-threads.js';
 import { BackfillError, formatLocation } from '../errors.js';
 import type { RejectedRecord } from '../io/formats/format.js';
 import { STDIN_PATH } from '../io/input-files.js';

@@ -1,13 +1,13 @@
 /**
  * Worker thread entry: reads one later part of a cut file into its own collector and posts the result
- * (see second-part-thread.ts). Typed arrays are transferred, not copied.
+ * (see part-threads.ts). Typed arrays are transferred, not copied.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { lineAt } from '../io/file-cut.js';
 import type { RejectedRecord } from '../io/formats/format.js';
 import { readLaterPart } from '../io/read-orders.js';
 import { OrderCollector, transferables } from './order-collector.js';
-import { inputSettingsFrom, type PartOutcome, type PartProgress, type PartTask } from './second-part-thread.js';
+import { inputSettingsFrom, type PartOutcome, type PartProgress, type PartTask } from './part-threads.js';
 
 /** Past this many rejected rows the part is read again on the main thread, which writes them as it goes. */
 const MAX_HELD_REJECTS = 100_000;
