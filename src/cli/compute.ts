@@ -60,9 +60,9 @@ Output:
   (default: next to the output, <name>.rejects.csv) with their line and the reason.
 
 Speed:
-  An uncompressed Shopify export of 64 MB or more is read in two halves on two threads, cut between
-  two orders; the result is the one reading it in turn gives (where a half cannot stand on its own,
-  it is read in turn). --threads 1 reads in one part.
+  An uncompressed Shopify export of 64 MB or more is read in parts on one thread per core, cut between
+  orders; the result is the one reading it in turn gives (from a part that cannot stand on its own,
+  it is read in turn). --threads N sets the number of threads; --threads 1 reads in one part.
 
 Exit codes: 0 done, 2 usage or input error, 1 unexpected error.
 `;
@@ -98,9 +98,9 @@ export const computeCommand: CliCommand = {
       .option('--strict', 'stop at the first bad row instead of rejecting it')
       .option('-q, --quiet', 'no progress and no summary line')
       .option('--no-color', 'no colour in progress (also NO_COLOR=1)')
-      .addOption(new Option('--threads <n>', 'threads for reading a large export: 1 reads it in one part (default: 2 on 2+ cores)').argParser(parseThreads))
+      .addOption(new Option('--threads <n>', 'threads for reading a large export, one part each: 1 reads it in one part (default: the cores)').argParser(parseThreads))
       .addOption(new Option('--max-file-bytes <n>', 'split the output above this size').argParser(parseBytes).hideHelp())
-      .addOption(new Option('--split-min-bytes <n>', 'read exports of this size or more in two parts').argParser(parseBytes).hideHelp());
+      .addOption(new Option('--split-min-bytes <n>', 'read exports of this size or more in parts').argParser(parseBytes).hideHelp());
   },
   async run(command, io) {
     const flags = command.opts<ComputeFlags>();

@@ -37,6 +37,7 @@ export function diffCounts(result: DiffResult) {
     emptied: diff.stale.length,
     withoutEmail: diff.withoutEmail,
     rowsRejected: counts.rowsRejected,
+    baselineRowsRejected: result.baselineRowsRejected,
   };
 }
 
@@ -111,6 +112,9 @@ function notes(result: DiffResult): string[] {
   if (c.emptied > 0) notes.push(`${c.emptied} properties left blank by the computation (an emptied window) keep their value in Klaviyo: blanks are never sent`);
   if (c.onlyInBaseline > 0) notes.push(`${c.onlyInBaseline} profiles only in the baseline are left as they are`);
   if (c.withoutEmail > 0) notes.push(`${c.withoutEmail} profiles known only by phone were not compared`);
+  if (c.baselineRowsRejected > 0) {
+    notes.push(`${c.baselineRowsRejected} rows of the baseline failed its checks and were not compared${result.rejectsFile ? ` (see ${result.rejectsFile})` : ' (--rejects <file> writes them out)'}`);
+  }
   if (c.rowsRejected > 0) notes.push(`${c.rowsRejected} order rows could not be read${result.rejectsFile ? ` (see ${result.rejectsFile})` : ' (--rejects <file> writes them out)'}`);
   return notes;
 }

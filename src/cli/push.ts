@@ -55,7 +55,7 @@ How it sends:
 Files (next to the run log unless given):
   .backfill/push-<time>.ndjson      run log, append-only: every batch, its job and its outcome
   <run log>.rejects.csv             profiles Klaviyo refused, with its reason
-  <run log>.input-rejects.csv       order rows that could not be read
+  <run log>.input-rejects.csv       order or profiles CSV rows that could not be read
 
 Key and endpoint:
   KLAVIYO_API_KEY or --api-key-file (never a flag; never printed). KLAVIYO_BASE_URL (default
@@ -286,7 +286,7 @@ function report(result: PushResult, prepared: PreparedPush, flags: PushFlags, io
   if (incremental !== undefined) parts.unshift(incrementalHead(incremental));
   if (input?.fetch !== undefined) parts.unshift(fetchSummary(input.fetch));
   if (t.batchesUnsent + t.batchesProcessing > 0) parts.push(`${t.batchesUnsent} batches unsent and ${t.batchesProcessing} processing: resume with backfill push --resume ${result.runLog}`);
-  if (prepared.inputRejectsFile !== undefined) parts.push(`order rows rejected: see ${prepared.inputRejectsFile}`);
+  if (prepared.inputRejectsFile !== undefined) parts.push(`input rows rejected: see ${prepared.inputRejectsFile}`);
   if (incremental !== undefined) parts.push(...incrementalTail(incremental, result.recordedState));
   io.stderr.write(redactSecrets(`backfill: ${parts.join('; ')}\n`));
 }

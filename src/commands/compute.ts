@@ -6,7 +6,7 @@ import type { Definitions } from '../core/definitions.js';
 import { propertyColumns } from '../core/definitions.js';
 import type { ProfileAccumulator, ProfileRow } from '../core/profiles.js';
 import { OrderCollector, type OrderCounts } from '../reading/order-collector.js';
-import { secondPartThread } from '../reading/second-part-thread.js';
+import { laterPartThreads } from '../reading/part-threads.js';
 import { BackfillError, formatLocation } from '../errors.js';
 import type { RejectedRecord } from '../io/formats/format.js';
 import { STDIN_PATH } from '../io/input-files.js';
@@ -31,8 +31,10 @@ export interface ComputeOptions {
   readonly strict: boolean;
   /** Where rejected rows go; undefined counts them without writing a file (`diff` writes nothing). */
   readonly rejectsPath: string | undefined;
+  /** A rejects file that already holds other rows (diff's baseline): used instead of one at `rejectsPath`. */
+  readonly rejects?: RejectsFile;
   readonly onProgress?: (progress: ReadProgress) => void;
-  /** Threads for reading a large file (at most 2 are used); default: the machine's cores. */
+  /** Threads for reading a large file, one part each; default: the machine's cores. */
   readonly threads?: number;
   /** Files below this size are read in one part (tests set it low). */
   readonly splitMinBytes?: number;
@@ -81,7 +83,8 @@ interface ComputedProfiles {
 }
 
 async function computeProfiles(options: ComputeOptions): Promise<ComputedProfiles> {
-  const rejects = new RejectsFile(options.rejectsPath);
+  const rejects = options.rejects ?? new RejectsFile(options.rejectsPath);
+  const rejectedBefore = rejects.count;
   const collector = new OrderCollector(options.definitions, options.asOf, (rejected) => {
     if (options.strict) throw strictError(rejected);
     rejects.add(rejected);
@@ -94,7 +97,7 @@ async function computeProfiles(options: ComputeOptions): Promise<ComputedProfile
       settings: options.input,
       sink: collector,
       // --strict stops at the first bad row in file order: one part, read in turn.
-      ...(options.strict ? {} : { splitter: secondPartThread(collector, options.definitions, options.asOf, { threads: options.threads, minBytes: options.splitMinBytes }) }),
+      ...(options.strict ? {} : { splitter: laterPartThreads(collector, options.definitions, options.asOf, { threads: options.threads, minBytes: options.splitMinBytes }) }),
       onFile: (report) => fileFormats.push(report),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.stdin ? { stdin: options.stdin } : {}),
@@ -108,7 +111,7 @@ async function computeProfiles(options: ComputeOptions): Promise<ComputedProfile
     fileFormats,
     rowsRead,
     ...collector.counts,
-    rowsRejected: rejects.count,
+    rowsRejected: rejects.count - rejectedBefore,
     profiles: 0,
     profilesWithoutProperties: 0,
     newestOrderAt: collector.newestOrderAt,

@@ -11,7 +11,8 @@ import type { ProfileRow } from '../core/profiles.js';
 import { BackfillError } from '../errors.js';
 import type { OrderSource } from '../io/order-source.js';
 import type { InputSettings } from '../io/read-orders.js';
-import { readProfilesCsv } from '../io/read-profiles-csv.js';
+import { readProfilesCsv, type ProfilesCsv } from '../io/read-profiles-csv.js';
+import { RejectsFile } from '../io/rejects-file.js';
 import { readStateFile } from '../io/state-file.js';
 import { readKlaviyoProfiles, type ProfileReaderOptions } from '../klaviyo/profiles-api.js';
 import { assertDistinctFiles } from '../io/file-identity.js';
@@ -46,12 +47,25 @@ export interface DiffResult {
   readonly definitionsChanged: boolean | undefined;
   readonly counts: ComputeCounts;
   readonly rejectsFile: string | undefined;
+  /** Rows of a profiles CSV baseline that failed its checks: left out of the comparison, in the rejects file. */
+  readonly baselineRowsRejected: number;
 }
 
 export async function runDiff(options: DiffOptions): Promise<DiffResult> {
   const baselineFile = options.baseline.kind === 'klaviyo' ? [] : [{ path: options.baseline.file, role: '--against' }];
-  const rejects = options.rejectsPath !== undefined ? [{ path: options.rejectsPath, role: 'the rejects file' }] : [];
-  assertDistinctFiles([...orderExports(options.files), ...baselineFile], rejects);
+  const rejectsFiles = options.rejectsPath !== undefined ? [{ path: options.rejectsPath, role: 'the rejects file' }] : [];
+  assertDistinctFiles([...orderExports(options.files), ...baselineFile], rejectsFiles);
+  const rejects = new RejectsFile(options.rejectsPath);
+  // A profiles CSV baseline is read first, so its bad rows and the export's share one rejects file.
+  let baselineCsv: ProfilesCsv | undefined;
+  if (options.baseline.kind === 'profiles') {
+    try {
+      baselineCsv = await readProfilesCsv(options.baseline.file, (rejected) => rejects.add(rejected));
+    } catch (error) {
+      await rejects.discard();
+      throw error;
+    }
+  }
   const table = await computeProfileTable({
     files: options.files,
     ...(options.source !== undefined ? { source: options.source } : {}),
@@ -60,9 +74,11 @@ export async function runDiff(options: DiffOptions): Promise<DiffResult> {
     asOf: options.asOf,
     strict: false,
     rejectsPath: options.rejectsPath,
+    rejects,
   });
-  const baseline = await readBaseline(options, table.rows, table.columns);
+  const baseline = await readBaseline(options, table.rows, table.columns, baselineCsv);
   return {
+    baselineRowsRejected: baselineCsv?.rowsRejected ?? 0,
     diff: diffProfiles(table.rows, baseline.rows, table.columns),
     columns: table.columns,
     propertiesOnlyInBaseline: baseline.columns.filter((column) => !table.columns.includes(column)),
@@ -79,11 +95,11 @@ interface BaselineRows {
   readonly definitionsHash?: string | null;
 }
 
-async function readBaseline(options: DiffOptions, computed: readonly ProfileRow[], columns: readonly string[]): Promise<BaselineRows> {
+async function readBaseline(options: DiffOptions, computed: readonly ProfileRow[], columns: readonly string[], read: ProfilesCsv | undefined): Promise<BaselineRows> {
   const baseline = options.baseline;
   switch (baseline.kind) {
     case 'profiles': {
-      const csv = await readProfilesCsv(baseline.file);
+      const csv = read ?? (await readProfilesCsv(baseline.file));
       return { rows: csv.rows, columns: csv.columns.filter((column) => column !== 'Phone Number') };
     }
     case 'state': {

@@ -16,6 +16,7 @@ import { eventReading, storedEventOrders } from '../io/event-orders.js';
 import { EventStore } from '../io/event-store.js';
 import { writePushRejects } from '../io/push-rejects.js';
 import { readProfilesCsv } from '../io/read-profiles-csv.js';
+import { RejectsFile } from '../io/rejects-file.js';
 import { readRunLog, RunLogWriter } from '../io/run-log.js';
 import { awaitJobs } from '../klaviyo/await-jobs.js';
 import { systemClock, type Clock } from '../klaviyo/clock.js';
@@ -226,7 +227,17 @@ interface LoadedProfiles {
 
 /** Where the profiles come from: order exports computed as `compute` does, or a profiles CSV. */
 async function loadProfiles(source: PushSource, inputRejectsPath: string, runLog: string): Promise<LoadedProfiles> {
-  if (source.kind === 'profiles') return { rows: (await readProfilesCsv(source.file)).rows, inputRejectsFile: undefined, definitions: undefined };
+  if (source.kind === 'profiles') {
+    // A row that fails the checks is not sent: it goes to the input rejects file with its line.
+    const rejects = new RejectsFile(inputRejectsPath);
+    try {
+      const { rows } = await readProfilesCsv(source.file, (rejected) => rejects.add(rejected));
+      return { rows, inputRejectsFile: await rejects.commit(), definitions: undefined };
+    } catch (error) {
+      await rejects.discard();
+      throw error;
+    }
+  }
   const config = source.configPath === null ? undefined : await readConfig(source.configPath);
   const settings = resolveRunSettings(restoreSettings(source.settings, runLog), config);
   const events = source.klaviyo === undefined ? undefined : await EventStore.open(source.klaviyo.store, source.klaviyo.metricId, Date.now());

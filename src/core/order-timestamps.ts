@@ -50,6 +50,8 @@ export class TimestampReader {
   dayMonthOrder: DayMonthOrder | undefined;
   /** What settled `dayMonthOrder`, quoted in the reason when a later row contradicts it. */
   dayMonthEvidence: string;
+  /** The file's first date was checked for a zone (see DateOrderGate); set beforehand to read on from a cut. */
+  zoneChecked = false;
   readonly zone: TimeZone | undefined;
 
   constructor(zone: TimeZone | undefined, dayMonthOrder: DayMonthOrder | undefined) {

@@ -4,6 +4,7 @@
  */
 import { DAY_MS, type Definitions } from './definitions.js';
 import type { Order } from './order.js';
+import { KeyIndex } from './key-index.js';
 import { flowHighestIndex, windowHighestIndex } from './reducers.js';
 import { ORDER_BLOCK_SIZE, OrderLog, type OrderBlocks } from './order-log.js';
 import { formatUtc } from './timestamp.js';
@@ -71,12 +72,11 @@ export class ProfileAccumulator {
   readonly #sizeIndex: Map<string, number>;
   readonly #sizeCount: number;
   /**
-   * Profile key (email, or phone for phone-only profiles) to its number, in order of appearance.
-   * Keys are kept as the readers made them: each field is decoded on its own, never cut from the
-   * text of a whole chunk, so a key holds no more than its own field's text (memory grows with
-   * profiles, not rows), and it is a flat string, which sorts several times faster than a slice.
+   * Profile key (email, or phone for phone-only profiles) to its number, in order of appearance:
+   * not a Map, which stops at 2^24 keys (see key-index.ts). Its keys come back as flat strings,
+   * which sort several times faster than slices of a chunk's text.
    */
-  readonly #profileIds = new Map<string, number>();
+  readonly #profileIds = new KeyIndex();
   readonly #orders = new OrderLog();
   /** Latest order time per profile and size: `#latestBySize[profile * sizeCount + size]`. */
   #latestBySize = new Float64Array(0);
@@ -97,12 +97,9 @@ export class ProfileAccumulator {
     if (order.placedAt > this.#asOf) return false;
     // An email has an `@` and a phone number never does, so one Map holds both kinds of key.
     const key = order.email !== '' ? order.email : (order.phone ?? '');
-    let profile = this.#profileIds.get(key);
-    if (profile === undefined) {
-      profile = this.#profileIds.size;
-      this.#profileIds.set(key, profile);
-      this.#growSizeTable(profile + 1);
-    }
+    const known = this.#profileIds.size;
+    const profile = this.#profileIds.add(key);
+    if (profile === known) this.#growSizeTable(profile + 1);
     this.#orders.append(profile, order.placedAt, order.value);
     for (const size of order.sizes) {
       const index = this.#sizeIndex.get(size);
@@ -119,7 +116,7 @@ export class ProfileAccumulator {
    * listed in order of first appearance, orders in input order.
    */
   handOver(): AccumulatedPart {
-    return { keys: [...this.#profileIds.keys()], orders: this.#orders.handOver(), latestBySize: this.#latestBySize };
+    return { keys: this.#profileIds.keys(), orders: this.#orders.handOver(), latestBySize: this.#latestBySize };
   }
 
   /**
@@ -130,12 +127,9 @@ export class ProfileAccumulator {
   absorb(part: AccumulatedPart): void {
     const globalIds = new Uint32Array(part.keys.length);
     part.keys.forEach((key, index) => {
-      let profile = this.#profileIds.get(key);
-      if (profile === undefined) {
-        profile = this.#profileIds.size;
-        this.#profileIds.set(key, profile);
-        this.#growSizeTable(profile + 1);
-      }
+      const known = this.#profileIds.size;
+      const profile = this.#profileIds.add(key);
+      if (profile === known) this.#growSizeTable(profile + 1);
       globalIds[index] = profile;
     });
     const { orders } = part;
@@ -181,7 +175,7 @@ export class ProfileAccumulator {
   values(): ProfileValuesSource {
     const grouped = this.#orders.groupByProfile(this.#profileIds.size);
     // The default sort compares UTF-16 code units, as compareCodeUnits does, without a call per comparison.
-    const keys = [...this.#profileIds.keys()].sort();
+    const keys = this.#profileIds.keys().sort();
     const cursor = {
       key: '',
       byPhone: false,
@@ -200,7 +194,7 @@ export class ProfileAccumulator {
 
   /** Fills `into` with the profile's values; false when it has none to set. */
   #compute(key: string, { times, values, starts }: GroupedOrders, into: Mutable<ProfileValues>): boolean {
-    const profile = this.#profileIds.get(key)!;
+    const profile = this.#profileIds.get(key);
     const start = starts[profile]!;
     const end = starts[profile + 1]!;
     sortByTime(times, values, start, end);

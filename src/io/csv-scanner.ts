@@ -11,7 +11,8 @@
  * csv-parse stays the reference: test/io/csv-scanner.test.ts compares the two on random CSV.
  *
  * Dialect: one-byte delimiter, `"` quotes, `""` for a quote inside quotes, records end at `\n` or
- * `\r\n`, blank lines are skipped. A quote inside an unquoted field is kept as text (Excel writes such
+ * `\r\n`, or at `\r` in a file whose first line ends with a lone `\r` (old Mac exports, some
+ * spreadsheet tools), blank lines are skipped. A quote inside an unquoted field is kept as text (Excel writes such
  * fields). A UTF-8 byte-order mark at the start is dropped.
  */
 
@@ -90,6 +91,13 @@ export class CsvScanner {
   #wanted: boolean[] | undefined;
   /** Set by #scanRecord when a closing quote is followed by stray text. */
   #badQuoteAt = -1;
+  /**
+   * How lines end, settled from the first line break: 'cr' for a file of lone `\r`s, which are then
+   * read as `\n` (copied chunks, so offsets and lengths stay those of the file).
+   */
+  #lineBreaks: 'unsettled' | 'lf' | 'cr' = 'unsettled';
+  /** The bytes before the first line break, while `#lineBreaks` is unsettled. */
+  #head: Buffer = Buffer.alloc(0);
 
   constructor(delimiter: string, sink: ScanSink) {
     const bytes = Buffer.from(delimiter, 'utf8');
@@ -107,14 +115,31 @@ export class CsvScanner {
   decodeOnly(columns: readonly number[] | undefined): void {
     if (columns === undefined) {
       this.#wanted = undefined;
+      this.#lastWanted = Infinity;
       return;
     }
     const wanted: boolean[] = [];
     for (const column of columns) wanted[column] = true;
     this.#wanted = wanted;
+    this.#lastWanted = Math.max(-1, ...columns);
   }
 
+  /** The last column decoded: the fields after it are only counted (see #scanRecord). */
+  #lastWanted = Infinity;
+
   push(chunk: Buffer): void {
+    if (this.#lineBreaks === 'unsettled') {
+      const head = Buffer.concat([this.#head, chunk]);
+      const settled = lineBreakStyle(head, false);
+      if (settled === undefined && head.length <= MAX_RECORD_BYTES) {
+        this.#head = head;
+        return;
+      }
+      this.#lineBreaks = settled ?? 'lf';
+      this.#head = Buffer.alloc(0);
+      chunk = head;
+    }
+    if (this.#lineBreaks === 'cr') chunk = this.#crAsLf(chunk);
     // The record left open by the last chunk usually ends at this chunk's first line break: complete
     // it from that head alone, so the rest of the chunk is scanned where it lies instead of being
     // copied to follow the carried bytes (a copy of every byte of the file, ~5% of a run). A record
@@ -150,7 +175,21 @@ export class CsvScanner {
 
   /** Bytes of a record still open (0: everything pushed so far ended in whole records). */
   get pendingBytes(): number {
-    return this.#carry.length;
+    return this.#carry.length + this.#head.length;
+  }
+
+  /**
+   * A copy of `chunk` with each lone `\r` made a `\n`. A `\r` at the end is left for the next chunk
+   * to settle (it may start with `\n`): it is still in the carried record then, a copy of ours.
+   */
+  #crAsLf(chunk: Buffer): Buffer {
+    const carry = this.#carry;
+    if (carry.length > 0 && carry[carry.length - 1] === CR && chunk[0] !== LF) carry[carry.length - 1] = LF;
+    const copy = Buffer.from(chunk);
+    for (let i = copy.indexOf(CR); i >= 0 && i + 1 < copy.length; i = copy.indexOf(CR, i + 1)) {
+      if (copy[i + 1] !== LF) copy[i] = LF;
+    }
+    return copy;
   }
 
   /**
@@ -163,6 +202,13 @@ export class CsvScanner {
 
   /** End of input: an open record is complete if its quotes are balanced, and malformed if not. */
   end(): void {
+    if (this.#lineBreaks === 'unsettled') {
+      const head = this.#head;
+      this.#lineBreaks = lineBreakStyle(head, true) ?? 'lf';
+      this.#head = Buffer.alloc(0);
+      if (head.length > 0) this.push(head);
+    }
+    if (this.#lineBreaks === 'cr' && this.#carry[this.#carry.length - 1] === CR) this.#carry[this.#carry.length - 1] = LF;
     this.#started = true;
     const bytes = this.#carry;
     this.#carry = Buffer.alloc(0);
@@ -190,16 +236,18 @@ export class CsvScanner {
       const fields: string[] = [];
       const end = this.#scanRecord(bytes, start, atEnd, fields);
       if (end === INCOMPLETE) {
+        const tooLarge = bytes.length - start > MAX_RECORD_BYTES;
         if (this.#badQuoteAt >= 0) {
           const quoteAt = this.#badQuoteAt;
           this.#badQuoteAt = -1;
-          if (bytes.indexOf(LF, quoteAt) < 0 && !atEnd) return start; // the rest of the line is still to come
-          start = this.#rejectLine(bytes, start, 'CSV_INVALID_CLOSING_QUOTE', quoteAt);
+          const recovered = this.#recoveredEnd(bytes, start, atEnd, atEnd || tooLarge);
+          if (recovered === INCOMPLETE && !atEnd && !tooLarge) return start; // the rest of the row is still to come
+          start = this.#reject(bytes, start, 'CSV_INVALID_CLOSING_QUOTE', quoteAt, recovered);
           continue;
         }
-        const tooLarge = bytes.length - start > MAX_RECORD_BYTES;
         if (!atEnd && !tooLarge) return start;
-        start = this.#rejectLine(bytes, start, tooLarge && !atEnd ? 'CSV_RECORD_TOO_LARGE' : 'CSV_QUOTE_NOT_CLOSED', openingQuote(bytes, start, this.#delimiter));
+        const code = tooLarge && !atEnd ? 'CSV_RECORD_TOO_LARGE' : 'CSV_QUOTE_NOT_CLOSED';
+        start = this.#reject(bytes, start, code, openingQuote(bytes, start, this.#delimiter), this.#recoveredEnd(bytes, start, atEnd, true));
         continue;
       }
       this.#sink.record(new ScannedRecord(fields, this.#fieldCount, this.#line, bytes, start, end));
@@ -221,10 +269,34 @@ export class CsvScanner {
     const delimiter = this.#delimiter;
     const wanted = this.#wanted;
     const length = bytes.length;
+    const lastWanted = this.#lastWanted;
     let column = 0;
     let lineBreaks = 0;
     let i = start;
     for (;;) {
+      if (column > lastWanted) {
+        // Past the last column decoded (a Shopify row's last 60 of 79): fields are only counted, in
+        // one loop over the bytes instead of one pass of the loop below per field. A field that
+        // opens with a quote, or the end of the bytes at hand, goes back to the loop below.
+        let j = i;
+        let fieldStart = i;
+        let counted = column;
+        for (; j < length; j++) {
+          const b = bytes[j];
+          if (b === delimiter) {
+            counted++;
+            fieldStart = j + 1;
+          } else if (b === LF) break;
+          else if (b === QUOTE && j === fieldStart) break;
+        }
+        if (j < length && bytes[j] === LF) {
+          this.#fieldCount = counted + 1;
+          this.#recordLineBreaks = lineBreaks + 1;
+          return j + 1;
+        }
+        i = fieldStart;
+        column = counted;
+      }
       const decode = wanted === undefined || wanted[column] === true;
       if (bytes[i] === QUOTE) {
         // Quoted field: runs to the quote that is followed by a delimiter, a line break or the end.
@@ -290,14 +362,55 @@ export class CsvScanner {
     }
   }
 
+  /** Set by #recoveredEnd: the first quote it read as text, and where the field it opens ends. */
+  #textQuoteAt = -1;
+  #textFieldEnd = -1;
+
   /**
-   * Rejects the physical line a malformed record starts on and resumes on the next one. For a bad
-   * closing quote that is usually the whole bad row; for an unclosed quote it keeps the rest of the
-   * file readable instead of swallowing it into one field.
+   * Where a malformed record from `start` ends when each quote that does not make a well-formed
+   * quoted field is read as text, as in an unquoted field: the row as its writer meant it, so that a
+   * well-formed quoted field later in the row (a multi-line note) is skipped whole, not read on from
+   * its second line as if that were a record. INCOMPLETE when the bytes at hand do not settle it;
+   * `unclosedAsText`: a quote that does not close in them is text.
    */
-  #rejectLine(bytes: Buffer, start: number, code: SyntaxIssueCode, quoteAt: number): number {
-    const lineEnd = bytes.indexOf(LF, code === 'CSV_INVALID_CLOSING_QUOTE' ? quoteAt : start);
-    const end = lineEnd < 0 ? bytes.length : lineEnd + 1;
+  #recoveredEnd(bytes: Buffer, start: number, atEnd: boolean, unclosedAsText: boolean): number {
+    const delimiter = this.#delimiter;
+    const length = bytes.length;
+    this.#textQuoteAt = -1;
+    this.#textFieldEnd = -1;
+    let i = start;
+    for (;;) {
+      if (bytes[i] === QUOTE) {
+        const after = quotedFieldEnd(bytes, i, delimiter, atEnd, unclosedAsText);
+        if (after === INCOMPLETE) return INCOMPLETE;
+        if (after === MALFORMED) {
+          if (this.#textQuoteAt < 0) this.#textQuoteAt = i;
+        } else i = after;
+      }
+      while (i < length && bytes[i] !== delimiter && bytes[i] !== LF) i++;
+      if (this.#textQuoteAt >= 0 && this.#textFieldEnd < 0) this.#textFieldEnd = i;
+      if (i === length) return atEnd ? length : INCOMPLETE;
+      if (bytes[i] === LF) return i + 1;
+      i++;
+    }
+  }
+
+  /**
+   * Rejects a malformed record and resumes after it: up to `recovered` (see #recoveredEnd), or where
+   * that is unsettled, the end of the line with the bad quote. For an unclosed quote that keeps the
+   * rest of the file readable instead of swallowing it into one field.
+   */
+  #reject(bytes: Buffer, start: number, code: SyntaxIssueCode, quoteAt: number, recovered: number): number {
+    let end = recovered;
+    if (end === INCOMPLETE) {
+      const lineEnd = bytes.indexOf(LF, code === 'CSV_INVALID_CLOSING_QUOTE' ? quoteAt : start);
+      end = lineEnd < 0 ? bytes.length : lineEnd + 1;
+    } else if (this.#textQuoteAt >= 0 && !(quoteAt > this.#textQuoteAt && quoteAt < this.#textFieldEnd)) {
+      // The quote that looked like a bad closing one opens a later field (a note) or is in a later
+      // row: the culprit is the quote read as text, which never closes within its own field.
+      if (code === 'CSV_INVALID_CLOSING_QUOTE') code = 'CSV_QUOTE_NOT_CLOSED';
+      quoteAt = this.#textQuoteAt;
+    }
     const rejected = bytes.subarray(start, end);
     const quoteLine = this.#line + countLineBreaks(bytes.subarray(start, quoteAt));
     const quoteLineStart = Math.max(start, bytes.lastIndexOf(LF, quoteAt - 1) + 1);
@@ -311,6 +424,48 @@ export class CsvScanner {
     this.#line += countLineBreaks(rejected);
     return end;
   }
+}
+
+/** A quoted field's closing quote found no well-formed end: the opening quote is text. */
+const MALFORMED = -2;
+
+/**
+ * Where the quoted field opening at `open` ends (just past its closing quote, at a delimiter, a line
+ * break or the end), MALFORMED when it has no well-formed end, INCOMPLETE when more input may settle it.
+ */
+function quotedFieldEnd(bytes: Buffer, open: number, delimiter: number, atEnd: boolean, unclosedAsText: boolean): number {
+  const length = bytes.length;
+  let close = bytes.indexOf(QUOTE, open + 1);
+  for (;;) {
+    if (close < 0) return atEnd || unclosedAsText ? MALFORMED : INCOMPLETE;
+    if (close + 1 === length) return atEnd ? length : INCOMPLETE;
+    if (bytes[close + 1] !== QUOTE) break;
+    close = bytes.indexOf(QUOTE, close + 2);
+  }
+  const next = bytes[close + 1];
+  if (next === delimiter || next === LF) return close + 1;
+  if (next !== CR) return MALFORMED;
+  if (close + 2 === length) return atEnd ? close + 1 : INCOMPLETE;
+  return bytes[close + 2] === LF ? close + 1 : MALFORMED;
+}
+
+/**
+ * How the lines of a file starting with `head` end, from its first line break outside quotes: 'cr'
+ * when that is a `\r` not followed by `\n`. Undefined while `head` holds none yet (or, `atEnd`
+ * false, ends in `\r`).
+ */
+export function lineBreakStyle(head: Uint8Array, atEnd: boolean): 'lf' | 'cr' | undefined {
+  let quoted = false;
+  for (let i = 0; i < head.length; i++) {
+    if (head[i] === QUOTE) quoted = !quoted;
+    else if (quoted) continue;
+    else if (head[i] === LF) return 'lf';
+    else if (head[i] === CR) {
+      if (i + 1 === head.length) return atEnd ? 'cr' : undefined;
+      return head[i + 1] === LF ? 'lf' : 'cr';
+    }
+  }
+  return undefined;
 }
 
 /** Node's own UTF-8 decoder of a Buffer (undocumented, present since Node 0.x and used by its own modules). */
@@ -352,8 +507,8 @@ function describe(code: SyntaxIssueCode, quoteLine: number): string {
     case 'CSV_INVALID_CLOSING_QUOTE':
       return `a quote at line ${quoteLine} ends a quoted field but is followed by more text: quotes inside a quoted field must be doubled ("")`;
     case 'CSV_QUOTE_NOT_CLOSED':
-      return 'a quoted field opened on this line is never closed; this line was rejected and reading went on at the next one';
+      return 'a quoted field opened in this row is never closed; the row (read with that quote as text) was rejected and reading went on after it';
     case 'CSV_RECORD_TOO_LARGE':
-      return `a quoted field opened on this line runs on for more than ${MAX_RECORD_BYTES} bytes; this line was rejected and reading went on at the next one`;
+      return `a quoted field opened in this row runs on for more than ${MAX_RECORD_BYTES} bytes; the row (read with that quote as text) was rejected and reading went on after it`;
   }
 }

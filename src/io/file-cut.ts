@@ -1,59 +1,67 @@
 /**
- * Cutting one large export in two, so that a second thread reads the second part while this one reads
- * the first (a nightly run over millions of orders has two cores; parsing is most of its time).
+ * Cutting one large export in parts, so that other threads read the later parts while this one reads
+ * the first (a nightly run over millions of orders has several cores; parsing is most of its time).
  *
  * A cut must be where reading the whole file in turn would be too: at the start of a record, between
- * two orders, with nothing held back. The cut is found by reading a window in the middle of the file
- * from the first line break on. That line break may lie inside a quoted field, so the cut is only a
- * guess until the first part has been read to it: reading in turn ended a record exactly there, and
- * the order open at that point is another order than the one the second part starts with. Only then
- * is the second part's result taken (see read-orders.ts); otherwise the first part reads on.
+ * two orders, with nothing held back. Each cut is found by reading a window of the file from its
+ * first line break on. That line break may lie inside a quoted field, so a cut is only a guess until
+ * the part before it has been read to it: reading ended a record exactly there, and the order open
+ * at that point is another order than the one the next part starts with. Only then is the next
+ * part's result taken (see read-orders.ts); otherwise reading in turn goes on from the last good cut.
  */
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { countLineBreaks, CsvScanner, type ScannedRecord } from './csv-scanner.js';
+import { countLineBreaks, CsvScanner, lineBreakStyle, type ScannedRecord } from './csv-scanner.js';
 import { isYearFirst } from './formats/date-order-gate.js';
-import type { OrderFormat } from './formats/format.js';
+import type { CutColumns, OrderFormat } from './formats/format.js';
 import { headerDelimiter, startsLikeGzip, type Delimiter } from './input-stream.js';
 
-/** Below this size a second thread costs more to start and feed than it saves. */
+/** Below this size a second thread costs more to start and feed than it saves; each part gets half of it at least. */
 export const CUT_MIN_BYTES = 64 * 1024 * 1024;
-/** How much of the middle of the file is read to find a cut. */
+/** How much of the file is read at each guess to find a cut. */
 const WINDOW_BYTES = 1 << 20;
 const HEAD_BYTES = 1 << 16;
-/** The first part is the larger: the second thread starts a little later (measured: ~0.15 s). */
-const FIRST_PART_SHARE = 0.52;
+/** The first part is the larger: the other threads start a little later (measured: ~0.15 s). */
+const FIRST_PART_EXTRA = 0.02;
 const LF = 0x0a;
+
+/** Where a later part starts: a record whose order id differs from the record's before it. */
+export interface Cut {
+  readonly offset: number;
+  /** That record's order id. */
+  readonly firstOrderId: string;
+}
 
 export interface FileCut {
   readonly path: string;
   readonly delimiter: Delimiter;
   /** Bytes `[0, headerEnd)` are the header record. */
   readonly headerEnd: number;
-  /** Where the second part starts: a record whose order id differs from the record's before it. */
-  readonly offset: number;
-  /** That record's order id. */
-  readonly firstOrderId: string;
+  /** In file order; part 0 is `[0, cuts[0])`, part k is `[cuts[k - 1], cuts[k])`, the last runs to the end. */
+  readonly cuts: readonly Cut[];
 }
 
 /**
- * A cut for `path`, or undefined when the file is small, compressed, of a format that cannot be
- * cut, or no cut shows up in the middle of it (then it is read in one part, as always).
+ * Cuts for `path` into at most `parts` parts, or undefined when the file is small, compressed, of a
+ * format that cannot be cut, or no cut shows up where one was looked for (then it is read in one
+ * part, as always). Each part is `minBytes / 2` or more.
  */
-export async function findCut(
+export async function findCuts(
   path: string,
   givenDelimiter: Delimiter | undefined,
   formatOf: (header: readonly string[]) => OrderFormat | undefined,
-  minBytes = CUT_MIN_BYTES,
+  { minBytes = CUT_MIN_BYTES, parts = 2 }: { readonly minBytes?: number; readonly parts?: number } = {},
 ): Promise<FileCut | undefined> {
   const { size } = await stat(path);
-  if (size < minBytes) return undefined;
+  if (size < minBytes || parts < 2) return undefined;
+  const count = Math.max(2, Math.min(parts, Math.floor(size / (minBytes / 2))));
   const file = await open(path, 'r');
   try {
     const head = Buffer.alloc(HEAD_BYTES);
     await file.read(head, 0, HEAD_BYTES, 0);
     if (startsLikeGzip(head)) return undefined; // no byte offsets to cut at
+    if (lineBreakStyle(head, true) === 'cr') return undefined; // the window below is found by \n
     const delimiter = givenDelimiter ?? headerDelimiter(head.toString('utf8'));
     const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
     const [header] = wholeRecords(head, delimiter);
@@ -61,26 +69,37 @@ export async function findCut(
     const columns = formatOf(header.fields)?.cutColumns?.(header.fields);
     if (columns === undefined) return undefined;
 
-    const window = Buffer.alloc(WINDOW_BYTES);
-    const middle = Math.floor(size * FIRST_PART_SHARE);
-    const { bytesRead } = await file.read(window, 0, WINDOW_BYTES, middle);
-    const lineEnd = window.subarray(0, bytesRead).indexOf(LF);
-    if (lineEnd < 0) return undefined;
-    let offset = middle + lineEnd + 1;
-    let previous: string | undefined;
-    for (const record of wholeRecords(window.subarray(lineEnd + 1, bytesRead), delimiter)) {
-      const orderId = record.fields[columns.orderId];
-      if (orderId === undefined) return undefined; // a malformed or short record: no cut near it
-      if (previous !== undefined && orderId !== previous && isYearFirst(record.fields[columns.placedAt] ?? '')) {
-        return { path, delimiter, headerEnd: bom + header.byteLength, offset, firstOrderId: orderId };
-      }
-      previous = orderId;
-      offset += record.byteLength;
+    const headerEnd = bom + header.byteLength;
+    const cuts: Cut[] = [];
+    const first = 1 / count + FIRST_PART_EXTRA;
+    for (let k = 1; k < count; k++) {
+      const guess = Math.floor(size * (first + ((k - 1) * (1 - first)) / (count - 1)));
+      const cut = await cutNear(file, Math.max(guess, cuts.at(-1)?.offset ?? headerEnd), delimiter, columns);
+      if (cut === undefined) return undefined;
+      if (cut.offset > (cuts.at(-1)?.offset ?? headerEnd) && cut.offset < size) cuts.push(cut);
     }
-    return undefined;
+    return cuts.length === 0 ? undefined : { path, delimiter, headerEnd, cuts };
   } finally {
     await file.close();
   }
+}
+
+/** The first cut in the window from `from`: after its first line break, between two orders. */
+async function cutNear(file: FileHandle, from: number, delimiter: Delimiter, columns: CutColumns): Promise<Cut | undefined> {
+  const window = Buffer.alloc(WINDOW_BYTES);
+  const { bytesRead } = await file.read(window, 0, WINDOW_BYTES, from);
+  const lineEnd = window.subarray(0, bytesRead).indexOf(LF);
+  if (lineEnd < 0) return undefined;
+  let offset = from + lineEnd + 1;
+  let previous: string | undefined;
+  for (const record of wholeRecords(window.subarray(lineEnd + 1, bytesRead), delimiter)) {
+    const orderId = record.fields[columns.orderId];
+    if (orderId === undefined) return undefined; // a malformed or short record: no cut near it
+    if (previous !== undefined && orderId !== previous && isYearFirst(record.fields[columns.placedAt] ?? '')) return { offset, firstOrderId: orderId };
+    previous = orderId;
+    offset += record.byteLength;
+  }
+  return undefined;
 }
 
 /** The complete records at the start of `bytes`, up to the first malformed one. */

@@ -8,7 +8,7 @@ import { BackfillError } from '../errors.js';
 import { TimestampReader, type DayMonthOrder } from '../core/order-timestamps.js';
 import type { TimeZone } from '../core/time-zone.js';
 import { pushAll, scanCsv } from './csv-records.js';
-import { fileRange, findCut, type FileCut } from './file-cut.js';
+import { fileRange, findCuts, type Cut, type FileCut } from './file-cut.js';
 import type { ColumnMapping, FormatOptions, OrderFormat, OrderSink, RecordConsumer, SizeSource } from './formats/format.js';
 import { detectFormat } from './formats/registry.js';
 import { displayName, inputError, openInput, STDIN_PATH } from './input-files.js';
@@ -35,8 +35,8 @@ export interface FileReport {
   readonly file: string;
   readonly format: string;
   readonly delimiter: Delimiter;
-  /** 2 when its second half was read on another thread (see file-cut.ts), else 1. */
-  readonly parts: 1 | 2;
+  /** How many parts it was read in, each on its own thread (see file-cut.ts); 1: in turn. */
+  readonly parts: number;
 }
 
 export interface ReadOrdersOptions {
@@ -47,7 +47,7 @@ export interface ReadOrdersOptions {
   readonly onProgress?: (progress: ReadProgress) => void;
   readonly onFile?: (report: FileReport) => void;
   readonly stdin?: Readable;
-  /** Reads a large file's second half on another thread (compute); undefined: every file in one part. */
+  /** Reads a large file's later parts on other threads (compute); undefined: every file in one part. */
   readonly splitter?: FileSplitter;
 }
 
@@ -70,30 +70,39 @@ export interface ReadProgress {
 }
 
 /**
- * Reads the second part of a large file elsewhere (another thread) while this one reads the first:
+ * Reads the later parts of a large file elsewhere (other threads) while this one reads the first:
  * see file-cut.ts. What it delivers to the sink is what reading on here would have delivered.
  */
 export interface FileSplitter {
   /** Files smaller than this are read in one part (default CUT_MIN_BYTES). */
   readonly minBytes?: number;
-  /** Starts reading `[cut.offset, end of file)` with these settings; `onRecords` hears how far it got. */
-  start(cut: FileCut, settings: InputSettings, onRecords: (recordsSoFar: number) => void): SecondPart;
+  /** At most this many parts (this thread's included). */
+  readonly parts: number;
+  /** Starts reading each part after the first with these settings; `onRecords` hears how far they got, together. */
+  start(cut: FileCut, settings: InputSettings, onRecords: (recordsSoFar: number) => void): LaterParts;
 }
 
-export interface SecondPart {
+/** How far the later parts stood for reading on: `records` read in them; from `resumeAt` on, nothing was delivered. */
+export interface LaterPartsTaken {
+  readonly records: number;
+  /** The cut where reading in turn must go on, at this line; undefined: every part was taken. */
+  readonly resumeAt: { readonly offset: number; readonly line: number } | undefined;
+}
+
+export interface LaterParts {
   /**
-   * The first part was read up to the cut and ended there in whole records, with `openOrderId` open.
-   * Resolves with the second part's record count once `flush` has delivered that open order and then
-   * the second part's orders and rejects have been delivered; or undefined, with nothing delivered,
-   * when the second part cannot stand for reading on here (then this thread reads it).
+   * The first part was read up to the first cut and ended there in whole records, with `openOrderId`
+   * open. Delivers, in file order, as many later parts as stand for reading on here: `flush` first
+   * (the order open at the cut), then each part's orders and rejects. Undefined, with nothing
+   * delivered, when not even the second part does (then this thread reads on).
    */
   finish(at: {
     readonly line: number;
     readonly openOrderId: string | undefined;
     readonly flush: () => void;
-    /** No file follows: nothing read later needs the second part's order ids. */
+    /** No file follows: nothing read later needs the last part's order ids. */
     readonly lastFile: boolean;
-  }): Promise<number | undefined>;
+  }): Promise<LaterPartsTaken | undefined>;
   cancel(): void;
 }
 
@@ -115,11 +124,14 @@ async function readFile(path: string, index: number, options: ReadOrdersOptions,
   const cut =
     options.splitter === undefined || path === STDIN_PATH
       ? undefined
-      : await findCut(path, settings.delimiter, (header) => tryFormatFor(header, file, settings), options.splitter.minBytes).catch(
+      : await findCuts(path, settings.delimiter, (header) => tryFormatFor(header, file, settings), {
+          parts: options.splitter.parts,
+          ...(options.splitter.minBytes === undefined ? {} : { minBytes: options.splitter.minBytes }),
+        }).catch(
           () => undefined, // no cut: the file is read in one part, which reports any problem with it
         );
-  // Progress counts both parts' records; it never goes back, even when the first part reads on
-  // through records the second part had counted (then it waits until they are read again).
+  // Progress counts every part's records; it never goes back, even when the first part reads on
+  // through records later parts had counted (then it waits until they are read again).
   let secondSoFar = 0;
   let secondReading = true;
   let shown = 0;
@@ -129,7 +141,7 @@ async function readFile(path: string, index: number, options: ReadOrdersOptions,
     if (total <= shown) return;
     shown = total;
     const bytesRead = (raw as { bytesRead?: number } | undefined)?.bytesRead;
-    const bytesTotal = cut?.offset ?? size;
+    const bytesTotal = cut?.cuts[0]!.offset ?? size;
     options.onProgress?.({
       records: total,
       file,
@@ -147,7 +159,7 @@ async function readFile(path: string, index: number, options: ReadOrdersOptions,
           showProgress();
         });
   const size = options.onProgress === undefined || path === STDIN_PATH ? undefined : await fileSize(path);
-  raw = await openInput(path, options.stdin, cut === undefined ? undefined : { end: cut.offset });
+  raw = await openInput(path, options.stdin, cut === undefined ? undefined : { end: cut.cuts[0]!.offset });
   let input = raw;
   let consumer = undefined as RecordConsumer | undefined;
   let formatName = '';
@@ -200,30 +212,35 @@ async function readFile(path: string, index: number, options: ReadOrdersOptions,
       });
     }
     if (cut !== undefined && secondPart !== undefined) {
-      // The first part ends at the cut. The second part stands for reading on only if reading in turn
-      // ended a record exactly there, another order is open, nothing is held back or was settled from
-      // the file (the second part was read without it), and both parts split fields alike.
+      // The first part ends at the first cut. The later parts stand for reading on only if reading in
+      // turn ended a record exactly there, another order is open, nothing is held back or was settled
+      // from the file (the later parts were read without it), and all parts split fields alike.
       const open = consumer;
       const state = open.cutState?.();
       const cutHolds =
         scanner.pendingBytes === 0 &&
         state !== undefined &&
         !state.holding &&
-        state.openOrderId !== cut.firstOrderId &&
+        state.openOrderId !== cut.cuts[0]!.firstOrderId &&
         perFile.timestamps.dayMonthEvidence === settledBefore &&
         delimiter === cut.delimiter;
-      const secondRecords = cutHolds
-        ? await secondPart.finish({ line: scanner.line, openOrderId: state!.openOrderId, flush: () => open.end(), lastFile })
-        : undefined;
+      const taken = cutHolds ? await secondPart.finish({ line: scanner.line, openOrderId: state!.openOrderId, flush: () => open.end(), lastFile }) : undefined;
       secondReading = false;
       secondSoFar = 0;
-      if (secondRecords !== undefined) {
-        progress.records += secondRecords;
-        options.onFile?.({ file, format: formatName, delimiter, parts: 2 });
+      secondPart.cancel();
+      if (taken !== undefined) {
+        progress.records += taken.records;
+        if (taken.resumeAt !== undefined) {
+          // The parts before this cut were taken (the order open at the first cut with them): reading
+          // in turn goes on from the cut, as a part of its own, into the same sink.
+          const rest = await readLaterPart(cut, { start: taken.resumeAt, end: undefined }, settings, options.sink, undefined, perFile.timestamps.zoneChecked);
+          progress.records += rest.records;
+        }
+        const parts = taken.resumeAt === undefined ? cut.cuts.length + 1 : cut.cuts.findIndex((c) => c.offset === taken.resumeAt!.offset) + 1;
+        options.onFile?.({ file, format: formatName, delimiter, parts });
         return;
       }
-      secondPart.cancel();
-      await pushAll(fileRange(path, cut.offset), scanner);
+      await pushAll(fileRange(path, cut.cuts[0]!.offset), scanner);
       scanner.end();
     }
     consumer.end();
@@ -243,21 +260,43 @@ async function readFile(path: string, index: number, options: ReadOrdersOptions,
   }
 }
 
+/** One part of a cut file: from a cut to the next cut, or to the end of the file. */
+export interface PartRange {
+  /** Where the part starts, and the line that is on in the file (any line, when no reject will show it). */
+  readonly start: { readonly offset: number; readonly line: number };
+  /** The cut it ends at; undefined: the end of the file. */
+  readonly end: Cut | undefined;
+}
+
+/** A part as read: its records, whether it stands for reading in turn, and the line breaks in it. */
+export interface PartRead {
+  readonly records: number;
+  /**
+   * It needed nothing settled from the parts before (its dates never asked the day/month question),
+   * and, when it ends at a cut, reading ended a record exactly there, with nothing held back and
+   * another order open than the one the next part starts with (that order was delivered).
+   */
+  readonly standsAlone: boolean;
+  readonly lineBreaks: number;
+}
+
 /**
- * Reads the second part of a cut file, as if reading in turn had got there: the header first, then
- * the part from `line` on. Used on the thread that reads it (reading/read-part-worker.ts). Returns
- * the records read, and whether the part can stand for reading in turn: it needed nothing settled
- * from the first part (its dates never asked the day/month question) and held nothing back.
+ * Reads one part of a cut file, as if reading in turn had got to its start: the header first, then
+ * the part. Used on the threads that read the later parts (reading/read-part-worker.ts), and here
+ * to read on from a cut after the parts before it were taken.
  */
-export async function readSecondPart(
+export async function readLaterPart(
   cut: FileCut,
-  line: number,
+  range: PartRange,
   settings: InputSettings,
   sink: OrderSink,
   onRecords?: (recordsSoFar: number) => void,
-): Promise<{ records: number; standsAlone: boolean }> {
+  /** Reading on from a cut: whether reading in turn had checked the file's first date for a zone. */
+  zoneChecked = false,
+): Promise<PartRead> {
   const file = displayName(cut.path);
   const perFile = fileOptions(settings, cut.delimiter);
+  perFile.timestamps.zoneChecked = zoneChecked;
   const settledBefore = perFile.timestamps.dayMonthEvidence;
   let consumer: RecordConsumer | undefined;
   let records = 0;
@@ -280,13 +319,19 @@ export async function readSecondPart(
     }),
     { final: false },
   );
-  if (consumer === undefined || scanner.pendingBytes > 0) return { records, standsAlone: false };
-  scanner.continueAtLine(line);
-  await pushAll(fileRange(cut.path, cut.offset), scanner);
-  scanner.end();
+  if (consumer === undefined || scanner.pendingBytes > 0) return { records, standsAlone: false, lineBreaks: 0 };
+  scanner.continueAtLine(range.start.line);
+  await pushAll(fileRange(cut.path, range.start.offset, range.end?.offset), scanner);
+  const lineBreaks = scanner.line - range.start.line;
+  let endsWell = true;
+  if (range.end === undefined) scanner.end();
+  else {
+    const state = consumer.cutState?.();
+    endsWell = scanner.pendingBytes === 0 && state !== undefined && state.openOrderId !== range.end.firstOrderId;
+  }
   const holding = consumer.cutState?.().holding ?? true;
   consumer.end();
-  return { records, standsAlone: !holding && perFile.timestamps.dayMonthEvidence === settledBefore };
+  return { records, standsAlone: endsWell && !holding && perFile.timestamps.dayMonthEvidence === settledBefore, lineBreaks };
 }
 
 /** The format a file is read with: the one set, or the one its header shows (throws when none does). */

@@ -1,7 +1,8 @@
 /**
  * What `compute` does with each order an adapter delivers: count it, de-duplicate it by id, and add it
- * to the profiles. One collector per thread when a file is read in parts (see io/file-cut.ts and reading/second-part-thread.ts); the
- * parts are then absorbed in file order, which gives what one collector reading the whole file gives.
+ * to the profiles. One collector per thread when a file is read in parts (see io/file-cut.ts and
+ * part-threads.ts); the parts are then absorbed in file order, which gives what one collector reading
+ * the whole file gives.
  */
 import type { Definitions } from '../core/definitions.js';
 import { OrderIds, type SeenIds } from '../core/order-ids.js';

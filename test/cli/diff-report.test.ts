@@ -11,7 +11,7 @@ const row = (email: string, properties: ProfileRow['properties']): ProfileRow =>
 
 function result(current: ProfileRow[], baseline: ProfileRow[]): DiffResult {
   const counts = { profiles: current.length, rowsRejected: 0 } as ComputeCounts;
-  return { diff: diffProfiles(current, baseline, COLUMNS), columns: COLUMNS, propertiesOnlyInBaseline: [], definitionsChanged: undefined, counts, rejectsFile: undefined };
+  return { diff: diffProfiles(current, baseline, COLUMNS), columns: COLUMNS, propertiesOnlyInBaseline: [], definitionsChanged: undefined, counts, rejectsFile: undefined, baselineRowsRejected: 0 };
 }
 
 const current = Array.from({ length: 12 }, (_, i) => row(`c${String(i).padStart(2, '0')}@x.com`, { highest_order_value: 100 + i }));

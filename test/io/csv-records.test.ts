@@ -70,3 +70,62 @@ test('records split across chunks at every possible point read the same as one c
     ],
   );
 });
+
+test('a file whose lines end with a lone \\r reads line by line, a quoted \\r as a line break', async () => {
+  const result = await items('a,b\r1,"two\rlines"\r\r3,4\r');
+  assert.deepEqual(
+    result.map((item) => (item.kind === 'record' ? [item.line, item.fields] : [item.line, item.code])),
+    [
+      [1, ['a', 'b']],
+      [2, ['1', 'two\nlines']],
+      [5, ['3', '4']],
+    ],
+  );
+});
+
+test('a lone \\r split from its record by a chunk boundary still ends the record', async () => {
+  const text = 'a,b\r1,2\r3,4';
+  for (let cut = 1; cut < text.length; cut++) {
+    const result: CsvItem[] = [];
+    for await (const item of readCsvRecords(Readable.from([Buffer.from(text.slice(0, cut)), Buffer.from(text.slice(cut))]))) result.push(item);
+    assert.deepEqual(
+      result.map((item) => (item.kind === 'record' ? item.fields : item.code)),
+      [['a', 'b'], ['1', '2'], ['3', '4']],
+      `cut at ${cut}`,
+    );
+  }
+});
+
+test('in a file of \\n line breaks, a \\r inside an unquoted field stays text', async () => {
+  const result = await items('a,b\n1,x\ry\n');
+  assert.deepEqual(
+    result.map((item) => (item.kind === 'record' ? item.fields : item.code)),
+    [['a', 'b'], ['1', 'x\ry']],
+  );
+});
+
+test('after an unclosed quote, reading resumes after the row, never inside its multi-line quoted note', async () => {
+  // The first row's `"Pat` never closes; its note is a well-formed quoted field over two lines.
+  const result = await items('id,name,note,source\n1,"Pat,"first line\nsecond, line",web\n2,Bob,ok,web\n');
+  assert.deepEqual(
+    result.map((item) => (item.kind === 'record' ? ['record', item.line, item.fields] : ['syntax', item.line, item.code, item.column, item.raw])),
+    [
+      ['record', 1, ['id', 'name', 'note', 'source']],
+      ['syntax', 2, 'CSV_QUOTE_NOT_CLOSED', 3, '1,"Pat,"first line\nsecond, line",web\n'],
+      ['record', 4, ['2', 'Bob', 'ok', 'web']],
+    ],
+  );
+});
+
+test('a row whose own quote never closes costs that row only, when the bad-looking quote is in the next row', async () => {
+  const result = await items('a,b\n1,"x\n2,"y"z\n3,4\n');
+  assert.deepEqual(
+    result.map((item) => (item.kind === 'record' ? ['record', item.line] : ['syntax', item.line, item.code, item.raw])),
+    [
+      ['record', 1],
+      ['syntax', 2, 'CSV_QUOTE_NOT_CLOSED', '1,"x\n'],
+      ['syntax', 3, 'CSV_INVALID_CLOSING_QUOTE', '2,"y"z\n'],
+      ['record', 4],
+    ],
+  );
+});

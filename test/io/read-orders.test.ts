@@ -17,6 +17,7 @@ test('progress counts what the second part reports, never goes back, and ends at
   // A second part that reports progress, then cannot be used: the first part reads on through it.
   const splitter: FileSplitter = {
     minBytes: 200,
+    parts: 2,
     start(_cut, _settings, onRecords) {
       report = onRecords;
       onRecords(1500);

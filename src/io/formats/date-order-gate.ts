@@ -26,7 +26,6 @@ export class DateOrderGate implements RecordConsumer {
   readonly #file: string;
   readonly #held: (CsvRecord | CsvSyntaxIssue)[] = [];
   #firstAmbiguous: { line: number; text: string } | undefined;
-  #zoneChecked = false;
 
   get columns(): readonly number[] | undefined {
     return this.#inner.columns;
@@ -42,7 +41,7 @@ export class DateOrderGate implements RecordConsumer {
 
   record(record: CsvRecord): void {
     const text = record.fields[this.#column] ?? '';
-    if (!this.#zoneChecked && text.trim() !== '') this.#checkZone(record, text);
+    if (!this.#reader.zoneChecked && text.trim() !== '') this.#checkZone(record, text);
     // Year-first dates (`2025-05-11 ...`, Shopify's own layout) never need the day/month question.
     if (this.#reader.dayMonthOrder === undefined && !isYearFirst(text)) {
       const numbers = dayMonthNumbers(text);
@@ -89,7 +88,7 @@ export class DateOrderGate implements RecordConsumer {
   }
 
   #checkZone(record: CsvRecord, text: string): void {
-    this.#zoneChecked = true;
+    this.#reader.zoneChecked = true;
     if (this.#reader.zone !== undefined || hasOwnOffset(text)) return;
     throw new BackfillError(
       'TIME_ZONE_MISSING',

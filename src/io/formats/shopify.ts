@@ -87,9 +87,9 @@ class ShopifyReader implements RecordConsumer {
     this.#lineItemName = columns.find('Lineitem name')!;
     this.#financialStatus = columns.find('Financial Status');
     this.#cancelledAt = columns.find('Cancelled at');
-    this.columns = [this.#name, this.#email, this.#createdAt, this.#total, this.#lineItemName, this.#financialStatus, this.#cancelledAt].filter(
-      (column) => column !== undefined,
-    );
+    // The status columns are read only to leave cancelled orders out: otherwise not even decoded.
+    const statusColumns = options.excludeCancelled ? [this.#financialStatus, this.#cancelledAt] : [];
+    this.columns = [this.#name, this.#email, this.#createdAt, this.#total, this.#lineItemName, ...statusColumns].filter((column) => column !== undefined);
   }
 
   record(record: CsvRecord): void {
@@ -160,7 +160,7 @@ class ShopifyReader implements RecordConsumer {
     order.placedAt = placedAt.epochMs;
     order.email = fields[this.#email]!.trim().toLowerCase();
     this.#checkEmail(order, record);
-    order.cancelled = this.#isCancelled(fields);
+    order.cancelled = this.#options.excludeCancelled && this.#isCancelled(fields);
     return order;
   }
 

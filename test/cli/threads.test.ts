@@ -1,0 +1,93 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli, tempDir } from '../support/cli.js';
+import { writeLargeExport, type LargeExportOptions } from '../support/large-export.js';
+
+interface Run {
+  readonly summary: { fileFormats: { parts: number }[]; seconds?: number; rowsPerSecond?: number; [key: string]: unknown };
+  readonly profiles: string;
+  readonly rejects: string | undefined;
+}
+
+/** One compute run; `--split-min-bytes 200` makes the small test file count as large. */
+async function compute(input: string | string[], threads: number): Promise<Run> {
+  const dir = tempDir();
+  const out = join(dir, 'profiles.csv');
+  const run = await runCli([...[input].flat(), '--as-of', '2025-07-01', '--windows', '30,90', '-o', out, '--json', '--threads', String(threads), '--split-min-bytes', '200'], { cwd: dir });
+  assert.equal(run.code, 0, run.stderr);
+  const rejectsPath = join(dir, 'profiles.rejects.csv');
+  return {
+    summary: JSON.parse(run.stdout) as Run['summary'],
+    profiles: readFileSync(out, 'utf8'),
+    rejects: existsSync(rejectsPath) ? readFileSync(rejectsPath, 'utf8') : undefined,
+  };
+}
+
+const THREADS = [2, 3, 4] as const;
+
+/**
+ * Reading in parts on 2, 3 and 4 threads must give what reading in turn gives: the same profiles,
+ * rejects and counts, byte for byte. Returns the parts each thread count read the file in.
+ */
+async function assertSameAsOneThread(options: LargeExportOptions, times = 1): Promise<{ parts: number[]; rejects: string | undefined; summary: Run['summary'] }> {
+  const input = join(tempDir(), 'orders_export.csv');
+  writeLargeExport(input, options);
+  const inputs = Array.from({ length: times }, () => input);
+  const one = await compute(inputs, 1);
+  assert.equal(one.summary.fileFormats[0]!.parts, 1);
+  const counts = (run: Run) => {
+    // Timings differ, and so do the paths (each run has its own directory); rejects are compared above.
+    const { seconds: _seconds, rowsPerSecond: _rate, fileFormats: _formats, outputs: _outputs, rejectsFile: _rejects, ...rest } = run.summary;
+    return rest;
+  };
+  const parts: number[] = [];
+  let last = one;
+  for (const threads of THREADS) {
+    const run = await compute(inputs, threads);
+    assert.equal(run.profiles, one.profiles, `--threads ${threads}`);
+    assert.equal(run.rejects, one.rejects, `--threads ${threads}`);
+    assert.deepEqual(counts(run), counts(one), `--threads ${threads}`);
+    parts.push(run.summary.fileFormats[0]!.parts);
+    last = run;
+  }
+  return { parts, rejects: last.rejects, summary: last.summary };
+}
+
+test('an export read in 2, 3 and 4 parts on as many threads gives byte for byte the profiles of one thread', async () => {
+  const { parts } = await assertSameAsOneThread({ orders: 3000 });
+  assert.deepEqual(parts, [2, 3, 4], 'the file was cut in as many parts as threads');
+});
+
+test('bad rows in every part are rejected with the same file lines as when read in turn', async () => {
+  const { parts, rejects } = await assertSameAsOneThread({ orders: 3000, badTotals: [10, 1100, 1600, 2300, 2900] });
+  assert.deepEqual(parts, [2, 3, 4]);
+  // Order #102900 is in the last part, so a worker rejected it, on its true line.
+  assert.match(rejects ?? '', /,BAD_VALUE,.*#102900,/);
+});
+
+test('a file saved by Excel (byte-order mark, CRLF) is cut and read alike', async () => {
+  const { parts } = await assertSameAsOneThread({ orders: 3000, excel: true, badTotals: [2950] });
+  assert.deepEqual(parts, [2, 3, 4]);
+});
+
+test('an order id seen in the first and the last part makes the last part be read in turn (it is a duplicate there)', async () => {
+  const { parts } = await assertSameAsOneThread({ orders: 3000, repeatFirstOrderAtEnd: true });
+  // The parts before the last are taken; from the last cut on, the file is read in turn.
+  assert.deepEqual(parts, [1, 2, 3]);
+});
+
+test('a cut guessed inside a quoted field is caught, and the file is read in turn from the last good cut', async () => {
+  const { parts } = await assertSameAsOneThread({ orders: 3000, quotedLinesInMiddle: 400 });
+  // The quoted field spans the middle of the file: the one cut of two parts lands in it, the two cuts
+  // of three parts (at about 1/3 and 2/3) do not, and of the three of four parts the second does, so
+  // the part before it cannot end at it and everything from the first cut on is read in turn.
+  assert.deepEqual(parts, [1, 3, 1]);
+});
+
+test('orders of a file read in parts are still recognised when a later file repeats them', async () => {
+  const { parts, summary } = await assertSameAsOneThread({ orders: 3000 }, 2);
+  assert.deepEqual(parts, [2, 3, 4]);
+  assert.equal(summary['ordersDuplicate'], 3000 - 97, 'every order with an email, read again, is a duplicate');
+});
