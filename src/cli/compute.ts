@@ -84,7 +84,7 @@ export const computeCommand: CliCommand = {
   declare(program) {
     const command = program
       .command('compute', { isDefault: true })
-      .description('read order exports and write the profile-properties CSV for Klaviyo (the default command)')
+      .description('read order exports (or --from klaviyo) and write the profile-properties CSV for Klaviyo (the default command)')
       .argument('[orders...]', 'order export CSV files; - reads stdin (or --from klaviyo)')
       .addHelpText('before', COMPUTE_EXAMPLES)
       .addHelpText('after', COMPUTE_DETAILS);

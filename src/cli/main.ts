@@ -45,7 +45,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   let outcome: Outcome = { kind: 'done' };
   let ran: string | undefined;
   const program = new Command('backfill')
-    .description('Backfill Klaviyo profile properties from historical order exports, exactly as the flow would have set them.')
+    .description("Backfill Klaviyo profile properties from the order history (exports, or the account's Placed Order events), exactly as the flow would have set them; and build that flow for today's API.")
     .version(VERSION, '-V, --version', 'print the version and exit')
     .helpCommand('help [command]', 'show help for a command')
     .configureOutput({
