@@ -7,7 +7,7 @@ import { InvalidArgumentError } from 'commander';
 import type { CliCommand } from './command.js';
 import type { CliIo } from './io.js';
 import { Progress } from './progress.js';
-import { klaviyoConnection, parseRevision } from './klaviyo-connection.js';
+import { klaviyoConnection, parseRevision, type ConnectionFlags } from './klaviyo-connection.js';
 import { addOrderReadingOptions, explicitSettings, HELP_GROUPS, type OrderReadingFlags } from './order-reading-flags.js';
 import { addOrderSourceOptions, fetchSummary, orderInput, type OrderSourceFlags } from './order-source-flags.js';
 import { runDiff, type Baseline } from '../commands/diff.js';
@@ -63,7 +63,7 @@ Exit codes: with --exit-code, 0 no changes, 1 changes, 2 error (as git diff --ex
   without it, 0 unless an error (2).
 `;
 
-interface DiffFlags extends OrderReadingFlags, OrderSourceFlags {
+interface DiffFlags extends OrderReadingFlags, OrderSourceFlags, ConnectionFlags {
   against: string;
   state?: string;
   json?: boolean;
@@ -71,8 +71,6 @@ interface DiffFlags extends OrderReadingFlags, OrderSourceFlags {
   exitCode?: boolean;
   limit: number;
   rejects?: string;
-  apiKeyFile?: string;
-  revision?: string;
   color?: boolean;
 }
 

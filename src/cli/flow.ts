@@ -9,7 +9,7 @@ import type { CliCommand } from './command.js';
 import type { Outcome } from './exit-codes.js';
 import { flowInstructions } from './flow-instructions.js';
 import type { CliIo } from './io.js';
-import { klaviyoConnection, parseRevision } from './klaviyo-connection.js';
+import { klaviyoConnection, parseRevision, type ConnectionFlags } from './klaviyo-connection.js';
 import { addDefinitionOptions, explicitSettings, HELP_GROUPS, type OrderReadingFlags } from './order-reading-flags.js';
 import { runFlow, type FlowResult, type MetricChoice } from '../commands/flow.js';
 import { loadConfig } from '../config/config-file.js';
@@ -76,7 +76,7 @@ Exit codes: 0 done; 2 usage error, or Klaviyo refused (instructions printed); 4 
   network; 1 unexpected error.
 `;
 
-interface FlowFlags extends Partial<OrderReadingFlags> {
+interface FlowFlags extends Partial<OrderReadingFlags>, ConnectionFlags {
   publicKey?: string;
   target: 'client' | 'profile-import';
   metricId?: string;
@@ -86,7 +86,6 @@ interface FlowFlags extends Partial<OrderReadingFlags> {
   eventItems: { items: string; itemSize: string };
   json?: boolean;
   create?: boolean;
-  apiKeyFile?: string;
   webhookKeyFile?: string;
   revision?: string;
 }

@@ -17,7 +17,7 @@ import { DEFAULT_BASE_URL, DEFAULT_REVISION } from '../klaviyo/http.js';
 import { tuningFromEnv } from '../klaviyo/tuning.js';
 import { retryWaveLine, type RetryWave } from '../klaviyo/retry-policy.js';
 import { redactSecrets } from '../redact.js';
-import { klaviyoConnection, parseRevision } from './klaviyo-connection.js';
+import { klaviyoConnection, parseRevision, type ConnectionFlags } from './klaviyo-connection.js';
 import { defaultStatePath } from '../io/state-file.js';
 import { incrementalHead, incrementalJson, incrementalTail } from './push-incremental-summary.js';
 import type { Outcome } from './exit-codes.js';
@@ -76,14 +76,12 @@ Exit codes: 0 every profile imported; 3 some rejected or unconfirmed (see the re
   Klaviyo refused (bad key, list or revision); 130 interrupted (resumable); 1 unexpected error.
 `;
 
-interface PushFlags extends OrderReadingFlags, OrderSourceFlags {
+interface PushFlags extends OrderReadingFlags, OrderSourceFlags, ConnectionFlags {
   profiles?: string;
   resume?: string;
   list?: string;
   dryRun?: boolean;
   yes?: boolean;
-  apiKeyFile?: string;
-  revision?: string;
   runLog?: string;
   rejects?: string;
   json?: boolean;

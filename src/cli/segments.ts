@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import type { CliCommand } from './command.js';
-import { klaviyoConnection, parseRevision } from './klaviyo-connection.js';
+import { klaviyoConnection, parseRevision, type ConnectionFlags } from './klaviyo-connection.js';
 import { addOrderReadingOptions, explicitSettings, HELP_GROUPS, type OrderReadingFlags } from './order-reading-flags.js';
 import { computeProfileTable } from '../commands/compute.js';
 import { runSegments, type SegmentReport } from '../commands/segments.js';
@@ -48,13 +48,12 @@ Creating (--create):
 Exit codes: 0 done; 2 usage or input error, or Klaviyo refused; 4 gave up on the network; 1 unexpected.
 `;
 
-interface SegmentsFlags extends OrderReadingFlags {
+interface SegmentsFlags extends OrderReadingFlags, ConnectionFlags {
   threshold: number;
   sizeDays: number;
   profiles?: string;
   json?: boolean;
   create?: boolean;
-  apiKeyFile?: string;
   revision?: string;
 }
 
