@@ -3,7 +3,7 @@
  * whether anything would change; every error is 2, mapped in `main` (src/cli.ts).
  */
 import { resolve } from 'node:path';
-import { InvalidArgumentError } from 'commander';
+import { wholeNumberFlag } from './flag-values.js';
 import type { CliCommand } from './command.js';
 import type { CliIo } from './io.js';
 import { Progress } from './progress.js';
@@ -138,8 +138,4 @@ async function baselineOf(flags: DiffFlags, configPath: string | undefined, io: 
   return { kind: 'profiles', file: flags.against };
 }
 
-function parseLimit(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError(`expected a whole number, got "${text}"`);
-  return value;
-}
+const parseLimit = wholeNumberFlag(0, Number.MAX_SAFE_INTEGER, 'a whole number');

@@ -47,17 +47,26 @@ export function parseSizeAliases(text: string, previous: Record<string, string> 
   return aliases;
 }
 
-export function parseBytes(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 200) throw new InvalidArgumentError(`expected a whole number of bytes of at least 200, got "${text}"`);
-  return value;
+/** A flag taking a whole number from `min` to `max`; `expected` completes "expected ..., got ...". */
+export function wholeNumberFlag(min: number, max: number, expected: string): (text: string) => number {
+  return (text) => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min || value > max) throw new InvalidArgumentError(`expected ${expected}, got "${text}"`);
+    return value;
+  };
 }
 
-export function parseThreads(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(`expected a whole number of threads, 1 or more, got "${text}"`);
-  return value;
+/** A flag taking a Klaviyo id (letters and digits), such as a list's or a metric's. */
+export function klaviyoIdFlag(what: string, example: string): (text: string) => string {
+  return (text) => {
+    if (!/^[A-Za-z0-9]+$/.test(text)) throw new InvalidArgumentError(`expected a Klaviyo ${what} id such as ${example}, got "${text}"`);
+    return text;
+  };
 }
+
+export const parseBytes = wholeNumberFlag(200, Number.MAX_SAFE_INTEGER, 'a whole number of bytes of at least 200');
+
+export const parseThreads = wholeNumberFlag(1, Number.MAX_SAFE_INTEGER, 'a whole number of threads, 1 or more');
 
 /** `--size-alias`, kept apart from the defaults so the config file's aliases can sit between them. */
 export function parseSizeAliasFlag(text: string, previous: SizeAliasFlag | undefined): SizeAliasFlag {

@@ -5,7 +5,7 @@
  * from it; with files, nothing here happens.
  */
 import { dirname } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { fetchEvents, type FetchProgress, type FetchReport, type MetricChoice } from '../commands/fetch-events.js';
 import type { RunSettings } from '../config/run-settings.js';
 import { storeCovers } from '../core/event-retention.js';
@@ -23,7 +23,7 @@ import { redactSecrets } from '../redact.js';
 import { formatCount } from '../text.js';
 import type { CliIo } from './io.js';
 import { klaviyoConnection, parseRevision, type ConnectionFlags } from './klaviyo-connection.js';
-import { parseAsOf } from './flag-values.js';
+import { klaviyoIdFlag, parseAsOf, wholeNumberFlag } from './flag-values.js';
 import { HELP_GROUPS } from './order-reading-flags.js';
 import { humanDuration, Progress } from './progress.js';
 
@@ -150,13 +150,6 @@ function day(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-function parseMetricId(text: string): string {
-  if (!/^[A-Za-z0-9]+$/.test(text)) throw new InvalidArgumentError(`expected a Klaviyo metric id such as RkXyZ1, got "${text}"`);
-  return text;
-}
+const parseMetricId = klaviyoIdFlag('metric', 'RkXyZ1');
 
-function parsePositive(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(`expected a whole number above 0, got "${text}"`);
-  return value;
-}
+const parsePositive = wholeNumberFlag(1, Number.MAX_SAFE_INTEGER, 'a whole number above 0');

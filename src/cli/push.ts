@@ -4,7 +4,8 @@
  */
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { InvalidArgumentError, Option } from 'commander';
+import { Option } from 'commander';
+import { klaviyoIdFlag, wholeNumberFlag } from './flag-values.js';
 import { applyPush, defaultRunLogPath, preparePush, type PreparedPush, type PushResult, type PushStart } from '../commands/push.js';
 import { KLAVIYO_LIMITS } from '../core/push-plan.js';
 import type { PushTotals } from '../core/push-run-state.js';
@@ -289,16 +290,9 @@ function report(result: PushResult, prepared: PreparedPush, flags: PushFlags, io
   io.stderr.write(redactSecrets(`backfill: ${parts.join('; ')}\n`));
 }
 
-function parseBatchSize(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1 || value > KLAVIYO_LIMITS.profilesPerJob) throw new InvalidArgumentError(`expected 1 to ${KLAVIYO_LIMITS.profilesPerJob}, got "${text}"`);
-  return value;
-}
+const parseBatchSize = wholeNumberFlag(1, KLAVIYO_LIMITS.profilesPerJob, `1 to ${KLAVIYO_LIMITS.profilesPerJob}`);
 
-function parseListId(text: string): string {
-  if (!/^[A-Za-z0-9]+$/.test(text)) throw new InvalidArgumentError(`expected a Klaviyo list id such as VRgFBd, got "${text}"`);
-  return text;
-}
+const parseListId = klaviyoIdFlag('list', 'VRgFBd');
 
 function usage(message: string): BackfillError {
   return new BackfillError('USAGE', message, { hint: 'See backfill push --help for examples.' });

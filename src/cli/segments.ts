@@ -4,6 +4,8 @@
  */
 import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
+import { MAX_WINDOW_DAYS } from '../config/setting-rules.js';
+import { wholeNumberFlag } from './flag-values.js';
 import type { CliCommand } from './command.js';
 import { klaviyoConnection, parseRevision, type ConnectionFlags } from './klaviyo-connection.js';
 import { addOrderReadingOptions, explicitSettings, HELP_GROUPS, type OrderReadingFlags } from './order-reading-flags.js';
@@ -137,8 +139,4 @@ function parseAmount(text: string): number {
   return value;
 }
 
-function parseDays(text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1 || value > 3650) throw new InvalidArgumentError(`expected whole days from 1 to 3650, got "${text}"`);
-  return value;
-}
+const parseDays = wholeNumberFlag(1, MAX_WINDOW_DAYS, `whole days from 1 to ${MAX_WINDOW_DAYS}`);
