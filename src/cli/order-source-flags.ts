@@ -17,15 +17,13 @@ import type { OrderSource } from '../io/order-source.js';
 import { defaultStatePath } from '../io/state-file.js';
 import { systemClock } from '../klaviyo/clock.js';
 import { DEFAULT_REVISION } from '../klaviyo/http.js';
-import { retryWaveLine, type RetryWave } from '../klaviyo/retry-policy.js';
 import { tuningFromEnv } from '../klaviyo/tuning.js';
-import { redactSecrets } from '../redact.js';
 import { formatCount } from '../text.js';
 import type { CliIo } from './io.js';
 import { klaviyoConnection, parseRevision, type ConnectionFlags } from './klaviyo-connection.js';
 import { klaviyoIdFlag, parseAsOf, wholeNumberFlag } from './flag-values.js';
 import { HELP_GROUPS } from './order-reading-flags.js';
-import { humanDuration, Progress } from './progress.js';
+import { humanDuration, Progress, retryNotices } from './progress.js';
 
 export const DEFAULT_METRIC = 'Placed Order';
 
@@ -88,8 +86,7 @@ export async function orderInput(patterns: readonly string[], flags: OrderSource
       connection: await klaviyoConnection(flags, io.env),
       tuning: tuningFromEnv(io.env),
       clock: systemClock,
-      // As push does: where no progress line shows (cron), a request being retried says so once.
-      ...(io.stderr.isTTY === true || flags.quiet === true ? {} : { onRetry: (wave: RetryWave) => io.stderr.write(redactSecrets(retryWaveLine(wave))) }),
+      ...retryNotices(io, flags.quiet),
     },
     metric,
     stateDir: dirname(defaultStatePath(configPath, io.cwd)),

@@ -7,6 +7,8 @@
 import { formatDuration, intervalToDuration } from 'date-fns';
 import ora, { type Ora } from 'ora';
 import type { ReadProgress } from '../io/read-orders.js';
+import { retryWaveLine, type RetryWave } from '../klaviyo/retry-policy.js';
+import { redactSecrets } from '../redact.js';
 import { formatCount } from '../text.js';
 import type { CliIo } from './io.js';
 
@@ -77,4 +79,13 @@ export function readingText(progress: ReadProgress, elapsedMs: number): string {
 export function humanDuration(seconds: number): string {
   const whole = Math.max(1, Math.round(seconds));
   return formatDuration(intervalToDuration({ start: 0, end: whole * 1000 }), { format: ['hours', 'minutes', 'seconds'] });
+}
+
+/**
+ * Where no progress line shows (cron, CI, a pipe), a request being retried says so on stderr, once
+ * per wave, so a silent endpoint is not a silent run; `--quiet` keeps it quiet. Undefined: no notices.
+ */
+export function retryNotices(io: CliIo, quiet: boolean | undefined): { readonly onRetry: (wave: RetryWave) => void } | undefined {
+  if (io.stderr.isTTY === true || quiet === true) return undefined;
+  return { onRetry: (wave) => io.stderr.write(redactSecrets(retryWaveLine(wave))) };
 }

@@ -16,7 +16,6 @@ import { loadConfig } from '../config/config-file.js';
 import { resolveRunSettings, storeSettings, type ExplicitSettings, type StoredSettings } from '../config/run-settings.js';
 import { DEFAULT_BASE_URL, DEFAULT_REVISION } from '../klaviyo/http.js';
 import { tuningFromEnv } from '../klaviyo/tuning.js';
-import { retryWaveLine, type RetryWave } from '../klaviyo/retry-policy.js';
 import { redactSecrets } from '../redact.js';
 import { klaviyoConnection, parseRevision, type ConnectionFlags } from './klaviyo-connection.js';
 import { defaultStatePath } from '../io/state-file.js';
@@ -24,7 +23,7 @@ import { incrementalHead, incrementalJson, incrementalTail } from './push-increm
 import type { Outcome } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import type { CliCommand } from './command.js';
-import { Progress } from './progress.js';
+import { Progress, retryNotices } from './progress.js';
 import { formatCount } from '../text.js';
 
 const PUSH_EXAMPLES = `Examples:
@@ -192,8 +191,7 @@ async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettin
         waiting = '';
         show(totals);
       },
-      // Without a terminal there is no spinner: a push retrying a silent endpoint says so, once per wave.
-      ...(io.stderr.isTTY === true || flags.quiet === true ? {} : { onRetry: (wave: RetryWave) => print(retryWaveLine(wave)) }),
+      ...retryNotices(io, flags.quiet),
       onWait: (ms, reason) => {
         waiting = ms >= 1000 ? `; waiting ${Math.round(ms / 1000)} s (${reason === 'backoff' ? 'backing off after an error' : 'rate limit'})` : '';
         spinner.text = spinner.text.replace(/; waiting .*$/, '') + waiting;
