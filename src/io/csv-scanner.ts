@@ -16,6 +16,8 @@
  * fields). A UTF-8 byte-order mark at the start is dropped.
  */
 
+import { MAX_STRUCTURED_COLUMN, OUTPUT_FULL, RECORD_HEADER_SLOTS, StructurePass } from './csv-structure.js';
+
 export class ScannedRecord {
   readonly kind = 'record' as const;
   /**
@@ -77,8 +79,19 @@ const BOM = [0xef, 0xbb, 0xbf] as const;
 /** A record still open after this many bytes is taken to be a runaway quote. */
 export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
 
+/** Below this many bytes left, copying them into the structural pass costs more than it saves. */
+const MIN_STRUCTURED_BYTES = 4096;
+
 /** Result of scanning one record; `end` is where the next one starts, or -1 when more input is needed. */
 const INCOMPLETE = -1;
+
+export interface ScannerOptions {
+  /**
+   * The structural pass (csv-structure.ts): 'auto' where a chunk is long enough to pay for it, 'off'
+   * never, 'every-chunk' on chunks of any length (for tests, which hold it to the scanner's own code).
+   */
+  readonly structurePass?: 'auto' | 'off' | 'every-chunk';
+}
 
 export class CsvScanner {
   readonly #delimiter: number;
@@ -99,13 +112,19 @@ export class CsvScanner {
   /** The bytes before the first line break, while `#lineBreaks` is unsettled. */
   #head: Buffer = Buffer.alloc(0);
 
-  constructor(delimiter: string, sink: ScanSink) {
+  /** The structural pass in WebAssembly, where it can run (see ScannerOptions). */
+  readonly #structure: StructurePass | undefined;
+  readonly #structureMinBytes: number;
+
+  constructor(delimiter: string, sink: ScanSink, { structurePass = 'auto' }: ScannerOptions = {}) {
     const bytes = Buffer.from(delimiter, 'utf8');
     if (bytes.length !== 1 || bytes[0] === QUOTE || bytes[0] === LF || bytes[0] === CR) {
       throw new Error(`unsupported CSV delimiter ${JSON.stringify(delimiter)}`);
     }
     this.#delimiter = bytes[0]!;
     this.#sink = sink;
+    this.#structure = structurePass === 'off' ? undefined : StructurePass.create();
+    this.#structureMinBytes = structurePass === 'every-chunk' ? 0 : MIN_STRUCTURED_BYTES;
   }
 
   /**
@@ -121,8 +140,12 @@ export class CsvScanner {
     const wanted: boolean[] = [];
     for (const column of columns) wanted[column] = true;
     this.#wanted = wanted;
+    this.#wantedColumns = [...new Set(columns)].sort((a, b) => a - b);
     this.#lastWanted = Math.max(-1, ...columns);
   }
+
+  /** The columns decoded, in order (for the structural pass). */
+  #wantedColumns: readonly number[] = [];
 
   /** The last column decoded: the fields after it are only counted (see #scanRecord). */
   #lastWanted = Infinity;
@@ -218,43 +241,104 @@ export class CsvScanner {
   /** Scans whole records from `bytes`; returns where the unfinished tail starts. */
   #scan(bytes: Buffer, atEnd: boolean): number {
     let start = 0;
-    while (start < bytes.length) {
-      const first = bytes[start];
-      if (first === LF) {
-        start++; // blank line
-        this.#line++;
-        continue;
-      }
-      if (first === CR) {
-        if (start + 1 === bytes.length && !atEnd) return start;
-        if (bytes[start + 1] === LF) {
-          start += 2; // blank CRLF line
-          this.#line++;
-          continue;
+    try {
+      while (start < bytes.length) {
+        if (this.#structure !== undefined && this.#lastWanted <= MAX_STRUCTURED_COLUMN && bytes.length - start >= this.#structureMinBytes) {
+          start = this.#scanStructured(this.#structure, bytes, start);
+          if (start >= bytes.length || this.#structure.stopKind === OUTPUT_FULL) continue;
         }
+        const next = this.#scanOne(bytes, start, atEnd);
+        if (next === INCOMPLETE) return start;
+        start = next;
       }
-      const fields: string[] = [];
-      const end = this.#scanRecord(bytes, start, atEnd, fields);
-      if (end === INCOMPLETE) {
-        const tooLarge = bytes.length - start > MAX_RECORD_BYTES;
-        if (this.#badQuoteAt >= 0) {
-          const quoteAt = this.#badQuoteAt;
-          this.#badQuoteAt = -1;
-          const recovered = this.#recoveredEnd(bytes, start, atEnd, atEnd || tooLarge);
-          if (recovered === INCOMPLETE && !atEnd && !tooLarge) return start; // the rest of the row is still to come
-          start = this.#reject(bytes, start, 'CSV_INVALID_CLOSING_QUOTE', quoteAt, recovered);
-          continue;
-        }
-        if (!atEnd && !tooLarge) return start;
-        const code = tooLarge && !atEnd ? 'CSV_RECORD_TOO_LARGE' : 'CSV_QUOTE_NOT_CLOSED';
-        start = this.#reject(bytes, start, code, openingQuote(bytes, start, this.#delimiter), this.#recoveredEnd(bytes, start, atEnd, true));
-        continue;
-      }
-      this.#sink.record(new ScannedRecord(fields, this.#fieldCount, this.#line, bytes, start, end));
-      this.#line += this.#recordLineBreaks;
-      start = end;
+      return start;
+    } finally {
+      this.#structure?.release();
     }
-    return start;
+  }
+
+  /**
+   * Records found by the structural pass, from `start`, delivered as #scanRecord would deliver them;
+   * returns where the pass stopped (see StructureStop). Stops early when the sink changes the
+   * columns to decode, as a reader does after the header: the pass found the offsets for the old ones.
+   */
+  #scanStructured(structure: StructurePass, bytes: Buffer, start: number): number {
+    const wanted = this.#wanted;
+    const columns = this.#wantedColumns;
+    const found = structure.scan(bytes, start, this.#delimiter, this.#lastWanted);
+    const slots = structure.records;
+    const stride = structure.stride;
+    for (let record = 0; record < found; record++) {
+      const at = record * stride;
+      const fieldCount = slots[at + 2]!;
+      const fields: string[] = [];
+      const first = at + RECORD_HEADER_SLOTS;
+      if (columns.length === 0) {
+        // Only the width is wanted (a count of rows).
+      } else if (slots[at + 4] === 0 && decodeLatin1 !== undefined) {
+        // The fields decoded are ASCII: one string for all of them, cut by byte offsets. A call into
+        // Node's decoder per field cost more than the decoding itself.
+        const lastField = first + 2 * (Math.min(fieldCount, this.#lastWanted + 1) - 1);
+        const textStart = slots[first]!;
+        const text = decodeLatin1(bytes, textStart, slots[lastField + 1]! & 0x7fffffff);
+        for (let c = 0; c < columns.length; c++) {
+          const column = columns[c]!;
+          if (column >= fieldCount) break;
+          const fieldStart = slots[first + 2 * column]! - textStart;
+          const fieldEnd = slots[first + 2 * column + 1]!;
+          if (fieldEnd < 0) fields[column] = text.slice(fieldStart, (fieldEnd & 0x7fffffff) - textStart).replaceAll('""', '"');
+          else fields[column] = text.slice(fieldStart, fieldEnd - textStart);
+        }
+      } else {
+        for (let c = 0; c < columns.length; c++) {
+          const column = columns[c]!;
+          if (column >= fieldCount) break;
+          const fieldStart = slots[first + 2 * column]!;
+          const fieldEnd = slots[first + 2 * column + 1]!;
+          if (fieldEnd < 0) fields[column] = decodeUtf8(bytes, fieldStart, fieldEnd & 0x7fffffff).replaceAll('""', '"');
+          else fields[column] = fieldEnd === fieldStart ? '' : decodeUtf8(bytes, fieldStart, fieldEnd);
+        }
+      }
+      const next = slots[at + 1]!;
+      this.#sink.record(new ScannedRecord(fields, fieldCount, this.#line, bytes, slots[at]!, next));
+      this.#line += slots[at + 3]!;
+      if (this.#wanted !== wanted) return next;
+    }
+    return structure.stopAt;
+  }
+
+  /** One step of scanning from `start`: a blank line, a record or a rejected one; INCOMPLETE when the bytes end first. */
+  #scanOne(bytes: Buffer, start: number, atEnd: boolean): number {
+    const first = bytes[start];
+    if (first === LF) {
+      this.#line++;
+      return start + 1; // blank line
+    }
+    if (first === CR) {
+      if (start + 1 === bytes.length && !atEnd) return INCOMPLETE;
+      if (bytes[start + 1] === LF) {
+        this.#line++;
+        return start + 2; // blank CRLF line
+      }
+    }
+    const fields: string[] = [];
+    const end = this.#scanRecord(bytes, start, atEnd, fields);
+    if (end === INCOMPLETE) {
+      const tooLarge = bytes.length - start > MAX_RECORD_BYTES;
+      if (this.#badQuoteAt >= 0) {
+        const quoteAt = this.#badQuoteAt;
+        this.#badQuoteAt = -1;
+        const recovered = this.#recoveredEnd(bytes, start, atEnd, atEnd || tooLarge);
+        if (recovered === INCOMPLETE && !atEnd && !tooLarge) return INCOMPLETE; // the rest of the row is still to come
+        return this.#reject(bytes, start, 'CSV_INVALID_CLOSING_QUOTE', quoteAt, recovered);
+      }
+      if (!atEnd && !tooLarge) return INCOMPLETE;
+      const code = tooLarge && !atEnd ? 'CSV_RECORD_TOO_LARGE' : 'CSV_QUOTE_NOT_CLOSED';
+      return this.#reject(bytes, start, code, openingQuote(bytes, start, this.#delimiter), this.#recoveredEnd(bytes, start, atEnd, true));
+    }
+    this.#sink.record(new ScannedRecord(fields, this.#fieldCount, this.#line, bytes, start, end));
+    this.#line += this.#recordLineBreaks;
+    return end;
   }
 
   // Side results of #scanRecord, kept in fields rather than returned in an object per record.
@@ -481,6 +565,16 @@ const decodeUtf8: (bytes: Buffer, start: number, end: number) => string =
   typeof (Buffer.prototype as Partial<Utf8Slicing>).utf8Slice === 'function'
     ? (bytes, start, end) => (bytes as Buffer & Utf8Slicing).utf8Slice(start, end)
     : (bytes, start, end) => bytes.toString('utf8', start, end);
+
+/** Node's own Latin-1 decoder of a Buffer, for bytes known to be ASCII; undefined where it is missing. */
+const decodeLatin1: ((bytes: Buffer, start: number, end: number) => string) | undefined =
+  typeof (Buffer.prototype as Partial<Latin1Slicing>).latin1Slice === 'function'
+    ? (bytes, start, end) => (bytes as Buffer & Latin1Slicing).latin1Slice(start, end)
+    : undefined;
+
+interface Latin1Slicing {
+  latin1Slice(start: number, end: number): string;
+}
 
 /** Where the unclosed quote of a record starting at `start` opens: the last field-opening quote. */
 function openingQuote(bytes: Buffer, start: number, delimiter: number): number {
