@@ -271,7 +271,7 @@ export class CsvScanner {
     for (let record = 0; record < found; record++) {
       const at = record * stride;
       const fieldCount = slots[at + 2]!;
-      const fields: string[] = [];
+      const fields = new Array<string>(columns.length === 0 ? 0 : this.#lastWanted + 1);
       const first = at + RECORD_HEADER_SLOTS;
       if (columns.length === 0) {
         // Only the width is wanted (a count of rows).
@@ -319,7 +319,8 @@ export class CsvScanner {
         return start + 2; // blank CRLF line
       }
     }
-    const fields: string[] = [];
+    // Sized for the columns decoded: filling a sparse array from empty gives it more than twice the room.
+    const fields = this.#wanted === undefined ? [] : new Array<string>(this.#lastWanted + 1);
     const end = this.#scanRecord(bytes, start, atEnd, fields);
     if (end === INCOMPLETE) {
       const tooLarge = bytes.length - start > MAX_RECORD_BYTES;
