@@ -20,11 +20,6 @@ import { MAX_STRUCTURED_COLUMN, OUTPUT_FULL, RECORD_HEADER_SLOTS, StructurePass 
 
 export class ScannedRecord {
   readonly kind = 'record' as const;
-  /**
-   * Field texts by column. When the reader asked for some columns only, the others are left
-   * undefined (never read them); `fieldCount` is the record's true width either way.
-   */
-  readonly fields: string[];
   readonly fieldCount: number;
   /** 1-based line on which the record starts. */
   readonly line: number;
@@ -33,14 +28,77 @@ export class ScannedRecord {
   readonly #source: Buffer;
   readonly #start: number;
   readonly #end: number;
+  /** The decoded fields: given (the scanner's own code decodes as it reads), or decoded when first asked for. */
+  #fields: string[] | undefined;
+  /** For a record the structural pass found: its pass's slots, where its own begin, and the columns decoded. */
+  #slots: Int32Array | undefined;
+  #at = 0;
+  #columns: DecodedColumns | undefined;
 
-  constructor(fields: string[], fieldCount: number, line: number, source: Buffer, start: number, end: number) {
-    this.fields = fields;
+  constructor(fields: string[] | undefined, fieldCount: number, line: number, source: Buffer, start: number, end: number) {
+    this.#fields = fields;
     this.fieldCount = fieldCount;
     this.line = line;
     this.#source = source;
     this.#start = start;
     this.#end = end;
+  }
+
+  /** A record the structural pass found, decoded field by field when asked (see csv-structure.ts for the slots). */
+  static structured(slots: Int32Array, at: number, columns: DecodedColumns, line: number, source: Buffer): ScannedRecord {
+    const record = new ScannedRecord(undefined, slots[at + 2]!, line, source, slots[at]!, slots[at + 1]!);
+    record.#slots = slots;
+    record.#at = at;
+    record.#columns = columns;
+    return record;
+  }
+
+  /**
+   * Field texts by column. When the reader asked for some columns only, the others are left
+   * undefined (never read them); `fieldCount` is the record's true width either way.
+   */
+  get fields(): string[] {
+    if (this.#fields === undefined) {
+      const columns = this.#columns!;
+      const fields = new Array<string>(columns.list.length === 0 ? 0 : columns.last + 1);
+      for (const column of columns.list) if (column < this.fieldCount) fields[column] = this.#decode(column);
+      this.#fields = fields;
+    }
+    return this.#fields;
+  }
+
+  /**
+   * One field's text, as `fields[column]` gives it, without decoding the others: for readers that
+   * need some columns only on some rows (a Shopify order's total is on its first row only).
+   */
+  text(column: number): string | undefined {
+    if (this.#fields !== undefined) return this.#fields[column];
+    if (column >= this.fieldCount || this.#columns!.wanted[column] !== true) return undefined;
+    return this.#decode(column);
+  }
+
+  /**
+   * `text(column).charCodeAt(index)` (NaN past its end), read from the bytes where they are ASCII:
+   * for a look at a field's first characters without decoding it.
+   */
+  codeAt(column: number, index: number): number {
+    const slots = this.#slots;
+    if (slots === undefined || slots[this.#at + 4] !== 0) return (this.text(column) ?? '').charCodeAt(index);
+    if (column >= this.fieldCount || this.#columns!.wanted[column] !== true) return NaN;
+    const slot = this.#at + RECORD_HEADER_SLOTS + 2 * column;
+    const at = slots[slot]! + index;
+    // A quoted field holding `""` is decoded: its bytes are not its characters.
+    return slots[slot + 1]! < 0 ? this.#decode(column).charCodeAt(index) : at < slots[slot + 1]! ? this.#source[at]! : NaN;
+  }
+
+  #decode(column: number): string {
+    const slots = this.#slots!;
+    const slot = this.#at + RECORD_HEADER_SLOTS + 2 * column;
+    const start = slots[slot]!;
+    const end = slots[slot + 1]!;
+    // The slot's top bit marks a quoted field holding `""`. An ASCII record's fields decode as Latin-1: the same text, without UTF-8's checks.
+    const text = (slots[this.#at + 4] === 0 ? decodeLatin1 : decodeUtf8)(this.#source, start, end & 0x7fffffff);
+    return end < 0 ? text.replaceAll('""', '"') : text;
   }
 
   /** The record's length in the file, in bytes, line break included. */
@@ -52,6 +110,13 @@ export class ScannedRecord {
   get raw(): string {
     return this.#source.toString('utf8', this.#start, this.#end);
   }
+}
+
+/** The columns a scanner decodes: by column, in order, and the last. */
+interface DecodedColumns {
+  readonly wanted: readonly boolean[];
+  readonly list: readonly number[];
+  readonly last: number;
 }
 
 export type SyntaxIssueCode = 'CSV_INVALID_CLOSING_QUOTE' | 'CSV_QUOTE_NOT_CLOSED' | 'CSV_RECORD_TOO_LARGE';
@@ -134,18 +199,19 @@ export class CsvScanner {
   decodeOnly(columns: readonly number[] | undefined): void {
     if (columns === undefined) {
       this.#wanted = undefined;
+      this.#decodedColumns = undefined;
       this.#lastWanted = Infinity;
       return;
     }
     const wanted: boolean[] = [];
     for (const column of columns) wanted[column] = true;
     this.#wanted = wanted;
-    this.#wantedColumns = [...new Set(columns)].sort((a, b) => a - b);
     this.#lastWanted = Math.max(-1, ...columns);
+    this.#decodedColumns = { wanted, list: [...new Set(columns)].sort((a, b) => a - b), last: this.#lastWanted };
   }
 
-  /** The columns decoded, in order (for the structural pass). */
-  #wantedColumns: readonly number[] = [];
+  /** The columns decoded, for the records of the structural pass; undefined: every column. */
+  #decodedColumns: DecodedColumns | undefined;
 
   /** The last column decoded: the fields after it are only counted (see #scanRecord). */
   #lastWanted = Infinity;
@@ -263,44 +329,15 @@ export class CsvScanner {
    * columns to decode, as a reader does after the header: the pass found the offsets for the old ones.
    */
   #scanStructured(structure: StructurePass, bytes: Buffer, start: number): number {
-    const wanted = this.#wanted;
-    const columns = this.#wantedColumns;
+    const columns = this.#decodedColumns!;
     const found = structure.scan(bytes, start, this.#delimiter, this.#lastWanted);
-    const slots = structure.records;
-    const stride = structure.stride;
-    for (let record = 0; record < found; record++) {
-      const at = record * stride;
-      const fieldCount = slots[at + 2]!;
-      const fields = new Array<string>(columns.length === 0 ? 0 : this.#lastWanted + 1);
-      const first = at + RECORD_HEADER_SLOTS;
-      if (columns.length === 0) {
-        // Only the width is wanted (a count of rows).
-      } else if (slots[at + 4] === 0 && decodeLatin1 !== undefined) {
-        // The fields decoded are ASCII: Latin-1 decoding gives the same text without UTF-8's checks.
-        // (One string for all of them, cut by byte offsets, decoded no faster: code that then reads
-        // the cut strings char by char, such as the timestamp parser, ran slower on them.)
-        for (let c = 0; c < columns.length; c++) {
-          const column = columns[c]!;
-          if (column >= fieldCount) break;
-          const fieldStart = slots[first + 2 * column]!;
-          const fieldEnd = slots[first + 2 * column + 1]!;
-          if (fieldEnd < 0) fields[column] = decodeLatin1(bytes, fieldStart, fieldEnd & 0x7fffffff).replaceAll('""', '"');
-          else fields[column] = fieldEnd === fieldStart ? '' : decodeLatin1(bytes, fieldStart, fieldEnd);
-        }
-      } else {
-        for (let c = 0; c < columns.length; c++) {
-          const column = columns[c]!;
-          if (column >= fieldCount) break;
-          const fieldStart = slots[first + 2 * column]!;
-          const fieldEnd = slots[first + 2 * column + 1]!;
-          if (fieldEnd < 0) fields[column] = decodeUtf8(bytes, fieldStart, fieldEnd & 0x7fffffff).replaceAll('""', '"');
-          else fields[column] = fieldEnd === fieldStart ? '' : decodeUtf8(bytes, fieldStart, fieldEnd);
-        }
-      }
-      const next = slots[at + 1]!;
-      this.#sink.record(new ScannedRecord(fields, fieldCount, this.#line, bytes, slots[at]!, next));
+    // The pass's output is overwritten by its next call: the records keep a copy (one per pass, not per record).
+    const slots = structure.records.slice(0, found * structure.stride);
+    for (let at = 0; at < slots.length; at += structure.stride) {
+      const record = ScannedRecord.structured(slots, at, columns, this.#line, bytes);
+      this.#sink.record(record);
       this.#line += slots[at + 3]!;
-      if (this.#wanted !== wanted) return next;
+      if (this.#decodedColumns !== columns) return slots[at + 1]!;
     }
     return structure.stopAt;
   }
@@ -565,11 +602,11 @@ const decodeUtf8: (bytes: Buffer, start: number, end: number) => string =
     ? (bytes, start, end) => (bytes as Buffer & Utf8Slicing).utf8Slice(start, end)
     : (bytes, start, end) => bytes.toString('utf8', start, end);
 
-/** Node's own Latin-1 decoder of a Buffer, for bytes known to be ASCII; undefined where it is missing. */
-const decodeLatin1: ((bytes: Buffer, start: number, end: number) => string) | undefined =
+/** Node's own Latin-1 decoder of a Buffer, for bytes known to be ASCII (see decodeUtf8 for why not `toString`). */
+const decodeLatin1: (bytes: Buffer, start: number, end: number) => string =
   typeof (Buffer.prototype as Partial<Latin1Slicing>).latin1Slice === 'function'
     ? (bytes, start, end) => (bytes as Buffer & Latin1Slicing).latin1Slice(start, end)
-    : undefined;
+    : (bytes, start, end) => bytes.toString('latin1', start, end);
 
 interface Latin1Slicing {
   latin1Slice(start: number, end: number): string;

@@ -15,6 +15,8 @@ interface Seen {
   readonly line: number;
   readonly raw: string;
   readonly fields?: readonly (string | undefined)[];
+  readonly texts?: readonly (string | undefined)[];
+  readonly codes?: readonly (readonly number[])[];
   readonly fieldCount?: number;
   readonly code?: string;
   readonly column?: number;
@@ -25,7 +27,17 @@ function scanAll(bytes: Buffer, delimiter: string, wanted: number[] | undefined,
   const scanner = new CsvScanner(
     delimiter,
     {
-      record: (r) => seen.push({ kind: 'record', line: r.line, raw: r.raw, fields: Array.from({ length: r.fieldCount }, (_, i) => r.fields[i]), fieldCount: r.fieldCount }),
+      record: (r) =>
+        seen.push({
+          kind: 'record',
+          line: r.line,
+          raw: r.raw,
+          // One field at a time before the whole array (which, once made, answers `text` too).
+          texts: Array.from({ length: r.fieldCount + 1 }, (_, i) => r.text(i)),
+          codes: Array.from({ length: r.fieldCount + 1 }, (_, i) => [0, 1, 4, 40].map((at) => r.codeAt(i, at))),
+          fields: Array.from({ length: r.fieldCount }, (_, i) => r.fields[i]),
+          fieldCount: r.fieldCount,
+        }),
       issue: (i) => seen.push({ kind: 'issue', line: i.line, raw: i.raw, code: i.code, column: i.column }),
     },
     { structurePass },
@@ -60,6 +72,13 @@ test('with the structural pass on every chunk, the scanner reports exactly what 
         const without = scanAll(bytes, delimiter, wanted, chunkSizes, 'off');
         const withPass = scanAll(bytes, delimiter, wanted, chunkSizes, 'every-chunk');
         assert.deepEqual(withPass, without);
+        // A field's text and its first characters are what the whole array holds.
+        for (const record of without) {
+          record.fields?.forEach((field, i) => {
+            assert.equal(record.texts![i], field);
+            assert.deepEqual(record.codes![i], [0, 1, 4, 40].map((at) => (field ?? '').charCodeAt(at)));
+          });
+        }
       },
     ),
     { numRuns: 3000 },

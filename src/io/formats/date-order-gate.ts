@@ -40,10 +40,19 @@ export class DateOrderGate implements RecordConsumer {
   }
 
   record(record: CsvRecord): void {
-    const text = record.fields[this.#column] ?? '';
+    const column = this.#column;
+    // Year-first dates (`2025-05-11 ...`, Shopify's own layout) never need the day/month question;
+    // such a date is told by its first five characters, without decoding it.
+    const yearFirst = startsWithYear(record, column);
+    if (this.#reader.zoneChecked && (yearFirst || this.#reader.dayMonthOrder !== undefined)) {
+      if (this.#firstAmbiguous === undefined || this.#reader.dayMonthOrder !== undefined) {
+        this.#inner.record(record);
+        return;
+      }
+    }
+    const text = record.text(column) ?? '';
     if (!this.#reader.zoneChecked && text.trim() !== '') this.#checkZone(record, text);
-    // Year-first dates (`2025-05-11 ...`, Shopify's own layout) never need the day/month question.
-    if (this.#reader.dayMonthOrder === undefined && !isYearFirst(text)) {
+    if (this.#reader.dayMonthOrder === undefined && !yearFirst) {
       const numbers = dayMonthNumbers(text);
       if (numbers !== undefined) {
         const [first, second] = numbers;
@@ -113,6 +122,16 @@ export class DateOrderGate implements RecordConsumer {
 }
 
 /** `2025-...`: four digits and a dash at the start, the form no day/month ambiguity can affect. */
+/** `isYearFirst` of the record's text in `column`, told from its first characters without decoding it. */
+function startsWithYear(record: CsvRecord, column: number): boolean {
+  if (record.codeAt(column, 4) !== 0x2d) return false;
+  for (let i = 0; i < 4; i++) {
+    const code = record.codeAt(column, i);
+    if (!(code >= 0x30 && code <= 0x39)) return false;
+  }
+  return true;
+}
+
 export function isYearFirst(text: string): boolean {
   if (text.charCodeAt(4) !== 0x2d) return false;
   for (let i = 0; i < 4; i++) {

@@ -93,8 +93,7 @@ class ShopifyReader implements RecordConsumer {
   }
 
   record(record: CsvRecord): void {
-    const { fields } = record;
-    const name = fields[this.#name] ?? '';
+    const name = record.text(this.#name) ?? '';
     if (this.#open === undefined || this.#open.name !== name) {
       this.#flush();
       this.#open = this.#startOrder(name, record);
@@ -135,7 +134,6 @@ class ShopifyReader implements RecordConsumer {
       sizes: [],
       problem: undefined,
     };
-    const { fields } = record;
     if (record.fieldCount !== this.#width) {
       order.problem = this.#widthProblem(record);
       return order;
@@ -144,33 +142,33 @@ class ShopifyReader implements RecordConsumer {
       order.problem = this.#cellProblem(record, this.#name, 'MISSING_ORDER_ID', 'no order Name');
       return order;
     }
-    const total = fields[this.#total]!;
+    // Fields are decoded one by one, as they are needed: most are needed on an order's first row only.
+    const total = record.text(this.#total)!;
     const value = parseMoney(total, this.#options.decimalComma);
     if (value === undefined) {
       const reason = total.trim() === '' ? `no Total on the order's first row` : `Total is not a number: "${total}"`;
       order.problem = this.#cellProblem(record, this.#total, 'BAD_VALUE', reason);
       return order;
     }
-    const placedAt = this.#options.timestamps.read(fields[this.#createdAt]!);
+    const placedAt = this.#options.timestamps.read(record.text(this.#createdAt)!);
     if (!placedAt.ok) {
       order.problem = this.#cellProblem(record, this.#createdAt, 'BAD_DATE', `Created at: ${placedAt.reason}`);
       return order;
     }
     order.value = value;
     order.placedAt = placedAt.epochMs;
-    order.email = fields[this.#email]!.trim().toLowerCase();
+    order.email = record.text(this.#email)!.trim().toLowerCase();
     this.#checkEmail(order, record);
-    order.cancelled = this.#options.excludeCancelled && this.#isCancelled(fields);
+    order.cancelled = this.#options.excludeCancelled && this.#isCancelled(record);
     return order;
   }
 
   #addSizes(order: OpenOrder, record: CsvRecord): void {
-    const { fields } = record;
     if (order.email === '') {
-      order.email = (fields[this.#email] ?? '').trim().toLowerCase();
+      order.email = (record.text(this.#email) ?? '').trim().toLowerCase();
       this.#checkEmail(order, record);
     }
-    for (const size of this.#options.sizes.sizesInLineItemName(fields[this.#lineItemName] ?? '')) {
+    for (const size of this.#options.sizes.sizesInLineItemName(record.text(this.#lineItemName) ?? '')) {
       if (!order.sizes.includes(size)) order.sizes.push(size);
     }
   }
@@ -181,9 +179,9 @@ class ShopifyReader implements RecordConsumer {
     if (problem !== undefined) order.problem ??= this.#cellProblem(record, this.#email, 'BAD_EMAIL', problem);
   }
 
-  #isCancelled(fields: readonly string[]): boolean {
-    const cancelledAt = this.#cancelledAt === undefined ? '' : fields[this.#cancelledAt]!.trim();
-    const status = this.#financialStatus === undefined ? '' : fields[this.#financialStatus]!.trim().toLowerCase();
+  #isCancelled(record: CsvRecord): boolean {
+    const cancelledAt = this.#cancelledAt === undefined ? '' : record.text(this.#cancelledAt)!.trim();
+    const status = this.#financialStatus === undefined ? '' : record.text(this.#financialStatus)!.trim().toLowerCase();
     return cancelledAt !== '' || CANCELLED_STATUSES.has(status);
   }
 
