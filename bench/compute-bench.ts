@@ -90,6 +90,14 @@ for (const orders of sizesToRun) {
   for (const mode of ['flow', 'window']) {
     results.set(mode, summarize(Array.from({ length: RUNS }, () => measure('measured-run.js', computeArgs(mode)))));
   }
+  // The same job on one thread, to show how it scales with the machine's cores.
+  if (availableParallelism() > 1) {
+    const oneThread = [...computeArgs('window'), '--threads', '1'];
+    oneThread[oneThread.indexOf('-o') + 1] = join(outDir, `profiles-${orders}-window-1-thread.csv`);
+    results.set('window --threads 1', summarize(Array.from({ length: RUNS }, () => measure('measured-run.js', oneThread))));
+    const same = readFileSync(join(outDir, `profiles-${orders}-window-1-thread.csv`)).equals(readFileSync(join(outDir, `profiles-${orders}-window.csv`)));
+    if (!same) throw new Error(`${orders} orders: the profiles of --threads 1 differ from those of ${availableParallelism()} threads`);
+  }
   const duckdbOut = join(outDir, `duckdb-${orders}-window.csv`);
   results.set('duckdb', summarize(Array.from({ length: RUNS }, () => measure('duckdb-run.js', [input, AS_OF, duckdbOut]))));
   const agreement = compareWithDuckdb(join(outDir, `profiles-${orders}-window.csv`), duckdbOut);
@@ -108,7 +116,7 @@ for (const orders of sizesToRun) {
       '|---|---|---|---|---|---|',
       ...[...results].map(
         ([name, r]) =>
-          `| ${name === 'duckdb' ? `DuckDB, bench/duckdb-window.sql, ${availableParallelism()} threads (its default)` : `backfill compute --mode ${name}`} | ${r.seconds.toFixed(2)} s | ${(bytes / 1e6 / r.seconds).toFixed(0)} | ${Math.round(rows / r.seconds).toLocaleString('en-US')} | ${(r.maxRssKb / 1024).toFixed(0)} MiB | ${name === 'duckdb' ? '1.00' : (duckdb.seconds / r.seconds).toFixed(2)} |`,
+          `| ${name === 'duckdb' ? `DuckDB, bench/duckdb-window.sql, ${availableParallelism()} threads (its default)` : `backfill compute --mode ${name}${name.includes('--threads') ? '' : ` (${availableParallelism()} threads, its default)`}`} | ${r.seconds.toFixed(2)} s | ${(bytes / 1e6 / r.seconds).toFixed(0)} | ${Math.round(rows / r.seconds).toLocaleString('en-US')} | ${(r.maxRssKb / 1024).toFixed(0)} MiB | ${name === 'duckdb' ? '1.00' : (duckdb.seconds / r.seconds).toFixed(2)} |`,
       ),
       '',
     ].join('\n'),
