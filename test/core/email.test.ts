@@ -1,0 +1,41 @@
+/**
+ * emailProblem reads each email in one pass; it must say what the three regular expressions it
+ * replaced said, for any text (checked here against them, on text made of the characters that matter).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { emailProblem } from '../../src/core/email.js';
+
+/** The check as it was written first: the reference. */
+function byExpressions(email: string): string | undefined {
+  if (email.includes('\uFFFD')) return `the email is not valid UTF-8 (${JSON.stringify(email)}): save the export as UTF-8`;
+  if (/[\u0000-\u001f\u007f]/.test(email)) return `the email holds a control character or NUL (${JSON.stringify(email)})`;
+  if (!/^[^\s@]+@[^\s@]+$/.test(email)) return `"${email}" is not an email address`;
+  return undefined;
+}
+
+// Every character `\s` matches, every control character, and plain letters, `@` and non-ASCII text.
+const spaces = [...Array(0x10000).keys()].map((code) => String.fromCharCode(code)).filter((c) => /\s/.test(c));
+const controls = [...Array(0x20).keys(), 0x7f].map((code) => String.fromCharCode(code));
+const character = fc.constantFrom('a', 'b', '.', '@', '@', '\uFFFD', 'é', '😀', '\u0085', '\u200b', ...spaces, ...controls);
+
+test('emailProblem says what the regular expressions said, on any text', () => {
+  fc.assert(
+    fc.property(fc.array(character, { maxLength: 8 }).map((parts) => parts.join('')), (email) => {
+      assert.equal(emailProblem(email), byExpressions(email));
+    }),
+    { numRuns: 20_000 },
+  );
+});
+
+test('plain addresses pass; the usual mistakes are named', () => {
+  assert.equal(emailProblem('ana@example.com'), undefined);
+  assert.equal(emailProblem("o'brien+shop@example.co.uk"), undefined);
+  assert.equal(emailProblem('ana@@example.com'), '"ana@@example.com" is not an email address');
+  assert.equal(emailProblem('ana example.com'), '"ana example.com" is not an email address');
+  assert.equal(emailProblem('@example.com'), '"@example.com" is not an email address');
+  assert.equal(emailProblem('ana@'), '"ana@" is not an email address');
+  assert.match(emailProblem('ana\u0000@example.com')!, /control character/);
+  assert.match(emailProblem('ana\uFFFD@example.com')!, /not valid UTF-8/);
+});
