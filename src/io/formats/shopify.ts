@@ -6,6 +6,7 @@
  * 79 columns depending on the export's date, so columns are found by name.
  */
 import { emailProblem } from '../../core/email.js';
+import type { Order } from '../../core/order.js';
 import { BackfillError } from '../../errors.js';
 import { parseMoney } from '../../core/money.js';
 import type { CsvRecord, CsvSyntaxIssue } from '../csv-records.js';
@@ -17,9 +18,10 @@ const REQUIRED = ['Name', 'Email', 'Created at', 'Total', 'Lineitem name'] as co
 /** Financial statuses that mean the money did not stay with the merchant. */
 const CANCELLED_STATUSES = new Set(['voided', 'refunded']);
 
-/** The rows of the order being read, until its `Name` changes. */
-interface OpenOrder {
-  readonly name: string;
+/** The rows of the order being read, until its `Name` changes; once read, the `Order` itself. */
+interface OpenOrder extends Order {
+  /** The order's `Name`. */
+  readonly orderId: string;
   readonly rows: CsvRecord[];
   email: string;
   placedAt: number;
@@ -73,6 +75,9 @@ class ShopifyReader implements RecordConsumer {
   readonly #cancelledAt: number | undefined;
   readonly columns: readonly number[];
   #open: OpenOrder | undefined;
+  /** The order `#flush` is handing to the sink, for `#rawOfFlushing`. */
+  #flushing: OpenOrder | undefined;
+  readonly #rawOfFlushing = (): string => this.#flushing!.rows.map((row) => row.raw).join('');
 
   constructor(columns: HeaderIndex, file: string, options: FormatOptions, sink: OrderSink) {
     this.#file = file;
@@ -94,7 +99,7 @@ class ShopifyReader implements RecordConsumer {
 
   record(record: CsvRecord): void {
     const name = record.text(this.#name) ?? '';
-    if (this.#open === undefined || this.#open.name !== name) {
+    if (this.#open === undefined || this.#open.orderId !== name) {
       this.#flush();
       this.#open = this.#startOrder(name, record);
     } else {
@@ -105,14 +110,14 @@ class ShopifyReader implements RecordConsumer {
   }
 
   cutState(): { readonly openOrderId: string | undefined; readonly holding: boolean } {
-    return { openOrderId: this.#open?.name, holding: false };
+    return { openOrderId: this.#open?.orderId, holding: false };
   }
 
   syntax(issue: CsvSyntaxIssue): void {
     // The swallowed text may hold more rows of the open order; if it starts with that order's
     // Name, the order is incomplete and goes to the rejects with it rather than being half-counted.
     const open = this.#open;
-    if (open !== undefined && open.name !== '' && issue.raw.startsWith(open.name)) {
+    if (open !== undefined && open.orderId !== '' && issue.raw.startsWith(open.orderId)) {
       open.problem ??= { line: issue.line, code: 'ORDER_INCOMPLETE', reason: `a row of this order is malformed: ${issue.reason}` };
     }
     this.#flush();
@@ -125,7 +130,7 @@ class ShopifyReader implements RecordConsumer {
 
   #startOrder(name: string, record: CsvRecord): OpenOrder {
     const order: OpenOrder = {
-      name,
+      orderId: name,
       rows: [record],
       email: '',
       placedAt: 0,
@@ -191,17 +196,16 @@ class ShopifyReader implements RecordConsumer {
     if (order === undefined) return;
     const at = { file: this.#file, line: order.rows[0]!.line };
     if (order.problem !== undefined) {
-      rejectOrderRows(this.#sink, this.#file, this.#header, order.name, order.rows, order.problem);
+      rejectOrderRows(this.#sink, this.#file, this.#header, order.orderId, order.rows, order.problem);
     } else if (order.email === '') {
-      this.#sink.withoutEmail(order.name, at);
+      this.#sink.withoutEmail(order.orderId, at);
     } else if (this.#options.excludeCancelled && order.cancelled) {
-      this.#sink.excluded(order.name, at);
+      this.#sink.excluded(order.orderId, at);
     } else {
-      this.#sink.order(
-        { orderId: order.name, email: order.email, placedAt: order.placedAt, value: order.value, sizes: order.sizes },
-        at,
-        () => order.rows.map((row) => row.raw).join(''),
-      );
+      // The open order is the Order (no copy per order), and one function gives the raw rows of the
+      // order being handed over, which the sink may ask for only during the call.
+      this.#flushing = order;
+      this.#sink.order(order, at, this.#rawOfFlushing);
     }
   }
 
