@@ -23,7 +23,11 @@ export interface RejectedRecord {
 
 /** Where an adapter delivers what it read. Calls come in input order. */
 export interface OrderSink {
-  /** `raw` gives the order's rows as in the file, only if needed (a conflicting duplicate is rejected). */
+  /**
+   * `raw` gives the order's rows as in the file, only if needed (a conflicting duplicate is rejected),
+   * and only during the call; nor is `order` to be kept after it (an adapter may hand over its own
+   * working object, which holds the rows).
+   */
   order(order: Order, at: SourcePosition, raw: () => string): void;
   /** An order with no email (POS, draft): not an error, but it cannot be tied to a profile. */
   withoutEmail(orderId: string, at: SourcePosition): void;
