@@ -44,3 +44,18 @@ test('a plain decimal reads as the same number whether or not it takes the patte
   );
   for (const text of ['.5', '5.', '1.2.3', '1..2', '']) assert.equal(parseMoney(text), text === '.5' ? 0.5 : undefined, text);
 });
+
+test('a plain decimal of any length reads as exactly the double Number() gives (digits and one division)', () => {
+  // Up to 24 characters: past 2^53 of digits or 22 decimals the reader falls back to Number() itself.
+  const plain = fc
+    .tuple(fc.stringMatching(/^\d{1,20}$/), fc.option(fc.stringMatching(/^\d{1,23}$/), { nil: undefined }))
+    .map(([whole, fraction]) => (fraction === undefined ? whole : `${whole}.${fraction}`))
+    .filter((text) => text.length <= 24);
+  fc.assert(
+    fc.property(plain, (text) => {
+      assert.ok(Object.is(parseMoney(text), Number(text)), text);
+    }),
+    { numRuns: 20_000 },
+  );
+  for (const text of ['9007199254740993', '0.1', '0.30000000000000004', '123456789012.3456789', '1.0000000000000000000001']) assert.ok(Object.is(parseMoney(text), Number(text)), text);
+});
