@@ -117,7 +117,7 @@ export const computeCommand: CliCommand = {
     const input = await orderInput(patterns, flags, settings, config?.path, io, asOf);
     const files = input.files;
     const started = io.now();
-    const progress = new Progress(io, { silent: flags.quiet === true || flags.json === true, color: flags.color });
+    const progress = await Progress.open(io, { silent: flags.quiet === true || flags.json === true, color: flags.color });
     progress.start(`Reading ${input.source?.label ?? files.join(', ')}`);
     let lastCount = 0;
     const result: ComputeResult = await runCompute({

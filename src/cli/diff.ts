@@ -109,7 +109,7 @@ export const diffCommand: CliCommand = {
       const input = await orderInput(patterns, flags, settings, config?.path, io, asOf);
       const baseline = await baselineOf(flags, config?.path, io);
       const label = flags.against;
-      const spinner = new Progress(io, { silent: flags.json === true || flags.markdown === true, color: flags.color });
+      const spinner = await Progress.open(io, { silent: flags.json === true || flags.markdown === true, color: flags.color });
       spinner.start('Computing');
       const result = await runDiff({
         files: input.files,

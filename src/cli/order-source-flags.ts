@@ -78,7 +78,7 @@ export async function orderInput(patterns: readonly string[], flags: OrderSource
   if (patterns.length > 0) throw usage(`--from klaviyo reads the orders from Klaviyo; leave out the files (${patterns.join(', ')})`);
   if (flags.metric !== undefined && flags.metricId !== undefined) throw usage('choose one of --metric and --metric-id');
   const metric: MetricChoice = flags.metricId !== undefined ? { id: flags.metricId } : { name: flags.metric ?? DEFAULT_METRIC };
-  const progress = new Progress(io, { silent: flags.quiet === true || flags.json === true || flags.markdown === true, color: flags.color });
+  const progress = await Progress.open(io, { silent: flags.quiet === true || flags.json === true || flags.markdown === true, color: flags.color });
   const started = io.now();
   progress.start(`Finding the metric ${'id' in metric ? metric.id : `"${metric.name}"`} in Klaviyo`);
   const fetched = await fetchEvents({

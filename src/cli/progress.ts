@@ -4,8 +4,7 @@
  * reports its width (a pseudo-terminal under `script` reports 0 columns, and a spinner there redraws
  * for ever), and colour follows NO_COLOR, FORCE_COLOR and --no-color.
  */
-import { formatDuration, intervalToDuration } from 'date-fns';
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
 import type { ReadProgress } from '../io/read-orders.js';
 import { retryWaveLine, type RetryWave } from '../klaviyo/retry-policy.js';
 import { redactSecrets } from '../redact.js';
@@ -22,10 +21,19 @@ export interface ProgressOptions {
 export class Progress {
   readonly #spinner: Ora | undefined;
 
-  constructor(io: CliIo, options: ProgressOptions) {
+  private constructor(spinner: Ora | undefined) {
+    this.#spinner = spinner;
+  }
+
+  /**
+   * The progress line for this run. ora is loaded only when the line will show: loading it (and what it
+   * loads) took a tenth of a second or more of every run's start, for cron, CI and pipes too.
+   */
+  static async open(io: CliIo, options: ProgressOptions): Promise<Progress> {
     const columns = io.stderr.columns ?? 0;
-    if (options.silent || io.stderr.isTTY !== true || columns <= 0) return;
-    this.#spinner = ora({ stream: io.stderr, discardStdin: false, color: colorWanted(io, options.color) ? 'cyan' : false });
+    if (options.silent || io.stderr.isTTY !== true || columns <= 0) return new Progress(undefined);
+    const { default: ora } = await import('ora');
+    return new Progress(ora({ stream: io.stderr, discardStdin: false, color: colorWanted(io, options.color) ? 'cyan' : false }));
   }
 
   start(text: string): void {
@@ -75,10 +83,18 @@ export function readingText(progress: ReadProgress, elapsedMs: number): string {
   return `Reading ${where}: ${parts.join(', ')}`;
 }
 
-/** `1 minute 5 seconds`; under a second reads `1 second`. */
+/** `1 minute 5 seconds`, `26 hours 40 minutes`; under a second reads `1 second`. Units that are 0 are left out. */
 export function humanDuration(seconds: number): string {
   const whole = Math.max(1, Math.round(seconds));
-  return formatDuration(intervalToDuration({ start: 0, end: whole * 1000 }), { format: ['hours', 'minutes', 'seconds'] });
+  const units: [string, number][] = [
+    ['hour', Math.floor(whole / 3600)],
+    ['minute', Math.floor((whole % 3600) / 60)],
+    ['second', whole % 60],
+  ];
+  return units
+    .filter(([, count]) => count > 0)
+    .map(([unit, count]) => `${count} ${unit}${count === 1 ? '' : 's'}`)
+    .join(' ');
 }
 
 /**

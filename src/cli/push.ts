@@ -167,7 +167,7 @@ async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettin
   );
   if (flags.dryRun === true || connection === undefined) return dryRunReport(prepared, flags, io, input);
 
-  const spinner = new Progress(io, { silent: flags.quiet === true || flags.json === true, color: flags.color });
+  const spinner = await Progress.open(io, { silent: flags.quiet === true || flags.json === true, color: flags.color });
   const stop = new AbortController();
   const stopWatching = io.onInterrupt(() => {
     // A second Ctrl-C does not wait: the run log is written entry by entry, so it is already whole.
