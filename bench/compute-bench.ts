@@ -127,7 +127,7 @@ for (const orders of sizesToRun) {
 const benchmarks = join(root, 'BENCHMARKS.md');
 const START = '<!-- compute-bench start -->';
 const END = '<!-- compute-bench end -->';
-const section = `${START}\n## compute vs DuckDB\n\n\`npm run bench\`; see bench/compute-bench.ts.\n\n${sections.join('\n')}${END}`;
+const section = `${START}\n## compute vs DuckDB\n\n\`npm run bench\`; see bench/compute-bench.ts. Wall times are whole runs: ours from the start of its process (loading its modules included), DuckDB's from before its library is loaded to the end of the query (bench/duckdb-run.ts).\n\n${sections.join('\n')}${END}`;
 let text = existsSync(benchmarks) ? readFileSync(benchmarks, 'utf8') : '# Benchmarks\n\n';
 const start = text.indexOf(START);
 const end = text.indexOf(END);
