@@ -10,6 +10,7 @@ import { resolveRunSettings, restoreSettings } from '../config/run-settings.js';
 import type { Definitions } from '../core/definitions.js';
 import { rowList, type ProfileList } from '../core/profile-list.js';
 import type { ProfileRow } from '../core/profiles.js';
+import { JsonBytes } from '../core/json-bytes.js';
 import { KLAVIYO_LIMITS, planBatches, toRanges, type BatchLimits, type PushPlan } from '../core/push-plan.js';
 import { applyEntry, pushTotals, replayRunLog, RUN_LOG_VERSION, type PushRunState, type PushSource, type PushTotals, type RunLogEntry, type StartEntry } from '../core/push-run-state.js';
 import { BackfillError } from '../errors.js';
@@ -273,20 +274,30 @@ function record(prepared: Pick<PreparedPush, 'state' | 'writer'>, entry: RunLogE
  */
 export function fingerprint(profiles: ProfileList): string {
   const hash = createHash('sha256');
-  // Rows' text handed over some 64 KB at a time: one update per row cost more than the hashing.
-  let pending = '';
+  // Rows' text written as bytes and handed over some 64 KB at a time: a string and an update per row
+  // cost more than the hashing.
+  const json = new JsonBytes();
   for (let index = 0; index < profiles.length; index++) {
-    pending += `[${JSON.stringify(profiles.email(index))},${profiles.propertiesJson(index)}]\n`;
-    if (pending.length >= FINGERPRINT_CHUNK) {
-      hash.update(pending);
-      pending = '';
+    json.byte(OPEN_BRACKET);
+    json.text(JSON.stringify(profiles.email(index)));
+    json.byte(COMMA);
+    profiles.writePropertiesJson(index, json);
+    json.byte(CLOSE_BRACKET);
+    json.byte(LINE_FEED);
+    if (json.length >= FINGERPRINT_CHUNK) {
+      hash.update(json.bytes());
+      json.clear();
     }
   }
-  hash.update(pending);
+  hash.update(json.bytes());
   return hash.digest('hex');
 }
 
 const FINGERPRINT_CHUNK = 1 << 16;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+const LINE_FEED = 0x0a;
 
 /** `.backfill/push-20261126T101500Z.ndjson` in the current directory. */
 export function defaultRunLogPath(now: number): string {

@@ -1,6 +1,6 @@
 /**
  * Profiles read from a profiles CSV, held as columns rather than as a row object per profile: emails
- * in a KeyIndex arena, each `_value` column a Float64Array (NaN: blank), each `_date` column the
+ * in a byte arena (email-column.ts), each `_value` column a Float64Array (NaN: blank), each `_date` column the
  * epoch milliseconds of its `yyyy-MM-dd HH:mm:ss` text in a Float64Array (NaN: blank), and only
  * columns of any other kind as arrays of values. About 40 bytes a profile that the garbage collector
  * never traces, where kept rows cost about 250 that it copied to old space (most of a 1M-row read).
@@ -12,7 +12,8 @@
  * row that is never committed (rejected, or without properties) are overwritten by the next one.
  */
 import { emailProblem } from './email.js';
-import { KeyIndex } from './key-index.js';
+import { EmailColumn } from './email-column.js';
+import type { JsonBytes } from './json-bytes.js';
 import { textPropertiesOf, type ProfileList } from './profile-list.js';
 import { profileProblem } from './profile-problem.js';
 import type { ProfileRow, PropertyValue } from './profiles.js';
@@ -22,13 +23,16 @@ import { formatUtc } from './timestamp.js';
 export type PropertyKind = 'value' | 'date' | 'any';
 
 const INITIAL_ROWS = 1 << 10;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const COMMA = 0x2c;
 
 export class ProfileColumns implements ProfileList {
   /** Property names, in the file's column order (the email column left out). */
   readonly names: readonly string[];
   readonly kinds: readonly PropertyKind[];
   /** Every email read, rows without properties included (they still count as duplicates). */
-  readonly emails = new KeyIndex();
+  readonly emails = new EmailColumn();
   #length = 0;
   #capacity = INITIAL_ROWS;
   /** Row -> its email's number in `emails`. */
@@ -36,8 +40,8 @@ export class ProfileColumns implements ProfileList {
   /** Per column: its numbers (value and date columns) or values (any), undefined for the other kind. */
   readonly #numbers: (Float64Array | undefined)[];
   readonly #values: ((PropertyValue | undefined)[] | undefined)[];
-  /** `"name":` per column, for JSON made straight from the columns. */
-  readonly #keysJson: string[];
+  /** `"name":` per column as UTF-8, for JSON made straight from the columns. */
+  readonly #keysJson: Buffer[];
   /**
    * Whether property objects made from these columns have their keys in column order, one per column:
    * not when a name repeats (the last cell wins, at the first one's place), is `__proto__` (never an own
@@ -53,7 +57,7 @@ export class ProfileColumns implements ProfileList {
     this.kinds = kinds;
     this.#numbers = kinds.map((kind) => (kind === 'any' ? undefined : new Float64Array(INITIAL_ROWS)));
     this.#values = kinds.map((kind) => (kind === 'any' ? [] : undefined));
-    this.#keysJson = names.map((name) => `${JSON.stringify(name)}:`);
+    this.#keysJson = names.map((name) => Buffer.from(`${JSON.stringify(name)}:`));
     this.#plainKeys = new Set(names).size === names.length && names.every((name) => name !== '__proto__' && !/^\d+$/.test(name));
     this.#blankName = names.some((name) => name.trim() === '');
   }
@@ -80,7 +84,7 @@ export class ProfileColumns implements ProfileList {
   }
 
   email(index: number): string {
-    return this.emails.keyAt(this.#emailOf[index]!);
+    return this.emails.at(this.#emailOf[index]!);
   }
 
   row(index: number): ProfileRow {
@@ -100,26 +104,34 @@ export class ProfileColumns implements ProfileList {
     return rows;
   }
 
-  propertiesJson(index: number): string {
-    if (!this.#plainKeys) return JSON.stringify(this.row(index).properties);
-    let json = '{';
+  writePropertiesJson(index: number, out: JsonBytes): void {
+    if (!this.#plainKeys) {
+      out.text(JSON.stringify(this.row(index).properties));
+      return;
+    }
+    out.byte(OPEN_BRACE);
+    let first = true;
     const kinds = this.kinds;
     for (let column = 0; column < kinds.length; column++) {
       const kind = kinds[column]!;
-      let text: string;
       if (kind === 'any') {
         const value = this.#values[column]![index];
         if (value === undefined) continue;
-        text = typeof value === 'string' ? JSON.stringify(value) : Number.isFinite(value) ? String(value) : 'null';
+        if (!first) out.byte(COMMA);
+        out.raw(this.#keysJson[column]!);
+        out.text(typeof value === 'string' ? JSON.stringify(value) : Number.isFinite(value) ? String(value) : 'null');
       } else {
         const number = this.#numbers[column]![index]!;
         if (Number.isNaN(number)) continue;
+        if (!first) out.byte(COMMA);
+        out.raw(this.#keysJson[column]!);
         // A value is finite (the reader checks), and String gives a finite number's JSON text.
-        text = kind === 'value' ? String(number) : `"${formatUtc(number)}"`;
+        if (kind === 'value') out.text(String(number));
+        else out.quotedDate(number);
       }
-      json += json.length === 1 ? this.#keysJson[column]! + text : `,${this.#keysJson[column]!}${text}`;
+      first = false;
     }
-    return `${json}}`;
+    out.byte(CLOSE_BRACE);
   }
 
   problem(index: number): string | undefined {

@@ -4,6 +4,7 @@
  * from orders: `rowList`), and the columns of a profiles CSV (profile-columns.ts), which makes a row
  * only when one is asked for, so that a million profiles are not a million objects kept alive.
  */
+import type { JsonBytes } from './json-bytes.js';
 import { profileProblem } from './profile-problem.js';
 import type { ProfileRow } from './profiles.js';
 
@@ -13,8 +14,11 @@ export interface ProfileList {
   row(index: number): ProfileRow;
   /** `row(index).email`, without the row. */
   email(index: number): string;
-  /** Exactly `JSON.stringify(row(index).properties)`, without the row where it can: the fingerprint and the plan hash and measure it. */
-  propertiesJson(index: number): string;
+  /**
+   * Appends exactly `JSON.stringify(row(index).properties)`, as UTF-8, to `out`, without the row where
+   * it can: the fingerprint hashes it and the plan measures it.
+   */
+  writePropertiesJson(index: number, out: JsonBytes): void;
   /** Exactly `profileProblem(row(index))`. */
   problem(index: number): string | undefined;
   /** The names of the properties some profile holds as text (the dates), sorted. */
@@ -27,7 +31,7 @@ export function rowList(rows: readonly ProfileRow[]): ProfileList {
     length: rows.length,
     row: (index) => rows[index]!,
     email: (index) => rows[index]!.email,
-    propertiesJson: (index) => JSON.stringify(rows[index]!.properties),
+    writePropertiesJson: (index, out) => out.text(JSON.stringify(rows[index]!.properties)),
     problem: (index) => profileProblem(rows[index]!),
     textProperties: () => textPropertiesOf(rows.length, (index) => rows[index]!),
   };

@@ -36,6 +36,42 @@ export interface ProfilesCsv {
 // `01234` is text in Klaviyo's own CSV import too, so it stays a string here.
 const PLAIN_DECIMAL = /^-?(0|[1-9]\d*)(\.\d+)?$/;
 
+/**
+ * `Number(text)` when `text` is a plain decimal (PLAIN_DECIMAL), else NaN: one pass over the digits
+ * instead of a regular expression and then Number's general parser, a tenth of a 1M-row read. Exact:
+ * with at most 15 digits the digits are an exact integer and 10^fraction (at most 10^15) an exact
+ * power, so their quotient is the correctly rounded value, Number's own; longer texts go to Number.
+ */
+export function plainDecimal(text: string): number {
+  const length = text.length;
+  let i = text.charCodeAt(0) === MINUS ? 1 : 0;
+  const first = i;
+  let digits = 0;
+  let point = -1;
+  for (; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= DIGIT_0 && code <= DIGIT_9) {
+      digits = digits * 10 + (code - DIGIT_0);
+      continue;
+    }
+    if (code !== POINT || point >= 0) return NaN;
+    point = i;
+  }
+  const integerDigits = (point < 0 ? length : point) - first;
+  const fractionDigits = point < 0 ? 0 : length - point - 1;
+  // No leading zero before other integer digits, a digit on each side of the point.
+  if (integerDigits === 0 || (integerDigits > 1 && text.charCodeAt(first) === DIGIT_0) || (point >= 0 && fractionDigits === 0)) return NaN;
+  if (integerDigits + fractionDigits > 15) return Number(text);
+  const value = fractionDigits === 0 ? digits : digits / POWERS_OF_TEN[fractionDigits]!;
+  return first === 1 ? -value : value;
+}
+
+const MINUS = 0x2d;
+const POINT = 0x2e;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, power) => 10 ** power);
+
 export function propertyValue(cell: string): PropertyValue | undefined {
   const text = cell.trim();
   if (text === '') return undefined;
@@ -134,14 +170,15 @@ export async function readProfilesCsv(path: string, onReject?: (rejected: Reject
             }
             profiles.setNumber(column, at);
           } else if (kind === 'value') {
-            const value = PLAIN_DECIMAL.test(text) ? Number(text) : NaN;
+            const value = plainDecimal(text);
             if (!Number.isFinite(value)) {
               reject(record.line, 'BAD_VALUE', `${header[index]}: ${JSON.stringify(text)} is not a number (plain decimals only, like 1359.5)`, record.raw, index);
               return;
             }
             profiles.setNumber(column, value);
           } else {
-            profiles.setValue(column, PLAIN_DECIMAL.test(text) ? Number(text) : text);
+            const value = plainDecimal(text);
+            profiles.setValue(column, Number.isNaN(value) ? text : value);
           }
           empty = false;
         }
@@ -180,7 +217,16 @@ function twoDigits(text: string, at: number): number {
 
 /** The epoch milliseconds of a `yyyy-MM-dd HH:mm:ss` date that exists (UTC, as compute writes it), else NaN. */
 function dateMillis(text: string): number {
-  if (text.length !== 19 || text[4] !== '-' || text[7] !== '-' || text[10] !== ' ' || text[13] !== ':' || text[16] !== ':') return NaN;
+  if (
+    text.length !== 19 ||
+    text.charCodeAt(4) !== MINUS ||
+    text.charCodeAt(7) !== MINUS ||
+    text.charCodeAt(10) !== SPACE ||
+    text.charCodeAt(13) !== COLON ||
+    text.charCodeAt(16) !== COLON
+  ) {
+    return NaN;
+  }
   const century = twoDigits(text, 0);
   const yearOfCentury = twoDigits(text, 2);
   const month = twoDigits(text, 5);
@@ -193,7 +239,24 @@ function dateMillis(text: string): number {
   const minute = twoDigits(text, 14);
   const second = twoDigits(text, 17);
   if (!(hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59)) return NaN;
-  return utcMillis(year, month, day, hour, minute, second);
+  return monthStart(year, month) + (((day - 1) * 24 + hour) * 60 + minute) * 60_000 + second * 1000;
+}
+
+const SPACE = 0x20;
+const COLON = 0x3a;
+
+/**
+ * Epoch ms of the first of each month of years 0000 to 9999, filled in as met: utcMillis's calendar
+ * arithmetic once a month instead of once for each of a million dates.
+ */
+let monthStarts: Float64Array | undefined;
+
+function monthStart(year: number, month: number): number {
+  monthStarts ??= new Float64Array(10_000 * 12).fill(NaN);
+  const slot = year * 12 + month - 1;
+  let start = monthStarts[slot]!;
+  if (Number.isNaN(start)) start = monthStarts[slot] = utcMillis(year, month, 1);
+  return start;
 }
 
 function badRow(file: string, line: number, reason: string): BackfillError {
