@@ -10,6 +10,8 @@ const DASH = 0x2d;
 const COLON = 0x3a;
 const SPACE = 0x20;
 const DIGIT_0 = 0x30;
+const POINT = 0x2e;
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, power) => 10 ** power);
 
 export class JsonBytes {
   #buffer = Buffer.allocUnsafe(1 << 17);
@@ -62,6 +64,46 @@ export class JsonBytes {
       buffer[at + i] = unit;
     }
     this.#length = at + length;
+  }
+
+  /**
+   * A finite number as `JSON.stringify` (and `String`) writes it: the shortest decimal that reads back
+   * as the same double. Written here, for money-like values, without Number's general shortest-digits
+   * conversion, which cost more than everything else in a row's JSON. For |v| below 1e9 a grid of
+   * 10^-k with k <= 6 is coarser than the doubles there, so at most one decimal with k fraction digits
+   * reads back as v, and `Math.round(v * 10^k)` finds it; the first k that has one is the shortest.
+   * Everything else (large, tiny, more digits) goes to String.
+   */
+  number(value: number): void {
+    const magnitude = Math.abs(value);
+    if (Number.isInteger(value) && magnitude < 1e15) {
+      if (value < 0) this.byte(DASH);
+      this.#integer(magnitude);
+      return;
+    }
+    if (magnitude < 1e9 && magnitude >= 1e-6) {
+      for (let k = 1; k <= 6; k++) {
+        const scale = POWERS_OF_TEN[k]!;
+        const scaled = Math.round(magnitude * scale);
+        if (scaled / scale !== magnitude) continue;
+        if (value < 0) this.byte(DASH);
+        const fraction = scaled % scale;
+        this.#integer((scaled - fraction) / scale);
+        this.#reserve(k + 1);
+        this.#buffer[this.#length++] = POINT;
+        this.#length = digits(this.#buffer, this.#length, fraction, k);
+        return;
+      }
+    }
+    this.text(String(value));
+  }
+
+  /** A whole number below 1e15, in decimal digits. */
+  #integer(value: number): void {
+    let width = 1;
+    while (width < 15 && value >= POWERS_OF_TEN[width]!) width++;
+    this.#reserve(width);
+    this.#length = digits(this.#buffer, this.#length, value, width);
   }
 
   /** `"yyyy-MM-dd HH:mm:ss"` in UTC, quotes included, as `JSON.stringify(formatUtc(epochMs))` gives it. */

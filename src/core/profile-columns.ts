@@ -119,14 +119,16 @@ export class ProfileColumns implements ProfileList {
         if (value === undefined) continue;
         if (!first) out.byte(COMMA);
         out.raw(this.#keysJson[column]!);
-        out.text(typeof value === 'string' ? JSON.stringify(value) : Number.isFinite(value) ? String(value) : 'null');
+        if (typeof value === 'string') out.text(JSON.stringify(value));
+        else if (Number.isFinite(value)) out.number(value);
+        else out.text('null');
       } else {
         const number = this.#numbers[column]![index]!;
         if (Number.isNaN(number)) continue;
         if (!first) out.byte(COMMA);
         out.raw(this.#keysJson[column]!);
-        // A value is finite (the reader checks), and String gives a finite number's JSON text.
-        if (kind === 'value') out.text(String(number));
+        // A value is finite: the reader checks.
+        if (kind === 'value') out.number(number);
         else out.quotedDate(number);
       }
       first = false;

@@ -40,3 +40,20 @@ test('raw bytes and single bytes go in as they are', () => {
   out.byte(0x7d);
   assert.equal(out.bytes().toString(), '{"n":1.5}');
 });
+
+test('a number is written as String writes it: integers, money, long fractions, tiny, huge, negative zero', () => {
+  const decimal = fc.tuple(fc.integer({ min: -999_999_999, max: 999_999_999 }), fc.integer({ min: 0, max: 8 })).map(([units, places]) => units / 10 ** places);
+  fc.assert(
+    fc.property(fc.oneof(decimal, fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.double({ min: -1e-3, max: 1e-3, noNaN: true })), (value) => {
+      const out = new JsonBytes();
+      out.number(value);
+      assert.equal(out.bytes().toString(), String(value), `${value}`);
+    }),
+    { numRuns: 50_000 },
+  );
+  for (const value of [0, -0, 1e-6, 9.99e-7, 0.1 + 0.2, 1e15, 999_999_999.999999, 123_456_789.123456, 1e21, -1359.5]) {
+    const out = new JsonBytes();
+    out.number(value);
+    assert.equal(out.bytes().toString(), String(value), `${value}`);
+  }
+});
