@@ -279,7 +279,7 @@ export function fingerprint(profiles: ProfileList): string {
   const json = new JsonBytes();
   for (let index = 0; index < profiles.length; index++) {
     json.byte(OPEN_BRACKET);
-    json.text(JSON.stringify(profiles.email(index)));
+    profiles.writeEmailJson(index, json);
     json.byte(COMMA);
     profiles.writePropertiesJson(index, json);
     json.byte(CLOSE_BRACKET);

@@ -10,6 +10,7 @@
  * KeyIndex over the emails so far, which from then on holds them all (its arena replaces this one's):
  * the same numbers either way.
  */
+import type { JsonBytes } from './json-bytes.js';
 import { KeyIndex } from './key-index.js';
 
 const INITIAL_EMAILS = 1 << 10;
@@ -52,6 +53,16 @@ export class EmailColumn {
     const start = this.#spans[2 * number]!;
     const span = this.#spans[2 * number + 1]!;
     return this.#arena.toString(span % 2 === 1 ? 'utf16le' : 'latin1', start, start + Math.floor(span / 2));
+  }
+
+  /** Appends `JSON.stringify(at(number))` to `out`: straight from the arena for a plain ASCII email. */
+  writeJson(number: number, out: JsonBytes): void {
+    if (this.#index === undefined) {
+      const start = this.#spans[2 * number]!;
+      const span = this.#spans[2 * number + 1]!;
+      if (span % 2 === 0 && out.quotedAscii(this.#arena, start, start + span / 2)) return;
+    }
+    out.text(JSON.stringify(this.at(number)));
   }
 
   #indexSoFar(): KeyIndex {

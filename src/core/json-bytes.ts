@@ -6,6 +6,7 @@
 import { formatUtc } from './timestamp.js';
 
 const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 const DASH = 0x2d;
 const COLON = 0x3a;
 const SPACE = 0x20;
@@ -107,6 +108,26 @@ export class JsonBytes {
     while (width < 15 && value >= POWERS_OF_TEN[width]!) width++;
     this.#reserve(width);
     this.#length = digits(this.#buffer, this.#length, value, width);
+  }
+
+  /**
+   * `JSON.stringify` of the Latin-1 text in `bytes[start, end)` when every byte is printable ASCII
+   * that JSON leaves as it is (not `"` or `\`): then it is the bytes between quotes, copied without
+   * a string. False, having written nothing, otherwise.
+   */
+  quotedAscii(bytes: Uint8Array, start: number, end: number): boolean {
+    for (let i = start; i < end; i++) {
+      const byte = bytes[i]!;
+      if (byte < 0x20 || byte > 0x7e || byte === QUOTE || byte === BACKSLASH) return false;
+    }
+    this.#reserve(end - start + 2);
+    const buffer = this.#buffer;
+    let at = this.#length;
+    buffer[at++] = QUOTE;
+    for (let i = start; i < end; i++) buffer[at++] = bytes[i]!;
+    buffer[at++] = QUOTE;
+    this.#length = at;
+    return true;
   }
 
   /** `"yyyy-MM-dd HH:mm:ss"` in UTC, quotes included, as `JSON.stringify(formatUtc(epochMs))` gives it. */

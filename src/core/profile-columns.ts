@@ -87,6 +87,10 @@ export class ProfileColumns implements ProfileList {
     return this.emails.at(this.#emailOf[index]!);
   }
 
+  writeEmailJson(index: number, out: JsonBytes): void {
+    this.emails.writeJson(this.#emailOf[index]!, out);
+  }
+
   row(index: number): ProfileRow {
     const properties: Record<string, PropertyValue> = {};
     const names = this.names;

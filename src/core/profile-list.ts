@@ -14,6 +14,8 @@ export interface ProfileList {
   row(index: number): ProfileRow;
   /** `row(index).email`, without the row. */
   email(index: number): string;
+  /** Appends exactly `JSON.stringify(row(index).email)`, as UTF-8, to `out`. */
+  writeEmailJson(index: number, out: JsonBytes): void;
   /**
    * Appends exactly `JSON.stringify(row(index).properties)`, as UTF-8, to `out`, without the row where
    * it can: the fingerprint hashes it and the plan measures it.
@@ -31,6 +33,7 @@ export function rowList(rows: readonly ProfileRow[]): ProfileList {
     length: rows.length,
     row: (index) => rows[index]!,
     email: (index) => rows[index]!.email,
+    writeEmailJson: (index, out) => out.text(JSON.stringify(rows[index]!.email)),
     writePropertiesJson: (index, out) => out.text(JSON.stringify(rows[index]!.properties)),
     problem: (index) => profileProblem(rows[index]!),
     textProperties: () => textPropertiesOf(rows.length, (index) => rows[index]!),

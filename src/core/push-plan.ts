@@ -101,7 +101,7 @@ export function planBatches(profiles: ProfileList | readonly ProfileRow[], limit
       continue;
     }
     json.clear();
-    json.text(JSON.stringify(list.email(index)));
+    list.writeEmailJson(index, json);
     list.writePropertiesJson(index, json);
     const size = RESOURCE_FIXED_BYTES + json.length;
     if (size > limits.bytesPerProfile) {

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { EmailColumn } from '../../src/core/email-column.js';
+import { JsonBytes } from '../../src/core/json-bytes.js';
 
 const emailText = fc.oneof(fc.constantFrom('a@x.io', 'b@x.io', 'ü@x.io', '中@x.io', 'z@x.io', ''), fc.string({ maxLength: 6, unit: 'binary' }));
 
@@ -16,7 +17,12 @@ test('numbers every email as a Map of first appearances would, sorted or not, an
         assert.equal(column.add(email), expected.get(email));
         assert.equal(column.size, expected.size);
       }
-      for (const [email, number] of expected) assert.equal(column.at(number), email);
+      for (const [email, number] of expected) {
+        assert.equal(column.at(number), email);
+        const json = new JsonBytes();
+        column.writeJson(number, json);
+        assert.equal(json.bytes().toString('utf8'), JSON.stringify(email));
+      }
     }),
     { numRuns: 2000 },
   );

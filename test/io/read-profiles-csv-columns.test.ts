@@ -124,6 +124,9 @@ test('on random files the columnar reader reads what the row reader read, and it
         const json = new JsonBytes();
         profiles.writePropertiesJson(index, json);
         assert.equal(json.bytes().toString('utf8'), JSON.stringify(row.properties));
+        json.clear();
+        profiles.writeEmailJson(index, json);
+        assert.equal(json.bytes().toString('utf8'), JSON.stringify(row.email));
       });
       assert.equal(fingerprint(profiles), rowsFingerprint(rows));
       assert.deepEqual(profiles.textProperties(), rowsTextProperties(rows));
