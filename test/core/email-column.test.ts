@@ -4,7 +4,11 @@ import fc from 'fast-check';
 import { EmailColumn } from '../../src/core/email-column.js';
 import { JsonBytes } from '../../src/core/json-bytes.js';
 
-const emailText = fc.oneof(fc.constantFrom('a@x.io', 'b@x.io', 'ü@x.io', '中@x.io', 'z@x.io', ''), fc.string({ maxLength: 6, unit: 'binary' }));
+const emailText = fc.oneof(
+  fc.constantFrom('a@x.io', 'b@x.io', 'ü@x.io', '中@x.io', 'z@x.io', '', 'a\\b@x.io', 'q"@x.io', 'tab\t@x.io', '~@x.io'),
+  fc.string({ maxLength: 6, unit: 'binary' }),
+  fc.string({ maxLength: 6, unit: 'binary-ascii' }),
+);
 
 test('numbers every email as a Map of first appearances would, sorted or not, and gives each back', () => {
   fc.assert(

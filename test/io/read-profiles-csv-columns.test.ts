@@ -38,7 +38,7 @@ const cell = fc.oneof(
 );
 const email = fc.oneof(
   { weight: 8, arbitrary: fc.integer({ min: 0, max: 5000 }).map((n) => `u${n}@x.io`) },
-  { weight: 2, arbitrary: fc.constantFrom('A@x.io', 'a@x.io', 'ü@x.io', 'Ü@X.IO', '中@x.io', 'bad email', '', ' c@x.io ', 'd@x.io', '"q"@x.io', 'e\u0001@x.io') },
+  { weight: 2, arbitrary: fc.constantFrom('A@x.io', 'a@x.io', 'ü@x.io', 'Ü@X.IO', '中@x.io', 'bad email', '', ' c@x.io ', 'd@x.io', '"q"@x.io', 'e\u0001@x.io', 'back\\slash@x.io', '~@x.io') },
 );
 
 const csvFile = fc.record({
