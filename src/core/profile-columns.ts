@@ -2,7 +2,7 @@
  * Profiles read from a profiles CSV, held as columns rather than as a row object per profile: emails
  * in a byte arena (email-column.ts), each `_value` column a Float64Array (NaN: blank), each `_date` column the
  * epoch milliseconds of its `yyyy-MM-dd HH:mm:ss` text in a Float64Array (NaN: blank), and only
- * columns of any other kind as arrays of values. About 40 bytes a profile that the garbage collector
+ * columns of any other kind as arrays of values. About 80 bytes a profile that the garbage collector
  * never traces, where kept rows cost about 250 that it copied to old space (most of a 1M-row read).
  *
  * A row, a property object's JSON and a profile's problem are made from the columns when asked for,
