@@ -247,7 +247,7 @@ function dryRunReport(prepared: PreparedPush, flags: PushFlags, io: CliIo, input
   const batches = plan?.batches ?? [];
   const summary = {
     dryRun: true,
-    profiles: prepared.rows.length,
+    profiles: prepared.profiles.length,
     batches: plan !== undefined ? batches.length : prepared.totals.batchesUnsent,
     largestBatchProfiles: Math.max(0, ...batches.map((b) => b.rows.length)),
     largestBatchBytes: Math.max(0, ...batches.map((b) => b.bytes)),

@@ -106,7 +106,7 @@ export const segmentsCommand: CliCommand = {
 };
 
 async function profileRows(patterns: string[], flags: SegmentsFlags, settings: RunSettings, asOf: number, cwd: string): Promise<readonly ProfileRow[] | undefined> {
-  if (flags.profiles !== undefined) return (await readProfilesCsv(resolve(cwd, flags.profiles))).rows;
+  if (flags.profiles !== undefined) return (await readProfilesCsv(resolve(cwd, flags.profiles))).profiles.toRows();
   if (patterns.length === 0) return undefined;
   const table = await computeProfileTable({ files: await expandInputPaths(patterns), definitions: settings.definitions, input: settings.input, asOf, strict: false, rejectsPath: undefined });
   return table.rows;

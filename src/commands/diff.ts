@@ -100,7 +100,7 @@ async function readBaseline(options: DiffOptions, computed: readonly ProfileRow[
   switch (baseline.kind) {
     case 'profiles': {
       const csv = read ?? (await readProfilesCsv(baseline.file));
-      return { rows: csv.rows, columns: csv.columns.filter((column) => column !== 'Phone Number') };
+      return { rows: csv.profiles.toRows(), columns: csv.columns.filter((column) => column !== 'Phone Number') };
     }
     case 'state': {
       const state = await readStateFile(baseline.file);

@@ -6,6 +6,7 @@
 import { planIncrementalPush, recordFinishedSend } from '../core/confirmed-state.js';
 import { definitionsHash, summarizeDefinitions } from '../core/definitions-hash.js';
 import { propertyColumns, type Definitions } from '../core/definitions.js';
+import type { ProfileList } from '../core/profile-list.js';
 import type { ProfileRow } from '../core/profiles.js';
 import { fromRanges, toRanges } from '../core/push-plan.js';
 import { confirmedRows, pushTotals, type IncrementalStart, type PushRunState } from '../core/push-run-state.js';
@@ -79,8 +80,8 @@ export interface RecordedState {
  * applies its results to the newest state; written even after an early stop, so what Klaviyo did
  * confirm is not sent again.
  */
-export async function recordIncrementalPush(state: PushRunState, rows: readonly ProfileRow[], entry: IncrementalStart, at: string): Promise<RecordedState> {
-  const confirmed = confirmedRows(state).map((index) => rows[index]!);
+export async function recordIncrementalPush(state: PushRunState, profiles: ProfileList, entry: IncrementalStart, at: string): Promise<RecordedState> {
+  const confirmed = confirmedRows(state).map((index) => profiles.row(index));
   const totals = pushTotals(state);
   const previous = await readStateFile(entry.statePath);
   const next = recordFinishedSend(previous, {

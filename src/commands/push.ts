@@ -8,7 +8,9 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { readConfig } from '../config/config-file.js';
 import { resolveRunSettings, restoreSettings } from '../config/run-settings.js';
 import type { Definitions } from '../core/definitions.js';
+import { rowList, type ProfileList } from '../core/profile-list.js';
 import type { ProfileRow } from '../core/profiles.js';
+import { JsonBytes } from '../core/json-bytes.js';
 import { KLAVIYO_LIMITS, planBatches, toRanges, type BatchLimits, type PushPlan } from '../core/push-plan.js';
 import { applyEntry, pushTotals, replayRunLog, RUN_LOG_VERSION, type PushRunState, type PushSource, type PushTotals, type RunLogEntry, type StartEntry } from '../core/push-run-state.js';
 import { BackfillError } from '../errors.js';
@@ -50,7 +52,8 @@ export interface PushOptions {
 }
 
 export interface PreparedPush {
-  readonly rows: readonly ProfileRow[];
+  /** The profiles pushed, in run-log row order (after an incremental push's selection). */
+  readonly profiles: ProfileList;
   readonly state: PushRunState;
   readonly runLog: string;
   readonly rejectsPath: string;
@@ -94,48 +97,50 @@ async function prepareLocked(options: PushOptions, locks: RunLocks, now: () => n
     if (incremental !== undefined) locks.take(incremental.statePath, 'the state file');
     const loaded = await loadProfiles(state.start.source, inputRejectsPath, runLog);
     const { inputRejectsFile } = loaded;
-    const rows = incremental === undefined ? loaded.rows : reselectRows(loaded.rows, incremental, runLog);
-    if (fingerprint(rows) !== state.start.fingerprint) {
+    const profiles = incremental === undefined ? loaded.profiles : rowList(reselectRows(computedRows(loaded), incremental, runLog));
+    if (fingerprint(profiles) !== state.start.fingerprint) {
       throw new BackfillError('RUN_LOG_MISMATCH', `the profiles computed now differ from those ${runLog} was pushing`, {
         location: { file: runLog },
         hint: 'The input files changed since the push started. Start a new push instead of resuming this one.',
       });
     }
     const writer = options.dryRun ? undefined : await RunLogWriter.open(runLog, false);
-    const prepared = { rows, state, runLog, rejectsPath, inputRejectsFile, dateProperties: dateProperties(rows), resumed: true, writer, plan: undefined, locks };
+    const prepared = { profiles, state, runLog, rejectsPath, inputRejectsFile, dateProperties: profiles.textProperties(), resumed: true, writer, plan: undefined, locks };
     if (writer !== undefined) record(prepared, { type: 'resume', at: new Date(now()).toISOString() });
     return { ...prepared, totals: pushTotals(state) };
   }
   if (options.incremental !== undefined) locks.take(options.incremental.statePath, 'the state file');
   const loaded = await loadProfiles(start.source, inputRejectsPath, runLog);
   const { inputRejectsFile } = loaded;
-  let rows = loaded.rows;
+  let profiles = loaded.profiles;
   let incremental: StartEntry['incremental'];
   if (options.incremental !== undefined) {
-    if (loaded.definitions === undefined) {
+    if (loaded.kind !== 'orders') {
       throw new BackfillError('USAGE', '--incremental computes from order exports; it cannot take --profiles', { hint: 'Run backfill push --incremental <orders.csv...>.' });
     }
-    ({ rows, entry: incremental } = await chooseIncrementalRows(loaded.rows, loaded.definitions, options.incremental));
+    const chosen = await chooseIncrementalRows(loaded.rows, loaded.definitions, options.incremental);
+    profiles = rowList(chosen.rows);
+    incremental = chosen.entry;
   }
   const startEntry: StartEntry = {
     type: 'start',
     version: RUN_LOG_VERSION,
     at: new Date(now()).toISOString(),
     source: start.source,
-    fingerprint: fingerprint(rows),
-    profiles: rows.length,
+    fingerprint: fingerprint(profiles),
+    profiles: profiles.length,
     listId: start.listId ?? null,
     ...(incremental !== undefined ? { incremental } : {}),
   };
   const state = replayRunLog([startEntry]);
-  const plan = planBatches(rows, options.limits ?? KLAVIYO_LIMITS, start.listId);
-  const properties = dateProperties(rows);
+  const plan = planBatches(profiles, options.limits ?? KLAVIYO_LIMITS, start.listId);
+  const properties = profiles.textProperties();
   // A quiet night (an incremental push with nothing to send) leaves no run log behind.
-  const writes = !options.dryRun && (incremental === undefined || rows.length > 0);
-  if (writes) await options.confirm?.({ profiles: rows.length, batches: plan.batches.length, dateProperties: properties });
+  const writes = !options.dryRun && (incremental === undefined || profiles.length > 0);
+  if (writes) await options.confirm?.({ profiles: profiles.length, batches: plan.batches.length, dateProperties: properties });
   const writer = writes ? await RunLogWriter.open(runLog, true) : undefined;
   writer?.append(startEntry);
-  const prepared = { rows, state, runLog, rejectsPath, inputRejectsFile, dateProperties: properties, resumed: false, writer, plan, locks };
+  const prepared = { profiles, state, runLog, rejectsPath, inputRejectsFile, dateProperties: properties, resumed: false, writer, plan, locks };
   if (plan.heldBack.length > 0) record(prepared, { type: 'rejected', batch: null, profiles: plan.heldBack });
   plan.batches.forEach((batch, index) => record(prepared, { type: 'batch', batch: index + 1, rows: toRanges(batch.rows) }));
   return { ...prepared, totals: pushTotals(state) };
@@ -171,7 +176,7 @@ export async function applyPush(prepared: PreparedPush, options: ApplyOptions): 
     api: new JobsApi(http),
     state: prepared.state,
     record: (entry) => record(prepared, entry),
-    rows: prepared.rows,
+    profiles: prepared.profiles,
     listId: prepared.state.start.listId ?? undefined,
     tuning,
     clock,
@@ -206,7 +211,7 @@ export async function applyPush(prepared: PreparedPush, options: ApplyOptions): 
     if (incremental !== undefined) {
       const finished = stoppedBy === undefined;
       const runLog = prepared.writer === undefined ? undefined : prepared.runLog;
-      recordedState = await recordIncrementalPush(prepared.state, prepared.rows, incremental, new Date(clock.now()).toISOString()).catch((error: unknown) => {
+      recordedState = await recordIncrementalPush(prepared.state, prepared.profiles, incremental, new Date(clock.now()).toISOString()).catch((error: unknown) => {
         stoppedBy = stateNotRecorded(error, finished, runLog);
         return undefined;
       });
@@ -218,11 +223,15 @@ export async function applyPush(prepared: PreparedPush, options: ApplyOptions): 
   return { totals, runLog: prepared.runLog, rejectsFile, stoppedBy, recordedState };
 }
 
-interface LoadedProfiles {
-  readonly rows: ProfileRow[];
-  readonly inputRejectsFile: string | undefined;
-  /** What the rows were computed by; undefined for a profiles CSV. */
-  readonly definitions: Definitions | undefined;
+/** A profiles CSV, read into columns; or order exports, computed into rows by these definitions. */
+type LoadedProfiles =
+  | { readonly kind: 'profiles'; readonly profiles: ProfileList; readonly inputRejectsFile: string | undefined }
+  | { readonly kind: 'orders'; readonly profiles: ProfileList; readonly rows: ProfileRow[]; readonly inputRejectsFile: string | undefined; readonly definitions: Definitions };
+
+/** The loaded profiles as rows, for the incremental selection (which only order exports start). */
+function computedRows(loaded: LoadedProfiles): readonly ProfileRow[] {
+  if (loaded.kind === 'orders') return loaded.rows;
+  return Array.from({ length: loaded.profiles.length }, (_, index) => loaded.profiles.row(index));
 }
 
 /** Where the profiles come from: order exports computed as `compute` does, or a profiles CSV. */
@@ -231,8 +240,8 @@ async function loadProfiles(source: PushSource, inputRejectsPath: string, runLog
     // A row that fails the checks is not sent: it goes to the input rejects file with its line.
     const rejects = new RejectsFile(inputRejectsPath);
     try {
-      const { rows } = await readProfilesCsv(source.file, (rejected) => rejects.add(rejected));
-      return { rows, inputRejectsFile: await rejects.commit(), definitions: undefined };
+      const { profiles } = await readProfilesCsv(source.file, (rejected) => rejects.add(rejected));
+      return { kind: 'profiles', profiles, inputRejectsFile: await rejects.commit() };
     } catch (error) {
       await rejects.discard();
       throw error;
@@ -250,7 +259,7 @@ async function loadProfiles(source: PushSource, inputRejectsPath: string, runLog
     strict: false,
     rejectsPath: inputRejectsPath,
   });
-  return { rows: table.rows, inputRejectsFile: table.rejectsFile, definitions: settings.definitions };
+  return { kind: 'orders', profiles: rowList(table.rows), rows: table.rows, inputRejectsFile: table.rejectsFile, definitions: settings.definitions };
 }
 
 function record(prepared: Pick<PreparedPush, 'state' | 'writer'>, entry: RunLogEntry): void {
@@ -259,18 +268,36 @@ function record(prepared: Pick<PreparedPush, 'state' | 'writer'>, entry: RunLogE
   applyEntry(prepared.state, entry);
 }
 
-/** sha256 of the table, so resume can tell that row 1234 is still the same profile. */
-export function fingerprint(rows: readonly ProfileRow[]): string {
+/**
+ * sha256 of the table, so resume can tell that row 1234 is still the same profile: over each row's
+ * `JSON.stringify([email, properties])` and a line break, the text run logs of every version hold.
+ */
+export function fingerprint(profiles: ProfileList): string {
   const hash = createHash('sha256');
-  for (const row of rows) hash.update(`${JSON.stringify([row.email, row.properties])}\n`);
+  // Rows' text written as bytes and handed over some 64 KB at a time: a string and an update per row
+  // cost more than the hashing.
+  const json = new JsonBytes();
+  for (let index = 0; index < profiles.length; index++) {
+    json.byte(OPEN_BRACKET);
+    profiles.writeEmailJson(index, json);
+    json.byte(COMMA);
+    profiles.writePropertiesJson(index, json);
+    json.byte(CLOSE_BRACKET);
+    json.byte(LINE_FEED);
+    if (json.length >= FINGERPRINT_CHUNK) {
+      hash.update(json.bytes());
+      json.clear();
+    }
+  }
+  hash.update(json.bytes());
   return hash.digest('hex');
 }
 
-function dateProperties(rows: readonly ProfileRow[]): string[] {
-  const names = new Set<string>();
-  for (const row of rows) for (const [name, value] of Object.entries(row.properties)) if (typeof value === 'string') names.add(name);
-  return [...names].sort();
-}
+const FINGERPRINT_CHUNK = 1 << 16;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+const LINE_FEED = 0x0a;
 
 /** `.backfill/push-20261126T101500Z.ndjson` in the current directory. */
 export function defaultRunLogPath(now: number): string {

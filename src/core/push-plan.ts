@@ -6,8 +6,11 @@
  * 10,000 profiles and 5 MB per request, at most 100 KB per profile. Batches stay under 4.5 MB so a
  * rounding difference in how Klaviyo counts bytes never costs a 413.
  */
-import { emailProblem } from './email.js';
+import { JsonBytes } from './json-bytes.js';
+import { rowList, type ProfileList } from './profile-list.js';
 import type { ProfileRow, PropertyValue } from './profiles.js';
+
+export { profileProblem } from './profile-problem.js';
 
 export interface BatchLimits {
   readonly profilesPerJob: number;
@@ -71,32 +74,44 @@ export interface PushPlan {
   readonly heldBack: readonly HeldBackProfile[];
 }
 
+/** `JSON.stringify(profileResource(row))` is this, the email's JSON, this, the properties' JSON, then RESOURCE_CLOSE. */
+const RESOURCE_OPEN = '{"type":"profile","attributes":{"email":';
+const RESOURCE_MIDDLE = ',"properties":';
+const RESOURCE_CLOSE = '}}';
+const RESOURCE_FIXED_BYTES = RESOURCE_OPEN.length + RESOURCE_MIDDLE.length + RESOURCE_CLOSE.length;
+
 /**
  * Splits the table into jobs in table order, each within the count and byte limits. A profile that
  * is invalid or alone exceeds the per-profile limit is held back rather than sent: Klaviyo would
- * reject the whole request for it.
+ * reject the whole request for it. Sizes are measured from the email's and the properties' JSON,
+ * without a resource object per profile.
  */
-export function planBatches(rows: readonly ProfileRow[], limits: BatchLimits = KLAVIYO_LIMITS, listId?: string): PushPlan {
+export function planBatches(profiles: ProfileList | readonly ProfileRow[], limits: BatchLimits = KLAVIYO_LIMITS, listId?: string): PushPlan {
+  const list = Array.isArray(profiles) ? rowList(profiles) : (profiles as ProfileList);
   const envelope = Buffer.byteLength(JSON.stringify(importJobRequest([], listId)));
   const batches: PlannedBatch[] = [];
   const heldBack: HeldBackProfile[] = [];
   let current: number[] = [];
   let bytes = envelope;
-  rows.forEach((row, index) => {
-    const problem = profileProblem(row);
+  const json = new JsonBytes();
+  for (let index = 0; index < list.length; index++) {
+    const problem = list.problem(index);
     if (problem !== undefined) {
-      heldBack.push({ row: index, email: row.email, code: 'INVALID_PROFILE', reason: problem });
-      return;
+      heldBack.push({ row: index, email: list.email(index), code: 'INVALID_PROFILE', reason: problem });
+      continue;
     }
-    const size = Buffer.byteLength(JSON.stringify(profileResource(row)));
+    json.clear();
+    list.writeEmailJson(index, json);
+    list.writePropertiesJson(index, json);
+    const size = RESOURCE_FIXED_BYTES + json.length;
     if (size > limits.bytesPerProfile) {
       heldBack.push({
         row: index,
-        email: row.email,
+        email: list.email(index),
         code: 'PROFILE_TOO_LARGE',
         reason: `the profile is ${size} bytes as JSON; Klaviyo accepts at most ${limits.bytesPerProfile} bytes per profile`,
       });
-      return;
+      continue;
     }
     const separator = current.length > 0 ? 1 : 0;
     if (current.length > 0 && (current.length >= limits.profilesPerJob || bytes + separator + size > limits.bytesPerJob)) {
@@ -106,26 +121,9 @@ export function planBatches(rows: readonly ProfileRow[], limits: BatchLimits = K
     }
     bytes += (current.length > 0 ? 1 : 0) + size;
     current.push(index);
-  });
+  }
   if (current.length > 0) batches.push({ rows: current, bytes });
   return { batches, heldBack };
-}
-
-/**
- * What Klaviyo would refuse for the whole request, checked before anything is sent: an email it
- * cannot key on, a property value that is not a finite number or a non-empty string.
- */
-export function profileProblem(row: ProfileRow): string | undefined {
-  if (row.email === '' && row.phone !== undefined) {
-    return `known only by phone (${row.phone}): push sends profiles keyed by email; import this row from the CSV instead`;
-  }
-  const badEmail = emailProblem(row.email);
-  if (badEmail !== undefined) return badEmail;
-  for (const [name, value] of Object.entries(row.properties)) {
-    if (name.trim() === '') return 'a property has an empty name';
-    if (typeof value === 'number' ? !Number.isFinite(value) : value === '') return `property ${name} has no usable value`;
-  }
-  return undefined;
 }
 
 /** Row indices as `[first, last]` runs: a 10,000-row batch is usually one pair in the run log. */

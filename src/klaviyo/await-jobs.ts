@@ -55,14 +55,14 @@ async function readJobs(context: PushContext, outstanding: readonly BatchState[]
 async function finishBatch(context: PushContext, batch: BatchState, job: ImportJob): Promise<void> {
   const rejected: RejectedProfile[] = [];
   if (job.failed > 0 || job.status === 'cancelled') {
-    const rowByEmail = new Map(batch.rows.map((row) => [context.rows[row]!.email, row]));
+    const rowByEmail = new Map(batch.rows.map((row) => [context.profiles.email(row), row]));
     const attributed = new Set<number>();
     for await (const error of context.api.importErrors(job.id)) {
       const row = error.email === undefined ? undefined : rowByEmail.get(error.email);
       if (row === undefined || attributed.has(row)) continue;
       attributed.add(row);
       const reason = [error.title, error.detail].filter((part) => part !== '').join(': ');
-      rejected.push({ row, email: context.rows[row]!.email, code: 'IMPORT_ERROR', reason: `${reason} (job ${job.id})` });
+      rejected.push({ row, email: context.profiles.email(row), code: 'IMPORT_ERROR', reason: `${reason} (job ${job.id})` });
     }
   }
   if (rejected.length > 0) context.record({ type: 'rejected', batch: batch.id, job: job.id, profiles: rejected });

@@ -2,7 +2,7 @@
  * What the sending and the polling share: the API, the run state and the one way to change it
  * (`record`: append to the run log, then apply), and the clock and stop signal.
  */
-import type { ProfileRow } from '../core/profiles.js';
+import type { ProfileList } from '../core/profile-list.js';
 import type { BatchState, PushRunState, RunLogEntry } from '../core/push-run-state.js';
 import type { Clock } from './clock.js';
 import type { JobsApi } from './jobs-api.js';
@@ -13,7 +13,8 @@ export interface PushContext {
   readonly state: PushRunState;
   /** Appends the entry to the run log and applies it to `state`, in that order. */
   readonly record: (entry: RunLogEntry) => void;
-  readonly rows: readonly ProfileRow[];
+  /** The profiles the run log's row numbers index. */
+  readonly profiles: ProfileList;
   readonly listId: string | undefined;
   readonly tuning: PushTuning;
   readonly clock: Clock;

@@ -27,7 +27,8 @@ export async function sendBatches(context: PushContext): Promise<void> {
 async function sendBatch(context: PushContext, batch: BatchState): Promise<void> {
   // Left "sending" by an earlier run: its request may have created a job.
   if (batch.status === 'sending' && (await recoverJob(context, batch))) return;
-  const profiles = batch.rows.map((row) => profileResource(context.rows[row]!));
+  // One batch's rows at a time: a columnar table makes them here, and they die with the request.
+  const profiles = batch.rows.map((row) => profileResource(context.profiles.row(row)));
   const body = JSON.stringify(importJobRequest(profiles, context.listId));
   for (let attempt = 1; ; attempt++) {
     if (context.stop.aborted) throw interrupted();
@@ -72,7 +73,7 @@ async function recoverJob(context: PushContext, batch: BatchState): Promise<bool
 function splitBatch(context: PushContext, batch: BatchState): void {
   if (batch.rows.length === 1) {
     const row = batch.rows[0]!;
-    reject(context, batch, [{ row, email: context.rows[row]!.email, code: 'PROFILE_TOO_LARGE', reason: 'Klaviyo refused the profile as too large (413)' }]);
+    reject(context, batch, [{ row, email: context.profiles.email(row), code: 'PROFILE_TOO_LARGE', reason: 'Klaviyo refused the profile as too large (413)' }]);
     context.record({ type: 'replaced', batch: batch.id, by: [], reason: '413 for a single profile' });
     return;
   }
@@ -95,7 +96,7 @@ function narrowBatch(context: PushContext, batch: BatchState, byProfile: Map<num
   }
   const rejected: RejectedProfile[] = refusedRows.map((index) => {
     const row = batch.rows[index]!;
-    return { row, email: context.rows[row]!.email, code: 'KLAVIYO_INVALID', reason: describeErrors(byProfile.get(index)!) };
+    return { row, email: context.profiles.email(row), code: 'KLAVIYO_INVALID', reason: describeErrors(byProfile.get(index)!) };
   });
   reject(context, batch, rejected);
   const refused = new Set(rejected.map((profile) => profile.row));

@@ -92,3 +92,25 @@ test('a profile known only by phone is held back with a reason that says so, not
   assert.deepEqual(plan.heldBack.map((h) => [h.row, h.code]), [[1, 'INVALID_PROFILE']]);
   assert.match(plan.heldBack[0]!.reason, /known only by phone \(\+15005550006\)/);
 });
+
+test('every planned size is the exact request size, whatever the emails and values (non-ASCII, escapes, a list)', () => {
+  const value = fc.oneof(fc.double({ noNaN: true }), fc.string({ maxLength: 30, unit: 'binary' }), fc.constantFrom('2025-06-10 16:00:00', 'é"\\\n'));
+  fc.assert(
+    fc.property(
+      fc.array(fc.record({ email: fc.constantFrom('a@x.io', 'ü@x.io', '"q"@x.io', '中@x.io'), properties: fc.dictionary(fc.string({ maxLength: 8 }), value, { maxKeys: 4 }) }), { maxLength: 30 }),
+      fc.option(fc.constant('Xy12Ab')),
+      (rows, listId) => {
+        const limits = { profilesPerJob: 4, bytesPerJob: 700, bytesPerProfile: 300 };
+        const plan = planBatches(rows, limits, listId ?? undefined);
+        for (const batch of plan.batches) {
+          assert.equal(batch.bytes, Buffer.byteLength(JSON.stringify(importJobRequest(rowsOf(batch.rows, rows), listId ?? undefined))));
+        }
+        for (const held of plan.heldBack) {
+          const row = rows[held.row]!;
+          if (held.code === 'PROFILE_TOO_LARGE') assert.ok(Buffer.byteLength(JSON.stringify(profileResource(row))) > limits.bytesPerProfile);
+        }
+      },
+    ),
+    { numRuns: 500 },
+  );
+});

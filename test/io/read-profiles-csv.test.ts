@@ -11,16 +11,16 @@ test('a profiles CSV written by the writer reads back to the same rows (numbers 
   const rows = generateRows(50);
   const path = await writeProfiles(await tempDir(), rows);
   const read = await readProfilesCsv(path);
-  assert.deepEqual(read.rows, rows);
-  assert.equal(typeof read.rows[0]!.properties.highest_order_value, 'number');
-  assert.equal('large_order_date' in read.rows[0]!.properties, false);
+  assert.deepEqual(read.profiles.toRows(), rows);
+  assert.equal(typeof read.profiles.toRows()[0]!.properties.highest_order_value, 'number');
+  assert.equal('large_order_date' in read.profiles.toRows()[0]!.properties, false);
 });
 
 test('edited CSV: emails lower-cased, leading-zero numbers stay text, all-blank rows skipped', async () => {
   const path = join(await tempDir(), 'edited.csv');
   await writeFile(path, 'Email,highest_order_value,zip\nAnn@Example.com,12.50,01234\nbob@example.com,,\n');
   const read = await readProfilesCsv(path);
-  assert.deepEqual(read.rows, [{ email: 'ann@example.com', properties: { highest_order_value: 12.5, zip: '01234' } }]);
+  assert.deepEqual(read.profiles.toRows(), [{ email: 'ann@example.com', properties: { highest_order_value: 12.5, zip: '01234' } }]);
   assert.equal(read.rowsWithoutProperties, 1);
 });
 
@@ -54,7 +54,7 @@ test('each row is checked: width, finite plain numbers in _value columns, real d
   );
   const rejected: { line: number; code: string; column: string | undefined; raw: string }[] = [];
   const read = await readProfilesCsv(path, (r) => rejected.push({ line: r.line, code: r.code, column: r.column, raw: r.raw }));
-  assert.deepEqual(read.rows, [
+  assert.deepEqual(read.profiles.toRows(), [
     { email: 'ok@x.io', properties: { highest_order_value: 10, highest_order_date: '2025-06-10 16:00:00', note: 'vip' } },
     { email: 'also-ok@x.io', properties: { small_order_date: '2024-02-29 23:59:59', note: '01234' } },
   ]);
@@ -85,8 +85,8 @@ test('lone-\\r line endings and a 20,000-row file read the same as the writer wr
   const rows = generateRows(20_000);
   const dir = await tempDir();
   const path = await writeProfiles(dir, rows);
-  assert.deepEqual((await readProfilesCsv(path)).rows, rows);
+  assert.deepEqual((await readProfilesCsv(path)).profiles.toRows(), rows);
   const crOnly = join(dir, 'cr.csv');
   await writeFile(crOnly, (await readFile(path, 'utf8')).replaceAll('\n', '\r'));
-  assert.deepEqual((await readProfilesCsv(crOnly)).rows, rows);
+  assert.deepEqual((await readProfilesCsv(crOnly)).profiles.toRows(), rows);
 });

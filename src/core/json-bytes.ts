@@ -1,0 +1,199 @@
+/**
+ * JSON text written as UTF-8 bytes into one reused buffer: what the fingerprint hashes and the batch
+ * planner measures, a million profiles' worth. A string per profile (and per date in it), joined and
+ * then encoded again for the hash or Buffer.byteLength, cost several times the writing itself.
+ */
+import { formatUtc } from './timestamp.js';
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const DASH = 0x2d;
+const COLON = 0x3a;
+const SPACE = 0x20;
+const DIGIT_0 = 0x30;
+const POINT = 0x2e;
+const DAY_MS = 86_400_000;
+/** 0000-03-01 (where the civil-from-days era starts) and 10000-01-01 UTC; other times go to formatUtc. */
+const MARCH_0000 = -62_162_035_200_000;
+const YEAR_10000 = 253_402_300_800_000;
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, power) => 10 ** power);
+
+export class JsonBytes {
+  #buffer = Buffer.allocUnsafe(1 << 17);
+  #length = 0;
+
+  /** Bytes written since the last `clear`. */
+  get length(): number {
+    return this.#length;
+  }
+
+  /** The bytes written since the last `clear` (a view, valid until the next write). */
+  bytes(): Buffer {
+    return this.#buffer.subarray(0, this.#length);
+  }
+
+  clear(): void {
+    this.#length = 0;
+  }
+
+  byte(value: number): void {
+    this.#reserve(1);
+    this.#buffer[this.#length++] = value;
+  }
+
+  /** Bytes as they are (a property name's JSON, encoded once). */
+  raw(bytes: Uint8Array): void {
+    const length = bytes.length;
+    this.#reserve(length);
+    const buffer = this.#buffer;
+    const at = this.#length;
+    // A loop, not `set`: for a name's dozen bytes the call costs more than the copy.
+    for (let i = 0; i < length; i++) buffer[at + i] = bytes[i]!;
+    this.#length = at + length;
+  }
+
+  /** Text as UTF-8: JSON text already (`JSON.stringify` of a string, a number's text). */
+  text(text: string): void {
+    const length = text.length;
+    this.#reserve(3 * length); // UTF-8 takes at most 3 bytes per UTF-16 unit
+    const buffer = this.#buffer;
+    const at = this.#length;
+    for (let i = 0; i < length; i++) {
+      const unit = text.charCodeAt(i);
+      if (unit >= 0x80) {
+        // Beyond ASCII: Node's encoder, from where the plain bytes stopped.
+        this.#length = at + i + buffer.write(text.slice(i), at + i, 'utf8');
+        return;
+      }
+      buffer[at + i] = unit;
+    }
+    this.#length = at + length;
+  }
+
+  /**
+   * A finite number as `JSON.stringify` (and `String`) writes it: the shortest decimal that reads back
+   * as the same double. Written here, for money-like values, without Number's general shortest-digits
+   * conversion, which cost more than everything else in a row's JSON. For |v| below 1e9 a grid of
+   * 10^-k with k <= 6 is coarser than the doubles there, so at most one decimal with k fraction digits
+   * reads back as v, and `Math.round(v * 10^k)` finds it; the first k that has one is the shortest.
+   * Everything else (large, tiny, more digits) goes to String.
+   */
+  number(value: number): void {
+    const magnitude = Math.abs(value);
+    if (Number.isInteger(value) && magnitude < 1e15) {
+      if (value < 0) this.byte(DASH);
+      this.#integer(magnitude);
+      return;
+    }
+    if (magnitude < 1e9 && magnitude >= 1e-6) {
+      for (let k = 1; k <= 6; k++) {
+        const scale = POWERS_OF_TEN[k]!;
+        const scaled = Math.round(magnitude * scale);
+        if (scaled / scale !== magnitude) continue;
+        if (value < 0) this.byte(DASH);
+        const fraction = scaled % scale;
+        this.#integer((scaled - fraction) / scale);
+        this.#reserve(k + 1);
+        this.#buffer[this.#length++] = POINT;
+        this.#length = digits(this.#buffer, this.#length, fraction, k);
+        return;
+      }
+    }
+    this.text(String(value));
+  }
+
+  /** A whole number below 1e15, in decimal digits. */
+  #integer(value: number): void {
+    let width = 1;
+    while (width < 15 && value >= POWERS_OF_TEN[width]!) width++;
+    this.#reserve(width);
+    this.#length = digits(this.#buffer, this.#length, value, width);
+  }
+
+  /**
+   * `JSON.stringify` of the Latin-1 text in `bytes[start, end)` when every byte is printable ASCII
+   * that JSON leaves as it is (not `"` or `\`): then it is the bytes between quotes, copied without
+   * a string. False, having written nothing, otherwise.
+   */
+  quotedAscii(bytes: Uint8Array, start: number, end: number): boolean {
+    for (let i = start; i < end; i++) {
+      const byte = bytes[i]!;
+      if (byte < 0x20 || byte > 0x7e || byte === QUOTE || byte === BACKSLASH) return false;
+    }
+    this.#reserve(end - start + 2);
+    const buffer = this.#buffer;
+    let at = this.#length;
+    buffer[at++] = QUOTE;
+    for (let i = start; i < end; i++) buffer[at++] = bytes[i]!;
+    buffer[at++] = QUOTE;
+    this.#length = at;
+    return true;
+  }
+
+  /** `"yyyy-MM-dd HH:mm:ss"` in UTC, quotes included, as `JSON.stringify(formatUtc(epochMs))` gives it. */
+  quotedDate(epochMs: number): void {
+    if (!(epochMs >= MARCH_0000 && epochMs < YEAR_10000)) {
+      this.text(JSON.stringify(formatUtc(epochMs)));
+      return;
+    }
+    // formatUtc's civil-from-days (Howard Hinnant's), on int32s from the day on: the days since
+    // 0000-03-01 are never negative here, so `| 0` is Math.floor, and V8 divides int32s by constants
+    // with multiplications where Math.floor on doubles cost a tenth of a row's JSON.
+    const day = Math.floor(epochMs / DAY_MS);
+    const secondOfDay = ((epochMs - day * DAY_MS) / 1000) | 0;
+    const z = day + 719_468;
+    const era = (z / 146_097) | 0;
+    const dayOfEra = z - era * 146_097;
+    const yearOfEra = ((dayOfEra - ((dayOfEra / 1460) | 0) + ((dayOfEra / 36_524) | 0) - ((dayOfEra / 146_096) | 0)) / 365) | 0;
+    const dayOfYear = dayOfEra - (365 * yearOfEra + ((yearOfEra / 4) | 0) - ((yearOfEra / 100) | 0));
+    const shiftedMonth = ((5 * dayOfYear + 2) / 153) | 0;
+    const month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9;
+    const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+    const dayOfMonth = dayOfYear - (((153 * shiftedMonth + 2) / 5) | 0) + 1;
+    const hour = (secondOfDay / 3600) | 0;
+    const minute = ((secondOfDay - hour * 3600) / 60) | 0;
+    const second = secondOfDay - hour * 3600 - minute * 60;
+    this.#reserve(21);
+    const buffer = this.#buffer;
+    let at = this.#length;
+    buffer[at++] = QUOTE;
+    at = digits(buffer, at, year, 4);
+    buffer[at++] = DASH;
+    at = digits(buffer, at, month, 2);
+    buffer[at++] = DASH;
+    at = digits(buffer, at, dayOfMonth, 2);
+    buffer[at++] = SPACE;
+    at = digits(buffer, at, hour, 2);
+    buffer[at++] = COLON;
+    at = digits(buffer, at, minute, 2);
+    buffer[at++] = COLON;
+    at = digits(buffer, at, second, 2);
+    buffer[at++] = QUOTE;
+    this.#length = at;
+  }
+
+  #reserve(bytes: number): void {
+    if (this.#length + bytes <= this.#buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(2 * this.#buffer.length, this.#length + bytes));
+    this.#buffer.copy(grown, 0, 0, this.#length);
+    this.#buffer = grown;
+  }
+}
+
+/** `value` (a whole number below 1e15) as `width` decimal digits (zero-padded) at `at`; returns the end. */
+function digits(buffer: Buffer, at: number, value: number, width: number): number {
+  let i = width - 1;
+  // Above 2^31 by whole-number division on doubles, then on int32, which V8 makes a multiplication.
+  for (; value > 0x7fffffff && i >= 0; i--) {
+    const rest = Math.floor(value / 10);
+    buffer[at + i] = DIGIT_0 + (value - rest * 10);
+    value = rest;
+  }
+  let small = value | 0;
+  for (; i >= 0; i--) {
+    const rest = (small / 10) | 0;
+    buffer[at + i] = DIGIT_0 + (small - rest * 10);
+    small = rest;
+  }
+  return at + width;
+}

@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { EmailColumn } from '../../src/core/email-column.js';
+import { JsonBytes } from '../../src/core/json-bytes.js';
+
+const emailText = fc.oneof(
+  fc.constantFrom('a@x.io', 'b@x.io', 'ü@x.io', '中@x.io', 'z@x.io', '', 'a\\b@x.io', 'q"@x.io', 'tab\t@x.io', '~@x.io'),
+  fc.string({ maxLength: 6, unit: 'binary' }),
+  fc.string({ maxLength: 6, unit: 'binary-ascii' }),
+);
+
+test('numbers every email as a Map of first appearances would, sorted or not, and gives each back', () => {
+  fc.assert(
+    fc.property(fc.array(emailText, { maxLength: 60 }), fc.boolean(), (emails, sorted) => {
+      const sequence = sorted ? [...emails].sort() : emails;
+      const column = new EmailColumn();
+      const expected = new Map<string, number>();
+      for (const email of sequence) {
+        if (!expected.has(email)) expected.set(email, expected.size);
+        assert.equal(column.add(email), expected.get(email));
+        assert.equal(column.size, expected.size);
+      }
+      for (const [email, number] of expected) {
+        assert.equal(column.at(number), email);
+        const json = new JsonBytes();
+        column.writeJson(number, json);
+        assert.equal(json.bytes().toString('utf8'), JSON.stringify(email));
+      }
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test('a long ascending run, then one out of order, then more: the same numbers and texts throughout', () => {
+  const column = new EmailColumn();
+  const emails = Array.from({ length: 5000 }, (_, i) => `c${String(i).padStart(5, '0')}@x.io`);
+  emails.forEach((email, i) => assert.equal(column.add(email), i));
+  assert.equal(column.add(emails[4999]!), 4999, 'a repeat of the last one while still in order');
+  assert.equal(column.add('b@x.io'), 5000, 'the first out of order is new');
+  assert.equal(column.add(emails[17]!), 17, 'an early one is found once out of order');
+  assert.equal(column.add('ü@x.io'), 5001);
+  assert.equal(column.at(17), emails[17]);
+  assert.equal(column.at(5001), 'ü@x.io');
+  assert.equal(column.size, 5002);
+});
