@@ -69,10 +69,20 @@ class KeySorter {
       const number = numbers[lo + k]!;
       let high = 0;
       let low = 0;
-      for (let u = 0; u < units; u++) {
-        const unit = this.#unitAt(number, depth + u);
-        high = ((high << this.#unitBits) | (low >>> (32 - this.#unitBits))) >>> 0;
-        low = ((low << this.#unitBits) | (unit < 0 ? 0 : unit)) >>> 0;
+      if (this.#unitBits === 8) {
+        // Every key one byte a unit, as nearly always: the bytes themselves, 0 past the key's end.
+        const start = this.#spans[2 * number]! + depth;
+        const end = this.#spans[2 * number]! + this.#spans[2 * number + 1]! / 2;
+        for (let at = start; at < start + units; at++) {
+          high = ((high << 8) | (low >>> 24)) >>> 0;
+          low = ((low << 8) | (at < end ? this.#arena[at]! : 0)) >>> 0;
+        }
+      } else {
+        for (let u = 0; u < units; u++) {
+          const unit = this.#unitAt(number, depth + u);
+          high = ((high << 16) | (low >>> 16)) >>> 0;
+          low = ((low << 16) | (unit < 0 ? 0 : unit)) >>> 0;
+        }
       }
       high = ((high << placeBits) | (low >>> (32 - placeBits))) >>> 0;
       low = ((low << placeBits) | k) >>> 0;
@@ -142,10 +152,18 @@ function lengthOf(spans: Float64Array, number: number): number {
 /** How many code units every key starts with alike: one pass in arena order, which skips them all at once. */
 function commonPrefixLength({ count, arena, spans }: KeyTexts): number {
   let common = lengthOf(spans, 0);
+  const first = spans[0]!;
+  const firstWide = spans[1]! % 2 === 1;
   for (let n = 1; n < count && common > 0; n++) {
     const shorter = Math.min(common, lengthOf(spans, n));
+    const start = spans[2 * n]!;
     let i = 0;
-    while (i < shorter && unitAt(arena, spans, 0, i) === unitAt(arena, spans, n, i)) i++;
+    if (!firstWide && spans[2 * n + 1]! % 2 === 0) {
+      // Both one byte a unit, as nearly every key: compare bytes.
+      while (i < shorter && arena[first + i] === arena[start + i]) i++;
+    } else {
+      while (i < shorter && unitAt(arena, spans, 0, i) === unitAt(arena, spans, n, i)) i++;
+    }
     common = i;
   }
   return common;

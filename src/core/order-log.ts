@@ -65,24 +65,34 @@ export class OrderLog {
 
   /**
    * Times and values grouped by profile (counting sort, linear time, one sequential pass): the orders
-   * of profile p are at `[starts[p], starts[p + 1])` of both arrays, in input order.
+   * of profile p are at `[starts[g], starts[g + 1])` of both arrays, in input order, where g is p's
+   * group: `groupOf[p]` (a permutation of the profile numbers), or p itself without it. A reader going
+   * through the profiles in another order than their numbers (key order) then reads the arrays in turn
+   * rather than all over them.
    */
-  groupByProfile(profileCount: number): { readonly times: Float64Array; readonly values: Float64Array; readonly starts: Uint32Array } {
+  groupByProfile(profileCount: number, groupOf?: Uint32Array): { readonly times: Float64Array; readonly values: Float64Array; readonly starts: Uint32Array } {
+    const group = groupOf ?? identity(profileCount);
     const starts = new Uint32Array(profileCount + 1);
-    for (const { length, profiles } of this.#blocks) for (let i = 0; i < length; i++) starts[profiles[i]! + 1]!++;
+    for (const { length, profiles } of this.#blocks) for (let i = 0; i < length; i++) starts[group[profiles[i]!]! + 1]!++;
     for (let p = 0; p < profileCount; p++) starts[p + 1]! += starts[p]!;
     const cursor = starts.slice(0, profileCount);
     const times = new Float64Array(this.#length);
     const values = new Float64Array(this.#length);
     for (const block of this.#blocks) {
       for (let i = 0; i < block.length; i++) {
-        const at = cursor[block.profiles[i]!]!++;
+        const at = cursor[group[block.profiles[i]!]!]!++;
         times[at] = block.times[i]!;
         values[at] = block.values[i]!;
       }
     }
     return { times, values, starts };
   }
+}
+
+function identity(count: number): Uint32Array {
+  const numbers = new Uint32Array(count);
+  for (let n = 0; n < count; n++) numbers[n] = n;
+  return numbers;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

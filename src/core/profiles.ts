@@ -171,24 +171,27 @@ export class ProfileAccumulator {
    * profiles never holds them all, nor makes an object per profile.
    */
   values(): ProfileValuesSource {
-    const grouped = this.#orders.groupByProfile(this.#profileIds.size);
     // Numbers in key order straight from the index: no string per key, and no lookup of each key again.
     const inOrder = this.#profileIds.numbersInKeyOrder();
+    const place = new Uint32Array(inOrder.length);
+    for (let k = 0; k < inOrder.length; k++) place[inOrder[k]!] = k;
+    // Grouped in key order, so that computing the profiles in that order reads their orders in turn.
+    const grouped = this.#orders.groupByProfile(this.#profileIds.size, place);
     const cursor = new ProfileCursor(this.#profileIds, this.#definitions.windows.length, this.#sizeCount);
-    const compute = (profile: number) => this.#compute(profile, grouped, cursor);
+    const compute = (k: number) => this.#compute(inOrder[k]!, k, grouped, cursor);
     // Only keys without an `@` (phone numbers) are computed here; an email is never a phone profile.
     let withPhone = false;
-    for (let k = 0; k < inOrder.length && !withPhone; k++) withPhone = !this.#profileIds.includesUnit(inOrder[k]!, AT_SIGN) && compute(inOrder[k]!);
+    for (let k = 0; k < inOrder.length && !withPhone; k++) withPhone = !this.#profileIds.includesUnit(inOrder[k]!, AT_SIGN) && compute(k);
     function* inKeyOrder(): Generator<ProfileValues> {
-      for (let k = 0; k < inOrder.length; k++) if (compute(inOrder[k]!)) yield cursor;
+      for (let k = 0; k < inOrder.length; k++) if (compute(k)) yield cursor;
     }
     return { withPhone, definitions: this.#definitions, [Symbol.iterator]: inKeyOrder };
   }
 
-  /** Fills `into` with the profile's values; false when it has none to set. */
-  #compute(profile: number, { times, values, starts }: GroupedOrders, into: ProfileCursor): boolean {
-    const start = starts[profile]!;
-    const end = starts[profile + 1]!;
+  /** Fills `into` with the values of `profile`, whose orders are group `group`; false when it has none to set. */
+  #compute(profile: number, group: number, { times, values, starts }: GroupedOrders, into: ProfileCursor): boolean {
+    const start = starts[group]!;
+    const end = starts[group + 1]!;
     sortByTime(times, values, start, end);
     let empty = true;
     const windows = this.#definitions.windows;
