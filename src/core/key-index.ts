@@ -10,6 +10,10 @@
  * (hash, number + 1) pairs. Nothing in it is an object the garbage collector traces, so the strings
  * the readers make per order die young. About 27 to 37 bytes a key beside its text: 16 for its place
  * in the arena, 11 to 21 for its slot pair (the table is kept 3/8 to 3/4 full).
+ *
+ * The text is kept as bytes so that the slow parts of a run never go back to strings: another
+ * thread's index is merged by its bytes (`handOver`, `addAll`), and the keys come out sorted as
+ * numbers (`numbersInKeyOrder`) and as bytes (`writeLatin1`).
  */
 
 import { keyOrder } from './key-order.js';

@@ -62,6 +62,7 @@ class KeySorter {
     }
     // Each word: the units from `depth` on (0 past a key's end), then the key's place in the group,
     // so that the words are distinct and tell where each key came from.
+    // A key index holds fewer than 2^31 keys, so a place takes at most 31 bits.
     const placeBits = 32 - Math.clz32(size - 1);
     const units = Math.floor((64 - placeBits) / this.#unitBits);
     const halves = this.#halves;
@@ -90,7 +91,7 @@ class KeySorter {
       halves[2 * (lo + k) + 1] = high;
     }
     this.#words.subarray(lo, hi).sort();
-    const placeMask = placeBits === 32 ? 0xffffffff : (1 << placeBits) - 1;
+    const placeMask = 2 ** placeBits - 1;
     const scratch = this.#scratch;
     for (let k = 0; k < size; k++) scratch[lo + k] = numbers[lo + (halves[2 * (lo + k)]! & placeMask)]!;
     numbers.set(scratch.subarray(lo, hi), lo);
