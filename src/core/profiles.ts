@@ -178,10 +178,13 @@ export class ProfileAccumulator {
     // Grouped in key order, so that computing the profiles in that order reads their orders in turn.
     const grouped = this.#orders.groupByProfile(this.#profileIds.size, place);
     const cursor = new ProfileCursor(this.#profileIds, this.#definitions.windows.length, this.#sizeCount);
-    const compute = (k: number) => this.#compute(inOrder[k]!, k, grouped, cursor);
     // Only keys without an `@` (phone numbers) are computed here; an email is never a phone profile.
+    // In number order, which reads the keys' text in turn: whether one has values does not depend on the order.
     let withPhone = false;
-    for (let k = 0; k < inOrder.length && !withPhone; k++) withPhone = !this.#profileIds.includesUnit(inOrder[k]!, AT_SIGN) && compute(k);
+    for (let profile = 0; profile < inOrder.length && !withPhone; profile++) {
+      withPhone = !this.#profileIds.includesUnit(profile, AT_SIGN) && this.#compute(profile, place[profile]!, grouped, cursor);
+    }
+    const compute = (k: number) => this.#compute(inOrder[k]!, k, grouped, cursor);
     function* inKeyOrder(): Generator<ProfileValues> {
       for (let k = 0; k < inOrder.length; k++) if (compute(k)) yield cursor;
     }
