@@ -10,12 +10,28 @@
  * (hash, number + 1) pairs. Nothing in it is an object the garbage collector traces, so the strings
  * the readers make per order die young. About 27 to 37 bytes a key beside its text: 16 for its place
  * in the arena, 11 to 21 for its slot pair (the table is kept 3/8 to 3/4 full).
+ *
+ * The text is kept as bytes so that the slow parts of a run never go back to strings: another
+ * thread's index is merged by its bytes (`handOver`, `addAll`), and the keys come out sorted as
+ * numbers (`numbersInKeyOrder`) and as bytes (`writeLatin1`).
  */
+
+import { keyOrder } from './key-order.js';
 
 /** Pairs in a new table; grows by doubling. */
 const INITIAL_PAIRS = 1 << 12;
 const INITIAL_KEYS = 1 << 10;
 const EMPTY = 0;
+
+/**
+ * A key index's content as plain arrays, for another thread (`KeyIndex.handOver`, `addAll`): the
+ * arena and spans as `KeyIndex` lays them out. Their buffers can be transferred, not copied.
+ */
+export interface KeyIndexContent {
+  readonly size: number;
+  readonly arena: Uint8Array;
+  readonly spans: Float64Array;
+}
 
 export class KeyIndex {
   #size = 0;
@@ -58,10 +74,81 @@ export class KeyIndex {
     }
     const number = this.#size;
     this.#store(key);
-    slots[2 * pair] = hash;
-    slots[2 * pair + 1] = number + 1;
-    if (this.#size * 4 > (this.#mask + 1) * 3) this.#grow();
+    this.#occupy(pair, hash, number);
     return number;
+  }
+
+  /**
+   * Adds the keys another index handed over (`handOver`), in its order, as `add` would each of them:
+   * by their bytes, with no string per key. Returns the number here of each of those keys, by its
+   * number there. The hash of stored text is the hash of the string, so keys added either way meet.
+   */
+  addAll(content: KeyIndexContent): Uint32Array {
+    const numbers = new Uint32Array(content.size);
+    const { arena, spans } = content;
+    for (let from = 0; from < content.size; from++) {
+      const start = spans[2 * from]!;
+      const span = spans[2 * from + 1]!;
+      const hash = hashOfText(arena, start, span);
+      const slots = this.#slots;
+      let pair = hash & this.#mask;
+      let number = -1;
+      for (; ; pair = (pair + 1) & this.#mask) {
+        const stored = slots[2 * pair + 1]!;
+        if (stored === EMPTY) break;
+        if (slots[2 * pair] === hash && this.#holdsText(stored - 1, arena, start, span)) {
+          number = stored - 1;
+          break;
+        }
+      }
+      if (number < 0) {
+        number = this.#size;
+        this.#storeText(arena, start, span);
+        this.#occupy(pair, hash, number);
+      }
+      numbers[from] = number;
+    }
+    return numbers;
+  }
+
+  /**
+   * The arena and spans themselves, for another thread's `addAll`: transfer their buffers; this index
+   * must not be used afterwards. The table of hashes stays: `addAll` hashes the text again.
+   */
+  handOver(): KeyIndexContent {
+    return { size: this.#size, arena: this.#arena, spans: this.#spans };
+  }
+
+  /** Every key's number, ordered by the keys' code units (as sorting their strings would order them). */
+  numbersInKeyOrder(): Uint32Array {
+    return keyOrder({ count: this.#size, arena: this.#arena, spans: this.#spans });
+  }
+
+  /**
+   * Writes key `number` into `into` from `at`, one byte a code unit, and returns how many bytes that
+   * is; or writes nothing and returns -1 when the key has a unit above 0xff or does not fit.
+   */
+  writeLatin1(number: number, into: Uint8Array, at: number): number {
+    const start = this.#spans[2 * number]!;
+    const span = this.#spans[2 * number + 1]!;
+    const length = span / 2;
+    if (span % 2 === 1 || at + length > into.length) return -1;
+    const arena = this.#arena;
+    for (let i = 0; i < length; i++) into[at + i] = arena[start + i]!;
+    return length;
+  }
+
+  /** Whether key `number` has the code unit `unit` (as `keyAt(number).includes(...)`, without the string). */
+  includesUnit(number: number, unit: number): boolean {
+    const start = this.#spans[2 * number]!;
+    const span = this.#spans[2 * number + 1]!;
+    const arena = this.#arena;
+    if (span % 2 === 1) {
+      for (let at = start; at < start + (span - 1) / 2; at += 2) if ((arena[at]! | (arena[at + 1]! << 8)) === unit) return true;
+      return false;
+    }
+    for (let at = start; at < start + span / 2; at++) if (arena[at] === unit) return true;
+    return false;
   }
 
   /** The key numbered `number` (a new string each time). */
@@ -93,23 +180,23 @@ export class KeyIndex {
     return true;
   }
 
+  /** Whether key `number` is the text at `start` of `arena`, laid out as `span` says (see `#spans`). */
+  #holdsText(number: number, arena: Uint8Array, start: number, span: number): boolean {
+    if (this.#spans[2 * number + 1] !== span) return false;
+    const own = this.#arena;
+    const at = this.#spans[2 * number]!;
+    // A key is wide exactly when one of its units is above 0xff, so equal keys have equal bytes.
+    const bytes = Math.floor(span / 2);
+    for (let i = 0; i < bytes; i++) if (own[at + i] !== arena[start + i]) return false;
+    return true;
+  }
+
   #store(key: string): void {
     let wide = false;
     for (let i = 0; i < key.length && !wide; i++) wide = key.charCodeAt(i) > 0xff;
     const bytes = wide ? 2 * key.length : key.length;
-    if (this.#arenaUsed + bytes > this.#arena.length) {
-      const grown = Buffer.alloc(Math.max(2 * this.#arena.length, this.#arenaUsed + bytes));
-      this.#arena.copy(grown, 0, 0, this.#arenaUsed);
-      this.#arena = grown;
-    }
-    const number = this.#size;
-    if (2 * number + 1 >= this.#spans.length) {
-      const spans = new Float64Array(2 * this.#spans.length);
-      spans.set(this.#spans);
-      this.#spans = spans;
-    }
+    const at = this.#reserve(bytes);
     const arena = this.#arena;
-    const at = this.#arenaUsed;
     if (!wide && latin1Write !== undefined) {
       // Node's own copy of a one-byte string: Buffer.write checks and normalises its arguments first,
       // which for strings this short costs more than the copy.
@@ -123,10 +210,47 @@ export class KeyIndex {
     } else {
       for (let i = 0; i < key.length; i++) arena[at + i] = key.charCodeAt(i);
     }
-    this.#arenaUsed += bytes;
+    this.#placed(at, 2 * bytes + (wide ? 1 : 0));
+  }
+
+  /** Stores a copy of text laid out as `span` says, from `start` of another index's arena. */
+  #storeText(arena: Uint8Array, start: number, span: number): void {
+    const bytes = Math.floor(span / 2);
+    const at = this.#reserve(bytes);
+    const own = this.#arena;
+    for (let i = 0; i < bytes; i++) own[at + i] = arena[start + i]!;
+    this.#placed(at, span);
+  }
+
+  /** Room for `bytes` more in the arena and for one more span; returns where the text goes. */
+  #reserve(bytes: number): number {
+    if (this.#arenaUsed + bytes > this.#arena.length) {
+      const grown = Buffer.alloc(Math.max(2 * this.#arena.length, this.#arenaUsed + bytes));
+      this.#arena.copy(grown, 0, 0, this.#arenaUsed);
+      this.#arena = grown;
+    }
+    if (2 * this.#size + 1 >= this.#spans.length) {
+      const spans = new Float64Array(2 * this.#spans.length);
+      spans.set(this.#spans);
+      this.#spans = spans;
+    }
+    return this.#arenaUsed;
+  }
+
+  /** Numbers the text just written at `at` as the next key. */
+  #placed(at: number, span: number): void {
+    const number = this.#size;
+    this.#arenaUsed += Math.floor(span / 2);
     this.#spans[2 * number] = at;
-    this.#spans[2 * number + 1] = 2 * bytes + (wide ? 1 : 0);
+    this.#spans[2 * number + 1] = span;
     this.#size = number + 1;
+  }
+
+  /** Puts key `number` in the empty pair `pair`, and grows the table past three quarters full. */
+  #occupy(pair: number, hash: number, number: number): void {
+    this.#slots[2 * pair] = hash;
+    this.#slots[2 * pair + 1] = number + 1;
+    if (this.#size * 4 > (this.#mask + 1) * 3) this.#grow();
   }
 
   #grow(): void {
@@ -157,6 +281,23 @@ const latin1Write = (Buffer.prototype as Partial<{ latin1Write(text: string, off
 function hashOf(key: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return finalMix(hash);
+}
+
+/** `hashOf` the key stored at `start` of `arena` as `span` says (see `KeyIndex.#spans`): the same number. */
+function hashOfText(arena: Uint8Array, start: number, span: number): number {
+  let hash = 0x811c9dc5;
+  if (span % 2 === 1) {
+    const end = start + (span - 1) / 2;
+    for (let at = start; at < end; at += 2) hash = Math.imul(hash ^ (arena[at]! | (arena[at + 1]! << 8)), 0x01000193);
+  } else {
+    const end = start + span / 2;
+    for (let at = start; at < end; at++) hash = Math.imul(hash ^ arena[at]!, 0x01000193);
+  }
+  return finalMix(hash);
+}
+
+function finalMix(hash: number): number {
   hash ^= hash >>> 16;
   hash = Math.imul(hash, 0x85ebca6b);
   hash ^= hash >>> 13;

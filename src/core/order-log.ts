@@ -5,24 +5,24 @@
  * and slows every collection down. Storage grows in fixed blocks, so it never copies what it holds.
  */
 
-const BLOCK_BITS = 16;
-const BLOCK_SIZE = 1 << BLOCK_BITS;
-const BLOCK_MASK = BLOCK_SIZE - 1;
+const BLOCK_SIZE = 1 << 16;
 
-/** An order log's storage: orders `[k * BLOCK_SIZE, (k + 1) * BLOCK_SIZE)` are in block k. */
-export interface OrderBlocks {
+/** Orders `[0, length)` of a block of columns; a block's arrays may hold room for more. */
+export interface OrderBlock {
   readonly length: number;
-  readonly profiles: readonly Uint32Array[];
-  readonly times: readonly Float64Array[];
-  readonly values: readonly Float64Array[];
+  readonly profiles: Uint32Array;
+  readonly times: Float64Array;
+  readonly values: Float64Array;
 }
 
-export const ORDER_BLOCK_SIZE = BLOCK_SIZE;
+/** An order log's storage, in order: plain objects and typed arrays, which another thread can be sent. */
+export interface OrderBlocks {
+  readonly length: number;
+  readonly blocks: readonly OrderBlock[];
+}
 
 export class OrderLog {
-  readonly #profiles: Uint32Array[] = [];
-  readonly #times: Float64Array[] = [];
-  readonly #values: Float64Array[] = [];
+  readonly #blocks: Mutable<OrderBlock>[] = [];
   #length = 0;
 
   get length(): number {
@@ -30,29 +30,29 @@ export class OrderLog {
   }
 
   append(profile: number, placedAt: number, value: number): void {
-    const offset = this.#length & BLOCK_MASK;
-    if (offset === 0) {
-      this.#profiles.push(new Uint32Array(BLOCK_SIZE));
-      this.#times.push(new Float64Array(BLOCK_SIZE));
-      this.#values.push(new Float64Array(BLOCK_SIZE));
+    let block = this.#blocks.at(-1);
+    if (block === undefined || block.length === block.profiles.length) {
+      block = { length: 0, profiles: new Uint32Array(BLOCK_SIZE), times: new Float64Array(BLOCK_SIZE), values: new Float64Array(BLOCK_SIZE) };
+      this.#blocks.push(block);
     }
-    const block = this.#length >>> BLOCK_BITS;
-    this.#profiles[block]![offset] = profile;
-    this.#times[block]![offset] = placedAt;
-    this.#values[block]![offset] = value;
+    block.profiles[block.length] = profile;
+    block.times[block.length] = placedAt;
+    block.values[block.length] = value;
+    block.length++;
     this.#length++;
   }
 
-  profileOf(index: number): number {
-    return this.#profiles[index >>> BLOCK_BITS]![index & BLOCK_MASK]!;
-  }
-
-  timeOf(index: number): number {
-    return this.#times[index >>> BLOCK_BITS]![index & BLOCK_MASK]!;
-  }
-
-  valueOf(index: number): number {
-    return this.#values[index >>> BLOCK_BITS]![index & BLOCK_MASK]!;
+  /**
+   * Takes in another log's blocks as they are, after this log's orders, its profile numbers renumbered
+   * in place (profile p there is `numbers[p]` here): what appending its orders one by one would give,
+   * without copying them. The blocks must not be used elsewhere afterwards.
+   */
+  adopt(other: OrderBlocks, numbers: Uint32Array): void {
+    for (const { length, profiles, times, values } of other.blocks) {
+      for (let i = 0; i < length; i++) profiles[i] = numbers[profiles[i]!]!;
+      this.#blocks.push({ length, profiles, times, values });
+      this.#length += length;
+    }
   }
 
   /**
@@ -60,25 +60,39 @@ export class OrderLog {
    * buffers); this log must not be used afterwards.
    */
   handOver(): OrderBlocks {
-    return { length: this.#length, profiles: this.#profiles, times: this.#times, values: this.#values };
+    return { length: this.#length, blocks: this.#blocks.map(({ length, profiles, times, values }) => ({ length, profiles, times, values })) };
   }
 
   /**
    * Times and values grouped by profile (counting sort, linear time, one sequential pass): the orders
-   * of profile p are at `[starts[p], starts[p + 1])` of both arrays, in input order.
+   * of profile p are at `[starts[g], starts[g + 1])` of both arrays, in input order, where g is p's
+   * group: `groupOf[p]` (a permutation of the profile numbers), or p itself without it. A reader going
+   * through the profiles in another order than their numbers (key order) then reads the arrays in turn
+   * rather than all over them.
    */
-  groupByProfile(profileCount: number): { readonly times: Float64Array; readonly values: Float64Array; readonly starts: Uint32Array } {
+  groupByProfile(profileCount: number, groupOf?: Uint32Array): { readonly times: Float64Array; readonly values: Float64Array; readonly starts: Uint32Array } {
+    const group = groupOf ?? identity(profileCount);
     const starts = new Uint32Array(profileCount + 1);
-    for (let i = 0; i < this.#length; i++) starts[this.profileOf(i) + 1]!++;
+    for (const { length, profiles } of this.#blocks) for (let i = 0; i < length; i++) starts[group[profiles[i]!]! + 1]!++;
     for (let p = 0; p < profileCount; p++) starts[p + 1]! += starts[p]!;
     const cursor = starts.slice(0, profileCount);
     const times = new Float64Array(this.#length);
     const values = new Float64Array(this.#length);
-    for (let i = 0; i < this.#length; i++) {
-      const at = cursor[this.profileOf(i)]!++;
-      times[at] = this.timeOf(i);
-      values[at] = this.valueOf(i);
+    for (const block of this.#blocks) {
+      for (let i = 0; i < block.length; i++) {
+        const at = cursor[group[block.profiles[i]!]!]!++;
+        times[at] = block.times[i]!;
+        values[at] = block.values[i]!;
+      }
     }
     return { times, values, starts };
   }
 }
+
+function identity(count: number): Uint32Array {
+  const numbers = new Uint32Array(count);
+  for (let n = 0; n < count; n++) numbers[n] = n;
+  return numbers;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };

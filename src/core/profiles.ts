@@ -4,9 +4,9 @@
  */
 import { DAY_MS, type Definitions } from './definitions.js';
 import type { Order } from './order.js';
-import { KeyIndex } from './key-index.js';
+import { KeyIndex, type KeyIndexContent } from './key-index.js';
 import { flowHighestIndex, windowHighestIndex } from './reducers.js';
-import { ORDER_BLOCK_SIZE, OrderLog, type OrderBlocks } from './order-log.js';
+import { OrderLog, type OrderBlocks } from './order-log.js';
 import { formatUtc } from './timestamp.js';
 
 /** A property value as Klaviyo should type it: a number, or a `yyyy-MM-dd HH:mm:ss` UTC date string. */
@@ -32,9 +32,15 @@ const NO_TIME = -Infinity;
  * date text per profile (a CSV writer formats straight from these). NaN where there is no value.
  */
 export interface ProfileValues {
-  /** Lower-cased email, or for a profile known only by phone, its phone number. */
+  /** Lower-cased email, or for a profile known only by phone, its phone number (a new string each time). */
   readonly key: string;
   readonly byPhone: boolean;
+  /**
+   * Writes the key into `into` from `at`, one byte a code unit, and returns how many bytes that is; or
+   * writes nothing and returns -1 when a unit is above 0xff or it does not fit. For writers that copy
+   * keys as bytes rather than make a string of each.
+   */
+  writeKeyLatin1(into: Uint8Array, at: number): number;
   /** Per window, in `definitions.windows` order: the stored order's value and time (epoch ms). */
   readonly highestValue: Float64Array;
   readonly highestAt: Float64Array;
@@ -44,8 +50,8 @@ export interface ProfileValues {
 
 /** An accumulator's content as transferable arrays: see `ProfileAccumulator.handOver`. */
 export interface AccumulatedPart {
-  /** Profile keys; a profile's number is its index here. */
-  readonly keys: readonly string[];
+  /** Profile keys, as the key index lays them out; a profile's number is its key's number. */
+  readonly keys: KeyIndexContent;
   /** Per order, in input order: its profile's number, time and value. */
   readonly orders: OrderBlocks;
   /** `latestBySize[profile * sizes + size]`: the latest order time per size, -Infinity when none (may run on past the last profile). */
@@ -116,7 +122,7 @@ export class ProfileAccumulator {
    * listed in order of first appearance, orders in input order.
    */
   handOver(): AccumulatedPart {
-    return { keys: this.#profileIds.keys(), orders: this.#orders.handOver(), latestBySize: this.#latestBySize };
+    return { keys: this.#profileIds.handOver(), orders: this.#orders.handOver(), latestBySize: this.#latestBySize };
   }
 
   /**
@@ -125,21 +131,13 @@ export class ProfileAccumulator {
    * profile numbers and order log included.
    */
   absorb(part: AccumulatedPart): void {
-    const globalIds = new Uint32Array(part.keys.length);
-    part.keys.forEach((key, index) => {
-      const known = this.#profileIds.size;
-      const profile = this.#profileIds.add(key);
-      if (profile === known) this.#growSizeTable(profile + 1);
-      globalIds[index] = profile;
-    });
-    const { orders } = part;
-    for (let block = 0; block * ORDER_BLOCK_SIZE < orders.length; block++) {
-      const [profiles, times, values] = [orders.profiles[block]!, orders.times[block]!, orders.values[block]!];
-      const count = Math.min(ORDER_BLOCK_SIZE, orders.length - block * ORDER_BLOCK_SIZE);
-      for (let i = 0; i < count; i++) this.#orders.append(globalIds[profiles[i]!]!, times[i]!, values[i]!);
-    }
+    // By bytes, and the part's order blocks kept as they are with its profile numbers made ours:
+    // re-adding every key as a string and re-appending every order was most of the merge.
+    const globalIds = this.#profileIds.addAll(part.keys);
+    this.#growSizeTable(this.#profileIds.size);
+    this.#orders.adopt(part.orders, globalIds);
     const sizeCount = this.#sizeCount;
-    for (let index = 0; index < part.keys.length; index++) {
+    for (let index = 0; index < part.keys.size; index++) {
       for (let size = 0; size < sizeCount; size++) {
         const slot = globalIds[index]! * sizeCount + size;
         this.#latestBySize[slot] = Math.max(this.#latestBySize[slot]!, part.latestBySize[index * sizeCount + size]!);
@@ -173,30 +171,30 @@ export class ProfileAccumulator {
    * profiles never holds them all, nor makes an object per profile.
    */
   values(): ProfileValuesSource {
-    const grouped = this.#orders.groupByProfile(this.#profileIds.size);
-    // The default sort compares UTF-16 code units, as compareCodeUnits does, without a call per comparison.
-    const keys = this.#profileIds.keys().sort();
-    const cursor = {
-      key: '',
-      byPhone: false,
-      highestValue: new Float64Array(this.#definitions.windows.length),
-      highestAt: new Float64Array(this.#definitions.windows.length),
-      latestAt: new Float64Array(this.#sizeCount),
-    };
-    const compute = (key: string) => this.#compute(key, grouped, cursor);
+    // Numbers in key order straight from the index: no string per key, and no lookup of each key again.
+    const inOrder = this.#profileIds.numbersInKeyOrder();
+    const place = new Uint32Array(inOrder.length);
+    for (let k = 0; k < inOrder.length; k++) place[inOrder[k]!] = k;
+    // Grouped in key order, so that computing the profiles in that order reads their orders in turn.
+    const grouped = this.#orders.groupByProfile(this.#profileIds.size, place);
+    const cursor = new ProfileCursor(this.#profileIds, this.#definitions.windows.length, this.#sizeCount);
     // Only keys without an `@` (phone numbers) are computed here; an email is never a phone profile.
-    const withPhone = keys.some((key) => !key.includes('@') && compute(key));
+    // In number order, which reads the keys' text in turn: whether one has values does not depend on the order.
+    let withPhone = false;
+    for (let profile = 0; profile < inOrder.length && !withPhone; profile++) {
+      withPhone = !this.#profileIds.includesUnit(profile, AT_SIGN) && this.#compute(profile, place[profile]!, grouped, cursor);
+    }
+    const compute = (k: number) => this.#compute(inOrder[k]!, k, grouped, cursor);
     function* inKeyOrder(): Generator<ProfileValues> {
-      for (const key of keys) if (compute(key)) yield cursor;
+      for (let k = 0; k < inOrder.length; k++) if (compute(k)) yield cursor;
     }
     return { withPhone, definitions: this.#definitions, [Symbol.iterator]: inKeyOrder };
   }
 
-  /** Fills `into` with the profile's values; false when it has none to set. */
-  #compute(key: string, { times, values, starts }: GroupedOrders, into: Mutable<ProfileValues>): boolean {
-    const profile = this.#profileIds.get(key);
-    const start = starts[profile]!;
-    const end = starts[profile + 1]!;
+  /** Fills `into` with the values of `profile`, whose orders are group `group`; false when it has none to set. */
+  #compute(profile: number, group: number, { times, values, starts }: GroupedOrders, into: ProfileCursor): boolean {
+    const start = starts[group]!;
+    const end = starts[group + 1]!;
     sortByTime(times, values, start, end);
     let empty = true;
     const windows = this.#definitions.windows;
@@ -215,8 +213,8 @@ export class ProfileAccumulator {
       into.latestAt[index] = latest === NO_TIME ? NaN : latest;
       if (latest !== NO_TIME) empty = false;
     }
-    into.key = key;
-    into.byPhone = !key.includes('@');
+    into.profile = profile;
+    into.byPhone = !this.#profileIds.includesUnit(profile, AT_SIGN);
     return !empty;
   }
 
@@ -229,7 +227,33 @@ export class ProfileAccumulator {
   }
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+const AT_SIGN = 0x40;
+
+/** The one `ProfileValues` that `values()` fills for each profile in turn: the key is made only when asked for. */
+class ProfileCursor implements ProfileValues {
+  readonly #keys: KeyIndex;
+  /** The profile's number, which is its key's number in the index. */
+  profile = 0;
+  byPhone = false;
+  readonly highestValue: Float64Array;
+  readonly highestAt: Float64Array;
+  readonly latestAt: Float64Array;
+
+  constructor(keys: KeyIndex, windows: number, sizes: number) {
+    this.#keys = keys;
+    this.highestValue = new Float64Array(windows);
+    this.highestAt = new Float64Array(windows);
+    this.latestAt = new Float64Array(sizes);
+  }
+
+  get key(): string {
+    return this.#keys.keyAt(this.profile);
+  }
+
+  writeKeyLatin1(into: Uint8Array, at: number): number {
+    return this.#keys.writeLatin1(this.profile, into, at);
+  }
+}
 
 /** A profile's values as the properties Klaviyo stores: numbers, and dates as `yyyy-MM-dd HH:mm:ss` UTC. */
 function rowOf(profile: ProfileValues, definitions: Definitions): ProfileRow {

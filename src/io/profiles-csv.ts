@@ -6,9 +6,10 @@ import { extname } from 'node:path';
 import type { Writable } from 'node:stream';
 import { propertyColumns } from '../core/definitions.js';
 import { formatValue } from '../core/money.js';
-import type { ProfileValuesSource } from '../core/profiles.js';
-import { formatUtc, utcFields } from '../core/timestamp.js';
+import type { ProfileValues, ProfileValuesSource } from '../core/profiles.js';
+import { formatUtc } from '../core/timestamp.js';
 import { AtomicFile, CUSTOMER_FILE } from './atomic-file.js';
+import { UtcDateBytes } from './utc-date-bytes.js';
 
 export const EMAIL_COLUMN = 'Email';
 /** Klaviyo's import column for a profile's phone; written only when some profile has no email. */
@@ -28,12 +29,13 @@ export function* profileValuesCsvChunks(source: ProfileValuesSource): Generator<
   const windows = definitions.windows.length;
   const sizes = definitions.sizes.length;
   yield headerLine(propertyColumns(definitions), withPhone);
-  let out = new CsvBytes();
+  const dates = new UtcDateBytes();
+  let out = new CsvBytes(dates);
   const numbersAndDates = 2 * windows + sizes;
   for (const profile of source) {
     out.reserve(BYTES_PER_CELL * (numbersAndDates + 2));
     if (withPhone && profile.byPhone) out.byte(COMMA);
-    out.field(profile.key);
+    out.key(profile);
     if (withPhone && !profile.byPhone) out.byte(COMMA);
     for (let w = 0; w < windows; w++) {
       const at = profile.highestAt[w]!;
@@ -50,7 +52,7 @@ export function* profileValuesCsvChunks(source: ProfileValuesSource): Generator<
     out.byte(LF);
     if (out.full) {
       yield out.bytes();
-      out = new CsvBytes();
+      out = new CsvBytes(dates);
     }
   }
   if (out.length > 0) yield out.bytes();
@@ -58,10 +60,9 @@ export function* profileValuesCsvChunks(source: ProfileValuesSource): Generator<
 
 const COMMA = 0x2c;
 const LF = 0x0a;
-const DASH = 0x2d;
-const COLON = 0x3a;
-const SPACE = 0x20;
-const DIGIT_0 = 0x30;
+const QUOTE = 0x22;
+const CR = 0x0d;
+const FIRST_NON_ASCII = 0x80;
 /** A chunk is handed on once it holds this much; a line is far shorter than the room left. */
 const CHUNK_BYTES = 1 << 20;
 const CHUNK_ROOM = 64 * 1024;
@@ -71,8 +72,12 @@ const BYTES_PER_CELL = 40;
 /** One chunk of CSV being written as bytes. */
 class CsvBytes {
   #buffer = Buffer.allocUnsafe(CHUNK_BYTES + CHUNK_ROOM);
-  readonly #fields = new Int32Array(6);
+  readonly #dates: UtcDateBytes;
   length = 0;
+
+  constructor(dates: UtcDateBytes) {
+    this.#dates = dates;
+  }
 
   get full(): boolean {
     return this.length >= CHUNK_BYTES;
@@ -99,6 +104,16 @@ class CsvBytes {
     this.#buffer = grown;
   }
 
+  /**
+   * The profile's email or phone, quoted if it must be. Nearly every key is ASCII that needs no
+   * quotes: its bytes are copied as they are (they are its UTF-8); any other key goes through `field`.
+   */
+  key(profile: ProfileValues): void {
+    const copied = profile.writeKeyLatin1(this.#buffer, this.length);
+    if (copied >= 0 && isPlainAscii(this.#buffer, this.length, copied)) this.length += copied;
+    else this.field(profile.key);
+  }
+
   /** An email or phone, quoted if it must be. */
   field(text: string): void {
     const cell = csvField(text);
@@ -108,31 +123,19 @@ class CsvBytes {
 
   /** `yyyy-MM-dd HH:mm:ss` in UTC, as formatUtc writes it. */
   date(epochMs: number): void {
-    const fields = this.#fields;
-    if (!utcFields(epochMs, fields)) {
-      this.ascii(formatUtc(epochMs));
-      return;
-    }
-    this.#digits(fields[0]!, 4);
-    this.byte(DASH);
-    this.#digits(fields[1]!, 2);
-    this.byte(DASH);
-    this.#digits(fields[2]!, 2);
-    this.byte(SPACE);
-    this.#digits(fields[3]!, 2);
-    this.byte(COLON);
-    this.#digits(fields[4]!, 2);
-    this.byte(COLON);
-    this.#digits(fields[5]!, 2);
+    const written = this.#dates.write(epochMs, this.#buffer, this.length);
+    if (written < 0) this.ascii(formatUtc(epochMs));
+    else this.length += written;
   }
+}
 
-  #digits(value: number, width: number): void {
-    for (let i = width - 1; i >= 0; i--) {
-      this.#buffer[this.length + i] = DIGIT_0 + (value % 10);
-      value = Math.floor(value / 10);
-    }
-    this.length += width;
+/** Whether `bytes[at, at + count)` are ASCII and none of them makes csvField quote the cell. */
+function isPlainAscii(bytes: Uint8Array, at: number, count: number): boolean {
+  for (let i = at; i < at + count; i++) {
+    const byte = bytes[i]!;
+    if (byte >= FIRST_NON_ASCII || byte === QUOTE || byte === COMMA || byte === CR || byte === LF) return false;
   }
+  return true;
 }
 
 function headerLine(columns: readonly string[], withPhone: boolean): string {

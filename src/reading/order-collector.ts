@@ -30,8 +30,9 @@ export interface CollectedPart {
 
 /** The buffers of a part's typed arrays: `postMessage` moves them instead of copying them. */
 export function transferables(part: CollectedPart): ArrayBuffer[] {
-  const { orders, latestBySize } = part.profiles;
-  return [...orders.profiles, ...orders.times, ...orders.values, latestBySize, part.ids.numeric.keys, part.ids.numeric.fingerprints].map(
+  const { keys, orders, latestBySize } = part.profiles;
+  const columns = orders.blocks.flatMap((block) => [block.profiles, block.times, block.values]);
+  return [keys.arena, keys.spans, ...columns, latestBySize, part.ids.numeric.keys, part.ids.numeric.fingerprints].map(
     (array) => array.buffer as ArrayBuffer,
   );
 }

@@ -41,3 +41,72 @@ test('holds more than 2^24 keys, where a Map throws "Map maximum size exceeded"'
   assert.equal(index.size, count);
   assert.equal(index.get('-1'), -1);
 });
+
+/** What `addAll` must give: each key of `theirs` added as a string, in their order. */
+function addedInTurn(ours: readonly string[], theirs: readonly string[]): { keys: string[]; numbers: number[] } {
+  const index = new KeyIndex();
+  for (const key of ours) index.add(key);
+  const numbers = theirs.map((key) => index.add(key));
+  return { keys: index.keys(), numbers };
+}
+
+const anyKey = fc.oneof(
+  fc.emailAddress(),
+  fc.stringMatching(/^\+[0-9]{3,6}$/),
+  fc.string({ unit: 'binary', maxLength: 6 }),
+  fc.constantFrom('', 'a', 'ab', 'é', 'ā', '\u{1F600}', 'a\u0000', '\u0100\u0000'),
+);
+
+test('adding another index by bytes numbers its keys as adding their strings in turn would, wide keys included', () => {
+  fc.assert(
+    fc.property(fc.array(anyKey, { maxLength: 200 }), fc.array(anyKey, { maxLength: 200 }), (ours, theirs) => {
+      const index = new KeyIndex();
+      for (const key of ours) index.add(key);
+      const other = new KeyIndex();
+      for (const key of theirs) other.add(key);
+      const numbers = index.addAll(other.handOver());
+      const expected = addedInTurn(ours, theirs);
+      assert.deepEqual(index.keys(), expected.keys);
+      // By the other index's numbers: theirs without repeats, in order of first appearance.
+      assert.deepEqual([...numbers], [...new Set(theirs)].map((key) => expected.numbers[theirs.indexOf(key)]));
+      // Keys added by bytes are found by string, and strings added afterwards meet them.
+      for (const [number, key] of expected.keys.entries()) assert.equal(index.get(key), number);
+      for (const key of theirs) assert.equal(index.add(key), expected.keys.indexOf(key));
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('adding by bytes across a growing table and arena, through a structured clone as a worker sends it', () => {
+  const ours = Array.from({ length: 3_000 }, (_, i) => `customer${i}@example.com`);
+  // Far more than the first table holds at three quarters full (4096 pairs) and than the first arena (64 KB).
+  const theirs = Array.from({ length: 12_000 }, (_, i) => (i % 4 === 0 ? `ünï${i}\u0101@例え.jp` : `customer${i * 2}@example.com`));
+  const index = new KeyIndex();
+  for (const key of ours) index.add(key);
+  const other = new KeyIndex();
+  for (const key of theirs) other.add(key);
+  const content = other.handOver();
+  const sent = structuredClone(content, { transfer: [content.arena.buffer as ArrayBuffer, content.spans.buffer as ArrayBuffer] });
+  const numbers = index.addAll(sent);
+  const expected = addedInTurn(ours, theirs);
+  assert.deepEqual([...numbers], expected.numbers);
+  assert.deepEqual(index.keys(), expected.keys);
+  for (const [number, key] of expected.keys.entries()) assert.equal(index.get(key), number);
+});
+
+test('a key as bytes, and whether it has a unit, without its string', () => {
+  const index = new KeyIndex();
+  const keys = ['ann@x.com', '+15550100', 'zoë@x.com', 'ā@x.com', ''];
+  for (const key of keys) index.add(key);
+  const into = new Uint8Array(12).fill(0xee);
+  assert.equal(index.writeLatin1(0, into, 1), 9);
+  assert.equal(Buffer.from(into.subarray(1, 10)).toString('latin1'), 'ann@x.com');
+  assert.equal(index.writeLatin1(2, into, 0), 9);
+  assert.equal(Buffer.from(into.subarray(0, 9)).toString('latin1'), 'zoë@x.com');
+  assert.equal(index.writeLatin1(3, into, 0), -1, 'a unit above 0xff');
+  assert.equal(index.writeLatin1(0, into, 4), -1, 'no room');
+  assert.equal(index.writeLatin1(4, into, 12), 0);
+  for (const [number, key] of keys.entries()) {
+    for (const unit of ['@', '+', 'ā', 'ë', 'x']) assert.equal(index.includesUnit(number, unit.charCodeAt(0)), key.includes(unit), `${key} ${unit}`);
+  }
+});

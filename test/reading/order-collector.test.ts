@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { buildDefinitions, DAY_MS, type ReducerMode } from '../../src/core/definitions.js';
 import type { Order } from '../../src/core/order.js';
-import { OrderCollector } from '../../src/reading/order-collector.js';
+import { OrderCollector, transferables } from '../../src/reading/order-collector.js';
 import type { RejectedRecord } from '../../src/io/formats/format.js';
 
 const AS_OF = Date.UTC(2025, 5, 30);
@@ -61,4 +61,21 @@ test('without keepIds the part is counted and accumulated, but its ids are not r
   first.order(order('#1', 10), at, () => 'raw');
   first.order(order('#2', 99), at, () => 'raw');
   assert.equal(first.counts.ordersDuplicate, 1, 'only #1, whose id was kept');
+});
+
+test('a part sent as a worker sends it (its arrays transferred) is absorbed as the part itself is', () => {
+  fc.assert(
+    fc.property(fc.array(arbitraryOrder, { maxLength: 40 }), fc.array(arbitraryOrder, { maxLength: 40 }), (firstOrders, secondOrders) => {
+      // Distinct ids in the second part, so that it is always taken.
+      const second = secondOrders.map((o, i) => ({ ...o, orderId: o.orderId === '' ? '' : `Z-${i}`, email: o.email === '' ? '' : `z${i % 7}${o.email}` }));
+      const direct = collect(firstOrders, 'window', []);
+      direct.absorb(collect(second, 'window', []).handOver());
+      const part = collect(second, 'window', []).handOver();
+      const sent = structuredClone(part, { transfer: transferables(part) });
+      const viaClone = collect(firstOrders, 'window', []);
+      viaClone.absorb(sent);
+      assert.deepEqual(viaClone.counts, direct.counts);
+      assert.deepEqual(viaClone.accumulator.toRows(), direct.accumulator.toRows());
+    }),
+  );
 });
