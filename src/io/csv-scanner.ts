@@ -78,17 +78,22 @@ export class ScannedRecord {
   }
 
   /**
-   * `text(column).charCodeAt(index)` (NaN past its end), read from the bytes where they are ASCII:
-   * for a look at a field's first characters without decoding it.
+   * The first `count` characters of `text(column)` as their codes, into `into` (NaN past its end),
+   * read from the bytes where they are ASCII: for a look at how a field starts without decoding it.
    */
-  codeAt(column: number, index: number): number {
+  leadingCodes(column: number, count: number, into: Float64Array): void {
     const slots = this.#slots;
-    if (slots === undefined || slots[this.#at + 4] !== 0) return (this.text(column) ?? '').charCodeAt(index);
-    if (column >= this.fieldCount || this.#columns!.wanted[column] !== true) return NaN;
     const slot = this.#at + RECORD_HEADER_SLOTS + 2 * column;
-    const at = slots[slot]! + index;
-    // A quoted field holding `""` is decoded: its bytes are not its characters.
-    return slots[slot + 1]! < 0 ? this.#decode(column).charCodeAt(index) : at < slots[slot + 1]! ? this.#source[at]! : NaN;
+    // A quoted field holding `""` (its slot's end is negative) is decoded: its bytes are not its characters.
+    if (slots === undefined || slots[this.#at + 4] !== 0 || column >= this.fieldCount || this.#columns!.wanted[column] !== true || slots[slot + 1]! < 0) {
+      const text = this.text(column) ?? '';
+      for (let i = 0; i < count; i++) into[i] = text.charCodeAt(i);
+      return;
+    }
+    const start = slots[slot]!;
+    const end = slots[slot + 1]!;
+    const source = this.#source;
+    for (let i = 0; i < count; i++) into[i] = start + i < end ? source[start + i]! : NaN;
   }
 
   #decode(column: number): string {

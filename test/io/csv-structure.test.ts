@@ -34,7 +34,11 @@ function scanAll(bytes: Buffer, delimiter: string, wanted: number[] | undefined,
           raw: r.raw,
           // One field at a time before the whole array (which, once made, answers `text` too).
           texts: Array.from({ length: r.fieldCount + 1 }, (_, i) => r.text(i)),
-          codes: Array.from({ length: r.fieldCount + 1 }, (_, i) => [0, 1, 4, 40].map((at) => r.codeAt(i, at))),
+          codes: Array.from({ length: r.fieldCount + 1 }, (_, i) => {
+            const into = new Float64Array(41);
+            r.leadingCodes(i, 41, into);
+            return [0, 1, 4, 40].map((at) => into[at]!);
+          }),
           fields: Array.from({ length: r.fieldCount }, (_, i) => r.fields[i]),
           fieldCount: r.fieldCount,
         }),

@@ -124,13 +124,13 @@ export class DateOrderGate implements RecordConsumer {
 /** `2025-...`: four digits and a dash at the start, the form no day/month ambiguity can affect. */
 /** `isYearFirst` of the record's text in `column`, told from its first characters without decoding it. */
 function startsWithYear(record: CsvRecord, column: number): boolean {
-  if (record.codeAt(column, 4) !== 0x2d) return false;
-  for (let i = 0; i < 4; i++) {
-    const code = record.codeAt(column, i);
-    if (!(code >= 0x30 && code <= 0x39)) return false;
-  }
+  record.leadingCodes(column, 5, LEADING);
+  if (LEADING[4] !== 0x2d) return false;
+  for (let i = 0; i < 4; i++) if (!(LEADING[i]! >= 0x30 && LEADING[i]! <= 0x39)) return false;
   return true;
 }
+
+const LEADING = new Float64Array(5);
 
 export function isYearFirst(text: string): boolean {
   if (text.charCodeAt(4) !== 0x2d) return false;
