@@ -9,7 +9,7 @@ import { formatValue } from '../core/money.js';
 import type { ProfileValues, ProfileValuesSource } from '../core/profiles.js';
 import { formatUtc } from '../core/timestamp.js';
 import { AtomicFile, CUSTOMER_FILE } from './atomic-file.js';
-import { UtcDateBytes } from './utc-date-bytes.js';
+import { UtcDateBytes } from '../core/utc-date-bytes.js';
 
 export const EMAIL_COLUMN = 'Email';
 /** Klaviyo's import column for a profile's phone; written only when some profile has no email. */

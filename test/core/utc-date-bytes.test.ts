@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { DAY_MS } from '../../src/core/definitions.js';
 import { formatUtc } from '../../src/core/timestamp.js';
-import { UTC_DATE_BYTES, UtcDateBytes } from '../../src/io/utc-date-bytes.js';
+import { UTC_DATE_BYTES, UtcDateBytes } from '../../src/core/utc-date-bytes.js';
 
 const YEAR_0001 = Date.UTC(2000, 0, 1) - 730_119 * DAY_MS;
 const YEAR_10000 = Date.UTC(9999, 11, 31) + DAY_MS;

@@ -3,7 +3,7 @@
  * millions of dates, but only a few hundred distinct days among them. The `yyyy-MM-dd ` of a day is
  * worked out once and kept; the time of day is plain arithmetic on the seconds.
  */
-import { utcFields } from '../core/timestamp.js';
+import { utcFields } from './timestamp.js';
 
 const DAY_SECONDS = 86_400;
 /** Days kept, by day number modulo this: any eleven years of order dates, without a Map lookup per date. */
