@@ -3,6 +3,7 @@
  * planner measures, a million profiles' worth. A string per profile (and per date in it), joined and
  * then encoded again for the hash or Buffer.byteLength, cost several times the writing itself.
  */
+import { POWERS_OF_TEN } from './money.js';
 import { formatUtc } from './timestamp.js';
 import { UTC_DATE_BYTES, UtcDateBytes } from './utc-date-bytes.js';
 
@@ -11,7 +12,6 @@ const BACKSLASH = 0x5c;
 const DASH = 0x2d;
 const DIGIT_0 = 0x30;
 const POINT = 0x2e;
-const POWERS_OF_TEN = Array.from({ length: 16 }, (_, power) => 10 ** power);
 
 export class JsonBytes {
   #buffer = Buffer.allocUnsafe(1 << 17);

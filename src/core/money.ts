@@ -57,8 +57,11 @@ function plainDecimal(text: string): number | undefined {
   return digits <= Number.MAX_SAFE_INTEGER && decimals < POWERS_OF_TEN.length ? digits / POWERS_OF_TEN[decimals]! : Number(text);
 }
 
-/** 10^0 to 10^22, written out: each is an exact double (`10 ** k` is not promised to be). */
-const POWERS_OF_TEN = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+/**
+ * 10^0 to 10^22, written out: each is an exact double (`10 ** k` is not promised to be). Below 2^53,
+ * digits divided by one of these are exactly the double `Number()` reads from the same text.
+ */
+export const POWERS_OF_TEN = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 
 function signed(match: RegExpExecArray, plain: (digits: string) => string): number | undefined {
   const [, signBefore = '', signAfter = '', digits = ''] = match;

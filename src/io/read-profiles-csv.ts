@@ -13,8 +13,8 @@
  * reason, and nothing of it is kept. Read through the same byte scanner as the order exports, with a
  * callback per record and no promise per row.
  */
+import { POWERS_OF_TEN } from '../core/money.js';
 import { ProfileColumns, type PropertyKind } from '../core/profile-columns.js';
-import type { PropertyValue } from '../core/profiles.js';
 import { utcMillis } from '../core/timestamp.js';
 import { BackfillError } from '../errors.js';
 import { scanCsv } from './csv-records.js';
@@ -32,12 +32,10 @@ export interface ProfilesCsv {
   readonly rowsRejected: number;
 }
 
-// The writer's number format (formatValue): no exponent, no grouping, no leading zeros. A cell like
-// `01234` is text in Klaviyo's own CSV import too, so it stays a string here.
-const PLAIN_DECIMAL = /^-?(0|[1-9]\d*)(\.\d+)?$/;
-
 /**
- * `Number(text)` when `text` is a plain decimal (PLAIN_DECIMAL), else NaN: one pass over the digits
+ * `Number(text)` when `text` is a plain decimal, else NaN. Plain is the writer's number format
+ * (formatValue), `/^-?(0|[1-9]\d*)(\.\d+)?$/`: no exponent, no grouping, no leading zeros (a cell like
+ * `01234` is text in Klaviyo's own CSV import too, so it stays a string here). Read in one pass over the digits
  * instead of a regular expression and then Number's general parser, a tenth of a 1M-row read. Exact:
  * with at most 15 digits the digits are an exact integer and 10^fraction (at most 10^15) an exact
  * power, so their quotient is the correctly rounded value, Number's own; longer texts go to Number.
@@ -70,13 +68,6 @@ const MINUS = 0x2d;
 const POINT = 0x2e;
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
-const POWERS_OF_TEN = Array.from({ length: 16 }, (_, power) => 10 ** power);
-
-export function propertyValue(cell: string): PropertyValue | undefined {
-  const text = cell.trim();
-  if (text === '') return undefined;
-  return PLAIN_DECIMAL.test(text) ? Number(text) : text;
-}
 
 /** What a column must hold, from its name. */
 type ColumnKind = 'email' | PropertyKind;
