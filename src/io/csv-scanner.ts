@@ -170,8 +170,6 @@ export class CsvScanner {
   #carry: Buffer = Buffer.alloc(0);
   #line = 1;
   #started = false;
-  /** Which columns to decode; undefined: all of them. */
-  #wanted: boolean[] | undefined;
   /** Set by #scanRecord when a closing quote is followed by stray text. */
   #badQuoteAt = -1;
   /**
@@ -203,19 +201,17 @@ export class CsvScanner {
    */
   decodeOnly(columns: readonly number[] | undefined): void {
     if (columns === undefined) {
-      this.#wanted = undefined;
       this.#decodedColumns = undefined;
       this.#lastWanted = Infinity;
       return;
     }
     const wanted: boolean[] = [];
     for (const column of columns) wanted[column] = true;
-    this.#wanted = wanted;
     this.#lastWanted = Math.max(-1, ...columns);
     this.#decodedColumns = { wanted, list: [...new Set(columns)].sort((a, b) => a - b), last: this.#lastWanted };
   }
 
-  /** The columns decoded, for the records of the structural pass; undefined: every column. */
+  /** Which columns to decode (for the scanner's own code and the structural pass's records); undefined: all of them. */
   #decodedColumns: DecodedColumns | undefined;
 
   /** The last column decoded: the fields after it are only counted (see #scanRecord). */
@@ -362,7 +358,7 @@ export class CsvScanner {
       }
     }
     // Sized for the columns decoded: filling a sparse array from empty gives it more than twice the room.
-    const fields = this.#wanted === undefined ? [] : new Array<string>(this.#lastWanted + 1);
+    const fields = this.#decodedColumns === undefined ? [] : new Array<string>(this.#lastWanted + 1);
     const end = this.#scanRecord(bytes, start, atEnd, fields);
     if (end === INCOMPLETE) {
       const tooLarge = bytes.length - start > MAX_RECORD_BYTES;
@@ -392,7 +388,7 @@ export class CsvScanner {
    */
   #scanRecord(bytes: Buffer, start: number, atEnd: boolean, fields: string[]): number {
     const delimiter = this.#delimiter;
-    const wanted = this.#wanted;
+    const wanted = this.#decodedColumns?.wanted;
     const length = bytes.length;
     const lastWanted = this.#lastWanted;
     let column = 0;
