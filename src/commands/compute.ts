@@ -1,16 +1,19 @@
 /**
  * `backfill compute`: order exports in, profile-properties CSV out.
  */
+import { availableParallelism } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import type { Definitions } from '../core/definitions.js';
 import { propertyColumns } from '../core/definitions.js';
-import type { ProfileAccumulator, ProfileRow } from '../core/profiles.js';
+import type { ProfileRow } from '../core/profiles.js';
+import type { ProfileShards } from '../core/profile-shards.js';
+import { shardedProfilesCsv } from '../computing/sharded-csv.js';
 import { OrderCollector, type OrderCounts } from '../reading/order-collector.js';
 import { laterPartThreads } from '../reading/part-threads.js';
 import { BackfillError, formatLocation } from '../errors.js';
 import type { RejectedRecord } from '../io/formats/format.js';
 import { STDIN_PATH } from '../io/input-files.js';
-import { profileValuesCsvChunks, stageProfilesCsv, writeProfilesTo } from '../io/profiles-csv.js';
+import { stageProfilesCsv, writeProfilesTo } from '../io/profiles-csv.js';
 import { writeError } from '../io/atomic-file.js';
 import { RunLock } from '../io/run-lock.js';
 import { removeStaleParts, staleParts } from '../io/stale-parts.js';
@@ -38,6 +41,8 @@ export interface ComputeOptions {
   readonly threads?: number;
   /** Files below this size are read in one part (tests set it low). */
   readonly splitMinBytes?: number;
+  /** Below this many profiles they are computed on one thread (tests set it low). */
+  readonly shardMinProfiles?: number;
   readonly stdin?: Readable;
 }
 
@@ -66,16 +71,16 @@ export interface ProfileTable {
 /** Reads the exports and reduces them to profile rows; commits the rejects file. */
 export async function computeProfileTable(options: ComputeOptions): Promise<ProfileTable> {
   const computed = await computeProfiles(options);
-  const rows = computed.accumulator.toRows();
+  const rows = computed.profiles.toRows();
   computed.counts.profiles = rows.length;
-  computed.counts.profilesWithoutProperties = computed.accumulator.profileCount - rows.length;
+  computed.counts.profilesWithoutProperties = computed.profiles.profileCount() - rows.length;
   const rejectsFile = await computed.rejects.commit();
   return { columns: computed.columns, rows, counts: computed.counts, rejectsFile };
 }
 
 interface ComputedProfiles {
   readonly columns: string[];
-  readonly accumulator: ProfileAccumulator;
+  readonly profiles: ProfileShards;
   /** All but the profile counts, which are known once the rows are made. */
   readonly counts: ComputeCounts;
   /** Not committed yet: the caller commits it with its own output. */
@@ -85,10 +90,17 @@ interface ComputedProfiles {
 async function computeProfiles(options: ComputeOptions): Promise<ComputedProfiles> {
   const rejects = options.rejects ?? new RejectsFile(options.rejectsPath);
   const rejectedBefore = rejects.count;
-  const collector = new OrderCollector(options.definitions, options.asOf, (rejected) => {
-    if (options.strict) throw strictError(rejected);
-    rejects.add(rejected);
-  });
+  const threads = options.threads ?? availableParallelism();
+  // As many shards as threads: after reading, each thread computes one (see computing/sharded-csv.ts).
+  const collector = new OrderCollector(
+    options.definitions,
+    options.asOf,
+    (rejected) => {
+      if (options.strict) throw strictError(rejected);
+      rejects.add(rejected);
+    },
+    threads,
+  );
   const fileFormats: FileReport[] = [];
   let rowsRead: number;
   try {
@@ -97,7 +109,7 @@ async function computeProfiles(options: ComputeOptions): Promise<ComputedProfile
       settings: options.input,
       sink: collector,
       // --strict stops at the first bad row in file order: one part, read in turn.
-      ...(options.strict ? {} : { splitter: laterPartThreads(collector, options.definitions, options.asOf, { threads: options.threads, minBytes: options.splitMinBytes }) }),
+      ...(options.strict ? {} : { splitter: laterPartThreads(collector, options.definitions, options.asOf, { threads, minBytes: options.splitMinBytes }) }),
       onFile: (report) => fileFormats.push(report),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.stdin ? { stdin: options.stdin } : {}),
@@ -116,7 +128,7 @@ async function computeProfiles(options: ComputeOptions): Promise<ComputedProfile
     profilesWithoutProperties: 0,
     newestOrderAt: collector.newestOrderAt,
   };
-  return { columns: propertyColumns(options.definitions), accumulator: collector.accumulator, counts, rejects };
+  return { columns: propertyColumns(options.definitions), profiles: collector.profiles, counts, rejects };
 }
 
 async function readSource(source: OrderSource, collector: OrderCollector, fileFormats: FileReport[], onProgress: ((progress: ReadProgress) => void) | undefined): Promise<number> {
@@ -148,23 +160,33 @@ export async function runCompute(
 }
 
 async function computeAndWrite(options: ComputeOptions & { readonly out: string; readonly maxFileBytes?: number; readonly stdout: Writable }): Promise<ComputeResult> {
-  const { accumulator, counts, rejects } = await computeProfiles(options);
+  const { profiles, counts, rejects } = await computeProfiles(options);
   // Profiles are computed as they are written, so a run never holds millions of rows at once.
-  const source = accumulator.values();
-  const csv = profileValuesCsvChunks({
-    withPhone: source.withPhone,
-    definitions: source.definitions,
-    *[Symbol.iterator]() {
-      for (const profile of source) {
-        counts.profiles++;
-        yield profile;
-      }
-    },
+  const sharded = await shardedProfilesCsv(profiles, options.shardMinProfiles === undefined ? {} : { minProfiles: options.shardMinProfiles }).catch(async (error: unknown) => {
+    await rejects.discard();
+    throw error;
   });
+  try {
+    return await writeAndCommit(options, sharded.chunks, rejects, () => {
+      counts.profiles = sharded.lines;
+      counts.profilesWithoutProperties = sharded.profileCount - sharded.lines;
+      return counts;
+    });
+  } finally {
+    await sharded.stop();
+  }
+}
+
+async function writeAndCommit(
+  options: { readonly out: string; readonly maxFileBytes?: number; readonly stdout: Writable },
+  csv: AsyncIterator<string | Buffer>,
+  rejects: RejectsFile,
+  countsOnceWritten: () => ComputeCounts,
+): Promise<ComputeResult> {
   let outputs: string[];
   let rejectsFile: string | undefined;
   if (options.out === STDIN_PATH) {
-    await writeProfilesTo(options.stdout, csv).catch(async (error: unknown) => {
+    await writeProfilesTo(options.stdout, { [Symbol.asyncIterator]: () => csv }).catch(async (error: unknown) => {
       await rejects.discard();
       throw error;
     });
@@ -190,8 +212,7 @@ async function computeAndWrite(options: ComputeOptions & { readonly out: string;
     await removeStaleParts(stale);
     outputs = [...staged.paths];
   }
-  counts.profilesWithoutProperties = accumulator.profileCount - counts.profiles;
-  return { counts, outputs, rejectsFile };
+  return { counts: countsOnceWritten(), outputs, rejectsFile };
 }
 
 /** The order exports a run reads, for the same-file check. */

@@ -31,21 +31,36 @@ export interface KeyIndexContent {
   readonly size: number;
   readonly arena: Uint8Array;
   readonly spans: Float64Array;
+  /** The table of (hash, number + 1) pairs, so that an index can be rebuilt without hashing again (`KeyIndex.from`). */
+  readonly slots: Int32Array;
 }
 
 export class KeyIndex {
   #size = 0;
   /** The keys' text, one after another: Latin-1 bytes, or UTF-16LE for a key marked wide. */
-  #arena = Buffer.alloc(1 << 16);
+  #arena: Buffer = Buffer.alloc(1 << 16);
   #arenaUsed = 0;
   /**
    * Key n's place in the arena, side by side so that one cache line holds both: `#spans[2n]` where it
    * starts, `#spans[2n + 1]` twice its length in bytes, plus 1 when it is wide (UTF-16).
    */
-  #spans = new Float64Array(2 * INITIAL_KEYS);
+  #spans: Float64Array = new Float64Array(2 * INITIAL_KEYS);
   /** `#slots[2 * pair]`: a key's hash; `#slots[2 * pair + 1]`: its number + 1, or EMPTY. */
-  #slots = new Int32Array(2 * INITIAL_PAIRS);
+  #slots: Int32Array = new Int32Array(2 * INITIAL_PAIRS);
   #mask = INITIAL_PAIRS - 1;
+
+  /** The index another one handed over (`handOver`), as it was: no key is hashed or copied again. */
+  static from(content: KeyIndexContent): KeyIndex {
+    const index = new KeyIndex();
+    index.#size = content.size;
+    index.#arena = Buffer.from(content.arena.buffer, content.arena.byteOffset, content.arena.byteLength);
+    index.#spans = content.spans;
+    // Keys are stored one after another, so the arena is used up to the end of the last one.
+    index.#arenaUsed = content.size === 0 ? 0 : content.spans[2 * (content.size - 1)]! + Math.floor(content.spans[2 * content.size - 1]! / 2);
+    index.#slots = content.slots;
+    index.#mask = content.slots.length / 2 - 1;
+    return index;
+  }
 
   get size(): number {
     return this.#size;
@@ -53,7 +68,7 @@ export class KeyIndex {
 
   /** The key's number, or -1 when it has none. */
   get(key: string): number {
-    const hash = hashOf(key);
+    const hash = keyHash(key);
     const slots = this.#slots;
     for (let pair = hash & this.#mask; ; pair = (pair + 1) & this.#mask) {
       const stored = slots[2 * pair + 1]!;
@@ -62,9 +77,11 @@ export class KeyIndex {
     }
   }
 
-  /** The key's number, numbering it next (`size` before the call) when it has none. */
-  add(key: string): number {
-    const hash = hashOf(key);
+  /**
+   * The key's number, numbering it next (`size` before the call) when it has none. `hash` is
+   * `keyHash(key)`, for a caller that has it already (profile-shards.ts picks a shard by it).
+   */
+  add(key: string, hash = keyHash(key)): number {
     const slots = this.#slots;
     let pair = hash & this.#mask;
     for (; ; pair = (pair + 1) & this.#mask) {
@@ -112,11 +129,11 @@ export class KeyIndex {
   }
 
   /**
-   * The arena and spans themselves, for another thread's `addAll`: transfer their buffers; this index
-   * must not be used afterwards. The table of hashes stays: `addAll` hashes the text again.
+   * The arrays themselves, for another thread's `addAll` or `KeyIndex.from`: transfer their buffers;
+   * this index must not be used afterwards.
    */
   handOver(): KeyIndexContent {
-    return { size: this.#size, arena: this.#arena, spans: this.#spans };
+    return { size: this.#size, arena: this.#arena, spans: this.#spans, slots: this.#slots };
   }
 
   /** Every key's number, ordered by the keys' code units (as sorting their strings would order them). */
@@ -134,6 +151,26 @@ export class KeyIndex {
     const length = span / 2;
     if (span % 2 === 1 || at + length > into.length) return -1;
     const arena = this.#arena;
+    for (let i = 0; i < length; i++) into[at + i] = arena[start + i]!;
+    return length;
+  }
+
+  /**
+   * Writes key `number`'s UTF-16 code units into `into` from `at` and returns how many that is, or
+   * writes nothing and returns -1 when they do not fit: keys compared unit by unit, as strings sort.
+   */
+  writeUnits(number: number, into: Uint16Array, at: number): number {
+    const start = this.#spans[2 * number]!;
+    const span = this.#spans[2 * number + 1]!;
+    const arena = this.#arena;
+    if (span % 2 === 1) {
+      const length = (span - 1) / 4;
+      if (at + length > into.length) return -1;
+      for (let i = 0; i < length; i++) into[at + i] = arena[start + 2 * i]! | (arena[start + 2 * i + 1]! << 8);
+      return length;
+    }
+    const length = span / 2;
+    if (at + length > into.length) return -1;
     for (let i = 0; i < length; i++) into[at + i] = arena[start + i]!;
     return length;
   }
@@ -277,14 +314,17 @@ export class KeyIndex {
 /** Node's undocumented Buffer method behind `write(text, offset, length, 'latin1')`, present since Node 0.x. */
 const latin1Write = (Buffer.prototype as Partial<{ latin1Write(text: string, offset: number, length: number): number }>).latin1Write;
 
-/** FNV-1a over the UTF-16 code units, then a final mix so that the low bits (the slot) depend on every unit. */
-function hashOf(key: string): number {
+/**
+ * The hash the index files a key under: FNV-1a over the UTF-16 code units, then a final mix so that
+ * the low bits (the slot) and the high bits (a shard, see profile-shards.ts) depend on every unit.
+ */
+export function keyHash(key: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
   return finalMix(hash);
 }
 
-/** `hashOf` the key stored at `start` of `arena` as `span` says (see `KeyIndex.#spans`): the same number. */
+/** `keyHash` of the key stored at `start` of `arena` as `span` says (see `KeyIndex.#spans`): the same number. */
 function hashOfText(arena: Uint8Array, start: number, span: number): number {
   let hash = 0x811c9dc5;
   if (span % 2 === 1) {

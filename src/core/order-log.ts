@@ -25,6 +25,14 @@ export class OrderLog {
   readonly #blocks: Mutable<OrderBlock>[] = [];
   #length = 0;
 
+  /** The log another one handed over (`handOver`), as it was: its blocks are taken, not copied. */
+  static from(content: OrderBlocks): OrderLog {
+    const log = new OrderLog();
+    for (const { length, profiles, times, values } of content.blocks) log.#blocks.push({ length, profiles, times, values });
+    log.#length = content.length;
+    return log;
+  }
+
   get length(): number {
     return this.#length;
   }

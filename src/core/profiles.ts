@@ -4,7 +4,7 @@
  */
 import { DAY_MS, type Definitions } from './definitions.js';
 import type { Order } from './order.js';
-import { KeyIndex, type KeyIndexContent } from './key-index.js';
+import { KeyIndex, keyHash, type KeyIndexContent } from './key-index.js';
 import { flowHighestIndex, windowHighestIndex } from './reducers.js';
 import { OrderLog, type OrderBlocks } from './order-log.js';
 import { formatUtc } from './timestamp.js';
@@ -41,6 +41,8 @@ export interface ProfileValues {
    * keys as bytes rather than make a string of each.
    */
   writeKeyLatin1(into: Uint8Array, at: number): number;
+  /** Writes the key's UTF-16 code units into `into` from `at` and returns how many, or -1 when they do not fit. */
+  writeKeyUnits(into: Uint16Array, at: number): number;
   /** Per window, in `definitions.windows` order: the stored order's value and time (epoch ms). */
   readonly highestValue: Float64Array;
   readonly highestAt: Float64Array;
@@ -82,29 +84,39 @@ export class ProfileAccumulator {
    * not a Map, which stops at 2^24 keys (see key-index.ts). Its keys come back as flat strings,
    * which sort several times faster than slices of a chunk's text.
    */
-  readonly #profileIds = new KeyIndex();
-  readonly #orders = new OrderLog();
   /** Latest order time per profile and size: `#latestBySize[profile * sizeCount + size]`. */
-  #latestBySize = new Float64Array(0);
+  #latestBySize: Float64Array = new Float64Array(0);
 
-  constructor(definitions: Definitions, asOf: number) {
+  readonly #profileIds: KeyIndex;
+  readonly #orders: OrderLog;
+
+  constructor(definitions: Definitions, asOf: number, content?: AccumulatedPart) {
     this.#definitions = definitions;
     this.#asOf = asOf;
     this.#sizeIndex = new Map(definitions.sizes.map((s, i) => [s.size, i]));
     this.#sizeCount = definitions.sizes.length;
+    this.#profileIds = content === undefined ? new KeyIndex() : KeyIndex.from(content.keys);
+    this.#orders = content === undefined ? new OrderLog() : OrderLog.from(content.orders);
+    if (content !== undefined) this.#latestBySize = content.latestBySize;
+  }
+
+  /** The accumulator another one handed over (`handOver`), on another thread perhaps: its arrays are taken as they are. */
+  static from(definitions: Definitions, asOf: number, content: AccumulatedPart): ProfileAccumulator {
+    return new ProfileAccumulator(definitions, asOf, content);
   }
 
   get profileCount(): number {
     return this.#profileIds.size;
   }
 
-  /** Adds an order; returns false (and ignores it) when it was placed after `asOf`. */
-  add(order: Order): boolean {
+  /**
+   * Adds an order; returns false (and ignores it) when it was placed after `asOf`. `key` is
+   * `profileKey(order)` and `hash` its `keyHash`, for a caller that has them already.
+   */
+  add(order: Order, key = profileKey(order), hash = keyHash(key)): boolean {
     if (order.placedAt > this.#asOf) return false;
-    // An email has an `@` and a phone number never does, so one Map holds both kinds of key.
-    const key = order.email !== '' ? order.email : (order.phone ?? '');
     const known = this.#profileIds.size;
-    const profile = this.#profileIds.add(key);
+    const profile = this.#profileIds.add(key, hash);
     if (profile === known) this.#growSizeTable(profile + 1);
     this.#orders.append(profile, order.placedAt, order.value);
     for (const size of order.sizes) {
@@ -229,6 +241,11 @@ export class ProfileAccumulator {
 
 const AT_SIGN = 0x40;
 
+/** The key an order's profile is known by: its email, or without one its phone. An email has an `@` and a phone number never does, so one index holds both kinds. */
+export function profileKey(order: Order): string {
+  return order.email !== '' ? order.email : (order.phone ?? '');
+}
+
 /** The one `ProfileValues` that `values()` fills for each profile in turn: the key is made only when asked for. */
 class ProfileCursor implements ProfileValues {
   readonly #keys: KeyIndex;
@@ -252,6 +269,10 @@ class ProfileCursor implements ProfileValues {
 
   writeKeyLatin1(into: Uint8Array, at: number): number {
     return this.#keys.writeLatin1(this.profile, into, at);
+  }
+
+  writeKeyUnits(into: Uint16Array, at: number): number {
+    return this.#keys.writeUnits(this.profile, into, at);
   }
 }
 

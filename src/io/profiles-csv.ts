@@ -7,6 +7,7 @@ import type { Writable } from 'node:stream';
 import { propertyColumns } from '../core/definitions.js';
 import { formatValue } from '../core/money.js';
 import type { ProfileValues, ProfileValuesSource } from '../core/profiles.js';
+import type { Definitions } from '../core/definitions.js';
 import { formatUtc } from '../core/timestamp.js';
 import { AtomicFile, CUSTOMER_FILE } from './atomic-file.js';
 import { UtcDateBytes } from '../core/utc-date-bytes.js';
@@ -25,12 +26,26 @@ export const KLAVIYO_UPLOAD_LIMIT_BYTES = 50_000_000;
  * cell and per line, joined and then encoded again on the way to the file, was most of the writing.
  */
 export function* profileValuesCsvChunks(source: ProfileValuesSource): Generator<string | Buffer> {
-  const { withPhone, definitions } = source;
+  yield profilesCsvHeader(source.definitions, source.withPhone);
+  for (const lines of profileCsvLines(source, source.withPhone)) yield lines.bytes;
+}
+
+/** The header line of a profiles CSV of these definitions, with its line break. */
+export function profilesCsvHeader(definitions: Definitions, withPhone: boolean): string {
+  return headerLine(propertyColumns(definitions), withPhone);
+}
+
+/**
+ * Lines of a profiles CSV, about a megabyte at a time, with the key of each line beside it when
+ * `keyed` (for merging the sorted lines of several shards by key, see keyed-lines.ts). `withPhone`
+ * is whether the whole CSV has a phone column, which need not be this source's own `withPhone`.
+ */
+export function* profileCsvLines(source: Iterable<ProfileValues> & { readonly definitions: Definitions }, withPhone: boolean, { keyed = false }: { readonly keyed?: boolean } = {}): Generator<CsvLines> {
+  const { definitions } = source;
   const windows = definitions.windows.length;
   const sizes = definitions.sizes.length;
-  yield headerLine(propertyColumns(definitions), withPhone);
   const dates = new UtcDateBytes();
-  let out = new CsvBytes(dates);
+  let out = new CsvBytes(dates, keyed);
   const numbersAndDates = 2 * windows + sizes;
   for (const profile of source) {
     out.reserve(BYTES_PER_CELL * (numbersAndDates + 2));
@@ -49,13 +64,25 @@ export function* profileValuesCsvChunks(source: ProfileValuesSource): Generator<
       out.byte(COMMA);
       if (!Number.isNaN(at)) out.date(at);
     }
-    out.byte(LF);
+    out.endLine(profile);
     if (out.full) {
-      yield out.bytes();
-      out = new CsvBytes(dates);
+      yield out.lines();
+      out = new CsvBytes(dates, keyed);
     }
   }
-  if (out.length > 0) yield out.bytes();
+  if (out.count > 0) yield out.lines();
+}
+
+/**
+ * Whole lines of a profiles CSV; when keyed, line i ends at `lineEnds[i]` of `bytes` and its key's
+ * UTF-16 units are `keyUnits[keyEnds[i - 1], keyEnds[i])` (from 0 for the first).
+ */
+export interface CsvLines {
+  readonly bytes: Buffer;
+  readonly count: number;
+  readonly lineEnds: Uint32Array;
+  readonly keyUnits: Uint16Array;
+  readonly keyEnds: Uint32Array;
 }
 
 const COMMA = 0x2c;
@@ -68,23 +95,69 @@ const CHUNK_BYTES = 1 << 20;
 const CHUNK_ROOM = 64 * 1024;
 /** Enough for a comma and any number or date this writes. */
 const BYTES_PER_CELL = 40;
+/** Room a keyed chunk starts with, grown when its lines are shorter or its keys longer. */
+const LINES_PER_CHUNK = 1 << 14;
+const KEY_UNITS_PER_CHUNK = 1 << 19;
+
+/** A copy of `array` with room for `needed` or twice as many. */
+function grown<T extends Uint32Array | Uint16Array>(array: T, needed: number): T {
+  const copy = new (array.constructor as new (length: number) => T)(Math.max(needed, 2 * array.length));
+  copy.set(array);
+  return copy;
+}
 
 /** One chunk of CSV being written as bytes. */
 class CsvBytes {
   #buffer = Buffer.allocUnsafe(CHUNK_BYTES + CHUNK_ROOM);
   readonly #dates: UtcDateBytes;
+  readonly #keyed: boolean;
   length = 0;
+  count = 0;
+  #lineEnds: Uint32Array;
+  #keyEnds: Uint32Array;
+  #keyUnits: Uint16Array;
+  #keyUnitsUsed = 0;
 
-  constructor(dates: UtcDateBytes) {
+  constructor(dates: UtcDateBytes, keyed: boolean) {
     this.#dates = dates;
+    this.#keyed = keyed;
+    this.#lineEnds = new Uint32Array(keyed ? LINES_PER_CHUNK : 0);
+    this.#keyEnds = new Uint32Array(keyed ? LINES_PER_CHUNK : 0);
+    this.#keyUnits = new Uint16Array(keyed ? KEY_UNITS_PER_CHUNK : 0);
   }
 
   get full(): boolean {
     return this.length >= CHUNK_BYTES;
   }
 
-  bytes(): Buffer {
-    return this.#buffer.subarray(0, this.length);
+  lines(): CsvLines {
+    return {
+      bytes: this.#buffer.subarray(0, this.length),
+      count: this.count,
+      lineEnds: this.#lineEnds.subarray(0, this.#keyed ? this.count : 0),
+      keyUnits: this.#keyUnits.subarray(0, this.#keyUnitsUsed),
+      keyEnds: this.#keyEnds.subarray(0, this.#keyed ? this.count : 0),
+    };
+  }
+
+  /** Ends the line of `profile`: a line break, and when keyed, where the line ends and its key. */
+  endLine(profile: ProfileValues): void {
+    this.#buffer[this.length++] = LF;
+    if (this.#keyed) {
+      if (this.count === this.#lineEnds.length) {
+        this.#lineEnds = grown(this.#lineEnds, this.count + 1);
+        this.#keyEnds = grown(this.#keyEnds, this.count + 1);
+      }
+      let written = profile.writeKeyUnits(this.#keyUnits, this.#keyUnitsUsed);
+      if (written < 0) {
+        this.#keyUnits = grown(this.#keyUnits, this.#keyUnitsUsed + profile.key.length);
+        written = profile.writeKeyUnits(this.#keyUnits, this.#keyUnitsUsed);
+      }
+      this.#keyUnitsUsed += written;
+      this.#lineEnds[this.count] = this.length;
+      this.#keyEnds[this.count] = this.#keyUnitsUsed;
+    }
+    this.count++;
   }
 
   byte(value: number): void {
@@ -165,15 +238,19 @@ export interface StagedProfilesCsv {
  * `profileValuesCsvChunks`). All parts are renamed into place only once every part is complete.
  * Returns the paths written.
  */
-export async function writeProfilesCsv(path: string, chunks: Iterator<string | Buffer>, maxBytes = KLAVIYO_UPLOAD_LIMIT_BYTES): Promise<string[]> {
+export async function writeProfilesCsv(path: string, chunks: Iterator<string | Buffer> | AsyncIterator<string | Buffer>, maxBytes = KLAVIYO_UPLOAD_LIMIT_BYTES): Promise<string[]> {
   const staged = await stageProfilesCsv(path, chunks, maxBytes);
   await staged.commit();
   return [...staged.paths];
 }
 
 /** Writes the parts as writeProfilesCsv does, leaving them under their temporary names until commit. */
-export async function stageProfilesCsv(path: string, chunks: Iterator<string | Buffer>, maxBytes = KLAVIYO_UPLOAD_LIMIT_BYTES): Promise<StagedProfilesCsv> {
-  const header = chunks.next().value as string;
+export async function stageProfilesCsv(
+  path: string,
+  chunks: Iterator<string | Buffer> | AsyncIterator<string | Buffer>,
+  maxBytes = KLAVIYO_UPLOAD_LIMIT_BYTES,
+): Promise<StagedProfilesCsv> {
+  const header = (await chunks.next()).value as string;
   const headerBytes = Buffer.byteLength(header);
   const parts = [new AtomicFile(path, CUSTOMER_FILE)];
   const discard = async () => {
@@ -181,7 +258,7 @@ export async function stageProfilesCsv(path: string, chunks: Iterator<string | B
   };
   try {
     await parts[0]!.write(header);
-    for (let next = chunks.next(); next.done !== true; next = chunks.next()) {
+    for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) {
       const chunk = next.value;
       // Whole chunks while they fit (the common case: one file under 50 MB); line by line at a split.
       if (parts.at(-1)!.bytesWritten + Buffer.byteLength(chunk) <= maxBytes) {
@@ -235,12 +312,12 @@ export function partPath(path: string, part: number): string {
  * Streams the CSV to stdout (or any writable), respecting back-pressure. A reader that closes the pipe
  * early (`| head`) is not an error: writing simply stops.
  */
-export async function writeProfilesTo(output: Writable, chunks: Iterable<string | Buffer>): Promise<void> {
+export async function writeProfilesTo(output: Writable, chunks: Iterable<string | Buffer> | AsyncIterable<string | Buffer>): Promise<void> {
   let failure: NodeJS.ErrnoException | undefined;
   const onError = (error: NodeJS.ErrnoException) => (failure ??= error);
   output.on('error', onError);
   try {
-    for (const chunk of chunks) {
+    for await (const chunk of chunks) {
       if (failure !== undefined) break;
       if (!output.write(chunk)) {
         await new Promise<void>((resolve) => {

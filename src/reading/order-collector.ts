@@ -6,7 +6,8 @@
  */
 import type { Definitions } from '../core/definitions.js';
 import { OrderIds, type SeenIds } from '../core/order-ids.js';
-import { ProfileAccumulator, type AccumulatedPart } from '../core/profiles.js';
+import type { AccumulatedPart } from '../core/profiles.js';
+import { ProfileShards } from '../core/profile-shards.js';
 import type { OrderSink, RejectedRecord } from '../io/formats/format.js';
 
 export interface OrderCounts {
@@ -24,21 +25,23 @@ export interface OrderCounts {
 export interface CollectedPart {
   readonly counts: OrderCounts;
   readonly newestOrderAt: number | null;
-  readonly profiles: AccumulatedPart;
+  /** One per shard (see core/profile-shards.ts). */
+  readonly profiles: readonly AccumulatedPart[];
   readonly ids: SeenIds;
 }
 
 /** The buffers of a part's typed arrays: `postMessage` moves them instead of copying them. */
 export function transferables(part: CollectedPart): ArrayBuffer[] {
-  const { keys, orders, latestBySize } = part.profiles;
-  const columns = orders.blocks.flatMap((block) => [block.profiles, block.times, block.values]);
-  return [keys.arena, keys.spans, ...columns, latestBySize, part.ids.numeric.keys, part.ids.numeric.fingerprints].map(
-    (array) => array.buffer as ArrayBuffer,
-  );
+  return [...part.profiles.flatMap(accumulatedArrays), part.ids.numeric.keys, part.ids.numeric.fingerprints].map((array) => array.buffer as ArrayBuffer);
+}
+
+/** The arrays of one accumulator's content, whose buffers `postMessage` can move. */
+export function accumulatedArrays({ keys, orders, latestBySize }: AccumulatedPart): ArrayBufferView[] {
+  return [keys.arena, keys.spans, keys.slots, ...orders.blocks.flatMap((block) => [block.profiles, block.times, block.values]), latestBySize];
 }
 
 export class OrderCollector implements OrderSink {
-  readonly accumulator: ProfileAccumulator;
+  readonly profiles: ProfileShards;
   readonly counts: OrderCounts = {
     ordersRead: 0,
     ordersAfterAsOf: 0,
@@ -52,8 +55,9 @@ export class OrderCollector implements OrderSink {
   readonly #orderIds = new OrderIds();
   readonly #onReject: (rejected: RejectedRecord) => void;
 
-  constructor(definitions: Definitions, asOf: number, onReject: (rejected: RejectedRecord) => void) {
-    this.accumulator = new ProfileAccumulator(definitions, asOf);
+  /** `shards`: how many threads may compute the profiles once they are read (see core/profile-shards.ts); every collector of one run has the same. */
+  constructor(definitions: Definitions, asOf: number, onReject: (rejected: RejectedRecord) => void, shards = 1) {
+    this.profiles = new ProfileShards(definitions, asOf, shards);
     this.#onReject = onReject;
   }
 
@@ -76,7 +80,7 @@ export class OrderCollector implements OrderSink {
     }
     this.counts.ordersRead++;
     if (this.newestOrderAt === null || order.placedAt > this.newestOrderAt) this.newestOrderAt = order.placedAt;
-    if (!this.accumulator.add(order)) this.counts.ordersAfterAsOf++;
+    if (!this.profiles.add(order)) this.counts.ordersAfterAsOf++;
   };
 
   withoutEmail(): void {
@@ -100,7 +104,7 @@ export class OrderCollector implements OrderSink {
 
   /** Everything collected, for another thread's `absorb`; this collector must not be used afterwards. */
   handOver(): CollectedPart {
-    return { counts: { ...this.counts }, newestOrderAt: this.newestOrderAt, profiles: this.accumulator.handOver(), ids: this.#orderIds.handOver() };
+    return { counts: { ...this.counts }, newestOrderAt: this.newestOrderAt, profiles: this.profiles.handOver(), ids: this.#orderIds.handOver() };
   }
 
   /**
@@ -113,7 +117,7 @@ export class OrderCollector implements OrderSink {
     // Without keepIds (no more input follows), the part's ids are checked but not kept: at millions
     // of orders, holding them would double the id table at the moment memory peaks.
     if (keepIds) this.#orderIds.absorb(part.ids);
-    this.accumulator.absorb(part.profiles);
+    this.profiles.absorb(part.profiles);
     for (const name of Object.keys(this.counts) as (keyof OrderCounts)[]) this.counts[name] += part.counts[name];
     if (part.newestOrderAt !== null && (this.newestOrderAt === null || part.newestOrderAt > this.newestOrderAt)) this.newestOrderAt = part.newestOrderAt;
   }

@@ -23,6 +23,8 @@ export interface PartTask {
   readonly part: number;
   readonly definitions: Definitions;
   readonly asOf: number;
+  /** The shards the main thread's collector has, which the part's must have too. */
+  readonly shards: number;
   readonly settings: PlainInputSettings;
 }
 
@@ -84,7 +86,7 @@ export function laterPartThreads(
     ...(minBytes === undefined ? {} : { minBytes }),
     start(cut: FileCut, settings: InputSettings, onRecords: (recordsSoFar: number) => void): LaterParts {
       const soFar = cut.cuts.map(() => 0);
-      const workers = cut.cuts.map((_, index) => startPart({ cut, part: index + 1, definitions, asOf, settings: plainSettings(settings) }, (records) => {
+      const workers = cut.cuts.map((_, index) => startPart({ cut, part: index + 1, definitions, asOf, shards: collector.profiles.count, settings: plainSettings(settings) }, (records) => {
         soFar[index] = records;
         onRecords(soFar.reduce((sum, n) => sum + n, 0));
       }));

@@ -35,7 +35,7 @@ async function readFrom(line: number): Promise<PartOutcome> {
   const collector = new OrderCollector(task.definitions, task.asOf, (rejected) => {
     if (rejects.length >= MAX_HELD_REJECTS) throw new Error('too many rejected rows to hold');
     rejects.push(rejected);
-  });
+  }, task.shards);
   const read = await readLaterPart(task.cut, { start: { offset: range.offset, line }, end }, inputSettingsFrom(task.settings), collector, (recordsSoFar) =>
     parentPort!.postMessage({ recordsSoFar } satisfies PartProgress),
   );

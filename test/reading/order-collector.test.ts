@@ -19,8 +19,8 @@ const arbitraryOrder = fc.record({
   sizes: fc.subarray(SIZES),
 });
 
-function collect(orders: readonly Order[], mode: ReducerMode, rejects: RejectedRecord[]): OrderCollector {
-  const collector = new OrderCollector(buildDefinitions(mode, [30, 60], SIZES), AS_OF, (r) => rejects.push(r));
+function collect(orders: readonly Order[], mode: ReducerMode, rejects: RejectedRecord[], shards = 1): OrderCollector {
+  const collector = new OrderCollector(buildDefinitions(mode, [30, 60], SIZES), AS_OF, (r) => rejects.push(r), shards);
   for (const order of orders) {
     if (order.email === '') collector.withoutEmail();
     else collector.order(order, at, () => 'raw');
@@ -28,16 +28,16 @@ function collect(orders: readonly Order[], mode: ReducerMode, rejects: RejectedR
   return collector;
 }
 
-test('a part absorbed after the first gives what one collector reading both in turn gives, or is refused', () => {
+test('a part absorbed after the first gives what one collector reading both in turn gives, or is refused, in any number of shards', () => {
   fc.assert(
-    fc.property(fc.array(arbitraryOrder, { maxLength: 40 }), fc.nat(), fc.constantFrom<ReducerMode>('flow', 'window'), (orders, cutAt, mode) => {
+    fc.property(fc.array(arbitraryOrder, { maxLength: 40 }), fc.nat(), fc.constantFrom<ReducerMode>('flow', 'window'), fc.integer({ min: 1, max: 4 }), (orders, cutAt, mode, shards) => {
       const cut = orders.length === 0 ? 0 : cutAt % (orders.length + 1);
       const inTurnRejects: RejectedRecord[] = [];
       const inTurn = collect(orders, mode, inTurnRejects);
       const firstRejects: RejectedRecord[] = [];
-      const first = collect(orders.slice(0, cut), mode, firstRejects);
+      const first = collect(orders.slice(0, cut), mode, firstRejects, shards);
       const secondRejects: RejectedRecord[] = [];
-      const second = collect(orders.slice(cut), mode, secondRejects);
+      const second = collect(orders.slice(cut), mode, secondRejects, shards);
       const firstIds = new Set(orders.slice(0, cut).filter((o) => o.email !== '' && o.orderId !== '').map((o) => o.orderId));
       const shared = orders.slice(cut).some((o) => o.email !== '' && firstIds.has(o.orderId));
       const part = second.handOver();
@@ -46,7 +46,7 @@ test('a part absorbed after the first gives what one collector reading both in t
       if (shared) return;
       first.absorb(part);
       assert.deepEqual(first.counts, inTurn.counts);
-      assert.deepEqual(first.accumulator.toRows(), inTurn.accumulator.toRows());
+      assert.deepEqual(first.profiles.toRows(), inTurn.profiles.toRows());
       assert.deepEqual([...firstRejects, ...secondRejects], inTurnRejects);
     }),
   );
@@ -57,7 +57,7 @@ test('without keepIds the part is counted and accumulated, but its ids are not r
   const first = collect([order('#1', 10)], 'flow', []);
   first.absorb(collect([order('#2', 99)], 'flow', []).handOver(), { keepIds: false });
   assert.equal(first.counts.ordersRead, 2);
-  assert.equal(first.accumulator.toRows()[0]?.properties['highest_order_value'], 99);
+  assert.equal(first.profiles.toRows()[0]?.properties['highest_order_value'], 99);
   first.order(order('#1', 10), at, () => 'raw');
   first.order(order('#2', 99), at, () => 'raw');
   assert.equal(first.counts.ordersDuplicate, 1, 'only #1, whose id was kept');
@@ -65,17 +65,17 @@ test('without keepIds the part is counted and accumulated, but its ids are not r
 
 test('a part sent as a worker sends it (its arrays transferred) is absorbed as the part itself is', () => {
   fc.assert(
-    fc.property(fc.array(arbitraryOrder, { maxLength: 40 }), fc.array(arbitraryOrder, { maxLength: 40 }), (firstOrders, secondOrders) => {
+    fc.property(fc.array(arbitraryOrder, { maxLength: 40 }), fc.array(arbitraryOrder, { maxLength: 40 }), fc.integer({ min: 1, max: 3 }), (firstOrders, secondOrders, shards) => {
       // Distinct ids in the second part, so that it is always taken.
       const second = secondOrders.map((o, i) => ({ ...o, orderId: o.orderId === '' ? '' : `Z-${i}`, email: o.email === '' ? '' : `z${i % 7}${o.email}` }));
-      const direct = collect(firstOrders, 'window', []);
-      direct.absorb(collect(second, 'window', []).handOver());
-      const part = collect(second, 'window', []).handOver();
+      const direct = collect(firstOrders, 'window', [], shards);
+      direct.absorb(collect(second, 'window', [], shards).handOver());
+      const part = collect(second, 'window', [], shards).handOver();
       const sent = structuredClone(part, { transfer: transferables(part) });
-      const viaClone = collect(firstOrders, 'window', []);
+      const viaClone = collect(firstOrders, 'window', [], shards);
       viaClone.absorb(sent);
       assert.deepEqual(viaClone.counts, direct.counts);
-      assert.deepEqual(viaClone.accumulator.toRows(), direct.accumulator.toRows());
+      assert.deepEqual(viaClone.profiles.toRows(), direct.profiles.toRows());
     }),
   );
 });

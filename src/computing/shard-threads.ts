@@ -1,0 +1,112 @@
+/**
+ * One shard of the profiles (core/profile-shards.ts) computed on a worker thread (shard-worker.ts):
+ * its pieces are moved there, not copied; it answers whether some profile is known only by phone,
+ * and then, once told whether the CSV has a phone column, sends its lines in key order.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Definitions } from '../core/definitions.js';
+import type { AccumulatedPart } from '../core/profiles.js';
+import type { CsvLines } from '../io/profiles-csv.js';
+import { accumulatedArrays } from '../reading/order-collector.js';
+
+/** The worker's first message: the shard to compute. */
+export interface ShardTask {
+  readonly definitions: Definitions;
+  readonly asOf: number;
+  readonly pieces: readonly AccumulatedPart[];
+}
+
+/** The worker's second message: write the lines, with or without the phone column. */
+export interface ShardWrite {
+  readonly withPhone: boolean;
+}
+
+export type ShardReply =
+  | { readonly kind: 'prepared'; readonly withPhone: boolean; readonly profileCount: number }
+  | { readonly kind: 'lines'; readonly lines: CsvLines }
+  | { readonly kind: 'done' }
+  | { readonly kind: 'failed'; readonly reason: string };
+
+/** The buffers of a chunk of lines, which `postMessage` moves. */
+export function linesArrays(lines: CsvLines): ArrayBuffer[] {
+  return [lines.bytes, lines.lineEnds, lines.keyUnits, lines.keyEnds].map((array) => array.buffer as ArrayBuffer);
+}
+
+export interface ShardThread {
+  /** Whether some profile of the shard is known only by phone, and how many profiles it has. */
+  readonly prepared: Promise<{ readonly withPhone: boolean; readonly profileCount: number }>;
+  /** The shard's lines in key order, `withPhone` as the whole CSV has it. */
+  lines(withPhone: boolean): AsyncIterator<CsvLines>;
+  stop(): Promise<void>;
+}
+
+/** A thread for a shard, or undefined when none can be had (then the shard is computed here). */
+export function startShardThread(): ((task: () => ShardTask) => ShardThread) | undefined {
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL('./shard-worker.js', import.meta.url));
+  } catch {
+    return undefined;
+  }
+  return (task) => shardThread(worker, task());
+}
+
+function shardThread(worker: Worker, task: ShardTask): ShardThread {
+  const queued: CsvLines[] = [];
+  let finished = false;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  let answer: ((prepared: { withPhone: boolean; profileCount: number }) => void) | undefined;
+  let refuse: ((error: Error) => void) | undefined;
+  const prepared = new Promise<{ withPhone: boolean; profileCount: number }>((resolve, reject) => {
+    answer = resolve;
+    refuse = reject;
+  });
+  // Nothing may be left unhandled if the run stops before asking.
+  prepared.catch(() => {});
+  const fail = (reason: string) => {
+    failure ??= new Error(`a thread computing profiles failed: ${reason}`);
+    refuse?.(failure);
+    wake?.();
+  };
+  worker.on('message', (reply: ShardReply) => {
+    if (reply.kind === 'prepared') answer?.({ withPhone: reply.withPhone, profileCount: reply.profileCount });
+    else if (reply.kind === 'lines') queued.push(asBufferLines(reply.lines));
+    else if (reply.kind === 'done') finished = true;
+    else fail(reply.reason);
+    wake?.();
+  });
+  worker.once('error', (error) => fail(error.message));
+  worker.once('exit', (code) => {
+    if (!finished) fail(`it stopped (exit code ${code})`);
+  });
+  worker.postMessage(task, task.pieces.flatMap(accumulatedArrays).map((array) => array.buffer as ArrayBuffer));
+  return {
+    prepared,
+    lines(withPhone) {
+      worker.postMessage({ withPhone } satisfies ShardWrite);
+      return {
+        async next(): Promise<IteratorResult<CsvLines>> {
+          for (;;) {
+            const lines = queued.shift();
+            if (lines !== undefined) return { done: false, value: lines };
+            if (failure !== undefined) throw failure;
+            if (finished) return { done: true, value: undefined };
+            await new Promise<void>((resolve) => (wake = resolve));
+            wake = undefined;
+          }
+        },
+      };
+    },
+    async stop() {
+      finished = true;
+      await worker.terminate();
+    },
+  };
+}
+
+/** Lines as they arrive from another thread, where the bytes are a plain Uint8Array. */
+function asBufferLines(lines: CsvLines): CsvLines {
+  const { bytes } = lines;
+  return { ...lines, bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+}
