@@ -12,7 +12,7 @@ import type { FetchReport } from '../commands/fetch-events.js';
 import { BackfillError } from '../errors.js';
 import { formatUtc } from '../core/timestamp.js';
 import { formatCount } from '../text.js';
-import { parseBytes, parseThreads } from './flag-values.js';
+import { parseBytes, parseCount, parseThreads } from './flag-values.js';
 import type { CliCommand } from './command.js';
 import { addOrderReadingOptions, explicitSettings, HELP_GROUPS, type OrderReadingFlags } from './order-reading-flags.js';
 import { addOrderSourceOptions, fetchSummary, orderInput, type OrderSourceFlags } from './order-source-flags.js';
@@ -77,6 +77,7 @@ interface ComputeFlags extends OrderReadingFlags, OrderSourceFlags {
   maxFileBytes?: number;
   threads?: number;
   splitMinBytes?: number;
+  shardMinProfiles?: number;
 }
 
 export const computeCommand: CliCommand = {
@@ -98,9 +99,10 @@ export const computeCommand: CliCommand = {
       .option('--strict', 'stop at the first bad row instead of rejecting it')
       .option('-q, --quiet', 'no progress and no summary line')
       .option('--no-color', 'no colour in progress (also NO_COLOR=1)')
-      .addOption(new Option('--threads <n>', 'threads for reading a large export, one part each: 1 reads it in one part (default: the cores)').argParser(parseThreads))
+      .addOption(new Option('--threads <n>', 'threads for reading a large export (one part each) and computing its profiles: 1 does all on one (default: the cores)').argParser(parseThreads))
       .addOption(new Option('--max-file-bytes <n>', 'split the output above this size').argParser(parseBytes).hideHelp())
-      .addOption(new Option('--split-min-bytes <n>', 'read exports of this size or more in parts').argParser(parseBytes).hideHelp());
+      .addOption(new Option('--split-min-bytes <n>', 'read exports of this size or more in parts').argParser(parseBytes).hideHelp())
+      .addOption(new Option('--shard-min-profiles <n>', 'compute this many profiles or more on several threads').argParser(parseCount).hideHelp());
   },
   async run(command, io) {
     const flags = command.opts<ComputeFlags>();
@@ -135,6 +137,7 @@ export const computeCommand: CliCommand = {
       ...(flags.maxFileBytes !== undefined ? { maxFileBytes: flags.maxFileBytes } : {}),
       ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
       ...(flags.splitMinBytes !== undefined ? { splitMinBytes: flags.splitMinBytes } : {}),
+      ...(flags.shardMinProfiles !== undefined ? { shardMinProfiles: flags.shardMinProfiles } : {}),
       onProgress: (read) => {
         lastCount = read.records;
         progress.text = readingText(read, io.now() - started);

@@ -66,6 +66,8 @@ export function klaviyoIdFlag(what: string, example: string): (text: string) => 
 
 export const parseBytes = wholeNumberFlag(200, Number.MAX_SAFE_INTEGER, 'a whole number of bytes of at least 200');
 
+export const parseCount = wholeNumberFlag(0, Number.MAX_SAFE_INTEGER, 'a whole number, 0 or more');
+
 export const parseThreads = wholeNumberFlag(1, Number.MAX_SAFE_INTEGER, 'a whole number of threads, 1 or more');
 
 /** `--size-alias`, kept apart from the defaults so the config file's aliases can sit between them. */

@@ -5,9 +5,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Definitions } from '../core/definitions.js';
-import type { AccumulatedPart } from '../core/profiles.js';
+import { accumulatedArrays, type AccumulatedPart } from '../core/profiles.js';
 import type { CsvLines } from '../io/profiles-csv.js';
-import { accumulatedArrays } from '../reading/order-collector.js';
 
 /** The worker's first message: the shard to compute. */
 export interface ShardTask {

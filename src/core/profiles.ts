@@ -60,6 +60,11 @@ export interface AccumulatedPart {
   readonly latestBySize: Float64Array;
 }
 
+/** The arrays of an accumulator's content, whose buffers `postMessage` can move rather than copy. */
+export function accumulatedArrays({ keys, orders, latestBySize }: AccumulatedPart): ArrayBufferView[] {
+  return [keys.arena, keys.spans, keys.slots, ...orders.blocks.flatMap((block) => [block.profiles, block.times, block.values]), latestBySize];
+}
+
 /** Profiles in key order, made on demand; `withPhone` is known before the first one. */
 export interface ProfileSource<T> extends Iterable<T> {
   /** Some profile is known only by phone: a CSV of these profiles needs a phone column. */

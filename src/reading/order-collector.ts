@@ -6,7 +6,7 @@
  */
 import type { Definitions } from '../core/definitions.js';
 import { OrderIds, type SeenIds } from '../core/order-ids.js';
-import type { AccumulatedPart } from '../core/profiles.js';
+import { accumulatedArrays, type AccumulatedPart } from '../core/profiles.js';
 import { ProfileShards } from '../core/profile-shards.js';
 import type { OrderSink, RejectedRecord } from '../io/formats/format.js';
 
@@ -33,11 +33,6 @@ export interface CollectedPart {
 /** The buffers of a part's typed arrays: `postMessage` moves them instead of copying them. */
 export function transferables(part: CollectedPart): ArrayBuffer[] {
   return [...part.profiles.flatMap(accumulatedArrays), part.ids.numeric.keys, part.ids.numeric.fingerprints].map((array) => array.buffer as ArrayBuffer);
-}
-
-/** The arrays of one accumulator's content, whose buffers `postMessage` can move. */
-export function accumulatedArrays({ keys, orders, latestBySize }: AccumulatedPart): ArrayBufferView[] {
-  return [keys.arena, keys.spans, keys.slots, ...orders.blocks.flatMap((block) => [block.profiles, block.times, block.values]), latestBySize];
 }
 
 export class OrderCollector implements OrderSink {

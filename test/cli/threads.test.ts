@@ -11,11 +11,14 @@ interface Run {
   readonly rejects: string | undefined;
 }
 
-/** One compute run; `--split-min-bytes 200` makes the small test file count as large. */
+/**
+ * One compute run; `--split-min-bytes 200` makes the small test file count as large, and
+ * `--shard-min-profiles 1` has its profiles computed on as many threads as it was read on.
+ */
 async function compute(input: string | string[], threads: number): Promise<Run> {
   const dir = tempDir();
   const out = join(dir, 'profiles.csv');
-  const run = await runCli([...[input].flat(), '--as-of', '2025-07-01', '--windows', '30,90', '-o', out, '--json', '--threads', String(threads), '--split-min-bytes', '200'], { cwd: dir });
+  const run = await runCli([...[input].flat(), '--as-of', '2025-07-01', '--windows', '30,90', '-o', out, '--json', '--threads', String(threads), '--split-min-bytes', '200', '--shard-min-profiles', '1'], { cwd: dir });
   assert.equal(run.code, 0, run.stderr);
   const rejectsPath = join(dir, 'profiles.rejects.csv');
   return {

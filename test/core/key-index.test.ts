@@ -110,3 +110,38 @@ test('a key as bytes, and whether it has a unit, without its string', () => {
     for (const unit of ['@', '+', 'ā', 'ë', 'x']) assert.equal(index.includesUnit(number, unit.charCodeAt(0)), key.includes(unit), `${key} ${unit}`);
   }
 });
+
+test('an index handed over and rebuilt from its arrays (KeyIndex.from) finds every key and numbers new ones next, with no hashing again', () => {
+  const key = fc.oneof(fc.emailAddress(), fc.string({ unit: 'binary', maxLength: 5 }), fc.constantFrom('', 'ā', '\u{1F600}'));
+  fc.assert(
+    fc.property(fc.array(key, { maxLength: 200 }), fc.array(key, { maxLength: 200 }), (before, after) => {
+      const original = new KeyIndex();
+      const reference = new KeyIndex();
+      for (const k of before) {
+        original.add(k);
+        reference.add(k);
+      }
+      const content = original.handOver();
+      const sent = structuredClone(content, { transfer: [content.arena.buffer, content.spans.buffer, content.slots.buffer] as ArrayBuffer[] });
+      const rebuilt = KeyIndex.from(sent);
+      for (const k of after) assert.equal(rebuilt.add(k), reference.add(k));
+      assert.equal(rebuilt.size, reference.size);
+      assert.deepEqual(rebuilt.keys(), reference.keys());
+      for (const k of [...before, ...after]) assert.equal(rebuilt.get(k), reference.get(k));
+    }),
+  );
+});
+
+test('a key as UTF-16 code units, Latin-1 and wide keys alike, and -1 when they do not fit', () => {
+  const index = new KeyIndex();
+  const keys = ['a@x.com', 'zoë@x.com', 'ā\u{1F600}@例え.jp', ''];
+  for (const key of keys) index.add(key);
+  for (const [number, key] of keys.entries()) {
+    const units = new Uint16Array(key.length + 2).fill(7);
+    assert.equal(index.writeUnits(number, units, 1), key.length);
+    assert.equal(String.fromCharCode(...units.subarray(1, 1 + key.length)), key);
+    assert.equal(units[0], 7);
+    assert.equal(units[key.length + 1], 7, 'nothing written past the key');
+    if (key.length > 0) assert.equal(index.writeUnits(number, new Uint16Array(key.length - 1), 0), -1);
+  }
+});
