@@ -8,6 +8,7 @@ import { propertyColumns } from '../core/definitions.js';
 import type { ProfileRow } from '../core/profiles.js';
 import type { ProfileShards } from '../core/profile-shards.js';
 import { shardedProfilesCsv } from '../computing/sharded-csv.js';
+import { ShardThreads } from '../computing/shard-threads.js';
 import { OrderCollector, type OrderCounts } from '../reading/order-collector.js';
 import { laterPartThreads } from '../reading/part-threads.js';
 import { BackfillError, formatLocation } from '../errors.js';
@@ -81,6 +82,8 @@ export async function computeProfileTable(options: ComputeOptions): Promise<Prof
 interface ComputedProfiles {
   readonly columns: string[];
   readonly profiles: ProfileShards;
+  /** Threads for the shards, started early when a large export was cut. */
+  readonly shardThreads: ShardThreads;
   /** All but the profile counts, which are known once the rows are made. */
   readonly counts: ComputeCounts;
   /** Not committed yet: the caller commits it with its own output. */
@@ -92,6 +95,7 @@ async function computeProfiles(options: ComputeOptions): Promise<ComputedProfile
   const rejectedBefore = rejects.count;
   const threads = options.threads ?? availableParallelism();
   // As many shards as threads: after reading, each thread computes one (see computing/sharded-csv.ts).
+  const shardThreads = new ShardThreads(threads - 1);
   const collector = new OrderCollector(
     options.definitions,
     options.asOf,
@@ -109,7 +113,7 @@ async function computeProfiles(options: ComputeOptions): Promise<ComputedProfile
       settings: options.input,
       sink: collector,
       // --strict stops at the first bad row in file order: one part, read in turn.
-      ...(options.strict ? {} : { splitter: laterPartThreads(collector, options.definitions, options.asOf, { threads, minBytes: options.splitMinBytes }) }),
+      ...(options.strict ? {} : { splitter: laterPartThreads(collector, options.definitions, options.asOf, { threads, minBytes: options.splitMinBytes, onSplit: () => shardThreads.warm() }) }),
       onFile: (report) => fileFormats.push(report),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.stdin ? { stdin: options.stdin } : {}),
@@ -128,7 +132,7 @@ async function computeProfiles(options: ComputeOptions): Promise<ComputedProfile
     profilesWithoutProperties: 0,
     newestOrderAt: collector.newestOrderAt,
   };
-  return { columns: propertyColumns(options.definitions), profiles: collector.profiles, counts, rejects };
+  return { columns: propertyColumns(options.definitions), profiles: collector.profiles, shardThreads, counts, rejects };
 }
 
 async function readSource(source: OrderSource, collector: OrderCollector, fileFormats: FileReport[], onProgress: ((progress: ReadProgress) => void) | undefined): Promise<number> {
@@ -160,9 +164,9 @@ export async function runCompute(
 }
 
 async function computeAndWrite(options: ComputeOptions & { readonly out: string; readonly maxFileBytes?: number; readonly stdout: Writable }): Promise<ComputeResult> {
-  const { profiles, counts, rejects } = await computeProfiles(options);
+  const { profiles, shardThreads, counts, rejects } = await computeProfiles(options);
   // Profiles are computed as they are written, so a run never holds millions of rows at once.
-  const sharded = await shardedProfilesCsv(profiles, options.shardMinProfiles === undefined ? {} : { minProfiles: options.shardMinProfiles }).catch(async (error: unknown) => {
+  const sharded = await shardedProfilesCsv(profiles, { threads: shardThreads, ...(options.shardMinProfiles === undefined ? {} : { minProfiles: options.shardMinProfiles }) }).catch(async (error: unknown) => {
     await rejects.discard();
     throw error;
   });

@@ -39,14 +39,52 @@ export interface ShardThread {
   stop(): Promise<void>;
 }
 
-/** A thread for a shard, or undefined when none can be had (then the shard is computed here). */
-export function startShardThread(): ((task: () => ShardTask) => ShardThread) | undefined {
+/** A started thread waiting for its shard: give it the task (made only then) to compute. */
+export type IdleShardThread = (task: () => ShardTask) => ShardThread;
+
+/**
+ * The threads a run computes its shards on besides this one. Started early (`warm`, when a large
+ * export is cut) they load their code while the export is read, rather than after it. They never
+ * keep the process alive on their own: a run that stops early leaves none behind.
+ */
+export class ShardThreads {
+  readonly #wanted: number;
+  readonly #idle: IdleShardThread[] = [];
+  #started = 0;
+
+  /** `wanted`: threads besides this one (the shards less one). */
+  constructor(wanted: number) {
+    this.#wanted = wanted;
+  }
+
+  /** Starts the threads not started yet. */
+  warm(): void {
+    while (this.#started < this.#wanted) {
+      const thread = startShardThread();
+      if (thread === undefined) {
+        this.#started = this.#wanted;
+        return;
+      }
+      this.#started++;
+      this.#idle.push(thread);
+    }
+  }
+
+  /** A thread for the next shard, or undefined when no more can be had (then it is computed here). */
+  take(): IdleShardThread | undefined {
+    this.warm();
+    return this.#idle.shift();
+  }
+}
+
+function startShardThread(): IdleShardThread | undefined {
   let worker: Worker;
   try {
     worker = new Worker(new URL('./shard-worker.js', import.meta.url));
   } catch {
     return undefined;
   }
+  worker.unref();
   return (task) => shardThread(worker, task());
 }
 

@@ -8,7 +8,7 @@ import type { ProfileShards } from '../core/profile-shards.js';
 import type { ProfileValuesSource } from '../core/profiles.js';
 import { mergeKeyedLines } from '../io/keyed-lines.js';
 import { profileCsvLines, profilesCsvHeader, type CsvLines } from '../io/profiles-csv.js';
-import { startShardThread, type ShardThread } from './shard-threads.js';
+import { ShardThreads, type ShardThread } from './shard-threads.js';
 
 /** Below this many profiles (counted before the merge: an upper bound) the shards are computed on this thread. */
 export const SHARD_THREADS_MIN_PROFILES = 100_000;
@@ -25,16 +25,19 @@ export interface ShardedCsv {
   stop(): Promise<void>;
 }
 
-export async function shardedProfilesCsv(shards: ProfileShards, { minProfiles = SHARD_THREADS_MIN_PROFILES }: { readonly minProfiles?: number } = {}): Promise<ShardedCsv> {
+export async function shardedProfilesCsv(
+  shards: ProfileShards,
+  { minProfiles = SHARD_THREADS_MIN_PROFILES, threads: pool = new ShardThreads(shards.count - 1) }: { readonly minProfiles?: number; readonly threads?: ShardThreads } = {},
+): Promise<ShardedCsv> {
   const { definitions, asOf } = shards;
   let upperBound = 0;
   for (let shard = 0; shard < shards.count; shard++) upperBound += shards.profilesAtMost(shard);
   const threads = new Map<number, ShardThread>();
   if (shards.count > 1 && upperBound >= minProfiles) {
     for (let shard = 1; shard < shards.count; shard++) {
-      const start = startShardThread();
-      if (start === undefined) break;
-      threads.set(shard, start(() => ({ definitions, asOf, pieces: shards.handOverShard(shard) })));
+      const idle = pool.take();
+      if (idle === undefined) break;
+      threads.set(shard, idle(() => ({ definitions, asOf, pieces: shards.handOverShard(shard) })));
     }
   }
   const stop = async () => {

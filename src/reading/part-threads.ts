@@ -78,7 +78,11 @@ export function laterPartThreads(
   collector: OrderCollector,
   definitions: Definitions,
   asOf: number,
-  { threads = availableParallelism(), minBytes }: { readonly threads?: number | undefined; readonly minBytes?: number | undefined } = {},
+  {
+    threads = availableParallelism(),
+    minBytes,
+    onSplit,
+  }: { readonly threads?: number | undefined; readonly minBytes?: number | undefined; readonly onSplit?: () => void } = {},
 ): FileSplitter | undefined {
   if (threads < 2) return undefined;
   return {
@@ -90,6 +94,8 @@ export function laterPartThreads(
         soFar[index] = records;
         onRecords(soFar.reduce((sum, n) => sum + n, 0));
       }));
+      // After the readers, which are what this moment waits on.
+      onSplit?.();
       const cancel = () => workers.forEach((worker) => worker.cancel());
       return {
         async finish({ line, openOrderId, flush, lastFile }) {
