@@ -113,7 +113,7 @@ async function computeProfiles(options: ComputeOptions): Promise<ComputedProfile
       settings: options.input,
       sink: collector,
       // --strict stops at the first bad row in file order: one part, read in turn.
-      ...(options.strict ? {} : { splitter: laterPartThreads(collector, options.definitions, options.asOf, { threads, minBytes: options.splitMinBytes, onSplit: () => shardThreads.warm() }) }),
+      ...(options.strict ? {} : { splitter: laterPartThreads(collector, options.definitions, options.asOf, { threads, minBytes: options.splitMinBytes, whenFirstPartRead: () => shardThreads.warm() }) }),
       onFile: (report) => fileFormats.push(report),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.stdin ? { stdin: options.stdin } : {}),

@@ -43,9 +43,11 @@ export interface ShardThread {
 export type IdleShardThread = (task: () => ShardTask) => ShardThread;
 
 /**
- * The threads a run computes its shards on besides this one. Started early (`warm`, when a large
- * export is cut) they load their code while the export is read, rather than after it. They never
- * keep the process alive on their own: a run that stops early leaves none behind.
+ * The threads a run computes its shards on besides this one. Started early (`warm`: when this
+ * thread has read its part of a large export, and waits for the other parts) they load their code
+ * while the last parts are read and merged, rather than after. Not sooner: on two cores, loading
+ * them while the parts are read slowed the reading more than it saved. They never keep the process
+ * alive on their own: a run that stops early leaves none behind.
  */
 export class ShardThreads {
   readonly #wanted: number;

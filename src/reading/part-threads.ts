@@ -81,8 +81,8 @@ export function laterPartThreads(
   {
     threads = availableParallelism(),
     minBytes,
-    onSplit,
-  }: { readonly threads?: number | undefined; readonly minBytes?: number | undefined; readonly onSplit?: () => void } = {},
+    whenFirstPartRead,
+  }: { readonly threads?: number | undefined; readonly minBytes?: number | undefined; readonly whenFirstPartRead?: () => void } = {},
 ): FileSplitter | undefined {
   if (threads < 2) return undefined;
   return {
@@ -94,11 +94,10 @@ export function laterPartThreads(
         soFar[index] = records;
         onRecords(soFar.reduce((sum, n) => sum + n, 0));
       }));
-      // After the readers, which are what this moment waits on.
-      onSplit?.();
       const cancel = () => workers.forEach((worker) => worker.cancel());
       return {
         async finish({ line, openOrderId, flush, lastFile }) {
+          whenFirstPartRead?.();
           let records = 0;
           let partLine = line;
           for (const [index, worker] of workers.entries()) {
