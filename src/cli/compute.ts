@@ -140,7 +140,7 @@ export const computeCommand: CliCommand = {
       ...(flags.shardMinProfiles !== undefined ? { shardMinProfiles: flags.shardMinProfiles } : {}),
       onProgress: (read) => {
         lastCount = read.records;
-        progress.text = readingText(read, io.now() - started);
+        if (progress.shown) progress.text = readingText(read, io.now() - started);
       },
     }).finally(() => progress.stop());
     const seconds = (io.now() - started) / 1000;

@@ -40,6 +40,11 @@ export class Progress {
     this.#spinner?.start(text);
   }
 
+  /** Whether the line shows: where it does not, its text need not be made. */
+  get shown(): boolean {
+    return this.#spinner !== undefined;
+  }
+
   set text(text: string) {
     if (this.#spinner !== undefined) this.#spinner.text = text;
   }
