@@ -5,7 +5,7 @@
 import { extname } from 'node:path';
 import type { Writable } from 'node:stream';
 import { propertyColumns } from '../core/definitions.js';
-import { formatValue } from '../core/money.js';
+import { formatValue, writeCentsValue } from '../core/money.js';
 import type { ProfileValues, ProfileValuesSource } from '../core/profiles.js';
 import type { Definitions } from '../core/definitions.js';
 import { formatUtc } from '../core/timestamp.js';
@@ -55,7 +55,7 @@ export function* profileCsvLines(source: Iterable<ProfileValues> & { readonly de
     for (let w = 0; w < windows; w++) {
       const at = profile.highestAt[w]!;
       out.byte(COMMA);
-      if (!Number.isNaN(at)) out.ascii(formatValue(profile.highestValue[w]!));
+      if (!Number.isNaN(at)) out.value(profile.highestValue[w]!);
       out.byte(COMMA);
       if (!Number.isNaN(at)) out.date(at);
     }
@@ -162,6 +162,13 @@ class CsvBytes {
 
   byte(value: number): void {
     this.#buffer[this.length++] = value;
+  }
+
+  /** A property value as formatValue writes it. */
+  value(value: number): void {
+    const written = writeCentsValue(value, this.#buffer, this.length);
+    if (written < 0) this.ascii(formatValue(value));
+    else this.length += written;
   }
 
   /** Text known to be ASCII (a number). */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { formatValue, parseMoney } from '../../src/core/money.js';
+import { formatValue, parseMoney, writeCentsValue } from '../../src/core/money.js';
 
 test('plain, symbol, grouped, coded and Excel-prefixed amounts', () => {
   assert.equal(parseMoney('1359.00'), 1359);
@@ -58,4 +58,40 @@ test('a plain decimal of any length reads as exactly the double Number() gives (
     { numRuns: 20_000 },
   );
   for (const text of ['9007199254740993', '0.1', '0.30000000000000004', '123456789012.3456789', '1.0000000000000000000001']) assert.ok(Object.is(parseMoney(text), Number(text)), text);
+});
+
+test('a value of whole cents is written as bytes exactly as formatValue writes it, and any other value is left to formatValue', () => {
+  const written = (value: number): string | undefined => {
+    const into = new Uint8Array(20).fill(0x7e);
+    const length = writeCentsValue(value, into, 1);
+    if (length < 0) {
+      assert.ok(into.every((byte) => byte === 0x7e), 'nothing written');
+      return undefined;
+    }
+    assert.equal(into[0], 0x7e);
+    assert.equal(into[1 + length], 0x7e, 'nothing written past the value');
+    return Buffer.from(into.subarray(1, 1 + length)).toString('latin1');
+  };
+  const cents = fc.oneof(fc.integer({ min: -100_000_000, max: 100_000_000 }), fc.integer({ min: -(1e15 - 1), max: 1e15 - 1 }), fc.constantFrom(0, 5, -5, 100, 12_950, 999_999_999_999_999));
+  fc.assert(
+    fc.property(cents, (n) => {
+      const value = n / 100;
+      assert.equal(written(value), formatValue(value), `${n} cents`);
+    }),
+    { numRuns: 5000 },
+  );
+  fc.assert(
+    fc.property(fc.oneof(fc.double({ noNaN: true }), fc.double({ min: -1e14, max: 1e14, noNaN: true })), (value) => {
+      const text = written(value);
+      if (text !== undefined) assert.equal(text, formatValue(value));
+    }),
+    { numRuns: 5000 },
+  );
+  for (const value of [-0, 0.1 + 0.2, 1e13, 1e13 - 0.01, 1e21, Infinity, -Infinity, NaN, 5e-324]) {
+    const text = written(value);
+    if (text !== undefined) assert.equal(text, formatValue(value), String(value));
+  }
+  assert.equal(written(-0), '0');
+  assert.equal(written(0.1 + 0.2), undefined, 'not a whole number of cents');
+  assert.equal(written(1e13), undefined, 'above where cents are exact');
 });
