@@ -91,6 +91,8 @@ function startShardThread(): IdleShardThread | undefined {
 }
 
 function shardThread(worker: Worker, task: ShardTask): ShardThread {
+  // Idle, it was unref'd; with a task, the run waits on it and must stay alive for it.
+  worker.ref();
   const queued: CsvLines[] = [];
   let finished = false;
   let failure: Error | undefined;

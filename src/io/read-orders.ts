@@ -8,7 +8,7 @@ import { BackfillError } from '../errors.js';
 import { TimestampReader, type DayMonthOrder } from '../core/order-timestamps.js';
 import type { TimeZone } from '../core/time-zone.js';
 import { pushAll, scanCsv } from './csv-records.js';
-import { fileRange, findCuts, type Cut, type FileCut } from './file-cut.js';
+import { CUT_MIN_BYTES, fileRange, findCuts, type Cut, type FileCut } from './file-cut.js';
 import type { ColumnMapping, FormatOptions, OrderFormat, OrderSink, RecordConsumer, SizeSource } from './formats/format.js';
 import { detectFormat } from './formats/registry.js';
 import { displayName, inputError, openInput, STDIN_PATH } from './input-files.js';
@@ -78,6 +78,11 @@ export interface FileSplitter {
   readonly minBytes?: number;
   /** At most this many parts (this thread's included). */
   readonly parts: number;
+  /**
+   * A file large enough to cut is about to be looked at: threads may start now, to load their code
+   * while the cut is looked for. Returns what to call when the file is not cut after all.
+   */
+  prepare?(): () => void;
   /** Starts reading each part after the first with these settings; `onRecords` hears how far they got, together. */
   start(cut: FileCut, settings: InputSettings, onRecords: (recordsSoFar: number) => void): LaterParts;
 }
@@ -121,6 +126,8 @@ async function readFile(path: string, index: number, options: ReadOrdersOptions,
   const lastFile = index === options.files.length - 1;
   const { settings } = options;
   const file = displayName(path);
+  const splitter = options.splitter;
+  const release = splitter?.prepare !== undefined && path !== STDIN_PATH && ((await fileSize(path)) ?? 0) >= (splitter.minBytes ?? CUT_MIN_BYTES) ? splitter.prepare() : undefined;
   const cut =
     options.splitter === undefined || path === STDIN_PATH
       ? undefined
@@ -130,6 +137,7 @@ async function readFile(path: string, index: number, options: ReadOrdersOptions,
         }).catch(
           () => undefined, // no cut: the file is read in one part, which reports any problem with it
         );
+  if (cut === undefined) release?.();
   // Progress counts every part's records; it never goes back, even when the first part reads on
   // through records later parts had counted (then it waits until they are read again).
   let secondSoFar = 0;

@@ -85,12 +85,24 @@ export function laterPartThreads(
   }: { readonly threads?: number | undefined; readonly minBytes?: number | undefined; readonly whenFirstPartRead?: () => void } = {},
 ): FileSplitter | undefined {
   if (threads < 2) return undefined;
+  // Threads started before the cut is found, waiting for their part.
+  const idle: Worker[] = [];
   return {
     parts: threads,
     ...(minBytes === undefined ? {} : { minBytes }),
+    prepare() {
+      while (idle.length < threads - 1) {
+        const worker = startReader();
+        if (worker === undefined) break;
+        idle.push(worker);
+      }
+      return () => {
+        for (const worker of idle.splice(0)) void worker.terminate();
+      };
+    },
     start(cut: FileCut, settings: InputSettings, onRecords: (recordsSoFar: number) => void): LaterParts {
       const soFar = cut.cuts.map(() => 0);
-      const workers = cut.cuts.map((_, index) => startPart({ cut, part: index + 1, definitions, asOf, shards: collector.profiles.count, settings: plainSettings(settings) }, (records) => {
+      const workers = cut.cuts.map((_, index) => startPart(idle.shift() ?? startReader(), { cut, part: index + 1, definitions, asOf, shards: collector.profiles.count, settings: plainSettings(settings) }, (records) => {
         soFar[index] = records;
         onRecords(soFar.reduce((sum, n) => sum + n, 0));
       }));
@@ -136,14 +148,23 @@ interface StartedPart {
   cancel(): Promise<void>;
 }
 
-function startPart(task: PartTask, onRecords: (recordsSoFar: number) => void): StartedPart {
-  let worker: Worker;
+/** A thread to read a part, loading its code until the part is given to it; undefined when none can be had. */
+function startReader(): Worker | undefined {
   try {
-    worker = new Worker(new URL('./read-part-worker.js', import.meta.url), { workerData: task });
-  } catch (error) {
-    // No thread to be had: this part is read in turn.
-    return { outcome: Promise.resolve({ ok: false, reason: (error as Error).message }), cancel: () => Promise.resolve() };
+    const worker = new Worker(new URL('./read-part-worker.js', import.meta.url));
+    // Waiting for a part, it must not keep a run alive that stops before giving it one.
+    worker.unref();
+    return worker;
+  } catch {
+    return undefined;
   }
+}
+
+function startPart(worker: Worker | undefined, task: PartTask, onRecords: (recordsSoFar: number) => void): StartedPart {
+  // No thread to be had: this part is read in turn.
+  if (worker === undefined) return { outcome: Promise.resolve({ ok: false, reason: 'no thread could be started' }), cancel: () => Promise.resolve() };
+  worker.ref();
+  worker.postMessage(task);
   const outcome = new Promise<PartOutcome>((resolve) => {
     worker.on('message', (message: PartOutcome | PartProgress) => ('recordsSoFar' in message ? onRecords(message.recordsSoFar) : resolve(message)));
     worker.once('error', (error) => resolve({ ok: false, reason: error.message }));
