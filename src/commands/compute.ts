@@ -82,7 +82,7 @@ export async function computeProfileTable(options: ComputeOptions): Promise<Prof
 interface ComputedProfiles {
   readonly columns: string[];
   readonly profiles: ProfileShards;
-  /** Threads for the shards, started early when a large export was cut. */
+  /** Threads for the shards: those that read a large export's later parts, then new ones. */
   readonly shardThreads: ShardThreads;
   /** All but the profile counts, which are known once the rows are made. */
   readonly counts: ComputeCounts;
@@ -113,7 +113,7 @@ async function computeProfiles(options: ComputeOptions): Promise<ComputedProfile
       settings: options.input,
       sink: collector,
       // --strict stops at the first bad row in file order: one part, read in turn.
-      ...(options.strict ? {} : { splitter: laterPartThreads(collector, options.definitions, options.asOf, { threads, minBytes: options.splitMinBytes, whenFirstPartRead: () => shardThreads.warm() }) }),
+      ...(options.strict ? {} : { splitter: laterPartThreads(collector, options.definitions, options.asOf, { threads, minBytes: options.splitMinBytes, adoptReader: (worker) => shardThreads.adopt(worker) }) }),
       onFile: (report) => fileFormats.push(report),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.stdin ? { stdin: options.stdin } : {}),

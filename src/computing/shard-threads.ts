@@ -43,11 +43,9 @@ export interface ShardThread {
 export type IdleShardThread = (task: () => ShardTask) => ShardThread;
 
 /**
- * The threads a run computes its shards on besides this one. Started early (`warm`: when this
- * thread has read its part of a large export, and waits for the other parts) they load their code
- * while the last parts are read and merged, rather than after. Not sooner: on two cores, loading
- * them while the parts are read slowed the reading more than it saved. They never keep the process
- * alive on their own: a run that stops early leaves none behind.
+ * The threads a run computes its shards on besides this one: first the threads that read the
+ * later parts of a large export (`adopt`), whose code is loaded and warm; then, if more are wanted,
+ * new ones. Idle, they never keep the process alive: a run that stops early leaves none behind.
  */
 export class ShardThreads {
   readonly #wanted: number;
@@ -59,23 +57,26 @@ export class ShardThreads {
     this.#wanted = wanted;
   }
 
-  /** Starts the threads not started yet. */
-  warm(): void {
-    while (this.#started < this.#wanted) {
-      const thread = startShardThread();
-      if (thread === undefined) {
-        this.#started = this.#wanted;
-        return;
-      }
-      this.#started++;
-      this.#idle.push(thread);
-    }
+  /**
+   * Takes a thread that has read a part of the export and can compute a shard next (its code is
+   * loaded and warm): true when it is wanted, else the caller stops it.
+   */
+  adopt(worker: Worker): boolean {
+    if (this.#started >= this.#wanted) return false;
+    worker.unref();
+    this.#started++;
+    this.#idle.push((task) => shardThread(worker, task()));
+    return true;
   }
 
   /** A thread for the next shard, or undefined when no more can be had (then it is computed here). */
   take(): IdleShardThread | undefined {
-    this.warm();
-    return this.#idle.shift();
+    const idle = this.#idle.shift();
+    if (idle !== undefined || this.#started >= this.#wanted) return idle;
+    const started = startShardThread();
+    // None to be had: this shard and the rest are computed here.
+    this.#started = started === undefined ? this.#wanted : this.#started + 1;
+    return started;
   }
 }
 

@@ -13,9 +13,23 @@ import { keyHash } from './key-index.js';
 import type { Order } from './order.js';
 import { compareCodeUnits, ProfileAccumulator, profileKey, type AccumulatedPart, type ProfileRow, type ProfileRowSource } from './profiles.js';
 
-/** The shard of a key with hash `hash`, of `shards`: from the hash's high bits (the key index's slots use its low ones). */
+/**
+ * The first shard's share of the keys, against an even share: it is the one the main thread
+ * computes, and that thread also merges every shard's lines, so it is given a little less.
+ */
+export const FIRST_SHARD_WEIGHT = 0.9;
+
+/**
+ * The shard of a key with hash `hash`, of `shards`: from the hash as a point in [0, 1) (its high
+ * bits decide; the key index's slots use its low ones), the first shard taking FIRST_SHARD_WEIGHT
+ * of an even share and the others the rest evenly.
+ */
 export function shardOf(hash: number, shards: number): number {
-  return Math.floor(((hash >>> 0) * shards) / 2 ** 32);
+  if (shards <= 1) return 0;
+  const point = (hash >>> 0) / 2 ** 32;
+  const first = FIRST_SHARD_WEIGHT / shards;
+  if (point < first) return 0;
+  return Math.min(shards - 1, 1 + Math.floor(((point - first) * (shards - 1)) / (1 - first)));
 }
 
 export class ProfileShards {

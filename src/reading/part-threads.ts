@@ -81,8 +81,13 @@ export function laterPartThreads(
   {
     threads = availableParallelism(),
     minBytes,
-    whenFirstPartRead,
-  }: { readonly threads?: number | undefined; readonly minBytes?: number | undefined; readonly whenFirstPartRead?: () => void } = {},
+    adoptReader,
+  }: {
+    readonly threads?: number | undefined;
+    readonly minBytes?: number | undefined;
+    /** Offered each thread whose part was taken, for work after reading; false: it is stopped. */
+    readonly adoptReader?: (worker: Worker) => boolean;
+  } = {},
 ): FileSplitter | undefined {
   if (threads < 2) return undefined;
   // Threads started before the cut is found, waiting for their part.
@@ -109,13 +114,10 @@ export function laterPartThreads(
       const cancel = () => workers.forEach((worker) => worker.cancel());
       return {
         async finish({ line, openOrderId, flush, lastFile }) {
-          whenFirstPartRead?.();
           let records = 0;
           let partLine = line;
           for (const [index, worker] of workers.entries()) {
             const result = await worker.outcome;
-            // Its heap goes before the merge: the part's arrays were transferred, and memory peaks after this.
-            await worker.cancel();
             const taken =
               result.ok &&
               // Where the worker counted lines (it had rejects), a count unlike ours means a cut it misread.
@@ -125,9 +127,12 @@ export function laterPartThreads(
               collector.canAbsorb(result.part) &&
               (index > 0 || openOrderId === undefined || !seenIdsInclude(result.part.ids, openOrderId));
             if (!taken) {
+              await worker.cancel();
               cancel();
               return index === 0 ? undefined : { records, resumeAt: { offset: cut.cuts[index]!.offset, line: partLine } };
             }
+            // Kept for what follows reading, or stopped: then its heap goes before the merge, where memory peaks.
+            await worker.handOff(adoptReader);
             if (index === 0) flush();
             const last = index === workers.length - 1;
             collector.absorb(result.part, { keepIds: !(lastFile && last) });
@@ -146,6 +151,8 @@ export function laterPartThreads(
 interface StartedPart {
   readonly outcome: Promise<PartOutcome>;
   cancel(): Promise<void>;
+  /** Once the outcome is in: the thread to `adopt`, or stopped when it is not wanted. */
+  handOff(adopt: ((worker: Worker) => boolean) | undefined): Promise<void>;
 }
 
 /** A thread to read a part, loading its code until the part is given to it; undefined when none can be had. */
@@ -162,18 +169,30 @@ function startReader(): Worker | undefined {
 
 function startPart(worker: Worker | undefined, task: PartTask, onRecords: (recordsSoFar: number) => void): StartedPart {
   // No thread to be had: this part is read in turn.
-  if (worker === undefined) return { outcome: Promise.resolve({ ok: false, reason: 'no thread could be started' }), cancel: () => Promise.resolve() };
+  if (worker === undefined) return { outcome: Promise.resolve({ ok: false, reason: 'no thread could be started' }), cancel: () => Promise.resolve(), handOff: () => Promise.resolve() };
   worker.ref();
   worker.postMessage(task);
+  let handedOff = false;
+  let listening: { message(message: PartOutcome | PartProgress): void; error(error: Error): void; exit(code: number): void };
   const outcome = new Promise<PartOutcome>((resolve) => {
-    worker.on('message', (message: PartOutcome | PartProgress) => ('recordsSoFar' in message ? onRecords(message.recordsSoFar) : resolve(message)));
-    worker.once('error', (error) => resolve({ ok: false, reason: error.message }));
-    worker.once('exit', (code) => resolve({ ok: false, reason: `the worker stopped (exit code ${code})` }));
+    listening = {
+      message: (message) => ('recordsSoFar' in message ? onRecords(message.recordsSoFar) : resolve(message)),
+      error: (error) => resolve({ ok: false, reason: error.message }),
+      exit: (code) => resolve({ ok: false, reason: `the worker stopped (exit code ${code})` }),
+    };
+    worker.on('message', listening.message).once('error', listening.error).once('exit', listening.exit);
   });
   return {
     outcome,
+    // A thread handed off is no longer this part's to stop (the run's cancel comes after it).
     cancel: async () => {
-      await worker.terminate();
+      if (!handedOff) await worker.terminate();
+    },
+    handOff: async (adopt) => {
+      // What listened to it as a reader is done with it.
+      worker.off('message', listening.message).off('error', listening.error).off('exit', listening.exit);
+      handedOff = adopt?.(worker) === true;
+      if (!handedOff) await worker.terminate();
     },
   };
 }

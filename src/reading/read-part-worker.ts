@@ -2,11 +2,13 @@
  * Worker thread entry: reads one later part of a cut file into its own collector and posts the result
  * (see part-threads.ts). The part comes as the first message, so that the thread can be started, and
  * load its code, while the cut is still being looked for. Typed arrays are transferred, not copied.
+ * Then it may be given a shard of the profiles to compute (computing/shard-service.ts).
  */
 import { parentPort } from 'node:worker_threads';
 import { lineAt } from '../io/file-cut.js';
 import type { RejectedRecord } from '../io/formats/format.js';
 import { readLaterPart } from '../io/read-orders.js';
+import { serveShard } from '../computing/shard-service.js';
 import { OrderCollector, transferables } from './order-collector.js';
 import { inputSettingsFrom, type PartOutcome, type PartProgress, type PartTask } from './part-threads.js';
 
@@ -51,6 +53,8 @@ parentPort!.once('message', (task: PartTask) => {
   readPart(task).then(
     (outcome) => {
       parentPort!.postMessage(outcome, outcome.ok ? transferables(outcome.part) : []);
+      // The main thread may give this thread a shard of the profiles to compute next, or stop it.
+      if (outcome.ok) serveShard(parentPort!);
     },
     (error: unknown) => parentPort!.postMessage({ ok: false, reason: error instanceof Error ? error.message : String(error) } satisfies PartOutcome),
   );

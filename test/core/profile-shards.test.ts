@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { buildDefinitions, DAY_MS, type ReducerMode } from '../../src/core/definitions.js';
 import { keyHash } from '../../src/core/key-index.js';
 import type { Order } from '../../src/core/order.js';
-import { mergeShard, ProfileShards, shardOf } from '../../src/core/profile-shards.js';
+import { FIRST_SHARD_WEIGHT, mergeShard, ProfileShards, shardOf } from '../../src/core/profile-shards.js';
 import { accumulatedArrays, ProfileAccumulator } from '../../src/core/profiles.js';
 
 const AS_OF = Date.UTC(2025, 5, 30);
@@ -60,19 +60,24 @@ test('shards read on two threads, absorbed, then each merged on a thread of its 
   );
 });
 
-test('a key always lands in the same shard, and keys spread evenly over the shards', () => {
-  for (const count of [2, 3, 7, 16]) {
+test('a key always lands in the same shard, and keys spread over the shards as their shares say (the first a little less)', () => {
+  for (const count of [1, 2, 3, 7, 16]) {
     const counts = new Array<number>(count).fill(0);
-    for (let i = 0; i < 20_000; i++) {
-      const shard = shardOf(keyHash(`customer${i}@example.com`), count);
+    const keys = 40_000;
+    for (let i = 0; i < keys; i++) {
+      const hash = keyHash(`customer${i}@example.com`);
+      const shard = shardOf(hash, count);
       assert.ok(Number.isInteger(shard) && shard >= 0 && shard < count, `shard ${shard} of ${count}`);
+      assert.equal(shardOf(hash, count), shard);
       counts[shard]!++;
     }
-    const even = 20_000 / count;
-    for (const n of counts) assert.ok(Math.abs(n - even) < even * 0.1, `${counts.join(', ')} for ${count} shards`);
+    const first = count === 1 ? 1 : FIRST_SHARD_WEIGHT / count;
+    const expected = counts.map((_, shard) => keys * (shard === 0 ? first : (1 - first) / (count - 1)));
+    counts.forEach((n, shard) => assert.ok(Math.abs(n - expected[shard]!) < expected[shard]! * 0.1, `${counts.join(', ')} for ${count} shards`));
   }
   assert.equal(shardOf(0, 4), 0);
   assert.equal(shardOf(-1, 4), 3, 'the highest hash, in the last shard');
+  assert.equal(shardOf(-1, 1), 0);
 });
 
 test('shards must be a positive whole number, and pieces must match them', () => {
