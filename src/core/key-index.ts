@@ -86,29 +86,32 @@ export class KeyIndex {
   addAll(content: KeyIndexContent): Uint32Array {
     const numbers = new Uint32Array(content.size);
     const { arena, spans } = content;
-    for (let from = 0; from < content.size; from++) {
-      const start = spans[2 * from]!;
-      const span = spans[2 * from + 1]!;
-      const hash = hashOfText(arena, start, span);
-      const slots = this.#slots;
-      let pair = hash & this.#mask;
-      let number = -1;
-      for (; ; pair = (pair + 1) & this.#mask) {
-        const stored = slots[2 * pair + 1]!;
-        if (stored === EMPTY) break;
-        if (slots[2 * pair] === hash && this.#holdsText(stored - 1, arena, start, span)) {
-          number = stored - 1;
-          break;
-        }
-      }
-      if (number < 0) {
-        number = this.#size;
-        this.#storeText(arena, start, span);
-        this.#occupy(pair, hash, number);
-      }
-      numbers[from] = number;
-    }
+    for (let from = 0; from < content.size; from++) numbers[from] = this.#addText(arena, spans[2 * from]!, spans[2 * from + 1]!);
     return numbers;
+  }
+
+  /**
+   * `add` of the key whose code units are the bytes `bytes[start, end)` (Latin-1, one byte a unit),
+   * without a string: for a reader that has the key's bytes at hand (read-profiles-csv.ts).
+   */
+  addLatin1(bytes: Uint8Array, start: number, end: number): number {
+    return this.#addText(bytes, start, 2 * (end - start));
+  }
+
+  /** `add` of the key stored at `start` of `arena` as `span` says (see `#spans`). */
+  #addText(arena: Uint8Array, start: number, span: number): number {
+    const hash = hashOfText(arena, start, span);
+    const slots = this.#slots;
+    let pair = hash & this.#mask;
+    for (; ; pair = (pair + 1) & this.#mask) {
+      const stored = slots[2 * pair + 1]!;
+      if (stored === EMPTY) break;
+      if (slots[2 * pair] === hash && this.#holdsText(stored - 1, arena, start, span)) return stored - 1;
+    }
+    const number = this.#size;
+    this.#storeText(arena, start, span);
+    this.#occupy(pair, hash, number);
+    return number;
   }
 
   /**

@@ -3,7 +3,7 @@
  * and its raw text. Malformed records come out as `CsvSyntaxIssue`s, in input order.
  */
 import type { Readable } from 'node:stream';
-import { CsvScanner, type ScanIssue, type ScannedRecord } from './csv-scanner.js';
+import { CsvScanner, type ScanIssue, type ScannedRecord, type ScannerOptions } from './csv-scanner.js';
 
 export type CsvRecord = ScannedRecord;
 
@@ -31,13 +31,17 @@ export async function scanCsv(
   input: Readable,
   dialect: CsvDialect,
   sink: (scanner: CsvScanner) => CsvItemSink,
-  { final = true }: { readonly final?: boolean } = {},
+  { final = true, scanning = {} }: { readonly final?: boolean; readonly scanning?: ScannerOptions } = {},
 ): Promise<CsvScanner> {
   let target: CsvItemSink | undefined;
-  const scanner = new CsvScanner(dialect.delimiter, {
-    record: (record) => target!.record(record),
-    issue: (issue) => target!.syntax({ kind: 'syntax', ...issue }),
-  });
+  const scanner = new CsvScanner(
+    dialect.delimiter,
+    {
+      record: (record) => target!.record(record),
+      issue: (issue) => target!.syntax({ kind: 'syntax', ...issue }),
+    },
+    scanning,
+  );
   target = sink(scanner);
   await pushAll(input, scanner);
   // Not final: more of the same file may follow (read-orders.ts, a file read in parts).
