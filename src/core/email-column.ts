@@ -11,7 +11,13 @@
  * the same numbers either way.
  */
 import type { JsonBytes } from './json-bytes.js';
-import { KeyIndex } from './key-index.js';
+import { KeyIndex, type KeyIndexContent } from './key-index.js';
+
+/** An email column's content as plain arrays, for another thread (`EmailColumn.handOver`, `addAll`). */
+export interface EmailColumnContent extends KeyIndexContent {
+  /** Whether the emails came in ascending order (then each sorts after the one before). */
+  readonly ascending: boolean;
+}
 
 const INITIAL_EMAILS = 1 << 10;
 const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
@@ -76,19 +82,52 @@ export class EmailColumn {
 
   /** How the Latin-1 text `bytes[start, end)` sorts against the last email (as `<` on strings): -1, 0 or 1. */
   #compareWithLast(bytes: Uint8Array, start: number, end: number): number {
-    const from = this.#spans[2 * (this.#size - 1)]!;
-    const span = this.#spans[2 * (this.#size - 1) + 1]!;
-    const arena = this.#arena;
-    const wide = span % 2 === 1;
-    const lastLength = wide ? (span - 1) / 4 : span / 2;
-    const length = end - start;
-    const common = Math.min(length, lastLength);
-    for (let i = 0; i < common; i++) {
-      const unit = wide ? arena[from + 2 * i]! | (arena[from + 2 * i + 1]! << 8) : arena[from + i]!;
-      const own = bytes[start + i]!;
-      if (own !== unit) return own < unit ? -1 : 1;
+    const last = this.#size - 1;
+    return -compareStored(this.#arena, this.#spans[2 * last]!, this.#spans[2 * last + 1]!, bytes, start, 2 * (end - start));
+  }
+
+  /**
+   * The emails another column handed over (`handOver`: a later part of the same file, read on another
+   * thread), added in their order as `add` would add each; returns the number here of each, by its
+   * number there. Where both columns are in ascending order and the other's first email sorts after
+   * this one's last, its bytes are appended as they are: no email is compared or hashed but that one.
+   */
+  addAll(content: EmailColumnContent): Uint32Array {
+    const numbers = new Uint32Array(content.size);
+    if (content.size === 0) return numbers;
+    const { arena, spans } = content;
+    const size = this.#size;
+    if (
+      this.#index === undefined &&
+      content.ascending &&
+      (size === 0 || compareStored(arena, spans[0]!, spans[1]!, this.#arena, this.#spans[2 * size - 2]!, this.#spans[2 * size - 1]!) > 0)
+    ) {
+      // The other column's texts lie one after another from 0, in number order.
+      const lastStart = spans[2 * content.size - 2]!;
+      const used = lastStart + Math.floor(spans[2 * content.size - 1]! / 2);
+      this.#reserveMany(used, content.size);
+      this.#arena.set(arena.subarray(0, used), this.#arenaUsed);
+      for (let from = 0; from < content.size; from++) {
+        this.#spans[2 * (size + from)] = spans[2 * from]! + this.#arenaUsed;
+        this.#spans[2 * (size + from) + 1] = spans[2 * from + 1]!;
+        numbers[from] = size + from;
+      }
+      this.#arenaUsed += used;
+      this.#size = size + content.size;
+      this.#last = undefined;
+      return numbers;
     }
-    return length === lastLength ? 0 : length < lastLength ? -1 : 1;
+    this.#index ??= this.#indexSoFar();
+    return this.#index.addAll(content);
+  }
+
+  /**
+   * The arena and spans themselves, for another thread's `addAll`: transfer their buffers; this
+   * column must not be used afterwards.
+   */
+  handOver(): EmailColumnContent {
+    if (this.#index !== undefined) return { ...this.#index.handOver(), ascending: false };
+    return { size: this.#size, arena: this.#arena, spans: this.#spans, ascending: true };
   }
 
   /** Email number `number` (a new string each time). */
@@ -145,18 +184,22 @@ export class EmailColumn {
 
   /** Room for `bytes` more in the arena and for one more span; returns the next email's number. */
   #reserve(bytes: number): number {
+    this.#reserveMany(bytes, 1);
+    return this.#size;
+  }
+
+  /** Room for `bytes` more in the arena and for `count` more spans. */
+  #reserveMany(bytes: number, count: number): void {
     if (this.#arenaUsed + bytes > this.#arena.length) {
       const grown = Buffer.alloc(Math.max(2 * this.#arena.length, this.#arenaUsed + bytes));
       this.#arena.copy(grown, 0, 0, this.#arenaUsed);
       this.#arena = grown;
     }
-    const number = this.#size;
-    if (2 * number + 1 >= this.#spans.length) {
-      const spans = new Float64Array(2 * this.#spans.length);
+    if (2 * (this.#size + count) > this.#spans.length) {
+      const spans = new Float64Array(Math.max(2 * this.#spans.length, 2 * (this.#size + count)));
       spans.set(this.#spans);
       this.#spans = spans;
     }
-    return number;
   }
 
   /** Numbers the `bytes` just written at `at` as email `number`. */
@@ -166,6 +209,32 @@ export class EmailColumn {
     this.#spans[2 * number + 1] = 2 * bytes + (wide ? 1 : 0);
     this.#size = number + 1;
   }
+}
+
+/**
+ * How the text stored at `aStart` of `a` sorts against the one at `bStart` of `b` (as `<` on their
+ * strings): -1, 0 or 1. Each is laid out as a span says (see `#spans`): one byte a unit, or two.
+ */
+function compareStored(a: Uint8Array, aStart: number, aSpan: number, b: Uint8Array, bStart: number, bSpan: number): number {
+  const aWide = aSpan % 2 === 1;
+  const bWide = bSpan % 2 === 1;
+  const aLength = aWide ? (aSpan - 1) / 4 : aSpan / 2;
+  const bLength = bWide ? (bSpan - 1) / 4 : bSpan / 2;
+  const common = Math.min(aLength, bLength);
+  if (!aWide && !bWide) {
+    for (let i = 0; i < common; i++) {
+      const x = a[aStart + i]!;
+      const y = b[bStart + i]!;
+      if (x !== y) return x < y ? -1 : 1;
+    }
+  } else {
+    for (let i = 0; i < common; i++) {
+      const x = aWide ? a[aStart + 2 * i]! | (a[aStart + 2 * i + 1]! << 8) : a[aStart + i]!;
+      const y = bWide ? b[bStart + 2 * i]! | (b[bStart + 2 * i + 1]! << 8) : b[bStart + i]!;
+      if (x !== y) return x < y ? -1 : 1;
+    }
+  }
+  return aLength === bLength ? 0 : aLength < bLength ? -1 : 1;
 }
 
 /** Node's undocumented Buffer method behind `write(text, offset, length, 'latin1')`, present since Node 0.x. */

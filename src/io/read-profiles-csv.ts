@@ -11,17 +11,25 @@
  * a `..._value` column a finite plain decimal, a `..._date` column a `yyyy-MM-dd HH:mm:ss` date (the
  * names compute writes by default). A row that fails goes to the rejects callback with its line and
  * reason, and nothing of it is kept. Read through the same byte scanner as the order exports, with a
- * callback per record and no promise per row.
+ * callback per record and no promise per row (profiles-csv-rows.ts).
+ *
+ * A large file is read in two parts at once, the second on a worker thread (profiles-csv-cut.ts says
+ * where it is cut and why a cut is only a guess). The second part's rows are taken only when reading
+ * in turn would have read them so: the first part ended a record at the cut, and the second had no
+ * rejected row and no repeated email of its own. Otherwise the second part is read here after the
+ * first, as the whole file always was; either way the result is the one reading in turn gives.
  */
-import { hasAsciiCapital, lowerCaseAsciiInto, trimmedEnd, trimmedStart } from '../core/ascii-bytes.js';
-import { dateMillis, dateMillisOfBytes, plainDecimal, plainDecimalOfBytes } from '../core/profile-cells.js';
-import { ProfileColumns, type PropertyKind } from '../core/profile-columns.js';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { ProfileColumns } from '../core/profile-columns.js';
 import { BackfillError } from '../errors.js';
-import { scanCsv } from './csv-records.js';
-import type { ScannerOptions } from './csv-scanner.js';
+import { pushAll, scanCsv } from './csv-records.js';
+import { CsvScanner, type ScannerOptions } from './csv-scanner.js';
+import { fileRange } from './file-cut.js';
 import type { RejectedRecord } from './formats/format.js';
-import { displayName, openInput } from './input-files.js';
-import { EMAIL_COLUMN } from './profiles-csv.js';
+import { displayName, openInput, STDIN_PATH } from './input-files.js';
+import { findProfilesCut } from './profiles-csv-cut.js';
+import { ProfilesCsvRows, type ProfilesCsvPart } from './profiles-csv-rows.js';
 
 export interface ProfilesCsv {
   readonly columns: string[];
@@ -33,182 +41,111 @@ export interface ProfilesCsv {
   readonly rowsRejected: number;
 }
 
-/** What a column must hold, from its name. */
-type ColumnKind = 'email' | PropertyKind;
-
-function columnKind(name: string, isEmail: boolean): ColumnKind {
-  if (isEmail) return 'email';
-  const lower = name.toLowerCase();
-  if (lower.endsWith('_value')) return 'value';
-  if (lower.endsWith('_date')) return 'date';
-  return 'any';
+/** How a file is read; the defaults are for real files, the rest for tests of the parts. */
+export interface ProfilesReading extends ScannerOptions {
+  /** 1: one part on this thread; 2 (default where there are two cores or more): a cut file's second part on a worker. */
+  readonly parts?: number;
+  /** The smallest file that is cut (see profiles-csv-cut.ts). */
+  readonly minBytes?: number;
 }
 
 /**
  * Reads `path`; a bad row is passed to `onReject` (without one, it stops the read). A duplicate email
- * always stops it: which of the two rows is meant cannot be told. `scanning`: the scanner's options
- * (tests have the structural pass run on files of any size).
+ * always stops it: which of the two rows is meant cannot be told.
  */
-export async function readProfilesCsv(path: string, onReject?: (rejected: RejectedRecord) => void, scanning: ScannerOptions = {}): Promise<ProfilesCsv> {
+export async function readProfilesCsv(path: string, onReject?: (rejected: RejectedRecord) => void, reading: ProfilesReading = {}): Promise<ProfilesCsv> {
   const file = displayName(path);
-  const input = await openInput(path, undefined);
-  let header: string[] | undefined;
-  let kinds: ColumnKind[] = [];
-  let emailIndex = -1;
-  let table: ProfileColumns | undefined;
-  // Per file column, its property column in the table (-1 for the email).
-  let propertyOf: number[] = [];
-  // Each email's line, by its number in the table's index, for the duplicate's message.
-  let lines = new Float64Array(1 << 10);
-  // A lower-cased copy of an ASCII email's bytes, when it has capitals.
-  let lowered = Buffer.alloc(256);
-  let rowsWithoutProperties = 0;
-  let rowsRejected = 0;
-  const reject = (line: number, code: string, reason: string, raw: string, column?: number) => {
-    const rejected: RejectedRecord = {
-      file,
-      line,
-      code,
-      reason,
-      raw,
-      ...(column === undefined ? {} : { column: header![column]!, columnNumber: column + 1 }),
-    };
-    if (onReject === undefined) throw badRow(file, line, reason);
-    rowsRejected++;
-    onReject(rejected);
-  };
+  const { parts = Math.min(2, availableParallelism()), minBytes, structurePass } = reading;
+  const scanning: ScannerOptions = structurePass === undefined ? {} : { structurePass };
+  // A file that cannot be looked at is not cut; opening it says why it cannot be read.
+  const cut = path === STDIN_PATH || parts < 2 ? undefined : await findProfilesCut(path, minBytes === undefined ? {} : { minBytes }).catch(() => undefined);
+  const input = await openInput(path, undefined, cut === undefined ? undefined : { end: cut.offset });
+  const second = cut === undefined ? undefined : startSecondPart({ path, header: cut.header, offset: cut.offset, scanning });
+  let rows: ProfilesCsvRows | undefined;
   try {
-    await scanCsv(
-      input,
-      { delimiter: ',' },
-      (scanner) => ({
-        record(record) {
-          if (header === undefined) {
-            header = record.fields.map((name) => name.trim());
-            emailIndex = header.findIndex((name) => name.toLowerCase() === EMAIL_COLUMN.toLowerCase());
-            if (emailIndex < 0) {
-              throw new BackfillError('MISSING_COLUMNS', `${file} has no ${EMAIL_COLUMN} column; expected a profiles CSV written by backfill`, {
-                location: { file, line: record.line },
-              });
-            }
-            kinds = header.map((name, index) => columnKind(name, index === emailIndex));
-            let next = 0;
-            propertyOf = kinds.map((kind) => (kind === 'email' ? -1 : next++));
-            table = new ProfileColumns(
-              header.filter((_, index) => index !== emailIndex),
-              kinds.filter((kind): kind is PropertyKind => kind !== 'email'),
-            );
-            // Every column is read, but asked for by number: records then come from the scanner's
-            // structural pass, with each field's place in the bytes (see asciiBytes).
-            scanner.decodeOnly(header.map((_, index) => index));
-            return;
-          }
-          const profiles = table!;
-          if (record.fieldCount !== header.length) {
-            reject(record.line, 'FIELD_COUNT', `the row has ${record.fieldCount} cells, the header ${header.length}`, record.raw);
-            return;
-          }
-          // A plain ASCII cell is read from its bytes (trimmed, parsed, an email lower-cased and
-          // stored as they lie); any other cell as its text, as it always was. The two give the same
-          // (core/ascii-bytes.ts, core/profile-cells.ts), so which one a cell takes is never seen.
-          const bytes = record.asciiBytes;
-          let email: string | undefined;
-          let emailBytes: Uint8Array | undefined;
-          let emailStart = bytes === undefined ? -1 : record.asciiStart(emailIndex);
-          let emailEnd = 0;
-          if (emailStart >= 0) {
-            emailEnd = trimmedEnd(bytes!, emailStart, record.asciiEnd(emailIndex));
-            emailStart = trimmedStart(bytes!, emailStart, emailEnd);
-            emailBytes = bytes!;
-            if (hasAsciiCapital(bytes!, emailStart, emailEnd)) {
-              if (lowered.length < emailEnd - emailStart) lowered = Buffer.alloc(2 * (emailEnd - emailStart));
-              lowerCaseAsciiInto(bytes!, emailStart, emailEnd, lowered);
-              emailBytes = lowered;
-              emailEnd -= emailStart;
-              emailStart = 0;
-            }
-          } else email = record.text(emailIndex)!.trim().toLowerCase();
-          if (email === undefined ? emailStart === emailEnd : email === '') {
-            reject(record.line, 'MISSING_EMAIL', 'the Email cell is blank', record.raw, emailIndex);
-            return;
-          }
-          // Every cell is written (blank ones too), so nothing of an earlier, uncommitted row stays.
-          let empty = true;
-          for (let index = 0; index < header.length; index++) {
-            const kind = kinds[index]!;
-            if (kind === 'email') continue;
-            const column = propertyOf[index]!;
-            if (kind === 'any') {
-              const text = record.text(index)!.trim();
-              if (text === '') {
-                profiles.setValue(column, undefined);
-                continue;
-              }
-              const value = plainDecimal(text);
-              profiles.setValue(column, Number.isNaN(value) ? text : value);
-              empty = false;
-              continue;
-            }
-            let number: number;
-            let start = bytes === undefined ? -1 : record.asciiStart(index);
-            if (start >= 0) {
-              const end = trimmedEnd(bytes!, start, record.asciiEnd(index));
-              start = trimmedStart(bytes!, start, end);
-              if (start === end) {
-                profiles.setNumber(column, NaN);
-                continue;
-              }
-              number = kind === 'date' ? dateMillisOfBytes(bytes!, start, end) : plainDecimalOfBytes(bytes!, start, end);
-            } else {
-              const text = record.text(index)!.trim();
-              if (text === '') {
-                profiles.setNumber(column, NaN);
-                continue;
-              }
-              number = kind === 'date' ? dateMillis(text) : plainDecimal(text);
-            }
-            if (kind === 'date' && Number.isNaN(number)) {
-              const text = record.text(index)!.trim();
-              reject(record.line, 'BAD_DATE', `${header[index]}: ${JSON.stringify(text)} is not a date in the form yyyy-MM-dd HH:mm:ss`, record.raw, index);
-              return;
-            }
-            if (kind === 'value' && !Number.isFinite(number)) {
-              const text = record.text(index)!.trim();
-              reject(record.line, 'BAD_VALUE', `${header[index]}: ${JSON.stringify(text)} is not a number (plain decimals only, like 1359.5)`, record.raw, index);
-              return;
-            }
-            profiles.setNumber(column, number);
-            empty = false;
-          }
-          const known = profiles.emails.size;
-          const number = email === undefined ? profiles.emails.addLatin1(emailBytes!, emailStart, emailEnd) : profiles.emails.add(email);
-          if (number < known) throw badRow(file, record.line, `${email ?? profiles.emails.at(number)} is also on line ${lines[number]}; one row per profile`);
-          if (number >= lines.length) {
-            const grown = new Float64Array(2 * lines.length);
-            grown.set(lines);
-            lines = grown;
-          }
-          lines[number] = record.line;
-          if (empty) rowsWithoutProperties++;
-          else profiles.commit(number);
-        },
-        syntax(issue) {
-          if (header === undefined) throw badRow(file, issue.line, `the header row is not valid CSV: ${issue.reason}`);
-          reject(issue.line, issue.code, issue.reason, issue.raw);
-        },
-      }),
-      { scanning },
-    );
+    const scanner = await scanCsv(input, { delimiter: ',' }, (scanner) => (rows = new ProfilesCsvRows(file, onReject, scanner)), { final: false, scanning });
+    if (cut !== undefined && (second === undefined || !(await tookSecondPart(rows!, scanner, second)))) await pushAll(fileRange(path, cut.offset), scanner);
+    scanner.end();
   } finally {
     input.destroy();
+    await second?.cancel();
   }
-  if (header === undefined || table === undefined) throw new BackfillError('INPUT_EMPTY', `${file} is empty`, { location: { file } });
-  return { columns: [...table.names], profiles: table, rowsWithoutProperties, rowsRejected };
+  const table = rows?.table;
+  if (rows === undefined || table === undefined) throw new BackfillError('INPUT_EMPTY', `${file} is empty`, { location: { file } });
+  return { columns: [...table.names], profiles: table, rowsWithoutProperties: rows.rowsWithoutProperties, rowsRejected: rows.rowsRejected };
 }
 
-function badRow(file: string, line: number, reason: string): BackfillError {
-  return new BackfillError('BAD_ROW', reason, {
-    location: { file, line },
-    hint: 'Fix the row (or recompute the file with backfill compute) and push again.',
+/**
+ * Takes in the second part's rows if reading in turn would have read them so: the first part's
+ * reading ended a record exactly at the cut, and the part was read with the same header and had no
+ * rejected row or repeated email of its own. False: the second part is to be read here.
+ */
+async function tookSecondPart(rows: ProfilesCsvRows, scanner: CsvScanner, second: StartedPart): Promise<boolean> {
+  if (scanner.pendingBytes !== 0 || rows.header === undefined) return false;
+  const outcome = await second.outcome;
+  if (!outcome.ok || outcome.header.length !== rows.header.length || outcome.header.some((name, index) => name !== rows.header![index])) return false;
+  // Its lines were counted from 1 at the cut; the scanner is at the cut's line.
+  rows.absorb(outcome.part, scanner.line);
+  return true;
+}
+
+/** What the worker is started with. */
+export interface ProfilesPartTask {
+  readonly path: string;
+  readonly header: Uint8Array;
+  readonly offset: number;
+  readonly scanning: ScannerOptions;
+}
+
+/** What the worker sends back: the part's rows, or why they cannot be used. */
+export type ProfilesPartOutcome = { readonly ok: true; readonly header: readonly string[]; readonly part: ProfilesCsvPart } | { readonly ok: false; readonly reason: string };
+
+/**
+ * Reads the part of `task.path` from `task.offset` on, as its own file with `task.header` for
+ * header: without a rejects callback, so that a rejected row (or a repeated email) stops it, and
+ * the part is then read in turn by the first part's reader, which reports it rightly.
+ */
+export async function readProfilesPart(task: ProfilesPartTask): Promise<ProfilesPartOutcome> {
+  let rows: ProfilesCsvRows | undefined;
+  const scanner = new CsvScanner(
+    ',',
+    {
+      record: (record) => rows!.record(record),
+      issue: (issue) => rows!.syntax({ kind: 'syntax', ...issue }),
+      records: (batch) => rows!.records(batch),
+    },
+    task.scanning,
+  );
+  rows = new ProfilesCsvRows(displayName(task.path), undefined, scanner);
+  scanner.push(Buffer.from(task.header));
+  scanner.continueAtLine(1);
+  await pushAll(fileRange(task.path, task.offset), scanner);
+  scanner.end();
+  if (rows.header === undefined || rows.table === undefined) return { ok: false, reason: 'the header was not read' };
+  return { ok: true, header: rows.header, part: rows.handOver() };
+}
+
+interface StartedPart {
+  readonly outcome: Promise<ProfilesPartOutcome>;
+  cancel(): Promise<void>;
+}
+
+function startSecondPart(task: ProfilesPartTask): StartedPart | undefined {
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL('./profiles-csv-part-worker.js', import.meta.url), { workerData: task });
+  } catch {
+    return undefined; // no thread to be had: the file is read in turn
+  }
+  const outcome = new Promise<ProfilesPartOutcome>((resolve) => {
+    worker.once('message', resolve);
+    worker.once('error', (error) => resolve({ ok: false, reason: error.message }));
+    worker.once('exit', (code) => resolve({ ok: false, reason: `the worker stopped (exit code ${code})` }));
   });
+  return {
+    outcome,
+    cancel: async () => {
+      await worker.terminate();
+    },
+  };
 }

@@ -1,0 +1,334 @@
+/**
+ * The rows of a profiles CSV, taken in record by record from the scanner (read-profiles-csv.ts says
+ * what the file holds and how it is checked): the header settles the columns, then each row is
+ * checked and written into a ProfileColumns, or rejected whole. The same code reads a file's first
+ * part and, on another thread, its later part (`absorb` takes that part in).
+ *
+ * A plain ASCII cell is read from its bytes (trimmed, parsed, an email lower-cased and stored as
+ * they lie); any other cell from its text, as it always was. The two give the same
+ * (core/ascii-bytes.ts, core/profile-cells.ts), so which one a cell takes is never seen: making a
+ * string of every cell only to read its digits was a third of a 1M-row read.
+ */
+import { hasAsciiCapital, lowerCaseAsciiInto, trimmedEnd, trimmedStart } from '../core/ascii-bytes.js';
+import type { EmailColumnContent } from '../core/email-column.js';
+import { dateMillis, dateMillisOfBytes, plainDecimal, plainDecimalOfBytes } from '../core/profile-cells.js';
+import { ProfileColumns, type ProfileColumnsContent, type PropertyKind } from '../core/profile-columns.js';
+import { BackfillError } from '../errors.js';
+import type { CsvItemSink, CsvRecord, CsvSyntaxIssue } from './csv-records.js';
+import type { CsvScanner, StructuredRecords } from './csv-scanner.js';
+import { RECORD_HEADER_SLOTS } from './csv-structure.js';
+import type { RejectedRecord } from './formats/format.js';
+import { EMAIL_COLUMN } from './profiles-csv.js';
+
+/** What a column must hold, from its name. */
+type ColumnKind = 'email' | PropertyKind;
+
+function columnKind(name: string, isEmail: boolean): ColumnKind {
+  if (isEmail) return 'email';
+  const lower = name.toLowerCase();
+  if (lower.endsWith('_value')) return 'value';
+  if (lower.endsWith('_date')) return 'date';
+  return 'any';
+}
+
+/** A later part of the file read on its own (another thread), as plain arrays: see `absorb`. */
+export interface ProfilesCsvPart {
+  readonly rows: ProfileColumnsContent;
+  readonly emails: EmailColumnContent;
+  /** Each email's line, by its number in `emails`, counted from 1 at the part's first byte. */
+  readonly lines: Float64Array;
+  readonly rowsWithoutProperties: number;
+}
+
+/** The typed arrays of a part, to transfer rather than copy. */
+export function partTransferables(part: ProfilesCsvPart): ArrayBuffer[] {
+  const arrays = [part.rows.emailOf, ...part.rows.numbers, part.emails.arena, part.emails.spans, part.lines];
+  return arrays.flatMap((array) => (array === undefined ? [] : [array.buffer as ArrayBuffer]));
+}
+
+export class ProfilesCsvRows implements CsvItemSink {
+  readonly #file: string;
+  readonly #onReject: ((rejected: RejectedRecord) => void) | undefined;
+  readonly #scanner: CsvScanner;
+  #header: string[] | undefined;
+  #kinds: ColumnKind[] = [];
+  #emailIndex = -1;
+  #table: ProfileColumns | undefined;
+  /** Per file column, its property column in the table (-1 for the email). */
+  #propertyOf: number[] = [];
+  /** Each email's line, by its number in the table's emails, for the duplicate's message. */
+  #lines = new Float64Array(1 << 10);
+  /** A lower-cased copy of an ASCII email's bytes, when it has capitals. */
+  #lowered = Buffer.alloc(256);
+  rowsWithoutProperties = 0;
+  rowsRejected = 0;
+
+  /** `onReject`: where bad rows go; without it, the first one stops the read. `scanner`: the one feeding these rows. */
+  constructor(file: string, onReject: ((rejected: RejectedRecord) => void) | undefined, scanner: CsvScanner) {
+    this.#file = file;
+    this.#onReject = onReject;
+    this.#scanner = scanner;
+  }
+
+  /** The header's names, once read. */
+  get header(): readonly string[] | undefined {
+    return this.#header;
+  }
+
+  /** The rows read, once the header is. */
+  get table(): ProfileColumns | undefined {
+    return this.#table;
+  }
+
+  record(record: CsvRecord): void {
+    const header = this.#header;
+    if (header === undefined) {
+      this.#readHeader(record);
+      return;
+    }
+    const profiles = this.#table!;
+    if (record.fieldCount !== header.length) {
+      this.#reject(record.line, 'FIELD_COUNT', `the row has ${record.fieldCount} cells, the header ${header.length}`, record.raw);
+      return;
+    }
+    const emailIndex = this.#emailIndex;
+    const bytes = record.asciiBytes;
+    let email: string | undefined;
+    let emailBytes: Uint8Array | undefined;
+    let emailStart = bytes === undefined ? -1 : record.asciiStart(emailIndex);
+    let emailEnd = 0;
+    if (emailStart >= 0) {
+      emailEnd = trimmedEnd(bytes!, emailStart, record.asciiEnd(emailIndex));
+      emailStart = trimmedStart(bytes!, emailStart, emailEnd);
+      emailBytes = bytes!;
+      if (hasAsciiCapital(bytes!, emailStart, emailEnd)) {
+        if (this.#lowered.length < emailEnd - emailStart) this.#lowered = Buffer.alloc(2 * (emailEnd - emailStart));
+        lowerCaseAsciiInto(bytes!, emailStart, emailEnd, this.#lowered);
+        emailBytes = this.#lowered;
+        emailEnd -= emailStart;
+        emailStart = 0;
+      }
+    } else email = record.text(emailIndex)!.trim().toLowerCase();
+    if (email === undefined ? emailStart === emailEnd : email === '') {
+      this.#reject(record.line, 'MISSING_EMAIL', 'the Email cell is blank', record.raw, emailIndex);
+      return;
+    }
+    // Every cell is written (blank ones too), so nothing of an earlier, uncommitted row stays.
+    const kinds = this.#kinds;
+    let empty = true;
+    for (let index = 0; index < header.length; index++) {
+      const kind = kinds[index]!;
+      if (kind === 'email') continue;
+      const column = this.#propertyOf[index]!;
+      if (kind === 'any') {
+        const text = record.text(index)!.trim();
+        if (text === '') {
+          profiles.setValue(column, undefined);
+          continue;
+        }
+        const value = plainDecimal(text);
+        profiles.setValue(column, Number.isNaN(value) ? text : value);
+        empty = false;
+        continue;
+      }
+      let number: number;
+      let start = bytes === undefined ? -1 : record.asciiStart(index);
+      if (start >= 0) {
+        const end = trimmedEnd(bytes!, start, record.asciiEnd(index));
+        start = trimmedStart(bytes!, start, end);
+        if (start === end) {
+          profiles.setNumber(column, NaN);
+          continue;
+        }
+        number = kind === 'date' ? dateMillisOfBytes(bytes!, start, end) : plainDecimalOfBytes(bytes!, start, end);
+      } else {
+        const text = record.text(index)!.trim();
+        if (text === '') {
+          profiles.setNumber(column, NaN);
+          continue;
+        }
+        number = kind === 'date' ? dateMillis(text) : plainDecimal(text);
+      }
+      // The message quotes the cell's text: made only for a rejected cell.
+      if (kind === 'date' && Number.isNaN(number)) {
+        const text = record.text(index)!.trim();
+        this.#reject(record.line, 'BAD_DATE', `${header[index]}: ${JSON.stringify(text)} is not a date in the form yyyy-MM-dd HH:mm:ss`, record.raw, index);
+        return;
+      }
+      if (kind === 'value' && !Number.isFinite(number)) {
+        const text = record.text(index)!.trim();
+        this.#reject(record.line, 'BAD_VALUE', `${header[index]}: ${JSON.stringify(text)} is not a number (plain decimals only, like 1359.5)`, record.raw, index);
+        return;
+      }
+      profiles.setNumber(column, number);
+      empty = false;
+    }
+    const emails = profiles.emails;
+    const known = emails.size;
+    const number = email === undefined ? emails.addLatin1(emailBytes!, emailStart, emailEnd) : emails.add(email);
+    if (number < known) throw badRow(this.#file, record.line, `${emails.at(number)} is also on line ${this.#lines[number]}; one row per profile`);
+    this.#setLine(number, record.line);
+    if (empty) this.rowsWithoutProperties++;
+    else profiles.commit(number);
+  }
+
+  /**
+   * The structural pass's records: a plain row (ASCII, the header's width, every cell as its
+   * bytes, good, and a new email) is read here straight from the slots; any other goes to `record`,
+   * which reads it again whole and reports what is wrong with it.
+   */
+  records(batch: StructuredRecords): void {
+    const { slots, stride, count, source } = batch;
+    const width = this.#header === undefined ? -1 : this.#header.length;
+    let line = batch.firstLine;
+    for (let index = 0, at = 0; index < count; index++, at += stride) {
+      if (slots[at + 4] !== 0 || slots[at + 2] !== width || !this.#plainRow(slots, at + RECORD_HEADER_SLOTS, source, line)) this.record(batch.record(index, line));
+      line += slots[at + 3]!;
+    }
+  }
+
+  /**
+   * Reads the row whose fields' slots start at `fields`, all ASCII, when nothing in it needs telling:
+   * every cell good, the email new. False when something does; then only cells of the next row,
+   * which `record` writes again, were written.
+   */
+  #plainRow(slots: Int32Array, fields: number, source: Buffer, line: number): boolean {
+    const profiles = this.#table!;
+    const kinds = this.#kinds;
+    const width = kinds.length;
+    let empty = true;
+    for (let index = 0; index < width; index++) {
+      const kind = kinds[index]!;
+      if (kind === 'email') continue;
+      let start = slots[fields + 2 * index]!;
+      let end = slots[fields + 2 * index + 1]!;
+      if (end < 0) return false; // a quoted field holding "": its bytes are not its text
+      end = trimmedEnd(source, start, end);
+      start = trimmedStart(source, start, end);
+      const column = this.#propertyOf[index]!;
+      if (kind === 'any') {
+        if (start === end) {
+          profiles.setValue(column, undefined);
+          continue;
+        }
+        const value = plainDecimalOfBytes(source, start, end);
+        profiles.setValue(column, Number.isNaN(value) ? source.toString('latin1', start, end) : value);
+      } else {
+        if (start === end) {
+          profiles.setNumber(column, NaN);
+          continue;
+        }
+        const number = kind === 'date' ? dateMillisOfBytes(source, start, end) : plainDecimalOfBytes(source, start, end);
+        if (kind === 'date' ? Number.isNaN(number) : !Number.isFinite(number)) return false;
+        profiles.setNumber(column, number);
+      }
+      empty = false;
+    }
+    const emailSlot = fields + 2 * this.#emailIndex;
+    let end = slots[emailSlot + 1]!;
+    if (end < 0) return false;
+    end = trimmedEnd(source, slots[emailSlot]!, end);
+    let start = trimmedStart(source, slots[emailSlot]!, end);
+    if (start === end) return false;
+    let bytes: Uint8Array = source;
+    if (hasAsciiCapital(source, start, end)) {
+      if (this.#lowered.length < end - start) this.#lowered = Buffer.alloc(2 * (end - start));
+      lowerCaseAsciiInto(source, start, end, this.#lowered);
+      bytes = this.#lowered;
+      end -= start;
+      start = 0;
+    }
+    const emails = profiles.emails;
+    const known = emails.size;
+    const number = emails.addLatin1(bytes, start, end);
+    if (number < known) return false; // a repeat: `record` finds it again and stops the read
+    this.#setLine(number, line);
+    if (empty) this.rowsWithoutProperties++;
+    else profiles.commit(number);
+    return true;
+  }
+
+  syntax(issue: CsvSyntaxIssue): void {
+    if (this.#header === undefined) throw badRow(this.#file, issue.line, `the header row is not valid CSV: ${issue.reason}`);
+    this.#reject(issue.line, issue.code, issue.reason, issue.raw);
+  }
+
+  /** This part's rows as plain arrays, for the thread that reads the part before it: see `absorb`. */
+  handOver(): ProfilesCsvPart {
+    const table = this.#table!;
+    return { rows: table.handOver(), emails: table.emails.handOver(), lines: this.#lines, rowsWithoutProperties: this.rowsWithoutProperties };
+  }
+
+  /**
+   * Takes in the rows of the part of the file that follows the records read here, read on its own
+   * from line `firstLine` (`handOver`): as reading on here would have read them, which requires that
+   * part to have had no rejected row and no repeated email of its own (else it is read here instead).
+   * An email it shares with the rows here stops the read at its first such row, as reading on would.
+   */
+  absorb(part: ProfilesCsvPart, firstLine: number): void {
+    const table = this.#table!;
+    const before = table.emails.size;
+    const numbers = table.emails.addAll(part.emails);
+    for (let from = 0; from < numbers.length; from++) {
+      const line = part.lines[from]! + firstLine - 1;
+      const number = numbers[from]!;
+      // The part's emails are all new to it, so a number not next is an email read here before.
+      if (number !== before + from) throw badRow(this.#file, line, `${table.emails.at(number)} is also on line ${this.#lines[number]}; one row per profile`);
+      this.#setLine(number, line);
+    }
+    table.absorb(part.rows, numbers);
+    this.rowsWithoutProperties += part.rowsWithoutProperties;
+  }
+
+  #readHeader(record: CsvRecord): void {
+    const header = record.fields.map((name) => name.trim());
+    const emailIndex = header.findIndex((name) => name.toLowerCase() === EMAIL_COLUMN.toLowerCase());
+    if (emailIndex < 0) {
+      throw new BackfillError('MISSING_COLUMNS', `${this.#file} has no ${EMAIL_COLUMN} column; expected a profiles CSV written by backfill`, {
+        location: { file: this.#file, line: record.line },
+      });
+    }
+    this.#header = header;
+    this.#emailIndex = emailIndex;
+    this.#kinds = header.map((name, index) => columnKind(name, index === emailIndex));
+    let next = 0;
+    this.#propertyOf = this.#kinds.map((kind) => (kind === 'email' ? -1 : next++));
+    this.#table = new ProfileColumns(
+      header.filter((_, index) => index !== emailIndex),
+      this.#kinds.filter((kind): kind is PropertyKind => kind !== 'email'),
+    );
+    // Every column is read, but asked for by number: records then come from the scanner's
+    // structural pass, with each field's place in the bytes (see ScannedRecord.asciiBytes).
+    this.#scanner.decodeOnly(header.map((_, index) => index));
+  }
+
+  #setLine(number: number, line: number): void {
+    if (number >= this.#lines.length) {
+      const grown = new Float64Array(Math.max(2 * this.#lines.length, number + 1));
+      grown.set(this.#lines);
+      this.#lines = grown;
+    }
+    this.#lines[number] = line;
+  }
+
+  #reject(line: number, code: string, reason: string, raw: string, column?: number): void {
+    const rejected: RejectedRecord = {
+      file: this.#file,
+      line,
+      code,
+      reason,
+      raw,
+      ...(column === undefined ? {} : { column: this.#header![column]!, columnNumber: column + 1 }),
+    };
+    if (this.#onReject === undefined) throw badRow(this.#file, line, reason);
+    this.rowsRejected++;
+    this.#onReject(rejected);
+  }
+}
+
+function badRow(file: string, line: number, reason: string): BackfillError {
+  return new BackfillError('BAD_ROW', reason, {
+    location: { file, line },
+    hint: 'Fix the row (or recompute the file with backfill compute) and push again.',
+  });
+}
