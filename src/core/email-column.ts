@@ -6,9 +6,12 @@
  *
  * A file written by compute lists its emails in ascending order: then a repeat can only be the email
  * just before, and no hash table is needed (building one was a third of reading a 1M-row file, each
- * insert a cache miss). The first email out of order (a file sorted otherwise, or edited) builds a
- * KeyIndex over the emails so far, which from then on holds them all (its arena replaces this one's):
- * the same numbers either way.
+ * insert a cache miss). A few ascending runs one after another (files joined, rows added at the end,
+ * or numbers sorted by value, `c9` before `c10`) need none either: each earlier run keeps a cursor at
+ * the first of its emails not below the last one numbered, which only moves forward while the
+ * current run ascends, so a new email is looked for in an earlier run with a comparison or two.
+ * Past `MAX_RUNS` runs (a file in no order), or at a repeat found in an earlier run, a KeyIndex is
+ * built over the emails so far, which from then on holds them all: the same numbers either way.
  */
 import type { JsonBytes } from './json-bytes.js';
 import { KeyIndex, type KeyIndexContent } from './key-index.js';
@@ -21,6 +24,11 @@ export interface EmailColumnContent extends KeyIndexContent {
 
 const INITIAL_EMAILS = 1 << 10;
 const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
+/**
+ * Ascending runs kept before a hash table is built: each earlier run costs every new email a
+ * comparison, and three of those are about what a hash table's insert costs (a cache miss).
+ */
+const MAX_RUNS = 4;
 
 export class EmailColumn {
   #size = 0;
@@ -28,12 +36,11 @@ export class EmailColumn {
   #arenaUsed = 0;
   /** `#spans[2n]`: where email n starts in the arena; `#spans[2n + 1]`: twice its length in bytes, plus 1 when it is UTF-16. */
   #spans = new Float64Array(2 * INITIAL_EMAILS);
-  /**
-   * The last email numbered as a string, while every email so far came in ascending order and the
-   * last one came as a string (`add`; `addLatin1` compares bytes with the arena instead).
-   */
-  #last: string | undefined;
-  /** Every email by number, once one came out of order. */
+  /** Where each ascending run of emails starts, by number; the last is the current run. */
+  #runStarts: number[] = [];
+  /** Per run before the current one: the first of its emails not below the last email numbered. */
+  #cursors: number[] = [];
+  /** Every email by number, once they came in no order a few runs can hold. */
   #index: KeyIndex | undefined;
 
   get size(): number {
@@ -42,18 +49,28 @@ export class EmailColumn {
 
   /** The email's number, numbering it next (`size` before the call) when it has none. */
   add(email: string): number {
-    const index = this.#index;
-    if (index === undefined) {
-      const last = this.#size === 0 ? undefined : (this.#last ??= this.at(this.#size - 1));
-      if (last === undefined || email > last) {
-        this.#last = email;
-        return this.#store(email);
+    if (this.#index !== undefined) return this.#index.add(email);
+    // Written where it would go, then looked for: a new email (nearly every one) is kept as it lies.
+    const wide = BEYOND_LATIN1.test(email);
+    const length = email.length;
+    const bytes = wide ? 2 * length : length;
+    this.#reserveMany(bytes, 1);
+    const arena = this.#arena;
+    const at = this.#arenaUsed;
+    if (!wide && latin1Write !== undefined) {
+      // Node's own copy of a one-byte string (as key-index.ts does): one call, not a store per character.
+      latin1Write.call(arena, email, at, length);
+    } else if (wide) {
+      for (let i = 0; i < length; i++) {
+        const unit = email.charCodeAt(i);
+        arena[at + 2 * i] = unit & 0xff;
+        arena[at + 2 * i + 1] = unit >>> 8;
       }
-      if (email === last) return this.#size - 1;
-      this.#index = this.#indexSoFar();
-      return this.add(email);
+    } else {
+      for (let i = 0; i < length; i++) arena[at + i] = email.charCodeAt(i);
     }
-    return index.add(email);
+    const number = this.#addWritten(2 * bytes + (wide ? 1 : 0));
+    return number >= 0 ? number : this.#index!.add(email);
   }
 
   /**
@@ -62,35 +79,83 @@ export class EmailColumn {
    * each of a million emails was a tenth of a read.
    */
   addLatin1(bytes: Uint8Array, start: number, end: number): number {
-    const index = this.#index;
-    if (index !== undefined) return index.addLatin1(bytes, start, end);
-    const order = this.#size === 0 ? 1 : this.#compareWithLast(bytes, start, end);
-    if (order === 0) return this.#size - 1;
-    if (order < 0) {
-      this.#index = this.#indexSoFar();
-      return this.#index.addLatin1(bytes, start, end);
-    }
+    if (this.#index !== undefined) return this.#index.addLatin1(bytes, start, end);
     const length = end - start;
-    const number = this.#reserve(length);
+    this.#reserveMany(length, 1);
     const arena = this.#arena;
     const at = this.#arenaUsed;
     for (let i = 0; i < length; i++) arena[at + i] = bytes[start + i]!;
-    this.#placed(number, at, length, false);
-    this.#last = undefined;
-    return number;
+    const number = this.#addWritten(2 * length);
+    return number >= 0 ? number : this.#index!.addLatin1(bytes, start, end);
   }
 
-  /** How the Latin-1 text `bytes[start, end)` sorts against the last email (as `<` on strings): -1, 0 or 1. */
-  #compareWithLast(bytes: Uint8Array, start: number, end: number): number {
-    const last = this.#size - 1;
-    return -compareStored(this.#arena, this.#spans[2 * last]!, this.#spans[2 * last + 1]!, bytes, start, 2 * (end - start));
+  /**
+   * The number of the email just written at the arena's free end (laid out as `span` says),
+   * numbering it next when it is new (and keeping it where it was written); -1 when the emails have
+   * just gone into a KeyIndex, which is then to be asked.
+   */
+  #addWritten(span: number): number {
+    const arena = this.#arena;
+    const at = this.#arenaUsed;
+    const size = this.#size;
+    if (size === 0) {
+      this.#runStarts.push(0);
+      return this.#placed(at, span);
+    }
+    const order = compareStored(arena, at, span, arena, this.#spans[2 * size - 2]!, this.#spans[2 * size - 1]!);
+    if (order === 0) return size - 1;
+    const runs = this.#runStarts.length;
+    if (order > 0) {
+      // The current run goes on: each earlier run's cursor moves to the first of its emails not
+      // below this one, which is this one or tells it is new there.
+      for (let run = 0; run < runs - 1; run++) {
+        const end = this.#runStarts[run + 1]!;
+        let cursor = this.#cursors[run]!;
+        let found = 1;
+        while (cursor < end && (found = compareStored(arena, this.#spans[2 * cursor]!, this.#spans[2 * cursor + 1]!, arena, at, span)) < 0) cursor++;
+        if (cursor < end && found === 0) {
+          // A repeat of an earlier run's email: the cursors have moved past emails a later, smaller
+          // one may repeat, so the hash table answers from here on.
+          this.#index = this.#indexSoFar();
+          return -1;
+        }
+        this.#cursors[run] = cursor;
+      }
+      return this.#placed(at, span);
+    }
+    // Below the last one: a repeat, or the first of a new run. Every run is searched (no cursor moves).
+    const bounds: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      const end = run + 1 < runs ? this.#runStarts[run + 1]! : size;
+      const bound = this.#lowerBound(this.#runStarts[run]!, end, at, span);
+      if (bound < end && compareStored(arena, this.#spans[2 * bound]!, this.#spans[2 * bound + 1]!, arena, at, span) === 0) return bound;
+      bounds.push(bound);
+    }
+    if (runs === MAX_RUNS) {
+      this.#index = this.#indexSoFar();
+      return -1;
+    }
+    this.#cursors = bounds;
+    this.#runStarts.push(size);
+    return this.#placed(at, span);
+  }
+
+  /** The first email number in `[from, to)` (an ascending run) whose email is not below the text at `at`. */
+  #lowerBound(from: number, to: number, at: number, span: number): number {
+    const arena = this.#arena;
+    while (from < to) {
+      const middle = (from + to) >>> 1;
+      if (compareStored(arena, this.#spans[2 * middle]!, this.#spans[2 * middle + 1]!, arena, at, span) < 0) from = middle + 1;
+      else to = middle;
+    }
+    return from;
   }
 
   /**
    * The emails another column handed over (`handOver`: a later part of the same file, read on another
    * thread), added in their order as `add` would add each; returns the number here of each, by its
-   * number there. Where both columns are in ascending order and the other's first email sorts after
-   * this one's last, its bytes are appended as they are: no email is compared or hashed but that one.
+   * number there. Where this column is one ascending run, the other's emails ascend and the first
+   * sorts after this one's last, its bytes are appended as they are: no email is compared but that one.
    */
   addAll(content: EmailColumnContent): Uint32Array {
     const numbers = new Uint32Array(content.size);
@@ -99,12 +164,12 @@ export class EmailColumn {
     const size = this.#size;
     if (
       this.#index === undefined &&
+      this.#runStarts.length <= 1 &&
       content.ascending &&
       (size === 0 || compareStored(arena, spans[0]!, spans[1]!, this.#arena, this.#spans[2 * size - 2]!, this.#spans[2 * size - 1]!) > 0)
     ) {
       // The other column's texts lie one after another from 0, in number order.
-      const lastStart = spans[2 * content.size - 2]!;
-      const used = lastStart + Math.floor(spans[2 * content.size - 1]! / 2);
+      const used = spans[2 * content.size - 2]! + Math.floor(spans[2 * content.size - 1]! / 2);
       this.#reserveMany(used, content.size);
       this.#arena.set(arena.subarray(0, used), this.#arenaUsed);
       for (let from = 0; from < content.size; from++) {
@@ -112,9 +177,9 @@ export class EmailColumn {
         this.#spans[2 * (size + from) + 1] = spans[2 * from + 1]!;
         numbers[from] = size + from;
       }
+      if (size === 0) this.#runStarts.push(0);
       this.#arenaUsed += used;
       this.#size = size + content.size;
-      this.#last = undefined;
       return numbers;
     }
     this.#index ??= this.#indexSoFar();
@@ -127,7 +192,7 @@ export class EmailColumn {
    */
   handOver(): EmailColumnContent {
     if (this.#index !== undefined) return { ...this.#index.handOver(), ascending: false };
-    return { size: this.#size, arena: this.#arena, spans: this.#spans, ascending: true };
+    return { size: this.#size, arena: this.#arena, spans: this.#spans, ascending: this.#runStarts.length <= 1 };
   }
 
   /** Email number `number` (a new string each time). */
@@ -152,40 +217,11 @@ export class EmailColumn {
     const index = new KeyIndex();
     // The arena and spans are laid out as a KeyIndex's own: taken in by their bytes, no string each.
     index.addAll({ size: this.#size, arena: this.#arena, spans: this.#spans });
-    this.#last = undefined;
     this.#arena = Buffer.alloc(0);
     this.#spans = new Float64Array(0);
+    this.#runStarts = [];
+    this.#cursors = [];
     return index;
-  }
-
-  #store(email: string): number {
-    const length = email.length;
-    // Room for the wide form; most emails take a byte a character and leave the rest.
-    const number = this.#reserve(2 * length);
-    const arena = this.#arena;
-    const at = this.#arenaUsed;
-    // A regular expression, not a loop over the characters: V8 answers it at once for a one-byte string.
-    const wide = BEYOND_LATIN1.test(email);
-    if (!wide && latin1Write !== undefined) {
-      // Node's own copy of a one-byte string (as key-index.ts does): one call, not a store per character.
-      latin1Write.call(arena, email, at, length);
-    } else if (wide) {
-      for (let i = 0; i < length; i++) {
-        const unit = email.charCodeAt(i);
-        arena[at + 2 * i] = unit & 0xff;
-        arena[at + 2 * i + 1] = unit >>> 8;
-      }
-    } else {
-      for (let i = 0; i < length; i++) arena[at + i] = email.charCodeAt(i);
-    }
-    this.#placed(number, at, wide ? 2 * length : length, wide);
-    return number;
-  }
-
-  /** Room for `bytes` more in the arena and for one more span; returns the next email's number. */
-  #reserve(bytes: number): number {
-    this.#reserveMany(bytes, 1);
-    return this.#size;
   }
 
   /** Room for `bytes` more in the arena and for `count` more spans. */
@@ -202,12 +238,14 @@ export class EmailColumn {
     }
   }
 
-  /** Numbers the `bytes` just written at `at` as email `number`. */
-  #placed(number: number, at: number, bytes: number, wide: boolean): void {
-    this.#arenaUsed += bytes;
+  /** Numbers the text just written at `at` (laid out as `span` says) as the next email. */
+  #placed(at: number, span: number): number {
+    const number = this.#size;
+    this.#arenaUsed += Math.floor(span / 2);
     this.#spans[2 * number] = at;
-    this.#spans[2 * number + 1] = 2 * bytes + (wide ? 1 : 0);
+    this.#spans[2 * number + 1] = span;
     this.#size = number + 1;
+    return number;
   }
 }
 

@@ -65,3 +65,57 @@ test('emails added as Latin-1 bytes, between ones added as strings, are numbered
     { numRuns: 3000 },
   );
 });
+
+test('a few ascending runs one after another, repeats within and across them included, are numbered as a Map would', () => {
+  const email = fc.oneof(fc.integer({ min: 0, max: 40 }).map((n) => `c${n}@x.io`), emailText);
+  // Runs of sorted emails, then emails taken again from anywhere before (as a repeat would come).
+  const runs = fc.array(fc.array(email, { maxLength: 25 }).map((run) => [...run].sort()), { minLength: 1, maxLength: 7 });
+  fc.assert(
+    fc.property(runs, fc.array(fc.nat(), { maxLength: 4 }), fc.boolean(), (sortedRuns, repeats, asBytes) => {
+      const sequence = sortedRuns.flat();
+      for (const at of repeats) if (sequence.length > 0) sequence.splice(at % (sequence.length + 1), 0, sequence[at % sequence.length]!);
+      const column = new EmailColumn();
+      const expected = new Map<string, number>();
+      for (const text of sequence) {
+        if (!expected.has(text)) expected.set(text, expected.size);
+        const latin1 = !/[^\u0000-\u00ff]/.test(text);
+        const number = asBytes && latin1 ? column.addLatin1(Buffer.from(text, 'latin1'), 0, text.length) : column.add(text);
+        assert.equal(number, expected.get(text), JSON.stringify(text));
+      }
+      assert.equal(column.size, expected.size);
+      for (const [text, number] of expected) assert.equal(column.at(number), text);
+    }),
+    { numRuns: 5000 },
+  );
+});
+
+test('a second part’s emails are taken in as adding each in turn would number them, appended as they are or not', () => {
+  const email = fc.oneof(fc.integer({ min: 0, max: 60 }).map((n) => `c${String(n).padStart(2, '0')}@x.io`), emailText);
+  fc.assert(
+    fc.property(fc.array(email, { maxLength: 40 }), fc.array(email, { maxLength: 40 }), fc.boolean(), fc.boolean(), (first, second, sortFirst, sortSecond) => {
+      const ours = sortFirst ? [...first].sort() : first;
+      const theirs = [...new Set(sortSecond ? [...second].sort() : second)];
+      const column = new EmailColumn();
+      const expected = new Map<string, number>();
+      for (const text of ours) {
+        if (!expected.has(text)) expected.set(text, expected.size);
+        column.add(text);
+      }
+      const other = new EmailColumn();
+      for (const text of theirs) other.add(text);
+      const numbers = column.addAll(other.handOver());
+      for (const [from, text] of theirs.entries()) {
+        if (!expected.has(text)) expected.set(text, expected.size);
+        assert.equal(numbers[from], expected.get(text), JSON.stringify(text));
+      }
+      assert.equal(column.size, expected.size);
+      for (const [text, number] of expected) assert.equal(column.at(number), text);
+      // And it goes on numbering as before.
+      for (const text of ['c00@x.io', 'zz@x.io', ...theirs.slice(0, 3)]) {
+        if (!expected.has(text)) expected.set(text, expected.size);
+        assert.equal(column.add(text), expected.get(text));
+      }
+    }),
+    { numRuns: 3000 },
+  );
+});
