@@ -38,6 +38,24 @@ export function hasAsciiCapital(bytes: Uint8Array, start: number, end: number): 
   return false;
 }
 
+/**
+ * `hasAsciiCapital` of ASCII bytes (every one below 0x80) read through `view`, four at a time: a
+ * byte is a capital when adding 0x3f sets its top bit (it is 0x41 or more) and adding 0x25 does not
+ * (it is below 0x5b). Below 0x80 neither sum carries into the next byte.
+ */
+export function hasCapitalInAscii(view: DataView, start: number, end: number): boolean {
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    const word = view.getUint32(i);
+    if ((word + 0x3f3f3f3f) & ~(word + 0x25252525) & 0x80808080) return true;
+  }
+  for (; i < end; i++) {
+    const byte = view.getUint8(i);
+    if (byte >= CAPITAL_A && byte <= CAPITAL_Z) return true;
+  }
+  return false;
+}
+
 /** Writes `bytes[start, end)` lower-cased (A to Z only) into `into` from 0; `into` must have room. */
 export function lowerCaseAsciiInto(bytes: Uint8Array, start: number, end: number, into: Uint8Array): void {
   for (let i = start; i < end; i++) {

@@ -33,7 +33,12 @@ const MAX_RUNS = 4;
 export class EmailColumn {
   #size = 0;
   #arena = Buffer.alloc(1 << 16);
+  /** The arena as a DataView: texts compared and copied four bytes at a time (twice as fast as one). */
+  #view = viewOf(this.#arena);
   #arenaUsed = 0;
+  /** The bytes `addLatin1` was last given, and their view (a reader gives the same chunk for many emails). */
+  #source: Uint8Array | undefined;
+  #sourceView: DataView | undefined;
   /** `#spans[2n]`: where email n starts in the arena; `#spans[2n + 1]`: twice its length in bytes, plus 1 when it is UTF-16. */
   #spans = new Float64Array(2 * INITIAL_EMAILS);
   /** Where each ascending run of emails starts, by number; the last is the current run. */
@@ -82,9 +87,16 @@ export class EmailColumn {
     if (this.#index !== undefined) return this.#index.addLatin1(bytes, start, end);
     const length = end - start;
     this.#reserveMany(length, 1);
-    const arena = this.#arena;
+    if (bytes !== this.#source) {
+      this.#source = bytes;
+      this.#sourceView = viewOf(bytes);
+    }
+    const source = this.#sourceView!;
+    const view = this.#view;
     const at = this.#arenaUsed;
-    for (let i = 0; i < length; i++) arena[at + i] = bytes[start + i]!;
+    let i = 0;
+    for (; i + 4 <= length; i += 4) view.setUint32(at + i, source.getUint32(start + i));
+    for (; i < length; i++) view.setUint8(at + i, source.getUint8(start + i));
     const number = this.#addWritten(2 * length);
     return number >= 0 ? number : this.#index!.addLatin1(bytes, start, end);
   }
@@ -95,14 +107,13 @@ export class EmailColumn {
    * just gone into a KeyIndex, which is then to be asked.
    */
   #addWritten(span: number): number {
-    const arena = this.#arena;
     const at = this.#arenaUsed;
     const size = this.#size;
     if (size === 0) {
       this.#runStarts.push(0);
       return this.#placed(at, span);
     }
-    const order = compareStored(arena, at, span, arena, this.#spans[2 * size - 2]!, this.#spans[2 * size - 1]!);
+    const order = this.#compare(at, span, this.#spans[2 * size - 2]!, this.#spans[2 * size - 1]!);
     if (order === 0) return size - 1;
     const runs = this.#runStarts.length;
     if (order > 0) {
@@ -112,7 +123,7 @@ export class EmailColumn {
         const end = this.#runStarts[run + 1]!;
         let cursor = this.#cursors[run]!;
         let found = 1;
-        while (cursor < end && (found = compareStored(arena, this.#spans[2 * cursor]!, this.#spans[2 * cursor + 1]!, arena, at, span)) < 0) cursor++;
+        while (cursor < end && (found = this.#compare(this.#spans[2 * cursor]!, this.#spans[2 * cursor + 1]!, at, span)) < 0) cursor++;
         if (cursor < end && found === 0) {
           // A repeat of an earlier run's email: the cursors have moved past emails a later, smaller
           // one may repeat, so the hash table answers from here on.
@@ -128,7 +139,7 @@ export class EmailColumn {
     for (let run = 0; run < runs; run++) {
       const end = run + 1 < runs ? this.#runStarts[run + 1]! : size;
       const bound = this.#lowerBound(this.#runStarts[run]!, end, at, span);
-      if (bound < end && compareStored(arena, this.#spans[2 * bound]!, this.#spans[2 * bound + 1]!, arena, at, span) === 0) return bound;
+      if (bound < end && this.#compare(this.#spans[2 * bound]!, this.#spans[2 * bound + 1]!, at, span) === 0) return bound;
       bounds.push(bound);
     }
     if (runs === MAX_RUNS) {
@@ -140,12 +151,29 @@ export class EmailColumn {
     return this.#placed(at, span);
   }
 
+  /** `compareStored` of two texts in the arena, four bytes at a time where both are one byte a unit. */
+  #compare(aStart: number, aSpan: number, bStart: number, bSpan: number): number {
+    if (aSpan % 2 === 1 || bSpan % 2 === 1) return compareStored(this.#arena, aStart, aSpan, this.#arena, bStart, bSpan);
+    const aLength = aSpan / 2;
+    const bLength = bSpan / 2;
+    const common = Math.min(aLength, bLength);
+    const view = this.#view;
+    let i = 0;
+    // Big-endian words order as their bytes do.
+    while (i + 4 <= common && view.getUint32(aStart + i) === view.getUint32(bStart + i)) i += 4;
+    for (; i < common; i++) {
+      const x = view.getUint8(aStart + i);
+      const y = view.getUint8(bStart + i);
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return aLength === bLength ? 0 : aLength < bLength ? -1 : 1;
+  }
+
   /** The first email number in `[from, to)` (an ascending run) whose email is not below the text at `at`. */
   #lowerBound(from: number, to: number, at: number, span: number): number {
-    const arena = this.#arena;
     while (from < to) {
       const middle = (from + to) >>> 1;
-      if (compareStored(arena, this.#spans[2 * middle]!, this.#spans[2 * middle + 1]!, arena, at, span) < 0) from = middle + 1;
+      if (this.#compare(this.#spans[2 * middle]!, this.#spans[2 * middle + 1]!, at, span) < 0) from = middle + 1;
       else to = middle;
     }
     return from;
@@ -218,6 +246,7 @@ export class EmailColumn {
     // The arena and spans are laid out as a KeyIndex's own: taken in by their bytes, no string each.
     index.addAll({ size: this.#size, arena: this.#arena, spans: this.#spans });
     this.#arena = Buffer.alloc(0);
+    this.#view = viewOf(this.#arena);
     this.#spans = new Float64Array(0);
     this.#runStarts = [];
     this.#cursors = [];
@@ -230,6 +259,7 @@ export class EmailColumn {
       const grown = Buffer.alloc(Math.max(2 * this.#arena.length, this.#arenaUsed + bytes));
       this.#arena.copy(grown, 0, 0, this.#arenaUsed);
       this.#arena = grown;
+      this.#view = viewOf(grown);
     }
     if (2 * (this.#size + count) > this.#spans.length) {
       const spans = new Float64Array(Math.max(2 * this.#spans.length, 2 * (this.#size + count)));
@@ -273,6 +303,10 @@ function compareStored(a: Uint8Array, aStart: number, aSpan: number, b: Uint8Arr
     }
   }
   return aLength === bLength ? 0 : aLength < bLength ? -1 : 1;
+}
+
+function viewOf(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Node's undocumented Buffer method behind `write(text, offset, length, 'latin1')`, present since Node 0.x. */

@@ -9,7 +9,7 @@
  * (core/ascii-bytes.ts, core/profile-cells.ts), so which one a cell takes is never seen: making a
  * string of every cell only to read its digits was a third of a 1M-row read.
  */
-import { hasAsciiCapital, lowerCaseAsciiInto, trimmedEnd, trimmedStart } from '../core/ascii-bytes.js';
+import { hasAsciiCapital, hasCapitalInAscii, lowerCaseAsciiInto, trimmedEnd, trimmedStart } from '../core/ascii-bytes.js';
 import type { EmailColumnContent } from '../core/email-column.js';
 import { dateMillis, dateMillisOfBytes, plainDecimal, plainDecimalOfBytes } from '../core/profile-cells.js';
 import { ProfileColumns, type ProfileColumnsContent, type PropertyKind } from '../core/profile-columns.js';
@@ -180,9 +180,10 @@ export class ProfilesCsvRows implements CsvItemSink {
   records(batch: StructuredRecords): void {
     const { slots, stride, count, source } = batch;
     const width = this.#header === undefined ? -1 : this.#header.length;
+    const view = new DataView(source.buffer, source.byteOffset, source.byteLength);
     let line = batch.firstLine;
     for (let index = 0, at = 0; index < count; index++, at += stride) {
-      if (slots[at + 4] !== 0 || slots[at + 2] !== width || !this.#plainRow(slots, at + RECORD_HEADER_SLOTS, source, line)) this.record(batch.record(index, line));
+      if (slots[at + 4] !== 0 || slots[at + 2] !== width || !this.#plainRow(slots, at + RECORD_HEADER_SLOTS, source, view, line)) this.record(batch.record(index, line));
       line += slots[at + 3]!;
     }
   }
@@ -192,7 +193,7 @@ export class ProfilesCsvRows implements CsvItemSink {
    * every cell good, the email new. False when something does; then only cells of the next row,
    * which `record` writes again, were written.
    */
-  #plainRow(slots: Int32Array, fields: number, source: Buffer, line: number): boolean {
+  #plainRow(slots: Int32Array, fields: number, source: Buffer, view: DataView, line: number): boolean {
     const profiles = this.#table!;
     const kinds = this.#kinds;
     const width = kinds.length;
@@ -231,7 +232,7 @@ export class ProfilesCsvRows implements CsvItemSink {
     let start = trimmedStart(source, slots[emailSlot]!, end);
     if (start === end) return false;
     let bytes: Uint8Array = source;
-    if (hasAsciiCapital(source, start, end)) {
+    if (hasCapitalInAscii(view, start, end)) {
       if (this.#lowered.length < end - start) this.#lowered = Buffer.alloc(2 * (end - start));
       lowerCaseAsciiInto(source, start, end, this.#lowered);
       bytes = this.#lowered;

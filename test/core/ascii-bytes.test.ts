@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { hasAsciiCapital, lowerCaseAsciiInto, trimmedEnd, trimmedStart } from '../../src/core/ascii-bytes.js';
+import { hasAsciiCapital, hasCapitalInAscii, lowerCaseAsciiInto, trimmedEnd, trimmedStart } from '../../src/core/ascii-bytes.js';
 
 const ALL_ASCII = Array.from({ length: 128 }, (_, code) => String.fromCharCode(code));
 /** ASCII texts rich in what trim and toLowerCase act on. */
@@ -39,5 +39,16 @@ test('trimming ASCII bytes gives trim() of their text, and lower-casing them toL
       assert.equal(hasAsciiCapital(bytes, 1, bytes.length - 1), text.toLowerCase() !== text);
     }),
     { numRuns: 10_000 },
+  );
+});
+
+test('capitals found four bytes at a time are the ones found byte by byte, wherever the text starts and ends', () => {
+  fc.assert(
+    fc.property(fc.string({ maxLength: 24, unit: 'binary-ascii' }), fc.nat(3), fc.nat(3), (text, before, after) => {
+      const bytes = Buffer.from(`${'a'.repeat(before)}${text}${'Z'.repeat(after)}`, 'latin1');
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      assert.equal(hasCapitalInAscii(view, before, before + text.length), /[A-Z]/.test(text), JSON.stringify(text));
+    }),
+    { numRuns: 20_000 },
   );
 });
