@@ -14,13 +14,7 @@
  * built over the emails so far, which from then on holds them all: the same numbers either way.
  */
 import type { JsonBytes } from './json-bytes.js';
-import { KeyIndex, type KeyIndexContent } from './key-index.js';
-
-/** An email column's content as plain arrays, for another thread (`EmailColumn.handOver`, `addAll`). */
-export interface EmailColumnContent extends KeyIndexContent {
-  /** Whether the emails came in ascending order (then each sorts after the one before). */
-  readonly ascending: boolean;
-}
+import { KeyIndex } from './key-index.js';
 
 const INITIAL_EMAILS = 1 << 10;
 const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
@@ -177,50 +171,6 @@ export class EmailColumn {
       else to = middle;
     }
     return from;
-  }
-
-  /**
-   * The emails another column handed over (`handOver`: a later part of the same file, read on another
-   * thread), added in their order as `add` would add each; returns the number here of each, by its
-   * number there. Where this column is one ascending run, the other's emails ascend and the first
-   * sorts after this one's last, its bytes are appended as they are: no email is compared but that one.
-   */
-  addAll(content: EmailColumnContent): Uint32Array {
-    const numbers = new Uint32Array(content.size);
-    if (content.size === 0) return numbers;
-    const { arena, spans } = content;
-    const size = this.#size;
-    if (
-      this.#index === undefined &&
-      this.#runStarts.length <= 1 &&
-      content.ascending &&
-      (size === 0 || compareStored(arena, spans[0]!, spans[1]!, this.#arena, this.#spans[2 * size - 2]!, this.#spans[2 * size - 1]!) > 0)
-    ) {
-      // The other column's texts lie one after another from 0, in number order.
-      const used = spans[2 * content.size - 2]! + Math.floor(spans[2 * content.size - 1]! / 2);
-      this.#reserveMany(used, content.size);
-      this.#arena.set(arena.subarray(0, used), this.#arenaUsed);
-      for (let from = 0; from < content.size; from++) {
-        this.#spans[2 * (size + from)] = spans[2 * from]! + this.#arenaUsed;
-        this.#spans[2 * (size + from) + 1] = spans[2 * from + 1]!;
-        numbers[from] = size + from;
-      }
-      if (size === 0) this.#runStarts.push(0);
-      this.#arenaUsed += used;
-      this.#size = size + content.size;
-      return numbers;
-    }
-    this.#index ??= this.#indexSoFar();
-    return this.#index.addAll(content);
-  }
-
-  /**
-   * The arena and spans themselves, for another thread's `addAll`: transfer their buffers; this
-   * column must not be used afterwards.
-   */
-  handOver(): EmailColumnContent {
-    if (this.#index !== undefined) return { ...this.#index.handOver(), ascending: false };
-    return { size: this.#size, arena: this.#arena, spans: this.#spans, ascending: this.#runStarts.length <= 1 };
   }
 
   /** Email number `number` (a new string each time). */

@@ -22,17 +22,6 @@ import { formatUtc } from './timestamp.js';
 /** What a property column holds: a number, a date (epoch ms, written as text), or any value. */
 export type PropertyKind = 'value' | 'date' | 'any';
 
-/** A table's rows as plain arrays, for another thread (`ProfileColumns.handOver`, `absorb`). */
-export interface ProfileColumnsContent {
-  readonly length: number;
-  /** Row -> its email's number in the table's emails. */
-  readonly emailOf: Int32Array;
-  /** Per column: its numbers (value and date columns), undefined for the other kind. */
-  readonly numbers: readonly (Float64Array | undefined)[];
-  /** Per column: its values (any), undefined for the other kinds. */
-  readonly values: readonly ((PropertyValue | undefined)[] | undefined)[];
-}
-
 const INITIAL_ROWS = 1 << 10;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
@@ -92,33 +81,6 @@ export class ProfileColumns implements ProfileList {
     if (this.#length + 1 >= this.#capacity) this.#grow();
     this.#emailOf[this.#length] = email;
     this.#length++;
-  }
-
-  /**
-   * The rows' cells and email numbers as plain arrays, for another thread's `absorb` (the emails go
-   * by `emails.handOver()`): transfer the typed arrays' buffers; this table must not be used afterwards.
-   */
-  handOver(): ProfileColumnsContent {
-    return { length: this.#length, emailOf: this.#emailOf, numbers: this.#numbers, values: this.#values };
-  }
-
-  /**
-   * Appends the rows of another table of the same columns (`handOver`: a later part of the same
-   * file), in their order; row r there becomes the profile with email number `emailNumbers[n]` here,
-   * n its email's number there (what `emails.addAll` gave for that table's emails).
-   */
-  absorb(rows: ProfileColumnsContent, emailNumbers: Uint32Array): void {
-    const start = this.#length;
-    const length = start + rows.length;
-    while (length >= this.#capacity) this.#grow();
-    for (let row = 0; row < rows.length; row++) this.#emailOf[start + row] = emailNumbers[rows.emailOf[row]!]!;
-    this.#numbers.forEach((numbers, column) => numbers?.set(rows.numbers[column]!.subarray(0, rows.length), start));
-    this.#values.forEach((values, column) => {
-      if (values === undefined) return;
-      const theirs = rows.values[column]!;
-      for (let row = 0; row < rows.length; row++) values[start + row] = theirs[row];
-    });
-    this.#length = length;
   }
 
   email(index: number): string {

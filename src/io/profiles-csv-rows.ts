@@ -1,8 +1,7 @@
 /**
  * The rows of a profiles CSV, taken in record by record from the scanner (read-profiles-csv.ts says
  * what the file holds and how it is checked): the header settles the columns, then each row is
- * checked and written into a ProfileColumns, or rejected whole. The same code reads a file's first
- * part and, on another thread, its later part (`absorb` takes that part in).
+ * checked and written into a ProfileColumns, or rejected whole.
  *
  * A plain ASCII cell is read from its bytes (trimmed, parsed, an email lower-cased and stored as
  * they lie); any other cell from its text, as it always was. The two give the same
@@ -10,9 +9,8 @@
  * string of every cell only to read its digits was a third of a 1M-row read.
  */
 import { hasAsciiCapital, hasCapitalInAscii, lowerCaseAsciiInto, trimmedEnd, trimmedStart } from '../core/ascii-bytes.js';
-import type { EmailColumnContent } from '../core/email-column.js';
 import { dateMillis, dateMillisOfBytes, plainDecimal, plainDecimalOfBytes } from '../core/profile-cells.js';
-import { ProfileColumns, type ProfileColumnsContent, type PropertyKind } from '../core/profile-columns.js';
+import { ProfileColumns, type PropertyKind } from '../core/profile-columns.js';
 import { BackfillError } from '../errors.js';
 import type { CsvItemSink, CsvRecord, CsvSyntaxIssue } from './csv-records.js';
 import type { CsvScanner, StructuredRecords } from './csv-scanner.js';
@@ -29,21 +27,6 @@ function columnKind(name: string, isEmail: boolean): ColumnKind {
   if (lower.endsWith('_value')) return 'value';
   if (lower.endsWith('_date')) return 'date';
   return 'any';
-}
-
-/** A later part of the file read on its own (another thread), as plain arrays: see `absorb`. */
-export interface ProfilesCsvPart {
-  readonly rows: ProfileColumnsContent;
-  readonly emails: EmailColumnContent;
-  /** Each email's line, by its number in `emails`, counted from 1 at the part's first byte. */
-  readonly lines: Float64Array;
-  readonly rowsWithoutProperties: number;
-}
-
-/** The typed arrays of a part, to transfer rather than copy. */
-export function partTransferables(part: ProfilesCsvPart): ArrayBuffer[] {
-  const arrays = [part.rows.emailOf, ...part.rows.numbers, part.emails.arena, part.emails.spans, part.lines];
-  return arrays.flatMap((array) => (array === undefined ? [] : [array.buffer as ArrayBuffer]));
 }
 
 export class ProfilesCsvRows implements CsvItemSink {
@@ -252,33 +235,6 @@ export class ProfilesCsvRows implements CsvItemSink {
   syntax(issue: CsvSyntaxIssue): void {
     if (this.#header === undefined) throw badRow(this.#file, issue.line, `the header row is not valid CSV: ${issue.reason}`);
     this.#reject(issue.line, issue.code, issue.reason, issue.raw);
-  }
-
-  /** This part's rows as plain arrays, for the thread that reads the part before it: see `absorb`. */
-  handOver(): ProfilesCsvPart {
-    const table = this.#table!;
-    return { rows: table.handOver(), emails: table.emails.handOver(), lines: this.#lines, rowsWithoutProperties: this.rowsWithoutProperties };
-  }
-
-  /**
-   * Takes in the rows of the part of the file that follows the records read here, read on its own
-   * from line `firstLine` (`handOver`): as reading on here would have read them, which requires that
-   * part to have had no rejected row and no repeated email of its own (else it is read here instead).
-   * An email it shares with the rows here stops the read at its first such row, as reading on would.
-   */
-  absorb(part: ProfilesCsvPart, firstLine: number): void {
-    const table = this.#table!;
-    const before = table.emails.size;
-    const numbers = table.emails.addAll(part.emails);
-    for (let from = 0; from < numbers.length; from++) {
-      const line = part.lines[from]! + firstLine - 1;
-      const number = numbers[from]!;
-      // The part's emails are all new to it, so a number not next is an email read here before.
-      if (number !== before + from) throw badRow(this.#file, line, `${table.emails.at(number)} is also on line ${this.#lines[number]}; one row per profile`);
-      this.#setLine(number, line);
-    }
-    table.absorb(part.rows, numbers);
-    this.rowsWithoutProperties += part.rowsWithoutProperties;
   }
 
   #readHeader(record: CsvRecord): void {

@@ -88,34 +88,3 @@ test('a few ascending runs one after another, repeats within and across them inc
     { numRuns: 5000 },
   );
 });
-
-test('a second part’s emails are taken in as adding each in turn would number them, appended as they are or not', () => {
-  const email = fc.oneof(fc.integer({ min: 0, max: 60 }).map((n) => `c${String(n).padStart(2, '0')}@x.io`), emailText);
-  fc.assert(
-    fc.property(fc.array(email, { maxLength: 40 }), fc.array(email, { maxLength: 40 }), fc.boolean(), fc.boolean(), (first, second, sortFirst, sortSecond) => {
-      const ours = sortFirst ? [...first].sort() : first;
-      const theirs = [...new Set(sortSecond ? [...second].sort() : second)];
-      const column = new EmailColumn();
-      const expected = new Map<string, number>();
-      for (const text of ours) {
-        if (!expected.has(text)) expected.set(text, expected.size);
-        column.add(text);
-      }
-      const other = new EmailColumn();
-      for (const text of theirs) other.add(text);
-      const numbers = column.addAll(other.handOver());
-      for (const [from, text] of theirs.entries()) {
-        if (!expected.has(text)) expected.set(text, expected.size);
-        assert.equal(numbers[from], expected.get(text), JSON.stringify(text));
-      }
-      assert.equal(column.size, expected.size);
-      for (const [text, number] of expected) assert.equal(column.at(number), text);
-      // And it goes on numbering as before.
-      for (const text of ['c00@x.io', 'zz@x.io', ...theirs.slice(0, 3)]) {
-        if (!expected.has(text)) expected.set(text, expected.size);
-        assert.equal(column.add(text), expected.get(text));
-      }
-    }),
-    { numRuns: 3000 },
-  );
-});
