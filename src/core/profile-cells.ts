@@ -81,13 +81,6 @@ function twoDigits(text: string, at: number): number {
   return tens >= 0 && tens <= 9 && ones >= 0 && ones <= 9 ? tens * 10 + ones : -1;
 }
 
-/** Two ASCII digits at `at` of `bytes` as a number, or -1. */
-function twoDigitBytes(bytes: Uint8Array, at: number): number {
-  const tens = bytes[at]! - DIGIT_0;
-  const ones = bytes[at + 1]! - DIGIT_0;
-  return tens >= 0 && tens <= 9 && ones >= 0 && ones <= 9 ? tens * 10 + ones : -1;
-}
-
 /** The epoch milliseconds of a `yyyy-MM-dd HH:mm:ss` date that exists (UTC, as compute writes it), else NaN. */
 export function dateMillis(text: string): number {
   if (
@@ -103,7 +96,11 @@ export function dateMillis(text: string): number {
   return dateOfFields(twoDigits(text, 0), twoDigits(text, 2), twoDigits(text, 5), twoDigits(text, 8), twoDigits(text, 11), twoDigits(text, 14), twoDigits(text, 17));
 }
 
-/** `dateMillis` of the text whose bytes are `bytes[start, end)`, one byte a character. */
+/**
+ * `dateMillis` of the text whose bytes are `bytes[start, end)`, one byte a character. Each digit is
+ * checked once, as an unsigned difference from `0` (a byte below it wraps past 9): about half the
+ * work of reading the two-digit fields as the text reader does, on three dates a row.
+ */
 export function dateMillisOfBytes(bytes: Uint8Array, start: number, end: number): number {
   if (
     end - start !== 19 ||
@@ -115,23 +112,30 @@ export function dateMillisOfBytes(bytes: Uint8Array, start: number, end: number)
   ) {
     return NaN;
   }
-  return dateOfFields(
-    twoDigitBytes(bytes, start),
-    twoDigitBytes(bytes, start + 2),
-    twoDigitBytes(bytes, start + 5),
-    twoDigitBytes(bytes, start + 8),
-    twoDigitBytes(bytes, start + 11),
-    twoDigitBytes(bytes, start + 14),
-    twoDigitBytes(bytes, start + 17),
-  );
+  const y0 = (bytes[start]! - DIGIT_0) >>> 0;
+  const y1 = (bytes[start + 1]! - DIGIT_0) >>> 0;
+  const y2 = (bytes[start + 2]! - DIGIT_0) >>> 0;
+  const y3 = (bytes[start + 3]! - DIGIT_0) >>> 0;
+  const m0 = (bytes[start + 5]! - DIGIT_0) >>> 0;
+  const m1 = (bytes[start + 6]! - DIGIT_0) >>> 0;
+  const d0 = (bytes[start + 8]! - DIGIT_0) >>> 0;
+  const d1 = (bytes[start + 9]! - DIGIT_0) >>> 0;
+  const h0 = (bytes[start + 11]! - DIGIT_0) >>> 0;
+  const h1 = (bytes[start + 12]! - DIGIT_0) >>> 0;
+  const i0 = (bytes[start + 14]! - DIGIT_0) >>> 0;
+  const i1 = (bytes[start + 15]! - DIGIT_0) >>> 0;
+  const s0 = (bytes[start + 17]! - DIGIT_0) >>> 0;
+  const s1 = (bytes[start + 18]! - DIGIT_0) >>> 0;
+  if (y0 > 9 || y1 > 9 || y2 > 9 || y3 > 9 || m0 > 9 || m1 > 9 || d0 > 9 || d1 > 9 || h0 > 9 || h1 > 9 || i0 > 9 || i1 > 9 || s0 > 9 || s1 > 9) return NaN;
+  return dateOfFields(y0 * 10 + y1, y2 * 10 + y3, m0 * 10 + m1, d0 * 10 + d1, h0 * 10 + h1, i0 * 10 + i1, s0 * 10 + s1);
 }
 
 /** The epoch ms of a date from its two-digit fields (-1: not two digits), NaN when it does not exist. */
 function dateOfFields(century: number, yearOfCentury: number, month: number, day: number, hour: number, minute: number, second: number): number {
   if (century < 0 || yearOfCentury < 0 || month < 1 || month > 12 || day < 1) return NaN;
   const year = century * 100 + yearOfCentury;
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  if (day > (month === 2 && !leap ? 28 : DAYS_IN_MONTH[month - 1]!)) return NaN;
+  // Whether the year is a leap year matters only on 29 February.
+  if (day > DAYS_IN_MONTH[month - 1]! || (month === 2 && day === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)))) return NaN;
   if (!(hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59)) return NaN;
   return monthStart(year, month) + (((day - 1) * 24 + hour) * 60 + minute) * 60_000 + second * 1000;
 }

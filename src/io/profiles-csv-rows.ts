@@ -8,7 +8,7 @@
  * (core/ascii-bytes.ts, core/profile-cells.ts), so which one a cell takes is never seen: making a
  * string of every cell only to read its digits was a third of a 1M-row read.
  */
-import { hasAsciiCapital, hasCapitalInAscii, lowerCaseAsciiInto, trimmedEnd, trimmedStart } from '../core/ascii-bytes.js';
+import { trimmedEnd, trimmedStart } from '../core/ascii-bytes.js';
 import { dateMillis, dateMillisOfBytes, plainDecimal, plainDecimalOfBytes } from '../core/profile-cells.js';
 import { ProfileColumns, type PropertyKind } from '../core/profile-columns.js';
 import { BackfillError } from '../errors.js';
@@ -41,8 +41,6 @@ export class ProfilesCsvRows implements CsvItemSink {
   #propertyOf: number[] = [];
   /** Each email's line, by its number in the table's emails, for the duplicate's message. */
   #lines = new Float64Array(1 << 10);
-  /** A lower-cased copy of an ASCII email's bytes, when it has capitals. */
-  #lowered = Buffer.alloc(256);
   rowsWithoutProperties = 0;
   rowsRejected = 0;
 
@@ -77,20 +75,11 @@ export class ProfilesCsvRows implements CsvItemSink {
     const emailIndex = this.#emailIndex;
     const bytes = record.asciiBytes;
     let email: string | undefined;
-    let emailBytes: Uint8Array | undefined;
     let emailStart = bytes === undefined ? -1 : record.asciiStart(emailIndex);
     let emailEnd = 0;
     if (emailStart >= 0) {
       emailEnd = trimmedEnd(bytes!, emailStart, record.asciiEnd(emailIndex));
       emailStart = trimmedStart(bytes!, emailStart, emailEnd);
-      emailBytes = bytes!;
-      if (hasAsciiCapital(bytes!, emailStart, emailEnd)) {
-        if (this.#lowered.length < emailEnd - emailStart) this.#lowered = Buffer.alloc(2 * (emailEnd - emailStart));
-        lowerCaseAsciiInto(bytes!, emailStart, emailEnd, this.#lowered);
-        emailBytes = this.#lowered;
-        emailEnd -= emailStart;
-        emailStart = 0;
-      }
     } else email = record.text(emailIndex)!.trim().toLowerCase();
     if (email === undefined ? emailStart === emailEnd : email === '') {
       this.#reject(record.line, 'MISSING_EMAIL', 'the Email cell is blank', record.raw, emailIndex);
@@ -148,7 +137,7 @@ export class ProfilesCsvRows implements CsvItemSink {
     }
     const emails = profiles.emails;
     const known = emails.size;
-    const number = email === undefined ? emails.addLatin1(emailBytes!, emailStart, emailEnd) : emails.add(email);
+    const number = email === undefined ? emails.addAsciiLowerCased(bytes!, emailStart, emailEnd) : emails.add(email);
     if (number < known) throw badRow(this.#file, record.line, `${emails.at(number)} is also on line ${this.#lines[number]}; one row per profile`);
     this.#setLine(number, record.line);
     if (empty) this.rowsWithoutProperties++;
@@ -163,10 +152,9 @@ export class ProfilesCsvRows implements CsvItemSink {
   records(batch: StructuredRecords): void {
     const { slots, stride, count, source } = batch;
     const width = this.#header === undefined ? -1 : this.#header.length;
-    const view = new DataView(source.buffer, source.byteOffset, source.byteLength);
     let line = batch.firstLine;
     for (let index = 0, at = 0; index < count; index++, at += stride) {
-      if (slots[at + 4] !== 0 || slots[at + 2] !== width || !this.#plainRow(slots, at + RECORD_HEADER_SLOTS, source, view, line)) this.record(batch.record(index, line));
+      if (slots[at + 4] !== 0 || slots[at + 2] !== width || !this.#plainRow(slots, at + RECORD_HEADER_SLOTS, source, line)) this.record(batch.record(index, line));
       line += slots[at + 3]!;
     }
   }
@@ -176,7 +164,7 @@ export class ProfilesCsvRows implements CsvItemSink {
    * every cell good, the email new. False when something does; then only cells of the next row,
    * which `record` writes again, were written.
    */
-  #plainRow(slots: Int32Array, fields: number, source: Buffer, view: DataView, line: number): boolean {
+  #plainRow(slots: Int32Array, fields: number, source: Buffer, line: number): boolean {
     const profiles = this.#table!;
     const kinds = this.#kinds;
     const width = kinds.length;
@@ -209,22 +197,13 @@ export class ProfilesCsvRows implements CsvItemSink {
       empty = false;
     }
     const emailSlot = fields + 2 * this.#emailIndex;
-    let end = slots[emailSlot + 1]!;
-    if (end < 0) return false;
-    end = trimmedEnd(source, slots[emailSlot]!, end);
-    let start = trimmedStart(source, slots[emailSlot]!, end);
+    if (slots[emailSlot + 1]! < 0) return false;
+    const end = trimmedEnd(source, slots[emailSlot]!, slots[emailSlot + 1]!);
+    const start = trimmedStart(source, slots[emailSlot]!, end);
     if (start === end) return false;
-    let bytes: Uint8Array = source;
-    if (hasCapitalInAscii(view, start, end)) {
-      if (this.#lowered.length < end - start) this.#lowered = Buffer.alloc(2 * (end - start));
-      lowerCaseAsciiInto(source, start, end, this.#lowered);
-      bytes = this.#lowered;
-      end -= start;
-      start = 0;
-    }
     const emails = profiles.emails;
     const known = emails.size;
-    const number = emails.addLatin1(bytes, start, end);
+    const number = emails.addAsciiLowerCased(source, start, end);
     if (number < known) return false; // a repeat: `record` finds it again and stops the read
     this.#setLine(number, line);
     if (empty) this.rowsWithoutProperties++;

@@ -88,3 +88,28 @@ test('a few ascending runs one after another, repeats within and across them inc
     { numRuns: 5000 },
   );
 });
+
+test('an ASCII email added by its bytes, lower-cased on the way in, is numbered as its toLowerCase() would be', () => {
+  // Capitals at every place in the four-byte words, the bytes just outside A to Z, and runs or no order.
+  const asciiEmail = fc.oneof(
+    fc.string({ maxLength: 14, unit: 'binary-ascii' }),
+    fc.stringMatching(/^[@A-Z\[`a-z{]{0,13}$/),
+    fc.integer({ min: 0, max: 30 }).map((n) => `C${n}@X.io`),
+  );
+  fc.assert(
+    fc.property(fc.array(fc.tuple(asciiEmail, fc.boolean()), { maxLength: 60 }), fc.boolean(), fc.nat(5), (entries, sorted, padding) => {
+      const sequence = sorted ? [...entries].sort((a, b) => (a[0].toLowerCase() < b[0].toLowerCase() ? -1 : a[0].toLowerCase() > b[0].toLowerCase() ? 1 : 0)) : entries;
+      const column = new EmailColumn();
+      const expected = new Map<string, number>();
+      for (const [text, asBytes] of sequence) {
+        const key = text.toLowerCase();
+        if (!expected.has(key)) expected.set(key, expected.size);
+        const bytes = Buffer.from(`${'Q'.repeat(padding)}${text}Z`, 'latin1');
+        const number = asBytes ? column.addAsciiLowerCased(bytes, padding, padding + text.length) : column.add(key);
+        assert.equal(number, expected.get(key), JSON.stringify(text));
+      }
+      for (const [key, number] of expected) assert.equal(column.at(number), key);
+    }),
+    { numRuns: 5000 },
+  );
+});
