@@ -30,7 +30,7 @@ export class EmailColumn {
   /** The arena as a DataView: texts compared and copied four bytes at a time (twice as fast as one). */
   #view = viewOf(this.#arena);
   #arenaUsed = 0;
-  /** The bytes `addLatin1` was last given, and their view (a reader gives the same chunk for many emails). */
+  /** The bytes `addAsciiLowerCased` was last given, and their view (a reader gives the same chunk for many emails). */
   #source: Uint8Array | undefined;
   #sourceView: DataView | undefined;
   /** Where a lower-cased email is made for the KeyIndex. */
@@ -72,29 +72,6 @@ export class EmailColumn {
     }
     const number = this.#addWritten(2 * bytes + (wide ? 1 : 0));
     return number >= 0 ? number : this.#index!.add(email);
-  }
-
-  /**
-   * `add` of the email whose code units are the bytes `bytes[start, end)` (Latin-1, one byte a unit),
-   * without a string: the CSV reader has the bytes of a plain ASCII email at hand, and a string of
-   * each of a million emails was a tenth of a read.
-   */
-  addLatin1(bytes: Uint8Array, start: number, end: number): number {
-    if (this.#index !== undefined) return this.#index.addLatin1(bytes, start, end);
-    const length = end - start;
-    this.#reserveMany(length, 1);
-    if (bytes !== this.#source) {
-      this.#source = bytes;
-      this.#sourceView = viewOf(bytes);
-    }
-    const source = this.#sourceView!;
-    const view = this.#view;
-    const at = this.#arenaUsed;
-    let i = 0;
-    for (; i + 4 <= length; i += 4) view.setUint32(at + i, source.getUint32(start + i));
-    for (; i < length; i++) view.setUint8(at + i, source.getUint8(start + i));
-    const number = this.#addWritten(2 * length);
-    return number >= 0 ? number : this.#index!.addLatin1(bytes, start, end);
   }
 
   /**

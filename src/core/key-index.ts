@@ -290,7 +290,8 @@ function hashOf(key: string): number {
 /** `hashOf` the key stored at `start` of `arena` as `span` says (see `KeyIndex.#spans`): the same number. */
 function hashOfText(arena: Uint8Array, start: number, span: number): number {
   let hash = 0x811c9dc5;
-  if (span % 2 === 1) {
+  // `& 1`, not `% 2`: a span is a double (from a Float64Array), and `%` on doubles is a call to fmod.
+  if ((span & 1) === 1) {
     const end = start + (span - 1) / 2;
     for (let at = start; at < end; at += 2) hash = Math.imul(hash ^ (arena[at]! | (arena[at + 1]! << 8)), 0x01000193);
   } else {

@@ -96,32 +96,6 @@ export class ScannedRecord {
     for (let i = 0; i < count; i++) into[i] = start + i < end ? source[start + i]! : NaN;
   }
 
-  /**
-   * The bytes that hold the record's decoded fields as their text, one byte a character: for a record
-   * the structural pass found with every decoded field ASCII, else undefined (then read `text`). For
-   * readers that parse a field's digits where they lie instead of making a string of each field
-   * (`asciiStart` and `asciiEnd` say where a field is).
-   */
-  get asciiBytes(): Buffer | undefined {
-    return this.#slots !== undefined && this.#slots[this.#at + 4] === 0 ? this.#source : undefined;
-  }
-
-  /**
-   * Where field `column`'s text starts in `asciiBytes`; -1 when it is not there as it is: a quoted
-   * field holding `""` (its bytes are not its characters), a column not decoded or past the record's end.
-   */
-  asciiStart(column: number): number {
-    const slots = this.#slots;
-    const slot = this.#at + RECORD_HEADER_SLOTS + 2 * column;
-    if (slots === undefined || slots[this.#at + 4] !== 0 || column >= this.fieldCount || this.#columns!.wanted[column] !== true || slots[slot + 1]! < 0) return -1;
-    return slots[slot]!;
-  }
-
-  /** Where field `column`'s text ends in `asciiBytes`, when `asciiStart(column)` is not -1. */
-  asciiEnd(column: number): number {
-    return this.#slots![this.#at + RECORD_HEADER_SLOTS + 2 * column + 1]!;
-  }
-
   #decode(column: number): string {
     const slots = this.#slots!;
     const slot = this.#at + RECORD_HEADER_SLOTS + 2 * column;
@@ -203,7 +177,6 @@ export class StructuredRecords {
     return ScannedRecord.structured(this.slots.slice(at, at + this.stride), 0, this.#columns, line, this.source);
   }
 }
-
 
 const QUOTE = 0x22;
 const LF = 0x0a;

@@ -3,10 +3,14 @@
  * what the file holds and how it is checked): the header settles the columns, then each row is
  * checked and written into a ProfileColumns, or rejected whole.
  *
- * A plain ASCII cell is read from its bytes (trimmed, parsed, an email lower-cased and stored as
- * they lie); any other cell from its text, as it always was. The two give the same
- * (core/ascii-bytes.ts, core/profile-cells.ts), so which one a cell takes is never seen: making a
- * string of every cell only to read its digits was a third of a 1M-row read.
+ * Two ways in. A record the scanner's own code read comes to `record` and is read from its
+ * fields' text, as every row always was; it is the one place where rows are rejected and repeats
+ * reported. The records the structural pass found come in batches to `records`: a plain row
+ * (ASCII, the header's width, every cell good, a new email) is read there from its bytes where they
+ * lie (trimmed, parsed, the email lower-cased as it is stored), and anything else is handed to
+ * `record`. The byte readers give what the text readers give (core/ascii-bytes.ts,
+ * core/profile-cells.ts, core/email-column.ts), so which way a row took is never seen: a string of
+ * every cell, made only to read its digits, was most of a 1M-row read.
  */
 import { trimmedEnd, trimmedStart } from '../core/ascii-bytes.js';
 import { dateMillis, dateMillisOfBytes, plainDecimal, plainDecimalOfBytes } from '../core/profile-cells.js';
@@ -72,17 +76,9 @@ export class ProfilesCsvRows implements CsvItemSink {
       this.#reject(record.line, 'FIELD_COUNT', `the row has ${record.fieldCount} cells, the header ${header.length}`, record.raw);
       return;
     }
-    const emailIndex = this.#emailIndex;
-    const bytes = record.asciiBytes;
-    let email: string | undefined;
-    let emailStart = bytes === undefined ? -1 : record.asciiStart(emailIndex);
-    let emailEnd = 0;
-    if (emailStart >= 0) {
-      emailEnd = trimmedEnd(bytes!, emailStart, record.asciiEnd(emailIndex));
-      emailStart = trimmedStart(bytes!, emailStart, emailEnd);
-    } else email = record.text(emailIndex)!.trim().toLowerCase();
-    if (email === undefined ? emailStart === emailEnd : email === '') {
-      this.#reject(record.line, 'MISSING_EMAIL', 'the Email cell is blank', record.raw, emailIndex);
+    const email = record.text(this.#emailIndex)!.trim().toLowerCase();
+    if (email === '') {
+      this.#reject(record.line, 'MISSING_EMAIL', 'the Email cell is blank', record.raw, this.#emailIndex);
       return;
     }
     // Every cell is written (blank ones too), so nothing of an earlier, uncommitted row stays.
@@ -92,53 +88,36 @@ export class ProfilesCsvRows implements CsvItemSink {
       const kind = kinds[index]!;
       if (kind === 'email') continue;
       const column = this.#propertyOf[index]!;
-      if (kind === 'any') {
-        const text = record.text(index)!.trim();
-        if (text === '') {
-          profiles.setValue(column, undefined);
-          continue;
-        }
-        const value = plainDecimal(text);
-        profiles.setValue(column, Number.isNaN(value) ? text : value);
-        empty = false;
+      const text = record.text(index)!.trim();
+      if (text === '') {
+        if (kind === 'any') profiles.setValue(column, undefined);
+        else profiles.setNumber(column, NaN);
         continue;
       }
-      let number: number;
-      let start = bytes === undefined ? -1 : record.asciiStart(index);
-      if (start >= 0) {
-        const end = trimmedEnd(bytes!, start, record.asciiEnd(index));
-        start = trimmedStart(bytes!, start, end);
-        if (start === end) {
-          profiles.setNumber(column, NaN);
-          continue;
+      if (kind === 'date') {
+        const at = dateMillis(text);
+        if (Number.isNaN(at)) {
+          this.#reject(record.line, 'BAD_DATE', `${header[index]}: ${JSON.stringify(text)} is not a date in the form yyyy-MM-dd HH:mm:ss`, record.raw, index);
+          return;
         }
-        number = kind === 'date' ? dateMillisOfBytes(bytes!, start, end) : plainDecimalOfBytes(bytes!, start, end);
+        profiles.setNumber(column, at);
+      } else if (kind === 'value') {
+        const value = plainDecimal(text);
+        if (!Number.isFinite(value)) {
+          this.#reject(record.line, 'BAD_VALUE', `${header[index]}: ${JSON.stringify(text)} is not a number (plain decimals only, like 1359.5)`, record.raw, index);
+          return;
+        }
+        profiles.setNumber(column, value);
       } else {
-        const text = record.text(index)!.trim();
-        if (text === '') {
-          profiles.setNumber(column, NaN);
-          continue;
-        }
-        number = kind === 'date' ? dateMillis(text) : plainDecimal(text);
+        const value = plainDecimal(text);
+        profiles.setValue(column, Number.isNaN(value) ? text : value);
       }
-      // The message quotes the cell's text: made only for a rejected cell.
-      if (kind === 'date' && Number.isNaN(number)) {
-        const text = record.text(index)!.trim();
-        this.#reject(record.line, 'BAD_DATE', `${header[index]}: ${JSON.stringify(text)} is not a date in the form yyyy-MM-dd HH:mm:ss`, record.raw, index);
-        return;
-      }
-      if (kind === 'value' && !Number.isFinite(number)) {
-        const text = record.text(index)!.trim();
-        this.#reject(record.line, 'BAD_VALUE', `${header[index]}: ${JSON.stringify(text)} is not a number (plain decimals only, like 1359.5)`, record.raw, index);
-        return;
-      }
-      profiles.setNumber(column, number);
       empty = false;
     }
     const emails = profiles.emails;
     const known = emails.size;
-    const number = email === undefined ? emails.addAsciiLowerCased(bytes!, emailStart, emailEnd) : emails.add(email);
-    if (number < known) throw badRow(this.#file, record.line, `${emails.at(number)} is also on line ${this.#lines[number]}; one row per profile`);
+    const number = emails.add(email);
+    if (number < known) throw badRow(this.#file, record.line, `${email} is also on line ${this.#lines[number]}; one row per profile`);
     this.#setLine(number, record.line);
     if (empty) this.rowsWithoutProperties++;
     else profiles.commit(number);
@@ -234,7 +213,7 @@ export class ProfilesCsvRows implements CsvItemSink {
       this.#kinds.filter((kind): kind is PropertyKind => kind !== 'email'),
     );
     // Every column is read, but asked for by number: records then come from the scanner's
-    // structural pass, with each field's place in the bytes (see ScannedRecord.asciiBytes).
+    // structural pass, with each field's place in the bytes (see `records`).
     this.#scanner.decodeOnly(header.map((_, index) => index));
   }
 
