@@ -91,30 +91,6 @@ export class KeyIndex {
   }
 
   /**
-   * `add` of the key whose code units are the bytes `bytes[start, end)` (Latin-1, one byte a unit),
-   * without a string: for a reader that has the key's bytes at hand (read-profiles-csv.ts).
-   */
-  addLatin1(bytes: Uint8Array, start: number, end: number): number {
-    return this.#addText(bytes, start, 2 * (end - start));
-  }
-
-  /** `add` of the key stored at `start` of `arena` as `span` says (see `#spans`). */
-  #addText(arena: Uint8Array, start: number, span: number): number {
-    const hash = hashOfText(arena, start, span);
-    const slots = this.#slots;
-    let pair = hash & this.#mask;
-    for (; ; pair = (pair + 1) & this.#mask) {
-      const stored = slots[2 * pair + 1]!;
-      if (stored === EMPTY) break;
-      if (slots[2 * pair] === hash && this.#holdsText(stored - 1, arena, start, span)) return stored - 1;
-    }
-    const number = this.#size;
-    this.#storeText(arena, start, span);
-    this.#occupy(pair, hash, number);
-    return number;
-  }
-
-  /**
    * The arena and spans themselves, for another thread's `addAll`: transfer their buffers; this index
    * must not be used afterwards. The table of hashes stays: `addAll` hashes the text again.
    */
@@ -166,6 +142,30 @@ export class KeyIndex {
     const keys = new Array<string>(this.#size);
     for (let number = 0; number < this.#size; number++) keys[number] = this.keyAt(number);
     return keys;
+  }
+
+  /**
+   * `add` of the key whose code units are the bytes `bytes[start, end)` (Latin-1, one byte a unit),
+   * without a string: for a reader that has the key's bytes at hand (read-profiles-csv.ts).
+   */
+  addLatin1(bytes: Uint8Array, start: number, end: number): number {
+    return this.#addText(bytes, start, 2 * (end - start));
+  }
+
+  /** `add` of the key stored at `start` of `arena` as `span` says (see `#spans`). */
+  #addText(arena: Uint8Array, start: number, span: number): number {
+    const hash = hashOfText(arena, start, span);
+    const slots = this.#slots;
+    let pair = hash & this.#mask;
+    for (; ; pair = (pair + 1) & this.#mask) {
+      const stored = slots[2 * pair + 1]!;
+      if (stored === EMPTY) break;
+      if (slots[2 * pair] === hash && this.#holdsText(stored - 1, arena, start, span)) return stored - 1;
+    }
+    const number = this.#size;
+    this.#storeText(arena, start, span);
+    this.#occupy(pair, hash, number);
+    return number;
   }
 
   /** Whether key `number` is `key`, compared code unit by code unit against the arena. */
