@@ -196,8 +196,7 @@ export class EmailColumn {
 
   #indexSoFar(): KeyIndex {
     const index = new KeyIndex();
-    // The arena and spans are laid out as a KeyIndex's own: taken in by their bytes, no string each.
-    index.addAll({ size: this.#size, arena: this.#arena, spans: this.#spans });
+    for (let number = 0; number < this.#size; number++) index.add(this.at(number));
     this.#arena = Buffer.alloc(0);
     this.#view = viewOf(this.#arena);
     this.#spans = new Float64Array(0);
