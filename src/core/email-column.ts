@@ -33,8 +33,9 @@ export class EmailColumn {
   /** The bytes `addAsciiLowerCased` was last given, and their view (a reader gives the same chunk for many emails). */
   #source: Uint8Array | undefined;
   #sourceView: DataView | undefined;
-  /** Where a lower-cased email is made for the KeyIndex. */
+  /** Where a lower-cased email is made for the KeyIndex, and its view. */
   #scratch = Buffer.alloc(256);
+  #scratchView = viewOf(this.#scratch);
   /** `#spans[2n]`: where email n starts in the arena; `#spans[2n + 1]`: twice its length in bytes, plus 1 when it is UTF-16. */
   #spans = new Float64Array(2 * INITIAL_EMAILS);
   /** Where each ascending run of emails starts, by number; the last is the current run. */
@@ -92,8 +93,11 @@ export class EmailColumn {
       if (number >= 0) return number;
     }
     // A KeyIndex holds the emails: it is given the lower-cased bytes from a scratch buffer.
-    if (this.#scratch.length < length) this.#scratch = Buffer.alloc(2 * length);
-    copyLowerCased(this.#sourceView!, start, length, viewOf(this.#scratch), 0);
+    if (this.#scratch.length < length) {
+      this.#scratch = Buffer.alloc(2 * length);
+      this.#scratchView = viewOf(this.#scratch);
+    }
+    copyLowerCased(this.#sourceView!, start, length, this.#scratchView, 0);
     return this.#index!.addLatin1(this.#scratch, 0, length);
   }
 
