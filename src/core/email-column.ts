@@ -134,7 +134,7 @@ export class EmailColumn {
       }
       return this.#placed(at, span);
     }
-    // Below the last one: a repeat, or the first of a new run. Every run is searched (no cursor moves).
+    // Below the last one: a repeat, or the first of a new run. Every run is bisected (no cursor moves).
     const bounds: number[] = [];
     for (let run = 0; run < runs; run++) {
       const end = run + 1 < runs ? this.#runStarts[run + 1]! : size;
