@@ -103,28 +103,7 @@ export class KeyIndex {
   addAll(content: KeyIndexContent): Uint32Array {
     const numbers = new Uint32Array(content.size);
     const { arena, spans } = content;
-    for (let from = 0; from < content.size; from++) {
-      const start = spans[2 * from]!;
-      const span = spans[2 * from + 1]!;
-      const hash = hashOfText(arena, start, span);
-      const slots = this.#slots;
-      let pair = hash & this.#mask;
-      let number = -1;
-      for (; ; pair = (pair + 1) & this.#mask) {
-        const stored = slots[2 * pair + 1]!;
-        if (stored === EMPTY) break;
-        if (slots[2 * pair] === hash && this.#holdsText(stored - 1, arena, start, span)) {
-          number = stored - 1;
-          break;
-        }
-      }
-      if (number < 0) {
-        number = this.#size;
-        this.#storeText(arena, start, span);
-        this.#occupy(pair, hash, number);
-      }
-      numbers[from] = number;
-    }
+    for (let from = 0; from < content.size; from++) numbers[from] = this.#addText(arena, spans[2 * from]!, spans[2 * from + 1]!);
     return numbers;
   }
 
@@ -200,6 +179,30 @@ export class KeyIndex {
     const keys = new Array<string>(this.#size);
     for (let number = 0; number < this.#size; number++) keys[number] = this.keyAt(number);
     return keys;
+  }
+
+  /**
+   * `add` of the key whose code units are the bytes `bytes[start, end)` (Latin-1, one byte a unit),
+   * without a string: for a reader that has the key's bytes at hand (read-profiles-csv.ts).
+   */
+  addLatin1(bytes: Uint8Array, start: number, end: number): number {
+    return this.#addText(bytes, start, 2 * (end - start));
+  }
+
+  /** `add` of the key stored at `start` of `arena` as `span` says (see `#spans`). */
+  #addText(arena: Uint8Array, start: number, span: number): number {
+    const hash = hashOfText(arena, start, span);
+    const slots = this.#slots;
+    let pair = hash & this.#mask;
+    for (; ; pair = (pair + 1) & this.#mask) {
+      const stored = slots[2 * pair + 1]!;
+      if (stored === EMPTY) break;
+      if (slots[2 * pair] === hash && this.#holdsText(stored - 1, arena, start, span)) return stored - 1;
+    }
+    const number = this.#size;
+    this.#storeText(arena, start, span);
+    this.#occupy(pair, hash, number);
+    return number;
   }
 
   /** Whether key `number` is `key`, compared code unit by code unit against the arena. */
@@ -327,7 +330,8 @@ export function keyHash(key: string): number {
 /** `keyHash` of the key stored at `start` of `arena` as `span` says (see `KeyIndex.#spans`): the same number. */
 function hashOfText(arena: Uint8Array, start: number, span: number): number {
   let hash = 0x811c9dc5;
-  if (span % 2 === 1) {
+  // `& 1`, not `% 2`: a span is a double (from a Float64Array), and `%` on doubles is a call to fmod.
+  if ((span & 1) === 1) {
     const end = start + (span - 1) / 2;
     for (let at = start; at < end; at += 2) hash = Math.imul(hash ^ (arena[at]! | (arena[at + 1]! << 8)), 0x01000193);
   } else {

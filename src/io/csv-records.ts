@@ -3,7 +3,7 @@
  * and its raw text. Malformed records come out as `CsvSyntaxIssue`s, in input order.
  */
 import type { Readable } from 'node:stream';
-import { CsvScanner, type ScanIssue, type ScannedRecord } from './csv-scanner.js';
+import { CsvScanner, type ScanIssue, type ScannedRecord, type ScannerOptions, type ScanSink, type StructuredRecords } from './csv-scanner.js';
 
 export type CsvRecord = ScannedRecord;
 
@@ -20,6 +20,8 @@ export interface CsvDialect {
 export interface CsvItemSink {
   record(record: CsvRecord): void;
   syntax(issue: CsvSyntaxIssue): void;
+  /** The structural pass's records all at once (see ScanSink.records). */
+  records?(batch: StructuredRecords): void;
 }
 
 /**
@@ -31,14 +33,16 @@ export async function scanCsv(
   input: Readable,
   dialect: CsvDialect,
   sink: (scanner: CsvScanner) => CsvItemSink,
-  { final = true }: { readonly final?: boolean } = {},
+  { final = true, scanning = {} }: { readonly final?: boolean; readonly scanning?: ScannerOptions } = {},
 ): Promise<CsvScanner> {
   let target: CsvItemSink | undefined;
-  const scanner = new CsvScanner(dialect.delimiter, {
+  const forward: ScanSink = {
     record: (record) => target!.record(record),
     issue: (issue) => target!.syntax({ kind: 'syntax', ...issue }),
-  });
+  };
+  const scanner = new CsvScanner(dialect.delimiter, forward, scanning);
   target = sink(scanner);
+  if (target.records !== undefined) forward.records = (batch) => target!.records!(batch);
   await pushAll(input, scanner);
   // Not final: more of the same file may follow (read-orders.ts, a file read in parts).
   if (final) scanner.end();

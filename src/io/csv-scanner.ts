@@ -139,6 +139,43 @@ export interface ScanIssue {
 export interface ScanSink {
   record(record: ScannedRecord): void;
   issue(issue: ScanIssue): void;
+  /**
+   * Records the structural pass found, all at once instead of through `record` one by one: for a
+   * reader that reads plain records straight from their slots (no object and no call per record).
+   * It must take in every record of the batch, in order, and not change the columns to decode.
+   */
+  records?(batch: StructuredRecords): void;
+}
+
+/**
+ * Records the structural pass found, as its slots (see csv-structure.ts): record i's at
+ * `i * stride`, its fields' from `RECORD_HEADER_SLOTS` on. Valid during the sink's call only: the
+ * pass writes its next records over them.
+ */
+export class StructuredRecords {
+  readonly slots: Int32Array;
+  readonly stride: number;
+  readonly count: number;
+  /** The bytes the slots point into. */
+  readonly source: Buffer;
+  /** The line the first record starts on; each record's line breaks are in its slots. */
+  readonly firstLine: number;
+  readonly #columns: DecodedColumns;
+
+  constructor(slots: Int32Array, stride: number, count: number, source: Buffer, firstLine: number, columns: DecodedColumns) {
+    this.slots = slots;
+    this.stride = stride;
+    this.count = count;
+    this.source = source;
+    this.firstLine = firstLine;
+    this.#columns = columns;
+  }
+
+  /** Record `index`, which starts on line `line`, as `record` would have been given it. */
+  record(index: number, line: number): ScannedRecord {
+    const at = index * this.stride;
+    return ScannedRecord.structured(this.slots.slice(at, at + this.stride), 0, this.#columns, line, this.source);
+  }
 }
 
 const QUOTE = 0x22;
@@ -332,6 +369,13 @@ export class CsvScanner {
   #scanStructured(structure: StructurePass, bytes: Buffer, start: number): number {
     const columns = this.#decodedColumns!;
     const found = structure.scan(bytes, start, this.#delimiter, this.#lastWanted);
+    const sinkOfBatches = this.#sink.records;
+    if (sinkOfBatches !== undefined) {
+      const slots = structure.records;
+      sinkOfBatches.call(this.#sink, new StructuredRecords(slots, structure.stride, found, bytes, this.#line, columns));
+      for (let at = 0; at < found * structure.stride; at += structure.stride) this.#line += slots[at + 3]!;
+      return structure.stopAt;
+    }
     // The pass's output is overwritten by its next call: the records keep a copy (one per pass, not per record).
     const slots = structure.records.slice(0, found * structure.stride);
     for (let at = 0; at < slots.length; at += structure.stride) {

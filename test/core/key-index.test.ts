@@ -94,6 +94,27 @@ test('adding by bytes across a growing table and arena, through a structured clo
   for (const [number, key] of expected.keys.entries()) assert.equal(index.get(key), number);
 });
 
+test('a key added as Latin-1 bytes is the key its string is: found by string, and numbered once either way', () => {
+  const latin1Key = fc.string({ maxLength: 8, unit: 'binary' }).map((key) => [...key].filter((char) => char.charCodeAt(0) <= 0xff).join(''));
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.oneof(latin1Key, anyKey), fc.boolean()), { maxLength: 200 }), (entries) => {
+      const index = new KeyIndex();
+      const expected = new Map<string, number>();
+      for (const [key, asBytes] of entries) {
+        if (!expected.has(key)) expected.set(key, expected.size);
+        const bytes = Buffer.from(`"${key}"`, 'latin1');
+        const number = asBytes && !/[^\u0000-\u00ff]/.test(key) ? index.addLatin1(bytes, 1, bytes.length - 1) : index.add(key);
+        assert.equal(number, expected.get(key), JSON.stringify(key));
+      }
+      for (const [key, number] of expected) {
+        assert.equal(index.get(key), number);
+        assert.equal(index.keyAt(number), key);
+      }
+    }),
+    { numRuns: 500 },
+  );
+});
+
 test('a key as bytes, and whether it has a unit, without its string', () => {
   const index = new KeyIndex();
   const keys = ['ann@x.com', '+15550100', 'zoë@x.com', 'ā@x.com', ''];

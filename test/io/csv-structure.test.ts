@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { CsvScanner, type ScannerOptions } from '../../src/io/csv-scanner.js';
+import { CsvScanner, type ScannerOptions, type ScanSink } from '../../src/io/csv-scanner.js';
 import { structurePassAvailable } from '../../src/io/csv-structure.js';
 
 interface Seen {
@@ -22,30 +22,46 @@ interface Seen {
   readonly column?: number;
 }
 
-function scanAll(bytes: Buffer, delimiter: string, wanted: number[] | undefined, chunkSizes: number[], structurePass: ScannerOptions['structurePass']): Seen[] {
+/** Batches of the structural pass's records that `scanAll`'s sinks took. */
+let batchesSeen = 0;
+
+/**
+ * Every record and issue the scanner reports on `bytes` pushed in chunks of `chunkSizes`. `batches`:
+ * the sink takes the structural pass's records as batches (ScanSink.records) and makes each record
+ * from its batch, with the line counted from the batch's first one.
+ */
+function scanAll(bytes: Buffer, delimiter: string, wanted: number[] | undefined, chunkSizes: number[], structurePass: ScannerOptions['structurePass'], batches = false): Seen[] {
   const seen: Seen[] = [];
-  const scanner = new CsvScanner(
-    delimiter,
-    {
-      record: (r) =>
-        seen.push({
-          kind: 'record',
-          line: r.line,
-          raw: r.raw,
-          // One field at a time before the whole array (which, once made, answers `text` too).
-          texts: Array.from({ length: r.fieldCount + 1 }, (_, i) => r.text(i)),
-          codes: Array.from({ length: r.fieldCount + 1 }, (_, i) => {
-            const into = new Float64Array(41);
-            r.leadingCodes(i, 41, into);
-            return [0, 1, 4, 40].map((at) => into[at]!);
-          }),
-          fields: Array.from({ length: r.fieldCount }, (_, i) => r.fields[i]),
-          fieldCount: r.fieldCount,
+  const sink: ScanSink = {
+    record: (r) => {
+      seen.push({
+        kind: 'record',
+        line: r.line,
+        raw: r.raw,
+        // One field at a time before the whole array (which, once made, answers `text` too).
+        texts: Array.from({ length: r.fieldCount + 1 }, (_, i) => r.text(i)),
+        codes: Array.from({ length: r.fieldCount + 1 }, (_, i) => {
+          const into = new Float64Array(41);
+          r.leadingCodes(i, 41, into);
+          return [0, 1, 4, 40].map((at) => into[at]!);
         }),
-      issue: (i) => seen.push({ kind: 'issue', line: i.line, raw: i.raw, code: i.code, column: i.column }),
+        fields: Array.from({ length: r.fieldCount }, (_, i) => r.fields[i]),
+        fieldCount: r.fieldCount,
+      });
     },
-    { structurePass },
-  );
+    issue: (i) => seen.push({ kind: 'issue', line: i.line, raw: i.raw, code: i.code, column: i.column }),
+  };
+  if (batches) {
+    sink.records = (batch) => {
+      batchesSeen++;
+      let line = batch.firstLine;
+      for (let index = 0; index < batch.count; index++) {
+        sink.record(batch.record(index, line));
+        line += batch.slots[index * batch.stride + 3]!;
+      }
+    };
+  }
+  const scanner = new CsvScanner(delimiter, sink, { structurePass });
   scanner.decodeOnly(wanted);
   for (let at = 0, k = 0; at < bytes.length; k++) {
     const size = chunkSizes[k % chunkSizes.length]!;
@@ -65,6 +81,7 @@ test('with the structural pass on every chunk, the scanner reports exactly what 
   // doubled quotes, quoted line breaks, CRLF and lone CR, blank lines, non-ASCII text.
   const token = fc.constantFrom('a', 'bcdefghijklmnopqrstu', 'é', '😀', ',', ';', '"', '""', '\n', '\r\n', '\r', ' ', 'x'.repeat(40));
   const text = fc.array(token, { maxLength: 60 }).map((parts) => parts.join(''));
+  const batchesBefore = batchesSeen;
   fc.assert(
     fc.property(
       text,
@@ -76,6 +93,8 @@ test('with the structural pass on every chunk, the scanner reports exactly what 
         const without = scanAll(bytes, delimiter, wanted, chunkSizes, 'off');
         const withPass = scanAll(bytes, delimiter, wanted, chunkSizes, 'every-chunk');
         assert.deepEqual(withPass, without);
+        // Taken as batches, the pass's records are the same records on the same lines.
+        if (wanted !== undefined) assert.deepEqual(scanAll(bytes, delimiter, wanted, chunkSizes, 'every-chunk', true), without);
         // A field's text and its first characters are what the whole array holds.
         for (const record of without) {
           record.fields?.forEach((field, i) => {
@@ -87,6 +106,8 @@ test('with the structural pass on every chunk, the scanner reports exactly what 
     ),
     { numRuns: 3000 },
   );
+  // Batches were met (each record of them compared above).
+  assert.ok(batchesSeen - batchesBefore > 100, `only ${batchesSeen - batchesBefore} batches were taken`);
 });
 
 test('on a well-formed export cut into large chunks, the pass gives the same records, row widths and lines', () => {
