@@ -185,7 +185,7 @@ export class EmailColumn {
     if (this.#index !== undefined) return this.#index.keyAt(number);
     const start = this.#spans[2 * number]!;
     const span = this.#spans[2 * number + 1]!;
-    return this.#arena.toString(span % 2 === 1 ? 'utf16le' : 'latin1', start, start + Math.floor(span / 2));
+    return this.#arena.toString((span & 1) === 1 ? 'utf16le' : 'latin1', start, start + Math.floor(span / 2));
   }
 
   /** Appends `JSON.stringify(at(number))` to `out`: straight from the arena for a plain ASCII email. */
@@ -193,7 +193,7 @@ export class EmailColumn {
     if (this.#index === undefined) {
       const start = this.#spans[2 * number]!;
       const span = this.#spans[2 * number + 1]!;
-      if (span % 2 === 0 && out.quotedAscii(this.#arena, start, start + span / 2)) return;
+      if ((span & 1) === 0 && out.quotedAscii(this.#arena, start, start + span / 2)) return;
     }
     out.text(JSON.stringify(this.at(number)));
   }

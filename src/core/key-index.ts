@@ -128,7 +128,7 @@ export class KeyIndex {
     const start = this.#spans[2 * number]!;
     const span = this.#spans[2 * number + 1]!;
     const length = span / 2;
-    if (span % 2 === 1 || at + length > into.length) return -1;
+    if ((span & 1) === 1 || at + length > into.length) return -1;
     const arena = this.#arena;
     for (let i = 0; i < length; i++) into[at + i] = arena[start + i]!;
     return length;
@@ -142,7 +142,7 @@ export class KeyIndex {
     const start = this.#spans[2 * number]!;
     const span = this.#spans[2 * number + 1]!;
     const arena = this.#arena;
-    if (span % 2 === 1) {
+    if ((span & 1) === 1) {
       const length = (span - 1) / 4;
       if (at + length > into.length) return -1;
       for (let i = 0; i < length; i++) into[at + i] = arena[start + 2 * i]! | (arena[start + 2 * i + 1]! << 8);
@@ -159,7 +159,7 @@ export class KeyIndex {
     const start = this.#spans[2 * number]!;
     const span = this.#spans[2 * number + 1]!;
     const arena = this.#arena;
-    if (span % 2 === 1) {
+    if ((span & 1) === 1) {
       for (let at = start; at < start + (span - 1) / 2; at += 2) if ((arena[at]! | (arena[at + 1]! << 8)) === unit) return true;
       return false;
     }
@@ -171,7 +171,7 @@ export class KeyIndex {
   keyAt(number: number): string {
     const start = this.#spans[2 * number]!;
     const span = this.#spans[2 * number + 1]!;
-    return this.#arena.toString(span % 2 === 1 ? 'utf16le' : 'latin1', start, start + Math.floor(span / 2));
+    return this.#arena.toString((span & 1) === 1 ? 'utf16le' : 'latin1', start, start + Math.floor(span / 2));
   }
 
   /** Every key, by number. */
@@ -210,7 +210,7 @@ export class KeyIndex {
     const start = this.#spans[2 * number]!;
     const span = this.#spans[2 * number + 1]!;
     const arena = this.#arena;
-    if (span % 2 === 1) {
+    if ((span & 1) === 1) {
       if (span !== 4 * key.length + 1) return false;
       for (let i = 0; i < key.length; i++) if (arena[start + 2 * i]! + (arena[start + 2 * i + 1]! << 8) !== key.charCodeAt(i)) return false;
       return true;

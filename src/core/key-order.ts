@@ -46,7 +46,7 @@ class KeySorter {
     this.#arena = arena;
     this.#spans = spans;
     let wide = false;
-    for (let n = 0; n < count && !wide; n++) wide = spans[2 * n + 1]! % 2 === 1;
+    for (let n = 0; n < count && !wide; n++) wide = (spans[2 * n + 1]! & 1) === 1;
     this.#unitBits = wide ? 16 : 8;
     this.#words = new BigUint64Array(count);
     this.#halves = new Uint32Array(this.#words.buffer);
@@ -147,19 +147,19 @@ class KeySorter {
 /** Key `number`'s length in code units. */
 function lengthOf(spans: Float64Array, number: number): number {
   const span = spans[2 * number + 1]!;
-  return span % 2 === 1 ? (span - 1) / 4 : span / 2;
+  return (span & 1) === 1 ? (span - 1) / 4 : span / 2;
 }
 
 /** How many code units every key starts with alike: one pass in arena order, which skips them all at once. */
 function commonPrefixLength({ count, arena, spans }: KeyTexts): number {
   let common = lengthOf(spans, 0);
   const first = spans[0]!;
-  const firstWide = spans[1]! % 2 === 1;
+  const firstWide = (spans[1]! & 1) === 1;
   for (let n = 1; n < count && common > 0; n++) {
     const shorter = Math.min(common, lengthOf(spans, n));
     const start = spans[2 * n]!;
     let i = 0;
-    if (!firstWide && spans[2 * n + 1]! % 2 === 0) {
+    if (!firstWide && (spans[2 * n + 1]! & 1) === 0) {
       // Both one byte a unit, as nearly every key: compare bytes.
       while (i < shorter && arena[first + i] === arena[start + i]) i++;
     } else {
@@ -174,6 +174,6 @@ function commonPrefixLength({ count, arena, spans }: KeyTexts): number {
 function unitAt(arena: Uint8Array, spans: Float64Array, number: number, index: number): number {
   const start = spans[2 * number]!;
   const span = spans[2 * number + 1]!;
-  if (span % 2 === 1) return 4 * index + 1 < span ? arena[start + 2 * index]! | (arena[start + 2 * index + 1]! << 8) : -1;
+  if ((span & 1) === 1) return 4 * index + 1 < span ? arena[start + 2 * index]! | (arena[start + 2 * index + 1]! << 8) : -1;
   return 2 * index < span ? arena[start + index]! : -1;
 }

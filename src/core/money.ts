@@ -93,20 +93,24 @@ export function writeCentsValue(value: number, into: Uint8Array, at: number): nu
   if (cents / 100 !== value) return -1;
   let start = at;
   if (cents < 0) into[start++] = MINUS_BYTE;
-  let whole = Math.floor(Math.abs(cents) / 100);
-  let fraction = Math.abs(cents) % 100;
+  // Digits by division, not `%`: these are doubles (cents reach 1e15), and `%` on doubles is a call to fmod.
+  const absolute = Math.abs(cents);
+  let whole = Math.floor(absolute / 100);
+  let fraction = absolute - 100 * whole;
   // The whole part's digits, backwards into place.
   let digits = 1;
   for (let rest = whole; rest >= 10; rest = Math.floor(rest / 10)) digits++;
   for (let i = digits - 1; i >= 0; i--) {
-    into[start + i] = ZERO_BYTE + (whole % 10);
-    whole = Math.floor(whole / 10);
+    const next = Math.floor(whole / 10);
+    into[start + i] = ZERO_BYTE + (whole - 10 * next);
+    whole = next;
   }
   let end = start + digits;
   if (fraction !== 0) {
     into[end++] = POINT_BYTE;
-    into[end++] = ZERO_BYTE + Math.floor(fraction / 10);
-    fraction %= 10;
+    const tens = Math.floor(fraction / 10);
+    into[end++] = ZERO_BYTE + tens;
+    fraction -= 10 * tens;
     if (fraction !== 0) into[end++] = ZERO_BYTE + fraction;
   }
   return end - at;

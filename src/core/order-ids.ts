@@ -159,7 +159,8 @@ class NumericIdTable {
 
 /** Spreads sequential ids (#1001, #1002, ...) over the table: multiply-shift on the low and high halves. */
 function hashSlot(key: number, mask: number): number {
-  const low = key % 4_294_967_296;
+  // The low 32 bits of a whole number below 2^53 (ids are never negative): `% 2^32` on a double is a call to fmod.
+  const low = key >>> 0;
   const high = (key - low) / 4_294_967_296;
   return Math.imul(low ^ Math.imul(high, 0x27d4eb2d), 0x9e3779b1) & mask;
 }
