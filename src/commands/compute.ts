@@ -72,6 +72,7 @@ export interface ProfileTable {
 /** Reads the exports and reduces them to profile rows; commits the rejects file. */
 export async function computeProfileTable(options: ComputeOptions): Promise<ProfileTable> {
   const computed = await computeProfiles(options);
+  await computed.shardThreads.release();
   const rows = computed.profiles.toRows();
   computed.counts.profiles = rows.length;
   computed.counts.profilesWithoutProperties = computed.profiles.profileCount() - rows.length;
@@ -177,7 +178,7 @@ async function computeAndWrite(options: ComputeOptions & { readonly out: string;
       return counts;
     });
   } finally {
-    await sharded.stop();
+    await Promise.all([sharded.stop(), shardThreads.release()]);
   }
 }
 

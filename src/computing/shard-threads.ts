@@ -50,6 +50,8 @@ export type IdleShardThread = (task: () => ShardTask) => ShardThread;
 export class ShardThreads {
   readonly #wanted: number;
   readonly #idle: IdleShardThread[] = [];
+  /** The workers of `#idle`, to stop those never given a shard. */
+  readonly #idleWorkers = new Set<Worker>();
   #started = 0;
 
   /** `wanted`: threads besides this one (the shards less one). */
@@ -65,8 +67,25 @@ export class ShardThreads {
     if (this.#started >= this.#wanted) return false;
     worker.unref();
     this.#started++;
-    this.#idle.push((task) => shardThread(worker, task()));
+    this.#keepIdle(worker);
     return true;
+  }
+
+  /** Stops the threads never given a shard: a run that computes its rows here (push, diff) has no use for them. */
+  async release(): Promise<void> {
+    const idle = [...this.#idleWorkers];
+    this.#idleWorkers.clear();
+    this.#idle.length = 0;
+    this.#started = this.#wanted;
+    await Promise.all(idle.map((worker) => worker.terminate()));
+  }
+
+  #keepIdle(worker: Worker): void {
+    this.#idleWorkers.add(worker);
+    this.#idle.push((task) => {
+      this.#idleWorkers.delete(worker);
+      return shardThread(worker, task());
+    });
   }
 
   /** A thread for the next shard, or undefined when no more can be had (then it is computed here). */

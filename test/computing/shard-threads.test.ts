@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import assert from 'node:assert/strict';
 import { ShardThreads } from '../../src/computing/shard-threads.js';
 import { buildDefinitions, type Definitions } from '../../src/core/definitions.js';
@@ -18,9 +19,21 @@ test('a thread that cannot compute its shard fails the run with the reason, and 
   await thread.stop();
 });
 
-test('no more threads than asked for are started; past them, a shard is computed on this thread', () => {
+test('no more threads than asked for are started; past them, a shard is computed on this thread', async () => {
   const threads = new ShardThreads(2);
   assert.ok(threads.take() !== undefined);
   assert.ok(threads.take() !== undefined);
+  assert.equal(threads.take(), undefined);
+  await threads.release();
+});
+
+test('threads never given a shard are stopped on release, and none is started after it', async () => {
+  const threads = new ShardThreads(3);
+  // A thread that has read a part, as part-threads.ts hands it over.
+  const reader = new Worker('setInterval(() => {}, 1000)', { eval: true });
+  assert.equal(threads.adopt(reader), true);
+  await threads.release();
+  // A stopped worker's threadId is -1.
+  assert.equal(reader.threadId, -1, 'the idle thread was stopped');
   assert.equal(threads.take(), undefined);
 });
