@@ -49,9 +49,8 @@ export type IdleShardThread = (task: () => ShardTask) => ShardThread;
  */
 export class ShardThreads {
   readonly #wanted: number;
-  readonly #idle: IdleShardThread[] = [];
-  /** The workers of `#idle`, to stop those never given a shard. */
-  readonly #idleWorkers = new Set<Worker>();
+  /** Started or adopted, waiting for a shard; unref'd. */
+  readonly #idle: Worker[] = [];
   #started = 0;
 
   /** `wanted`: threads besides this one (the shards less one). */
@@ -67,47 +66,36 @@ export class ShardThreads {
     if (this.#started >= this.#wanted) return false;
     worker.unref();
     this.#started++;
-    this.#keepIdle(worker);
+    this.#idle.push(worker);
     return true;
-  }
-
-  /** Stops the threads never given a shard: a run that computes its rows here (push, diff) has no use for them. */
-  async release(): Promise<void> {
-    const idle = [...this.#idleWorkers];
-    this.#idleWorkers.clear();
-    this.#idle.length = 0;
-    this.#started = this.#wanted;
-    await Promise.all(idle.map((worker) => worker.terminate()));
-  }
-
-  #keepIdle(worker: Worker): void {
-    this.#idleWorkers.add(worker);
-    this.#idle.push((task) => {
-      this.#idleWorkers.delete(worker);
-      return shardThread(worker, task());
-    });
   }
 
   /** A thread for the next shard, or undefined when no more can be had (then it is computed here). */
   take(): IdleShardThread | undefined {
-    const idle = this.#idle.shift();
-    if (idle !== undefined || this.#started >= this.#wanted) return idle;
-    const started = startShardThread();
-    // None to be had: this shard and the rest are computed here.
-    this.#started = started === undefined ? this.#wanted : this.#started + 1;
-    return started;
+    let worker = this.#idle.shift();
+    if (worker === undefined && this.#started < this.#wanted) {
+      worker = startShardWorker();
+      // None to be had: this shard and the rest are computed here.
+      this.#started = worker === undefined ? this.#wanted : this.#started + 1;
+    }
+    return worker === undefined ? undefined : (task) => shardThread(worker, task());
+  }
+
+  /** Stops the threads never given a shard, and starts none after: a run that computes its rows here (push, diff) has no use for them. */
+  async release(): Promise<void> {
+    this.#started = this.#wanted;
+    await Promise.all(this.#idle.splice(0).map((worker) => worker.terminate()));
   }
 }
 
-function startShardThread(): IdleShardThread | undefined {
-  let worker: Worker;
+function startShardWorker(): Worker | undefined {
   try {
-    worker = new Worker(new URL('./shard-worker.js', import.meta.url));
+    const worker = new Worker(new URL('./shard-worker.js', import.meta.url));
+    worker.unref();
+    return worker;
   } catch {
     return undefined;
   }
-  worker.unref();
-  return (task) => shardThread(worker, task());
 }
 
 function shardThread(worker: Worker, task: ShardTask): ShardThread {

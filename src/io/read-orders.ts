@@ -129,11 +129,11 @@ async function readFile(path: string, index: number, options: ReadOrdersOptions,
   const splitter = options.splitter;
   const release = splitter?.prepare !== undefined && path !== STDIN_PATH && ((await fileSize(path)) ?? 0) >= (splitter.minBytes ?? CUT_MIN_BYTES) ? splitter.prepare() : undefined;
   const cut =
-    options.splitter === undefined || path === STDIN_PATH
+    splitter === undefined || path === STDIN_PATH
       ? undefined
       : await findCuts(path, settings.delimiter, (header) => tryFormatFor(header, file, settings), {
-          parts: options.splitter.parts,
-          ...(options.splitter.minBytes === undefined ? {} : { minBytes: options.splitter.minBytes }),
+          parts: splitter.parts,
+          ...(splitter.minBytes === undefined ? {} : { minBytes: splitter.minBytes }),
         }).catch(
           () => undefined, // no cut: the file is read in one part, which reports any problem with it
         );
