@@ -11,7 +11,7 @@ import { flowInstructions } from './flow-instructions.js';
 import type { CliIo } from './io.js';
 import { klaviyoConnection, parseRevision, type ConnectionFlags } from './klaviyo-connection.js';
 import { addDefinitionOptions, explicitSettings, HELP_GROUPS, type OrderReadingFlags } from './order-reading-flags.js';
-import { runFlow, type FlowResult, type MetricChoice } from '../commands/flow.js';
+import type { FlowResult, MetricChoice } from '../commands/flow.js';
 import { loadConfig } from '../config/config-file.js';
 import { resolveRunSettings } from '../config/run-settings.js';
 import { parseItemSizePath, RECIPE_EVENT_FIELDS, type EventFields } from '../core/flow/event-fields.js';
@@ -135,6 +135,8 @@ export const flowCommand: CliCommand = {
       ...(given('eventItems') || fromFile.items === undefined ? flags.eventItems : { items: fromFile.items, itemSize: fromFile.itemSize ?? flags.eventItems.itemSize }),
     };
     const metric: MetricChoice = flags.metricId !== undefined ? { kind: 'id', id: flags.metricId } : { kind: 'name', name: flags.metric, client: client! };
+    // Loaded only for this command, as push's is: not part of every run's start.
+    const { runFlow } = await import('../commands/flow.js');
     const result = await runFlow({
       definitions: settings.definitions,
       sizes: sizeTemplates(settings.definitions.sizes, (size) => settings.input.sizes.namesOf(size)),
