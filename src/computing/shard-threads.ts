@@ -3,7 +3,8 @@
  * its pieces are moved there, not copied; it answers whether some profile is known only by phone,
  * and then, once told whether the CSV has a phone column, sends its lines in key order.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startIdleWorker } from '../idle-worker.js';
 import type { Definitions } from '../core/definitions.js';
 import { accumulatedArrays, type AccumulatedPart } from '../core/profiles.js';
 import type { CsvLines } from '../io/profiles-csv.js';
@@ -74,7 +75,7 @@ export class ShardThreads {
   take(): IdleShardThread | undefined {
     let worker = this.#idle.shift();
     if (worker === undefined && this.#started < this.#wanted) {
-      worker = startShardWorker();
+      worker = startIdleWorker(new URL('./shard-worker.js', import.meta.url));
       // None to be had: this shard and the rest are computed here.
       this.#started = worker === undefined ? this.#wanted : this.#started + 1;
     }
@@ -85,16 +86,6 @@ export class ShardThreads {
   async release(): Promise<void> {
     this.#started = this.#wanted;
     await Promise.all(this.#idle.splice(0).map((worker) => worker.terminate()));
-  }
-}
-
-function startShardWorker(): Worker | undefined {
-  try {
-    const worker = new Worker(new URL('./shard-worker.js', import.meta.url));
-    worker.unref();
-    return worker;
-  } catch {
-    return undefined;
   }
 }
 

@@ -5,7 +5,8 @@
  * turn gives.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startIdleWorker } from '../idle-worker.js';
 import type { Definitions } from '../core/definitions.js';
 import { seenIdsInclude } from '../core/order-ids.js';
 import { SizeMatcher } from '../core/sizes.js';
@@ -157,14 +158,7 @@ interface StartedPart {
 
 /** A thread to read a part, loading its code until the part is given to it; undefined when none can be had. */
 function startReader(): Worker | undefined {
-  try {
-    const worker = new Worker(new URL('./read-part-worker.js', import.meta.url));
-    // Waiting for a part, it must not keep a run alive that stops before giving it one.
-    worker.unref();
-    return worker;
-  } catch {
-    return undefined;
-  }
+  return startIdleWorker(new URL('./read-part-worker.js', import.meta.url));
 }
 
 function startPart(worker: Worker | undefined, task: PartTask, onRecords: (recordsSoFar: number) => void): StartedPart {
