@@ -54,12 +54,12 @@ export class ProfileShards {
     return this.#shards.length;
   }
 
-  /** Adds an order to its profile's shard; returns false (and ignores it) when it was placed after `asOf`. */
-  add(order: Order): boolean {
-    if (this.#shards.length === 1) return this.#shards[0]!.add(order);
-    const key = profileKey(order);
-    const hash = keyHash(key);
-    return this.#shards[shardOf(hash, this.#shards.length)]!.add(order, key, hash);
+  /**
+   * Adds an order to its profile's shard; returns false (and ignores it) when it was placed after `asOf`.
+   * `key` is `profileKey(order)` and `hash` its `keyHash`, for a caller that has them already.
+   */
+  add(order: Order, key = profileKey(order), hash = keyHash(key)): boolean {
+    return this.#shards[this.#shards.length === 1 ? 0 : shardOf(hash, this.#shards.length)]!.add(order, key, hash);
   }
 
   /** Each shard's content, for another thread's `absorb` (transfer the buffers); these shards must not be used afterwards. */

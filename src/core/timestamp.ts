@@ -150,20 +150,60 @@ export function parseShopifyTimestamp(text: string): number {
   if (text.charCodeAt(13) !== 0x3a || text.charCodeAt(16) !== 0x3a || text.charCodeAt(19) !== 0x20) return NaN;
   const sign = text.charCodeAt(20);
   if (sign !== 0x2b && sign !== 0x2d) return NaN;
-  const year = digits(text, 0, 4);
-  const month = digits(text, 5, 2);
-  const day = digits(text, 8, 2);
-  const hour = digits(text, 11, 2);
-  const minute = digits(text, 14, 2);
-  const second = digits(text, 17, 2);
-  const offsetHours = digits(text, 21, 2);
-  const offsetMinutesPart = digits(text, 23, 2);
+  return shopifyInstant(
+    digits(text, 0, 4),
+    digits(text, 5, 2),
+    digits(text, 8, 2),
+    digits(text, 11, 2),
+    digits(text, 14, 2),
+    digits(text, 17, 2),
+    sign === 0x2d,
+    digits(text, 21, 2),
+    digits(text, 23, 2),
+  );
+}
+
+/**
+ * `parseShopifyTimestamp` of the text whose bytes are `bytes[start, end)`, one byte a character: the
+ * Created at of every Shopify order, read without making a string of it.
+ */
+export function shopifyTimestampOfBytes(bytes: Uint8Array, start: number, end: number): number {
+  if (end - start !== 25 || bytes[start + 4] !== 0x2d || bytes[start + 7] !== 0x2d || bytes[start + 10] !== 0x20) return NaN;
+  if (bytes[start + 13] !== 0x3a || bytes[start + 16] !== 0x3a || bytes[start + 19] !== 0x20) return NaN;
+  const sign = bytes[start + 20];
+  if (sign !== 0x2b && sign !== 0x2d) return NaN;
+  return shopifyInstant(
+    digitBytes(bytes, start, 4),
+    digitBytes(bytes, start + 5, 2),
+    digitBytes(bytes, start + 8, 2),
+    digitBytes(bytes, start + 11, 2),
+    digitBytes(bytes, start + 14, 2),
+    digitBytes(bytes, start + 17, 2),
+    sign === 0x2d,
+    digitBytes(bytes, start + 21, 2),
+    digitBytes(bytes, start + 23, 2),
+  );
+}
+
+/** The instant of a Shopify timestamp's fields (NaN where one was not digits), or NaN when they make none. */
+function shopifyInstant(year: number, month: number, day: number, hour: number, minute: number, second: number, west: boolean, offsetHours: number, offsetMinutesPart: number): number {
   // NaN from a non-digit fails every comparison below, so it is refused here too.
   // An impossible offset (beyond ±14:00) is left to the general parser, which refuses it with its reason.
   if (!(month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59 && offsetMinutesPart <= 59 && offsetHours * 60 + offsetMinutesPart <= MAX_OFFSET_MINUTES)) return NaN;
   if (day > daysInMonth(year, month)) return NaN;
-  const offset = (sign === 0x2d ? -1 : 1) * (offsetHours * 60 + offsetMinutesPart);
+  const offset = (west ? -1 : 1) * (offsetHours * 60 + offsetMinutesPart);
   return utcMillis(year, month, day, hour, minute, second) - offset * 60_000;
+}
+
+/** `digits` over bytes: each checked once, as an unsigned difference from `0` (a byte below it wraps past 9). */
+function digitBytes(bytes: Uint8Array, start: number, count: number): number {
+  let value = 0;
+  for (let i = start; i < start + count; i++) {
+    const digit = (bytes[i]! - DIGIT_0) >>> 0;
+    if (digit > 9) return NaN;
+    value = value * 10 + digit;
+  }
+  return value;
 }
 
 function digits(text: string, start: number, count: number): number {

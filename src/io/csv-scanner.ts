@@ -82,18 +82,38 @@ export class ScannedRecord {
    * read from the bytes where they are ASCII: for a look at how a field starts without decoding it.
    */
   leadingCodes(column: number, count: number, into: Float64Array): void {
-    const slots = this.#slots;
-    const slot = this.#at + RECORD_HEADER_SLOTS + 2 * column;
-    // A quoted field holding `""` (its slot's end is negative) is decoded: its bytes are not its characters.
-    if (slots === undefined || slots[this.#at + 4] !== 0 || column >= this.fieldCount || this.#columns!.wanted[column] !== true || slots[slot + 1]! < 0) {
+    const start = this.asciiStart(column);
+    if (start < 0) {
       const text = this.text(column) ?? '';
       for (let i = 0; i < count; i++) into[i] = text.charCodeAt(i);
       return;
     }
-    const start = slots[slot]!;
-    const end = slots[slot + 1]!;
+    const end = this.asciiEnd(column);
     const source = this.#source;
     for (let i = 0; i < count; i++) into[i] = start + i < end ? source[start + i]! : NaN;
+  }
+
+  /** The input bytes that `asciiStart` and `asciiEnd` point into. */
+  get bytes(): Buffer {
+    return this.#source;
+  }
+
+  /**
+   * Where the text of `column` starts in `bytes`, when its bytes are its characters one for one (the
+   * record is ASCII and the field holds no `""`); -1 when it is to be read with `text`. With
+   * `asciiEnd`, for readers that parse a cell once per order of millions without making a string of it.
+   */
+  asciiStart(column: number): number {
+    const slots = this.#slots;
+    // A quoted field holding `""` (its slot's end is negative): its bytes are not its characters.
+    if (slots === undefined || slots[this.#at + 4] !== 0 || column >= this.fieldCount || this.#columns!.wanted[column] !== true) return -1;
+    const slot = this.#at + RECORD_HEADER_SLOTS + 2 * column;
+    return slots[slot + 1]! < 0 ? -1 : slots[slot]!;
+  }
+
+  /** Where the text of `column` ends in `bytes`; only where `asciiStart` is not -1. */
+  asciiEnd(column: number): number {
+    return this.#slots![this.#at + RECORD_HEADER_SLOTS + 2 * column + 1]!;
   }
 
   #decode(column: number): string {

@@ -6,7 +6,8 @@
  */
 import type { Definitions } from '../core/definitions.js';
 import { OrderIds, type SeenIds } from '../core/order-ids.js';
-import { accumulatedArrays, type AccumulatedPart } from '../core/profiles.js';
+import { keyHash } from '../core/key-index.js';
+import { accumulatedArrays, profileKey, type AccumulatedPart } from '../core/profiles.js';
 import { ProfileShards } from '../core/profile-shards.js';
 import type { OrderSink, RejectedRecord } from '../io/formats/format.js';
 
@@ -57,7 +58,10 @@ export class OrderCollector implements OrderSink {
   }
 
   order: OrderSink['order'] = (order, at, raw) => {
-    const sighting = order.orderId === '' ? 'new' : this.#orderIds.see(order);
+    // The profile key is hashed once, for the id check and for the profile's shard and index.
+    const key = profileKey(order);
+    const hash = keyHash(key);
+    const sighting = order.orderId === '' ? 'new' : this.#orderIds.see(order, hash);
     if (sighting === 'duplicate') {
       this.counts.ordersDuplicate++;
       return;
@@ -75,7 +79,7 @@ export class OrderCollector implements OrderSink {
     }
     this.counts.ordersRead++;
     if (this.newestOrderAt === null || order.placedAt > this.newestOrderAt) this.newestOrderAt = order.placedAt;
-    if (!this.profiles.add(order)) this.counts.ordersAfterAsOf++;
+    if (!this.profiles.add(order, key, hash)) this.counts.ordersAfterAsOf++;
   };
 
   withoutEmail(): void {

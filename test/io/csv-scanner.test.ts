@@ -94,6 +94,32 @@ test('decoding some columns only gives the same texts for those columns and the 
   );
 });
 
+test('a field given as bytes (asciiStart) is its text one byte a character, and only ASCII fields without "" are', () => {
+  let given = 0;
+  fc.assert(
+    fc.property(csvDocument, fc.uniqueArray(fc.integer({ min: 0, max: 5 })), ({ shape, rows }, wanted) => {
+      const text = rows.map((row) => row.map(([value, force]) => writeField(value, shape.delimiter, force)).join(shape.delimiter)).join('\n') + '\n';
+      const records: ScannedRecord[] = [];
+      const scanner = new CsvScanner(shape.delimiter, { record: (r) => records.push(r), issue: () => assert.fail('unexpected issue') }, { structurePass: 'every-chunk' });
+      scanner.decodeOnly(wanted);
+      scanner.push(Buffer.from(text));
+      scanner.end();
+      for (const record of records) {
+        for (let column = 0; column < record.fieldCount + 1; column++) {
+          const start = record.asciiStart(column);
+          if (start < 0) continue;
+          given++;
+          const field = record.text(column)!;
+          assert.ok(/^[\x00-\x7f]*$/.test(field) && wanted.includes(column), JSON.stringify(field));
+          assert.equal(record.bytes.toString('latin1', start, record.asciiEnd(column)), field);
+        }
+      }
+    }),
+    { numRuns: 1000 },
+  );
+  assert.ok(given > 100, `only ${given} fields were given as bytes`);
+});
+
 test('on any input, malformed or not, every byte ends up in a record or an issue, in order', () => {
   const anyText = fc.stringMatching(/^[a,"\n\r]*$/, { maxLength: 40 });
   fc.assert(

@@ -8,7 +8,8 @@
 import { emailProblem } from '../../core/email.js';
 import type { Order } from '../../core/order.js';
 import { BackfillError } from '../../errors.js';
-import { parseMoney } from '../../core/money.js';
+import { parseMoney, plainMoneyOfBytes } from '../../core/money.js';
+import { shopifyTimestampOfBytes } from '../../core/timestamp.js';
 import type { CsvRecord, CsvSyntaxIssue } from '../csv-records.js';
 import { DateOrderGate } from './date-order-gate.js';
 import { HeaderIndex, rejectOrderRows, type FormatOptions, type OrderFormat, type OrderProblem, type OrderSink, type RecordConsumer } from './format.js';
@@ -98,15 +99,30 @@ class ShopifyReader implements RecordConsumer {
   }
 
   record(record: CsvRecord): void {
-    const name = record.text(this.#name) ?? '';
-    if (this.#open === undefined || this.#open.orderId !== name) {
+    let open = this.#open;
+    const name = open !== undefined && this.#sameNameBytes(open.rows[0]!, record) ? open.orderId : (record.text(this.#name) ?? '');
+    if (open === undefined || open.orderId !== name) {
       this.#flush();
-      this.#open = this.#startOrder(name, record);
+      open = this.#open = this.#startOrder(name, record);
     } else {
-      this.#open.rows.push(record);
-      if (record.fieldCount !== this.#width) this.#open.problem ??= this.#widthProblem(record);
+      open.rows.push(record);
+      if (record.fieldCount !== this.#width) open.problem ??= this.#widthProblem(record);
     }
-    if (this.#open.problem === undefined) this.#addSizes(this.#open, record);
+    if (open.problem === undefined) this.#addSizes(open, record);
+  }
+
+  /** Whether two rows' `Name`s are the same ASCII bytes (then the same text): most rows after an order's first are told so, with no string made. */
+  #sameNameBytes(first: CsvRecord, record: CsvRecord): boolean {
+    const column = this.#name;
+    const start = record.asciiStart(column);
+    const firstStart = first.asciiStart(column);
+    if (start < 0 || firstStart < 0) return false;
+    const length = record.asciiEnd(column) - start;
+    if (first.asciiEnd(column) - firstStart !== length) return false;
+    const bytes = record.bytes;
+    const firstBytes = first.bytes;
+    for (let i = 0; i < length; i++) if (bytes[start + i] !== firstBytes[firstStart + i]) return false;
+    return true;
   }
 
   cutState(): { readonly openOrderId: string | undefined; readonly holding: boolean } {
@@ -148,20 +164,31 @@ class ShopifyReader implements RecordConsumer {
       return order;
     }
     // Fields are decoded one by one, as they are needed: most are needed on an order's first row only.
-    const total = record.text(this.#total)!;
-    const value = parseMoney(total, this.#options.decimalComma);
-    if (value === undefined) {
-      const reason = total.trim() === '' ? `no Total on the order's first row` : `Total is not a number: "${total}"`;
-      order.problem = this.#cellProblem(record, this.#total, 'BAD_VALUE', reason);
-      return order;
+    // A plain Total and a Created at in Shopify's own layout are read from their bytes, with no string.
+    const totalStart = this.#options.decimalComma ? -1 : record.asciiStart(this.#total);
+    let value = totalStart < 0 ? NaN : plainMoneyOfBytes(record.bytes, totalStart, record.asciiEnd(this.#total));
+    if (Number.isNaN(value)) {
+      const total = record.text(this.#total)!;
+      const parsed = parseMoney(total, this.#options.decimalComma);
+      if (parsed === undefined) {
+        const reason = total.trim() === '' ? `no Total on the order's first row` : `Total is not a number: "${total}"`;
+        order.problem = this.#cellProblem(record, this.#total, 'BAD_VALUE', reason);
+        return order;
+      }
+      value = parsed;
     }
-    const placedAt = this.#options.timestamps.read(record.text(this.#createdAt)!);
-    if (!placedAt.ok) {
-      order.problem = this.#cellProblem(record, this.#createdAt, 'BAD_DATE', `Created at: ${placedAt.reason}`);
-      return order;
+    const createdStart = record.asciiStart(this.#createdAt);
+    let placedAt = createdStart < 0 ? NaN : shopifyTimestampOfBytes(record.bytes, createdStart, record.asciiEnd(this.#createdAt));
+    if (Number.isNaN(placedAt)) {
+      const parsed = this.#options.timestamps.read(record.text(this.#createdAt)!);
+      if (!parsed.ok) {
+        order.problem = this.#cellProblem(record, this.#createdAt, 'BAD_DATE', `Created at: ${parsed.reason}`);
+        return order;
+      }
+      placedAt = parsed.epochMs;
     }
     order.value = value;
-    order.placedAt = placedAt.epochMs;
+    order.placedAt = placedAt;
     order.email = record.text(this.#email)!.trim().toLowerCase();
     this.#checkEmail(order, record);
     order.cancelled = this.#options.excludeCancelled && this.#isCancelled(record);
@@ -173,7 +200,10 @@ class ShopifyReader implements RecordConsumer {
       order.email = (record.text(this.#email) ?? '').trim().toLowerCase();
       this.#checkEmail(order, record);
     }
-    for (const size of this.#options.sizes.sizesInLineItemName(record.text(this.#lineItemName) ?? '')) {
+    const sizes = this.#options.sizes;
+    const start = record.asciiStart(this.#lineItemName);
+    const found = (start < 0 ? undefined : sizes.sizesInLineItemBytes(record.bytes, start, record.asciiEnd(this.#lineItemName))) ?? sizes.sizesInLineItemName(record.text(this.#lineItemName) ?? '');
+    for (const size of found) {
       if (!order.sizes.includes(size)) order.sizes.push(size);
     }
   }
