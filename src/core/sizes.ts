@@ -25,8 +25,13 @@ const MAX_SIZES_BY_BYTES = 31;
 export class SizeMatcher {
   readonly #canonicalByName = new Map<string, string>();
   readonly #byLineItemName = new Map<string, readonly string[]>();
-  /** For `sizesInLineItemBytes`: each name that is ASCII, as bytes, with the bit of the size it names. */
-  readonly #asciiNames: { readonly bytes: Uint8Array; readonly bit: number }[] = [];
+  /**
+   * For `sizesInLineItemBytes`: the names that are ASCII, one after another as bytes, name n at
+   * `#nameStarts[n]` up to `#nameStarts[n + 1]`, with the bit of the size it names in `#nameBits[n]`.
+   */
+  readonly #nameBytes: Uint8Array;
+  readonly #nameStarts: Int32Array;
+  readonly #nameBits: Int32Array;
   /** The configured sizes by bit; undefined when there are too many for a mask. */
   readonly #sizesByBit: readonly string[] | undefined;
   readonly #sizesOfMask = new Map<number, readonly string[]>();
@@ -45,10 +50,15 @@ export class SizeMatcher {
     for (const size of configured) this.#canonicalByName.set(size, size);
     const sizesByBit = [...configured];
     this.#sizesByBit = sizesByBit.length <= MAX_SIZES_BY_BYTES ? sizesByBit : undefined;
-    for (const [name, size] of this.#canonicalByName) {
-      // An ASCII option, lower-cased, is ASCII: a name that is not can never equal it.
-      if (/^[\x00-\x7f]*$/.test(name)) this.#asciiNames.push({ bytes: Uint8Array.from(name, (c) => c.charCodeAt(0)), bit: 1 << sizesByBit.indexOf(size) });
-    }
+    // An ASCII option, lower-cased, is ASCII: a name that is not can never equal it.
+    const asciiNames = [...this.#canonicalByName].filter(([name]) => /^[\x00-\x7f]*$/.test(name));
+    this.#nameBytes = Uint8Array.from(asciiNames.map(([name]) => name).join(''), (c) => c.charCodeAt(0));
+    this.#nameStarts = new Int32Array(asciiNames.length + 1);
+    this.#nameBits = new Int32Array(asciiNames.length);
+    asciiNames.forEach(([name, size], n) => {
+      this.#nameStarts[n + 1] = this.#nameStarts[n]! + name.length;
+      this.#nameBits[n] = 1 << sizesByBit.indexOf(size);
+    });
   }
 
   /**
@@ -114,6 +124,7 @@ export class SizeMatcher {
       }
     }
     mask |= this.#bitOfOption(bytes, option, end);
+    if (mask === 0) return NO_SIZES;
     let sizes = this.#sizesOfMask.get(mask);
     if (sizes === undefined) {
       sizes = this.#sizesByBit.filter((_, bit) => (mask & (1 << bit)) !== 0);
@@ -127,13 +138,18 @@ export class SizeMatcher {
     while (start < end && isAsciiSpace(bytes[start]!)) start++;
     while (end > start && isAsciiSpace(bytes[end - 1]!)) end--;
     const length = end - start;
-    next: for (const name of this.#asciiNames) {
-      if (name.bytes.length !== length) continue;
-      for (let i = 0; i < length; i++) {
+    const names = this.#nameBytes;
+    const starts = this.#nameStarts;
+    for (let n = 0; n < this.#nameBits.length; n++) {
+      const from = starts[n]!;
+      if (starts[n + 1]! - from !== length) continue;
+      let i = 0;
+      while (i < length) {
         const code = bytes[start + i]!;
-        if ((code >= 0x41 && code <= 0x5a ? code + 0x20 : code) !== name.bytes[i]) continue next;
+        if ((code >= 0x41 && code <= 0x5a ? code + 0x20 : code) !== names[from + i]) break;
+        i++;
       }
-      return name.bit;
+      if (i === length) return this.#nameBits[n]!;
     }
     return 0;
   }

@@ -77,22 +77,6 @@ export class ScannedRecord {
     return this.#decode(column);
   }
 
-  /**
-   * The first `count` characters of `text(column)` as their codes, into `into` (NaN past its end),
-   * read from the bytes where they are ASCII: for a look at how a field starts without decoding it.
-   */
-  leadingCodes(column: number, count: number, into: Float64Array): void {
-    const start = this.asciiStart(column);
-    if (start < 0) {
-      const text = this.text(column) ?? '';
-      for (let i = 0; i < count; i++) into[i] = text.charCodeAt(i);
-      return;
-    }
-    const end = this.asciiEnd(column);
-    const source = this.#source;
-    for (let i = 0; i < count; i++) into[i] = start + i < end ? source[start + i]! : NaN;
-  }
-
   /** The input bytes that `asciiStart` and `asciiEnd` point into. */
   get bytes(): Buffer {
     return this.#source;
