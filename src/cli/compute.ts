@@ -78,6 +78,7 @@ interface ComputeFlags extends OrderReadingFlags, OrderSourceFlags {
   threads?: number;
   splitMinBytes?: number;
   shardMinProfiles?: number;
+  takeOverMinBytes?: number;
 }
 
 export const computeCommand: CliCommand = {
@@ -102,7 +103,8 @@ export const computeCommand: CliCommand = {
       .addOption(new Option('--threads <n>', 'threads for reading a large export (one part each) and computing its profiles: 1 does all on one (default: the cores)').argParser(parseThreads))
       .addOption(new Option('--max-file-bytes <n>', 'split the output above this size').argParser(parseBytes).hideHelp())
       .addOption(new Option('--split-min-bytes <n>', 'read exports of this size or more in parts').argParser(parseBytes).hideHelp())
-      .addOption(new Option('--shard-min-profiles <n>', 'compute this many profiles or more on several threads').argParser(parseCount).hideHelp());
+      .addOption(new Option('--shard-min-profiles <n>', 'compute this many profiles or more on several threads').argParser(parseCount).hideHelp())
+      .addOption(new Option('--take-over-min-bytes <n>', 'take over the rest of a part read on another thread when this much of it is left').argParser(parseCount).hideHelp());
   },
   async run(command, io) {
     const flags = command.opts<ComputeFlags>();
@@ -138,6 +140,7 @@ export const computeCommand: CliCommand = {
       ...(flags.threads !== undefined ? { threads: flags.threads } : {}),
       ...(flags.splitMinBytes !== undefined ? { splitMinBytes: flags.splitMinBytes } : {}),
       ...(flags.shardMinProfiles !== undefined ? { shardMinProfiles: flags.shardMinProfiles } : {}),
+      ...(flags.takeOverMinBytes !== undefined ? { takeOverMinBytes: flags.takeOverMinBytes } : {}),
       onProgress: (read) => {
         lastCount = read.records;
         if (progress.shown) progress.text = readingText(read, io.now() - started);

@@ -44,6 +44,8 @@ export interface ComputeOptions {
   readonly splitMinBytes?: number;
   /** Below this many profiles they are computed on one thread (tests set it low). */
   readonly shardMinProfiles?: number;
+  /** A part read on another thread is taken over only with this many bytes left (tests set it low). */
+  readonly takeOverMinBytes?: number;
   readonly stdin?: Readable;
 }
 
@@ -114,7 +116,7 @@ async function computeProfiles(options: ComputeOptions): Promise<ComputedProfile
       settings: options.input,
       sink: collector,
       // --strict stops at the first bad row in file order: one part, read in turn.
-      ...(options.strict ? {} : { splitter: laterPartThreads(collector, options.definitions, options.asOf, { threads, minBytes: options.splitMinBytes, adoptReader: (worker) => shardThreads.adopt(worker) }) }),
+      ...(options.strict ? {} : { splitter: laterPartThreads(collector, options.definitions, options.asOf, { threads, minBytes: options.splitMinBytes, takeOverMinBytes: options.takeOverMinBytes, adoptReader: (worker) => shardThreads.adopt(worker) }) }),
       onFile: (report) => fileFormats.push(report),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.stdin ? { stdin: options.stdin } : {}),

@@ -50,8 +50,8 @@ export async function scanCsv(
 }
 
 /** Pushes every chunk of `input` through `scanner` (and does not end it). */
-export async function pushAll(input: Readable, scanner: CsvScanner): Promise<void> {
-  for await (const chunk of input as AsyncIterable<Buffer | string>) scanner.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+export async function pushAll(input: AsyncIterable<Buffer | string>, scanner: CsvScanner): Promise<void> {
+  for await (const chunk of input) scanner.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
 }
 
 /** The same as an async iterable, for small files where convenience beats speed (a profiles CSV, tests). */

@@ -47,6 +47,10 @@ export interface FileCut {
   readonly headerEnd: number;
   /** In file order; part 0 is `[0, cuts[0])`, part k is `[cuts[k - 1], cuts[k])`, the last runs to the end. */
   readonly cuts: readonly Cut[];
+  /** The file's size when it was cut: where the last part ends. */
+  readonly size: number;
+  /** The columns a cut is told by, for cuts found later (`cutAt`). */
+  readonly columns: CutColumns;
 }
 
 /**
@@ -86,7 +90,17 @@ export async function findCuts(
       if (cut === undefined) return undefined;
       if (cut.offset > (cuts.at(-1)?.offset ?? headerEnd) && cut.offset < size) cuts.push(cut);
     }
-    return cuts.length === 0 ? undefined : { path, delimiter, headerEnd, cuts };
+    return cuts.length === 0 ? undefined : { path, delimiter, headerEnd, cuts, size, columns };
+  } finally {
+    await file.close();
+  }
+}
+
+/** The first cut of `cut`'s file in the window from `from` (see `cutNear`), or undefined when there is none. */
+export async function cutAt(cut: FileCut, from: number): Promise<Cut | undefined> {
+  const file = await open(cut.path, 'r');
+  try {
+    return await cutNear(file, from, cut.delimiter, cut.columns);
   } finally {
     await file.close();
   }

@@ -8,7 +8,8 @@ import { BackfillError } from '../errors.js';
 import { TimestampReader, type DayMonthOrder } from '../core/order-timestamps.js';
 import type { TimeZone } from '../core/time-zone.js';
 import { pushAll, scanCsv } from './csv-records.js';
-import { CUT_MIN_BYTES, fileRange, findCuts, type Cut, type FileCut } from './file-cut.js';
+import { CUT_MIN_BYTES, fileRange, findCuts, type FileCut } from './file-cut.js';
+import { movableRangeChunks, type MovableRange } from './movable-range.js';
 import type { ColumnMapping, FormatOptions, OrderFormat, OrderSink, RecordConsumer, SizeSource } from './formats/format.js';
 import { detectFormat } from './formats/registry.js';
 import { displayName, inputError, openInput, STDIN_PATH } from './input-files.js';
@@ -35,7 +36,7 @@ export interface FileReport {
   readonly file: string;
   readonly format: string;
   readonly delimiter: Delimiter;
-  /** How many parts it was read in, each on its own thread (see file-cut.ts); 1: in turn. */
+  /** How many parts it was read in (see file-cut.ts and reading/part-threads.ts); 1: in turn. */
   readonly parts: number;
 }
 
@@ -90,6 +91,8 @@ export interface FileSplitter {
 /** How far the later parts stood for reading on: `records` read in them; from `resumeAt` on, nothing was delivered. */
 export interface LaterPartsTaken {
   readonly records: number;
+  /** How many parts were taken: the later parts of the cut, and the parts of them read on another thread than their own. */
+  readonly parts: number;
   /** The cut where reading in turn must go on, at this line; undefined: every part was taken. */
   readonly resumeAt: { readonly offset: number; readonly line: number } | undefined;
 }
@@ -244,8 +247,8 @@ async function readFile(path: string, index: number, options: ReadOrdersOptions,
           const rest = await readLaterPart(cut, { start: taken.resumeAt, end: undefined }, settings, options.sink, undefined, perFile.timestamps.zoneChecked);
           progress.records += rest.records;
         }
-        const parts = taken.resumeAt === undefined ? cut.cuts.length + 1 : cut.cuts.findIndex((c) => c.offset === taken.resumeAt!.offset) + 1;
-        options.onFile?.({ file, format: formatName, delimiter, parts });
+        // This thread's part and the parts taken (what is read in turn after them goes with this thread's).
+        options.onFile?.({ file, format: formatName, delimiter, parts: 1 + taken.parts });
         return;
       }
       await pushAll(fileRange(path, cut.cuts[0]!.offset), scanner);
@@ -272,20 +275,32 @@ async function readFile(path: string, index: number, options: ReadOrdersOptions,
 export interface PartRange {
   /** Where the part starts, and the line that is on in the file (any line, when no reject will show it). */
   readonly start: { readonly offset: number; readonly line: number };
-  /** The cut it ends at; undefined: the end of the file. */
-  readonly end: Cut | undefined;
+  /** Where it ends (a cut); undefined: at the end of the file. Not read when `movable` is given. */
+  readonly end: number | undefined;
+  /**
+   * The part's bytes as a range whose end another thread may move back while it is read (see
+   * movable-range.ts); it ends at the end of the file when its end is FILE_END.
+   */
+  readonly movable?: MovableRange;
 }
 
-/** A part as read: its records, whether it stands for reading in turn, and the line breaks in it. */
+/** A movable range's end that stands for the end of the file, whatever its size by then. */
+export const FILE_END = Number.MAX_SAFE_INTEGER;
+
+/** A part as read: its records, whether it stands for reading in turn, the line breaks in it, and how it ended. */
 export interface PartRead {
   readonly records: number;
   /**
    * It needed nothing settled from the parts before (its dates never asked the day/month question),
-   * and, when it ends at a cut, reading ended a record exactly there, with nothing held back and
-   * another order open than the one the next part starts with (that order was delivered).
+   * and, when it ends at a cut, reading ended a record exactly there, with nothing held back. The
+   * order open there must also be another than the one the next part starts with: see `openOrderId`.
    */
   readonly standsAlone: boolean;
   readonly lineBreaks: number;
+  /** Where it ended, its range's end in the end (a movable one may have been moved back); undefined: the end of the file. */
+  readonly end: number | undefined;
+  /** The order open where it ended at a cut, for the caller, who knows the part after it, to check against that part's first. */
+  readonly openOrderId: string | undefined;
 }
 
 /**
@@ -327,19 +342,23 @@ export async function readLaterPart(
     }),
     { final: false },
   );
-  if (consumer === undefined || scanner.pendingBytes > 0) return { records, standsAlone: false, lineBreaks: 0 };
+  if (consumer === undefined || scanner.pendingBytes > 0) return { records, standsAlone: false, lineBreaks: 0, end: range.end, openOrderId: undefined };
   scanner.continueAtLine(range.start.line);
-  await pushAll(fileRange(cut.path, range.start.offset, range.end?.offset), scanner);
+  const { movable } = range;
+  await pushAll(movable === undefined ? fileRange(cut.path, range.start.offset, range.end) : movableRangeChunks(cut.path, movable), scanner);
   const lineBreaks = scanner.line - range.start.line;
+  const end = movable === undefined ? range.end : movable.end === FILE_END ? undefined : movable.end;
   let endsWell = true;
-  if (range.end === undefined) scanner.end();
+  let openOrderId: string | undefined;
+  if (end === undefined) scanner.end();
   else {
     const state = consumer.cutState?.();
-    endsWell = scanner.pendingBytes === 0 && state !== undefined && state.openOrderId !== range.end.firstOrderId;
+    endsWell = scanner.pendingBytes === 0 && state !== undefined;
+    openOrderId = state?.openOrderId;
   }
   const holding = consumer.cutState?.().holding ?? true;
   consumer.end();
-  return { records, standsAlone: endsWell && !holding && perFile.timestamps.dayMonthEvidence === settledBefore, lineBreaks };
+  return { records, standsAlone: endsWell && !holding && perFile.timestamps.dayMonthEvidence === settledBefore, lineBreaks, end, openOrderId };
 }
 
 /** The format a file is read with: the one set, or the one its header shows (throws when none does). */

@@ -3,6 +3,11 @@
  * worker reads its part into its own `OrderCollector` and hands the result over as plain arrays; this
  * side takes them in, in file order, after the first part, so the run's result is the one reading in
  * turn gives.
+ *
+ * Parts of equal size do not take equal time: a core may be shared with other work, or be a slower
+ * one. So this thread, done with the first part, takes over the second half of what is left of the
+ * part with the most left, while its thread reads the first half (see io/movable-range.ts), and
+ * again until no part has much left. The halves are parts like any other, taken in file order.
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
@@ -11,17 +16,20 @@ import type { Definitions } from '../core/definitions.js';
 import { seenIdsInclude } from '../core/order-ids.js';
 import { SizeMatcher } from '../core/sizes.js';
 import { TimeZone } from '../core/time-zone.js';
-import type { FileCut } from '../io/file-cut.js';
-import type { RejectedRecord } from '../io/formats/format.js';
+import { cutAt, type Cut, type FileCut } from '../io/file-cut.js';
+import { MovableRange } from '../io/movable-range.js';
 import { formatNamed } from '../io/formats/registry.js';
-import type { FileSplitter, InputSettings, LaterParts } from '../io/read-orders.js';
-import type { CollectedPart, OrderCollector } from './order-collector.js';
+import { FILE_END, type FileSplitter, type InputSettings, type LaterParts } from '../io/read-orders.js';
+import type { OrderCollector } from './order-collector.js';
+import { readPart, type PartOutcome } from './part-reading.js';
 
 /** What the worker is started with: the input settings as plain data (no classes cross threads). */
 export interface PartTask {
   readonly cut: FileCut;
   /** Which part: 1 for the one starting at `cut.cuts[0]`. */
   readonly part: number;
+  /** Its bytes, as a MovableRange's buffer: this thread may end it sooner. */
+  readonly range: SharedArrayBuffer;
   readonly definitions: Definitions;
   readonly asOf: number;
   /** The shards the main thread's collector has, which the part's must have too. */
@@ -33,19 +41,6 @@ export interface PartTask {
 export interface PartProgress {
   readonly recordsSoFar: number;
 }
-
-/** What the worker sends back at the end: its orders, or why the part cannot be used. */
-export type PartOutcome =
-  | {
-      readonly ok: true;
-      /** The part's first line, when it was counted (the part had rejects, which show it). */
-      readonly line: number | undefined;
-      readonly lineBreaks: number;
-      readonly records: number;
-      readonly part: CollectedPart;
-      readonly rejects: readonly RejectedRecord[];
-    }
-  | { readonly ok: false; readonly reason: string };
 
 type PlainInputSettings = Omit<InputSettings, 'format' | 'timeZone' | 'sizes' | 'sizePattern'> & {
   readonly format: string | undefined;
@@ -82,10 +77,13 @@ export function laterPartThreads(
   {
     threads = availableParallelism(),
     minBytes,
+    takeOverMinBytes = TAKE_OVER_MIN_BYTES,
     adoptReader,
   }: {
     readonly threads?: number | undefined;
     readonly minBytes?: number | undefined;
+    /** A part is taken over only with this many bytes left in it (TAKE_OVER_MIN_BYTES). */
+    readonly takeOverMinBytes?: number | undefined;
     /** Offered each thread whose part was taken, for work after reading; false: it is stopped. */
     readonly adoptReader?: (worker: Worker) => boolean;
   } = {},
@@ -107,46 +105,108 @@ export function laterPartThreads(
       };
     },
     start(cut: FileCut, settings: InputSettings, onRecords: (recordsSoFar: number) => void): LaterParts {
-      const soFar = cut.cuts.map(() => 0);
-      const workers = cut.cuts.map((_, index) => startPart(idle.shift() ?? startReader(), { cut, part: index + 1, definitions, asOf, shards: collector.profiles.count, settings: plainSettings(settings) }, (records) => {
-        soFar[index] = records;
+      // Per part read: records so far, for progress (parts taken over from another are added on).
+      const soFar: number[] = [];
+      const progressOf = (slot: number) => (records: number) => {
+        soFar[slot] = records;
         onRecords(soFar.reduce((sum, n) => sum + n, 0));
-      }));
-      const cancel = () => workers.forEach((worker) => worker.cancel());
+      };
+      const shards = collector.profiles.count;
+      const plain = plainSettings(settings);
+      const parts: LaterPart[] = cut.cuts.map((start, index) => {
+        const range = MovableRange.create(start.offset, cut.cuts[index + 1]?.offset ?? FILE_END);
+        const thread = idle.shift() ?? startReader();
+        const worker = startPart(thread, { cut, part: index + 1, range: range.buffer, definitions, asOf, shards, settings: plain }, progressOf(soFar.push(0) - 1));
+        // A part no thread reads is read in turn: none of it is taken over.
+        return { start, outcome: worker.outcome, worker, ...(thread === undefined ? {} : { range }) };
+      });
+      const cancel = () => parts.forEach((part) => void part.worker?.cancel());
       return {
         async finish({ line, openOrderId, flush, lastFile }) {
+          await takeOverSlowParts(parts, { cut, definitions, asOf, shards, settings, minLeft: Math.max(1, takeOverMinBytes) }, () => progressOf(soFar.push(0) - 1));
+          parts.sort((a, b) => a.start.offset - b.start.offset);
           let records = 0;
           let partLine = line;
-          for (const [index, worker] of workers.entries()) {
-            const result = await worker.outcome;
+          for (const [index, part] of parts.entries()) {
+            const result = await part.outcome;
+            const next = parts[index + 1];
             const taken =
               result.ok &&
-              // Where the worker counted lines (it had rejects), a count unlike ours means a cut it misread.
+              // Where the part's lines were counted (it had rejects), a count unlike ours means a cut it misread.
               (result.line === undefined || result.line === partLine) &&
+              // It ended where the next part starts, at a record's end, with another order open than
+              // the one that part starts with (or at the end of the file, after the last part).
+              (next === undefined ? result.end === undefined : result.end === next.start.offset && result.openOrderId !== next.start.firstOrderId) &&
               // An id read before makes an order a duplicate (or a conflict) in this part, which only
               // reading in turn reports rightly. The order open at the first cut is delivered only now.
               collector.canAbsorb(result.part) &&
               (index > 0 || openOrderId === undefined || !seenIdsInclude(result.part.ids, openOrderId));
             if (!taken) {
-              await worker.cancel();
               cancel();
-              return index === 0 ? undefined : { records, resumeAt: { offset: cut.cuts[index]!.offset, line: partLine } };
+              return index === 0 ? undefined : { records, parts: index, resumeAt: { offset: part.start.offset, line: partLine } };
             }
             // Kept for what follows reading, or stopped: then its heap goes before the merge, where memory peaks.
-            await worker.handOff(adoptReader);
+            await part.worker?.handOff(adoptReader);
             if (index === 0) flush();
-            const last = index === workers.length - 1;
-            collector.absorb(result.part, { keepIds: !(lastFile && last) });
+            collector.absorb(result.part, { keepIds: !(lastFile && next === undefined) });
             for (const rejected of result.rejects) collector.reject(rejected);
             records += result.records;
             partLine += result.lineBreaks;
           }
-          return { records, resumeAt: undefined };
+          return { records, parts: parts.length, resumeAt: undefined };
         },
         cancel,
       };
     },
   };
+}
+
+/**
+ * Less than this left of a part is not worth taking over: a cut to find and a part more to merge,
+ * for what a thread reads in some 40 ms.
+ */
+export const TAKE_OVER_MIN_BYTES = 8 * 1024 * 1024;
+
+/** A later part: read by a worker (whose range this thread may end sooner), or here, taken over from one. */
+interface LaterPart {
+  readonly start: Cut;
+  readonly outcome: Promise<PartOutcome>;
+  readonly worker?: StartedPart;
+  /** Undefined once no more of it can be taken over. */
+  range?: MovableRange;
+}
+
+/**
+ * While a worker's part has at least `minLeft` bytes not yet claimed, ends it halfway through what
+ * is left (at a cut found there) and reads the rest here, as a part of its own; then looks again.
+ * Each worker keeps reading its part meanwhile: both halves end at about the same time.
+ */
+async function takeOverSlowParts(
+  parts: LaterPart[],
+  { cut, minLeft, ...reading }: { readonly cut: FileCut; readonly minLeft: number; readonly definitions: Definitions; readonly asOf: number; readonly shards: number; readonly settings: InputSettings },
+  progress: () => (records: number) => void,
+): Promise<void> {
+  for (;;) {
+    let slowest: LaterPart | undefined;
+    let mostLeft = 0;
+    for (const part of parts) {
+      const left = part.range === undefined ? 0 : Math.min(part.range.end, cut.size) - part.range.claimed;
+      if (left > mostLeft) [slowest, mostLeft] = [part, left];
+    }
+    if (slowest === undefined || mostLeft < minLeft) return;
+    const range = slowest.range!;
+    const start = await cutAt(cut, range.claimed + Math.floor(mostLeft / 2)).catch(() => undefined);
+    const end = start === undefined ? -1 : range.endAt(start.offset);
+    if (end < 0) {
+      // No cut there, or the worker has claimed past it by now: that part is left to its worker.
+      slowest.range = undefined;
+      continue;
+    }
+    const outcome = await readPart({ cut, start: start!, end: end === FILE_END ? undefined : end, ...reading }, progress()).catch(
+      (error: unknown): PartOutcome => ({ ok: false, reason: error instanceof Error ? error.message : String(error) }),
+    );
+    parts.push({ start: start!, outcome: Promise.resolve(outcome) });
+  }
 }
 
 interface StartedPart {

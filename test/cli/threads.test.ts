@@ -15,10 +15,10 @@ interface Run {
  * One compute run; `--split-min-bytes 200` makes the small test file count as large, and
  * `--shard-min-profiles 1` has its profiles computed on as many threads as it was read on.
  */
-async function compute(input: string | string[], threads: number): Promise<Run> {
+async function compute(input: string | string[], threads: number, extra: readonly string[] = []): Promise<Run> {
   const dir = tempDir();
   const out = join(dir, 'profiles.csv');
-  const run = await runCli([...[input].flat(), '--as-of', '2025-07-01', '--windows', '30,90', '-o', out, '--json', '--threads', String(threads), '--split-min-bytes', '200', '--shard-min-profiles', '1'], { cwd: dir });
+  const run = await runCli([...[input].flat(), '--as-of', '2025-07-01', '--windows', '30,90', '-o', out, '--json', '--threads', String(threads), '--split-min-bytes', '200', '--shard-min-profiles', '1', ...extra], { cwd: dir });
   assert.equal(run.code, 0, run.stderr);
   const rejectsPath = join(dir, 'profiles.rejects.csv');
   return {
@@ -34,7 +34,7 @@ const THREADS = [2, 3, 4] as const;
  * Reading in parts on 2, 3 and 4 threads must give what reading in turn gives: the same profiles,
  * rejects and counts, byte for byte. Returns the parts each thread count read the file in.
  */
-async function assertSameAsOneThread(options: LargeExportOptions, times = 1): Promise<{ parts: number[]; rejects: string | undefined; summary: Run['summary'] }> {
+async function assertSameAsOneThread(options: LargeExportOptions, times = 1, extra: readonly string[] = []): Promise<{ parts: number[]; rejects: string | undefined; summary: Run['summary'] }> {
   const input = join(tempDir(), 'orders_export.csv');
   writeLargeExport(input, options);
   const inputs = Array.from({ length: times }, () => input);
@@ -48,7 +48,7 @@ async function assertSameAsOneThread(options: LargeExportOptions, times = 1): Pr
   const parts: number[] = [];
   let last = one;
   for (const threads of THREADS) {
-    const run = await compute(inputs, threads);
+    const run = await compute(inputs, threads, extra);
     assert.equal(run.profiles, one.profiles, `--threads ${threads}`);
     assert.equal(run.rejects, one.rejects, `--threads ${threads}`);
     assert.deepEqual(counts(run), counts(one), `--threads ${threads}`);
@@ -93,4 +93,25 @@ test('orders of a file read in parts are still recognised when a later file repe
   const { parts, summary } = await assertSameAsOneThread({ orders: 3000 }, 2);
   assert.deepEqual(parts, [2, 3, 4]);
   assert.equal(summary['ordersDuplicate'], 3000 - 97, 'every order with an email, read again, is a duplicate');
+});
+
+/**
+ * `--take-over-min-bytes 1`: the main thread, done with its part, ends each slower thread's part
+ * halfway through what it has left and reads the rest itself, again and again, down to parts of a
+ * few records. (A worker still loading its code has claimed nothing yet, so parts are taken over
+ * in nearly every run; whether or not, the result must not change.)
+ */
+const TAKE_OVER = ['--take-over-min-bytes', '1'];
+
+test('parts taken over from slower threads give byte for byte the profiles, rejects and counts of one thread', async () => {
+  const { parts } = await assertSameAsOneThread({ orders: 3000, badTotals: [10, 1100, 1600, 2300, 2900] }, 1, TAKE_OVER);
+  parts.forEach((count, i) => assert.ok(count >= THREADS[i]!, `${count} parts on ${THREADS[i]} threads`));
+});
+
+test('with parts taken over, an order id seen in the first and the last part still has the file read in turn from a cut', async () => {
+  await assertSameAsOneThread({ orders: 3000, repeatFirstOrderAtEnd: true }, 1, TAKE_OVER);
+});
+
+test('with parts taken over, a cut inside a quoted field is still caught', async () => {
+  await assertSameAsOneThread({ orders: 3000, quotedLinesInMiddle: 400, excel: true }, 2, TAKE_OVER);
 });
