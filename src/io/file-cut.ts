@@ -19,18 +19,19 @@ import { headerDelimiter, startsLikeGzip, type Delimiter } from './input-stream.
 
 /** Below this size a second thread costs more to start and feed than it saves; each part gets half of it at least. */
 export const CUT_MIN_BYTES = 64 * 1024 * 1024;
-/** How much of the file is read at each guess to find a cut. */
-const WINDOW_BYTES = 1 << 20;
+/**
+ * How much of the file is read at each guess to find a cut: a small window first (a cut is a few
+ * records in, and every field of the window's records is decoded), then a large one.
+ */
+const WINDOWS_BYTES = [1 << 16, 1 << 20];
 const HEAD_BYTES = 1 << 16;
 /**
- * The first part is a little larger, by about what a thread reads while another starts (8 MB, at
- * most 1%): the other threads now start while the cut is looked for, so it used to be more (2% of
- * the file, which at 2 GB had this thread read 80 MB more than the other while that one waited).
- * Measured at 1M orders, even parts left this thread waiting 0.26 to 0.39 s, 2% left the other
- * waiting 0.1 to 0.7 s; this is between the two.
+ * The first part, the main thread's, is this share of an even one: that thread alone takes over the
+ * rest of a slower thread's part when it is done (reading/part-threads.ts), so it is better done
+ * first. Readers of even parts of the 1M-order bench file finished 0.1 to 0.5 s apart either way
+ * round; 10% less has this one done about 0.2 s early.
  */
-const FIRST_PART_EXTRA_BYTES = 8 * 1024 * 1024;
-const FIRST_PART_EXTRA_AT_MOST = 0.01;
+const FIRST_PART_SHARE = 0.9;
 const LF = 0x0a;
 
 /** Where a later part starts: a record whose order id differs from the record's before it. */
@@ -82,8 +83,7 @@ export async function findCuts(
 
     const headerEnd = bom + header.byteLength;
     const cuts: Cut[] = [];
-    // The first part is FIRST_PART_EXTRA_BYTES longer than each of the others.
-    const first = 1 / count + Math.min(FIRST_PART_EXTRA_AT_MOST, ((count - 1) * FIRST_PART_EXTRA_BYTES) / (count * size));
+    const first = FIRST_PART_SHARE / count;
     for (let k = 1; k < count; k++) {
       const guess = Math.floor(size * (first + ((k - 1) * (1 - first)) / (count - 1)));
       const cut = await cutNear(file, Math.max(guess, cuts.at(-1)?.offset ?? headerEnd), delimiter, columns);
@@ -106,10 +106,18 @@ export async function cutAt(cut: FileCut, from: number): Promise<Cut | undefined
   }
 }
 
-/** The first cut in the window from `from`: after its first line break, between two orders. */
+/** The first cut in a window from `from`: after its first line break, between two orders. */
 async function cutNear(file: FileHandle, from: number, delimiter: Delimiter, columns: CutColumns): Promise<Cut | undefined> {
-  const window = Buffer.alloc(WINDOW_BYTES);
-  const { bytesRead } = await file.read(window, 0, WINDOW_BYTES, from);
+  for (const bytes of WINDOWS_BYTES) {
+    const cut = await cutInWindow(file, from, bytes, delimiter, columns);
+    if (cut !== undefined) return cut;
+  }
+  return undefined;
+}
+
+async function cutInWindow(file: FileHandle, from: number, bytes: number, delimiter: Delimiter, columns: CutColumns): Promise<Cut | undefined> {
+  const window = Buffer.alloc(bytes);
+  const { bytesRead } = await file.read(window, 0, bytes, from);
   const lineEnd = window.subarray(0, bytesRead).indexOf(LF);
   if (lineEnd < 0) return undefined;
   let offset = from + lineEnd + 1;

@@ -82,10 +82,11 @@ test('an order id seen in the first and the last part makes the last part be rea
 });
 
 test('a cut guessed inside a quoted field is caught, and the file is read in turn from the last good cut', async () => {
-  const { parts } = await assertSameAsOneThread({ orders: 3000, quotedLinesInMiddle: 400 });
-  // The quoted field spans the middle of the file: the one cut of two parts lands in it, the two cuts
-  // of three parts (at about 1/3 and 2/3) do not, and of the three of four parts the second does, so
-  // the part before it cannot end at it and everything from the first cut on is read in turn.
+  const { parts } = await assertSameAsOneThread({ orders: 3000, quotedLinesInMiddle: 400, quotedLinesAt: 0.46 });
+  // The quoted field spans about 42% to 50% of the file: the one cut of two parts (at 45%, the first
+  // part being 90% of an even share) lands in it, the two cuts of three parts (at 30% and 65%) do not,
+  // and of the three of four parts (22.5%, 48%, 74%) the second does, so the part before it cannot
+  // end at it and everything from the first cut on is read in turn.
   assert.deepEqual(parts, [1, 3, 1]);
 });
 
@@ -113,5 +114,5 @@ test('with parts taken over, an order id seen in the first and the last part sti
 });
 
 test('with parts taken over, a cut inside a quoted field is still caught', async () => {
-  await assertSameAsOneThread({ orders: 3000, quotedLinesInMiddle: 400, excel: true }, 2, TAKE_OVER);
+  await assertSameAsOneThread({ orders: 3000, quotedLinesInMiddle: 400, quotedLinesAt: 0.46, excel: true }, 2, TAKE_OVER);
 });

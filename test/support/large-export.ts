@@ -16,6 +16,8 @@ export interface LargeExportOptions {
    * other orders, so a cut guessed from the middle of the file lands inside quotes.
    */
   readonly quotedLinesInMiddle?: number;
+  /** Where that quoted field is, as a share of the orders (default: the middle, 0.5). */
+  readonly quotedLinesAt?: number;
   /** Saved by Excel on Windows: a byte-order mark and CRLF line ends. */
   readonly excel?: boolean;
 }
@@ -27,7 +29,7 @@ const ITEMS = ['Tee - Small', 'Hoodie - Medium / Black', 'Poster - Large', 'Mug'
 export function writeLargeExport(path: string, options: LargeExportOptions): void {
   const lines: string[] = [HEADER];
   const bad = new Set(options.badTotals ?? []);
-  const middle = Math.floor(options.orders / 2);
+  const middle = Math.floor(options.orders * (options.quotedLinesAt ?? 0.5));
   for (let i = 0; i < options.orders; i++) {
     const name = options.repeatFirstOrderAtEnd === true && i === options.orders - 1 ? '#100000' : `#${100_000 + i}`;
     const n = options.repeatFirstOrderAtEnd === true && i === options.orders - 1 ? 0 : i;
