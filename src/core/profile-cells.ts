@@ -7,7 +7,7 @@
  * both find a character that is not a digit or a separator and give NaN (test/core/profile-cells.test.ts).
  */
 import { POWERS_OF_TEN } from './money.js';
-import { utcMillis } from './timestamp.js';
+import { monthStart } from './timestamp.js';
 
 const MINUS = 0x2d;
 const POINT = 0x2e;
@@ -138,18 +138,4 @@ function dateOfFields(century: number, yearOfCentury: number, month: number, day
   if (day > DAYS_IN_MONTH[month - 1]! || (month === 2 && day === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)))) return NaN;
   if (!(hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59)) return NaN;
   return monthStart(year, month) + (((day - 1) * 24 + hour) * 60 + minute) * 60_000 + second * 1000;
-}
-
-/**
- * Epoch ms of the first of each month of years 0000 to 9999, filled in as met: utcMillis's calendar
- * arithmetic once a month instead of once for each of a million dates.
- */
-let monthStarts: Float64Array | undefined;
-
-function monthStart(year: number, month: number): number {
-  monthStarts ??= new Float64Array(10_000 * 12).fill(NaN);
-  const slot = year * 12 + month - 1;
-  let start = monthStarts[slot]!;
-  if (Number.isNaN(start)) start = monthStarts[slot] = utcMillis(year, month, 1);
-  return start;
 }

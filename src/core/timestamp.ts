@@ -172,18 +172,19 @@ export function shopifyTimestampOfBytes(bytes: Uint8Array, start: number, end: n
   if (bytes[start + 13] !== 0x3a || bytes[start + 16] !== 0x3a || bytes[start + 19] !== 0x20) return NaN;
   const sign = bytes[start + 20];
   if (sign !== 0x2b && sign !== 0x2d) return NaN;
-  return shopifyInstant(
-    digitBytes(bytes, start, 4),
-    digitBytes(bytes, start + 5, 2),
-    digitBytes(bytes, start + 8, 2),
-    digitBytes(bytes, start + 11, 2),
-    digitBytes(bytes, start + 14, 2),
-    digitBytes(bytes, start + 17, 2),
-    sign === 0x2d,
-    digitBytes(bytes, start + 21, 2),
-    digitBytes(bytes, start + 23, 2),
-  );
+  // Each digit checked once, as an unsigned difference from `0` (a byte below it wraps past 9).
+  const d = DIGITS;
+  for (let i = 0; i < 18; i++) {
+    const digit = (bytes[start + DIGIT_AT[i]!]! - DIGIT_0) >>> 0;
+    if (digit > 9) return NaN;
+    d[i] = digit;
+  }
+  return shopifyInstant(d[0]! * 1000 + d[1]! * 100 + d[2]! * 10 + d[3]!, d[4]! * 10 + d[5]!, d[6]! * 10 + d[7]!, d[8]! * 10 + d[9]!, d[10]! * 10 + d[11]!, d[12]! * 10 + d[13]!, sign === 0x2d, d[14]! * 10 + d[15]!, d[16]! * 10 + d[17]!);
 }
+
+/** Where the digits of `yyyy-MM-dd HH:mm:ss ±hhmm` are. */
+const DIGIT_AT = Int32Array.of(0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 21, 22, 23, 24);
+const DIGITS = new Int32Array(18);
 
 /** The instant of a Shopify timestamp's fields (NaN where one was not digits), or NaN when they make none. */
 function shopifyInstant(year: number, month: number, day: number, hour: number, minute: number, second: number, west: boolean, offsetHours: number, offsetMinutesPart: number): number {
@@ -192,18 +193,21 @@ function shopifyInstant(year: number, month: number, day: number, hour: number, 
   if (!(month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59 && offsetMinutesPart <= 59 && offsetHours * 60 + offsetMinutesPart <= MAX_OFFSET_MINUTES)) return NaN;
   if (day > daysInMonth(year, month)) return NaN;
   const offset = (west ? -1 : 1) * (offsetHours * 60 + offsetMinutesPart);
-  return utcMillis(year, month, day, hour, minute, second) - offset * 60_000;
+  return monthStart(year, month) + (((day - 1) * 24 + hour) * 60 + minute - offset) * 60_000 + second * 1000;
 }
 
-/** `digits` over bytes: each checked once, as an unsigned difference from `0` (a byte below it wraps past 9). */
-function digitBytes(bytes: Uint8Array, start: number, count: number): number {
-  let value = 0;
-  for (let i = start; i < start + count; i++) {
-    const digit = (bytes[i]! - DIGIT_0) >>> 0;
-    if (digit > 9) return NaN;
-    value = value * 10 + digit;
-  }
-  return value;
+/**
+ * Epoch ms of the first of each month of years 0000 to 9999, filled in as met: utcMillis's calendar
+ * arithmetic once a month instead of once for each of millions of dates.
+ */
+let monthStarts: Float64Array | undefined;
+
+export function monthStart(year: number, month: number): number {
+  monthStarts ??= new Float64Array(10_000 * 12).fill(NaN);
+  const slot = year * 12 + month - 1;
+  let start = monthStarts[slot]!;
+  if (Number.isNaN(start)) start = monthStarts[slot] = utcMillis(year, month, 1);
+  return start;
 }
 
 function digits(text: string, start: number, count: number): number {
