@@ -5,7 +5,7 @@
  * columns (`Total`, `Financial Status`, `Id`, ...) are filled only on its first row. Headers have 71 to
  * 79 columns depending on the export's date, so columns are found by name.
  */
-import { emailProblem } from '../../core/email.js';
+import { emailProblem, isPlainLowerCaseEmail } from '../../core/email.js';
 import type { Order } from '../../core/order.js';
 import { BackfillError } from '../../errors.js';
 import { parseMoney, plainMoneyOfBytes } from '../../core/money.js';
@@ -189,16 +189,14 @@ class ShopifyReader implements RecordConsumer {
     }
     order.value = value;
     order.placedAt = placedAt;
-    order.email = record.text(this.#email)!.trim().toLowerCase();
-    this.#checkEmail(order, record);
+    this.#readEmail(order, record);
     order.cancelled = this.#options.excludeCancelled && this.#isCancelled(record);
     return order;
   }
 
   #addSizes(order: OpenOrder, record: CsvRecord): void {
     if (order.email === '') {
-      order.email = (record.text(this.#email) ?? '').trim().toLowerCase();
-      this.#checkEmail(order, record);
+      this.#readEmail(order, record);
     }
     const sizes = this.#options.sizes;
     const start = record.asciiStart(this.#lineItemName);
@@ -206,6 +204,17 @@ class ShopifyReader implements RecordConsumer {
     for (const size of found) {
       if (!order.sizes.includes(size)) order.sizes.push(size);
     }
+  }
+
+  /** The row's email, lower-cased and trimmed; an email already so (nearly every one) is told from its bytes and not checked again. */
+  #readEmail(order: OpenOrder, record: CsvRecord): void {
+    const start = record.asciiStart(this.#email);
+    if (start >= 0 && isPlainLowerCaseEmail(record.bytes, start, record.asciiEnd(this.#email))) {
+      order.email = record.text(this.#email)!;
+      return;
+    }
+    order.email = (record.text(this.#email) ?? '').trim().toLowerCase();
+    this.#checkEmail(order, record);
   }
 
   /** An email push could not send is a bad row here too (the same check): it never reaches the CSV. */

@@ -23,7 +23,7 @@ const AS_OF = Date.parse('2025-12-31T00:00:00Z');
 const orderArbitrary = (id: number) =>
   fc
     .record({
-      email: fc.constantFrom('ann@example.com', 'bob@example.com', 'cara@example.com'),
+      email: fc.constantFrom('ann@example.com', 'Bob@Example.com', 'cara@example.com', ' dan@example.com'),
       placedAt: fc.integer({ min: Date.parse('2025-01-01T00:00:00Z') / 1000, max: Date.parse('2025-12-30T00:00:00Z') / 1000 }).map((s) => s * 1000),
       cents: fc.integer({ min: 0, max: 500_000 }),
       items: fc.array(fc.record({ product: fc.constantFrom('Tee', 'Hoodie', 'Cap'), size: fc.constantFrom('S', 'M', 'l', 'XL', 'Extra Large', 'small', undefined) }), { minLength: 1, maxLength: 3 }),
@@ -71,7 +71,7 @@ test('rows read from their bytes and rows read from their text give the same pro
       const expected = await profilesCsv(plain, mode);
       assert.equal(await profilesCsv(varied(plain, rowKinds), mode), expected);
       // Not vacuous: every customer has a row in flow mode.
-      if (mode === 'flow') assert.equal(expected.trim().split('\n').length - 1, new Set(orders.map((o) => o.email)).size);
+      if (mode === 'flow') assert.equal(expected.trim().split('\n').length - 1, new Set(orders.map((o) => o.email.trim().toLowerCase())).size);
     }),
     { numRuns: 80 },
   );
