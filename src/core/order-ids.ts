@@ -19,12 +19,20 @@ const MAP_CAPACITY = 16_000_000;
 export class OrderIds {
   readonly #numeric = new NumericIdTable();
   readonly #maps: Map<string, number>[] = [new Map()];
+  /**
+   * Parts taken in (`absorb`) and not yet merged into the tables above: a part read on another thread
+   * is followed by more parts, each checked against it (`overlaps`), and merging its ids first cost
+   * the main thread a table insert per order, in the one stretch where only it works. They are
+   * merged only when an order is next seen here, or the ids handed over.
+   */
+  readonly #pending: PendingIds[] = [];
 
   /**
    * Records the order; says whether its id was seen before with the same email and total. `profileKeyHash`
    * is its profile key's `keyHash`, for a caller that has it already (the collector files the order under it next).
    */
   see(order: Order, profileKeyHash?: number): Sighting {
+    if (this.#pending.length > 0) this.#mergePending();
     return this.#see(idKey(order.orderId), orderFingerprint(order, profileKeyHash));
   }
 
@@ -33,20 +41,34 @@ export class OrderIds {
    * a copy: the numeric ids are the table itself, empty slots included; this must not be used afterwards.
    */
   handOver(): SeenIds {
+    if (this.#pending.length > 0) this.#mergePending();
     return { numeric: this.#numeric.handOver(), text: this.#maps.flatMap((map) => [...map]) };
   }
 
   /** Whether any id of `part` is already held here (then its orders would not all count as new). */
   overlaps(part: SeenIds): boolean {
     const { keys, fingerprints } = part.numeric;
+    const pending = this.#pending;
     for (let slot = 0; slot < keys.length; slot++) {
-      if (fingerprints[slot] !== EMPTY && this.#numeric.get(keys[slot]!) !== NOT_SEEN) return true;
+      if (fingerprints[slot] === EMPTY) continue;
+      const key = keys[slot]!;
+      if (this.#numeric.get(key) !== NOT_SEEN) return true;
+      for (const held of pending) if (seenNumericGet(held.ids.numeric, key) !== NOT_SEEN) return true;
     }
-    return part.text.some(([key]) => this.#maps.some((map) => map.has(key)));
+    return part.text.some(([key]) => this.#maps.some((map) => map.has(key)) || pending.some((held) => held.text().has(key)));
   }
 
-  /** Holds the ids of `part` too (none of them held yet: see `overlaps`). */
+  /** Holds the ids of `part` too (none of them held yet: see `overlaps`); merged into the tables when next needed. */
   absorb(part: SeenIds): void {
+    let text: Set<string> | undefined;
+    this.#pending.push({ ids: part, text: () => (text ??= new Set(part.text.map(([key]) => key))) });
+  }
+
+  #mergePending(): void {
+    for (const held of this.#pending.splice(0)) this.#merge(held.ids);
+  }
+
+  #merge(part: SeenIds): void {
     const { keys, fingerprints } = part.numeric;
     // The other table's slots, in order, hold its keys in its hash order: inserted in that order, they
     // would fill one run of slots after another here (linear probing), and absorbing 2.5M ids took
@@ -78,6 +100,12 @@ export class OrderIds {
   }
 }
 
+/** A part's ids taken in and not merged yet, with a set of its text ids made when first asked for. */
+interface PendingIds {
+  readonly ids: SeenIds;
+  text(): Set<string>;
+}
+
 /** Ids as `OrderIds.handOver` gives them. */
 export interface SeenIds {
   /** A numeric id table's slots: where `fingerprints[slot]` is -1 the slot is empty. */
@@ -95,6 +123,14 @@ function coprimeStride(count: number): number {
 
 function greatestCommonDivisor(a: number, b: number): number {
   return b === 0 ? a : greatestCommonDivisor(b, a % b);
+}
+
+/** The fingerprint a handed-over numeric table holds for `key`, or NOT_SEEN: probed as the table itself probes. */
+function seenNumericGet({ keys, fingerprints }: SeenIds['numeric'], key: number): number {
+  const mask = keys.length - 1;
+  let slot = hashSlot(key, mask);
+  while (fingerprints[slot] !== EMPTY && keys[slot] !== key) slot = (slot + 1) & mask;
+  return fingerprints[slot]!;
 }
 
 /** Whether `ids` holds `orderId`. */

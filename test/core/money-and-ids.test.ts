@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseMoney } from '../../src/core/money.js';
-import { idKey, OrderIds } from '../../src/core/order-ids.js';
+import { idKey, OrderIds, seenIdsInclude } from '../../src/core/order-ids.js';
 
 test('decimal comma: 1.234,56 and 99,90; a point before two digits is still a decimal point', () => {
   assert.equal(parseMoney('1.234,56', true), 1234.56);
@@ -52,4 +52,33 @@ test('ids handed over from another table are all held, with their fingerprints, 
     for (let i = 0; i < count; i++) assert.equal(first.see(order(i)), 'duplicate', `#${1000 + i} of ${count}`);
     assert.equal(first.see({ ...order(0), value: 0.5 }), 'conflict');
   }
+});
+
+test('parts taken in one after another are each checked against the ids read here and in every part before, merged or not', () => {
+  const order = (id: string, i = 0) => ({ orderId: id, email: `c${i}@x.com`, placedAt: 0, value: i, sizes: [] });
+  const partOf = (ids: readonly string[]) => {
+    const table = new OrderIds();
+    ids.forEach((id, i) => table.see(order(id, i)));
+    return table.handOver();
+  };
+  const here = new OrderIds();
+  here.see(order('#1'));
+  const second = partOf(['#2', '#3', 'A-7']);
+  assert.equal(here.overlaps(second), false);
+  here.absorb(second);
+  // Ids of the part before, not merged yet, numeric and text alike.
+  assert.equal(here.overlaps(partOf(['#9', '#3'])), true);
+  assert.equal(here.overlaps(partOf(['A-7'])), true);
+  assert.equal(here.overlaps(partOf(['#1'])), true);
+  const third = partOf(['#4', 'A-8']);
+  assert.equal(here.overlaps(third), false);
+  here.absorb(third);
+  assert.equal(here.overlaps(partOf(['#2'])), true, 'two parts back');
+  assert.equal(here.overlaps(partOf(['#5', 'A-9'])), false);
+  // Seeing an order merges them: every id is held, with its fingerprint.
+  assert.equal(here.see(order('#3', 1)), 'duplicate');
+  assert.equal(here.see(order('A-8', 0)), 'conflict', 'A-8 was read with another email');
+  assert.equal(here.see(order('#5')), 'new');
+  const all = here.handOver();
+  for (const id of ['#1', '#2', '#3', '#4', '#5']) assert.ok(seenIdsInclude(all, id), id);
 });
