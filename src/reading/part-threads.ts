@@ -197,15 +197,15 @@ async function takeOverSlowParts(
     const range = slowest.range!;
     const start = await cutAt(cut, range.claimed + Math.floor(mostLeft / 2)).catch(() => undefined);
     const end = start === undefined ? -1 : range.endAt(start.offset);
-    if (end < 0) {
+    if (start === undefined || end < 0) {
       // No cut there, or the worker has claimed past it by now: that part is left to its worker.
       slowest.range = undefined;
       continue;
     }
-    const outcome = await readPart({ cut, start: start!, end: end === FILE_END ? undefined : end, ...reading }, progress()).catch(
+    const outcome = await readPart({ cut, start, end: end === FILE_END ? undefined : end, ...reading }, progress()).catch(
       (error: unknown): PartOutcome => ({ ok: false, reason: error instanceof Error ? error.message : String(error) }),
     );
-    parts.push({ start: start!, outcome: Promise.resolve(outcome) });
+    parts.push({ start, outcome: Promise.resolve(outcome) });
   }
 }
 
