@@ -34,26 +34,11 @@ export function parseMoney(text: string, decimalComma = false): number | undefin
 /**
  * `parseMoney` of a cell whose bytes are `bytes[start, end)`, one byte a character, when it is a plain
  * decimal such as `1359.00` (as Shopify writes every total); NaN for any other cell, which is then
- * read from its text. The same steps as the text's `plainDecimal`, without making a string per order.
+ * read from its text, without making a string per order.
  */
 export function plainMoneyOfBytes(bytes: Uint8Array, start: number, end: number): number {
-  const length = end - start;
-  if (length === 0 || length > 24) return NaN;
-  let dot = -1;
-  let digits = 0;
-  for (let i = start; i < end; i++) {
-    const code = bytes[i]!;
-    if (code === 0x2e) {
-      if (dot >= 0 || i === start || i === end - 1) return NaN;
-      dot = i;
-    } else if (code < 0x30 || code > 0x39) {
-      return NaN;
-    } else {
-      digits = digits * 10 + (code - 0x30);
-    }
-  }
-  const decimals = dot < 0 ? 0 : end - dot - 1;
-  return digits <= Number.MAX_SAFE_INTEGER && decimals < POWERS_OF_TEN.length ? digits / POWERS_OF_TEN[decimals]! : NaN;
+  const value = plainDecimalDigits(bytes, start, end);
+  return value >= 0 ? value : NaN;
 }
 
 /**
@@ -62,24 +47,44 @@ export function plainMoneyOfBytes(bytes: Uint8Array, start: number, end: number)
  */
 function plainDecimal(text: string): number | undefined {
   const length = text.length;
-  if (length === 0 || length > 24) return undefined;
-  let dot = -1;
-  let digits = 0;
+  if (length === 0 || length > MAX_PLAIN_LENGTH) return undefined;
+  // Through the byte reader, so that the two read alike: a character beyond a byte is no digit.
   for (let i = 0; i < length; i++) {
     const code = text.charCodeAt(i);
+    if (code > 0xff) return undefined;
+    PLAIN_TEXT[i] = code;
+  }
+  const value = plainDecimalDigits(PLAIN_TEXT, 0, length);
+  return value >= 0 ? value : value === NOT_EXACT ? Number(text) : undefined;
+}
+
+const MAX_PLAIN_LENGTH = 24;
+const PLAIN_TEXT = new Uint8Array(MAX_PLAIN_LENGTH);
+const NOT_PLAIN = -1;
+/** Plain, but with more digits than an exact integer holds: `Number` reads it. */
+const NOT_EXACT = -2;
+
+/** The value of the plain decimal in `bytes[start, end)` (digits, at most one point inside), NOT_PLAIN or NOT_EXACT. */
+function plainDecimalDigits(bytes: Uint8Array, start: number, end: number): number {
+  const length = end - start;
+  if (length === 0 || length > MAX_PLAIN_LENGTH) return NOT_PLAIN;
+  let dot = -1;
+  let digits = 0;
+  for (let i = start; i < end; i++) {
+    const code = bytes[i]!;
     if (code === 0x2e) {
-      if (dot >= 0 || i === 0 || i === length - 1) return undefined;
+      if (dot >= 0 || i === start || i === end - 1) return NOT_PLAIN;
       dot = i;
     } else if (code < 0x30 || code > 0x39) {
-      return undefined;
+      return NOT_PLAIN;
     } else {
       digits = digits * 10 + (code - 0x30);
     }
   }
   // Below 2^53 the digits are an exact integer and a power of ten up to 10^22 an exact double, so one
   // division, which rounds once, gives exactly the double `Number(text)` gives, without parsing again.
-  const decimals = dot < 0 ? 0 : length - dot - 1;
-  return digits <= Number.MAX_SAFE_INTEGER && decimals < POWERS_OF_TEN.length ? digits / POWERS_OF_TEN[decimals]! : Number(text);
+  const decimals = dot < 0 ? 0 : end - dot - 1;
+  return digits <= Number.MAX_SAFE_INTEGER && decimals < POWERS_OF_TEN.length ? digits / POWERS_OF_TEN[decimals]! : NOT_EXACT;
 }
 
 /**
