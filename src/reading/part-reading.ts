@@ -4,10 +4,10 @@
  * for the rest of a part it takes over from a slower thread.
  */
 import type { Definitions } from '../core/definitions.js';
-import { lineAt, type Cut, type FileCut } from '../io/file-cut.js';
+import { cutAt, lineAt, type Cut, type FileCut } from '../io/file-cut.js';
 import type { RejectedRecord } from '../io/formats/format.js';
 import type { MovableRange } from '../io/movable-range.js';
-import { readLaterPart, type InputSettings } from '../io/read-orders.js';
+import { FILE_END, readLaterPart, type InputSettings } from '../io/read-orders.js';
 import { OrderCollector, type CollectedPart } from './order-collector.js';
 
 /** What a part's reading gives: its orders, or why the part cannot be used. */
@@ -78,4 +78,40 @@ async function readFrom(part: PartToRead, line: number, onRecords?: (recordsSoFa
     part: collector.handOver(),
     rejects,
   };
+}
+
+/** The rest of another thread's part, taken over: from `start` to `end` (FILE_END: the end of the file). */
+export interface TakenOver {
+  readonly start: Cut;
+  readonly end: number;
+}
+
+/**
+ * Ends the range with the most left to claim, if that is `minLeft` or more, halfway through what is
+ * left, at a cut found there, and returns the rest, now the caller's to read; undefined once no range
+ * has that much left. A range that cannot be ended there (no cut, or its reader has claimed past it
+ * meanwhile) is dropped from `ranges`: what is left of it is its reader's.
+ */
+export async function takeOver(cut: FileCut, ranges: (MovableRange | undefined)[], minLeft: number): Promise<TakenOver | undefined> {
+  for (;;) {
+    let slowest = -1;
+    let mostLeft = 0;
+    ranges.forEach((range, index) => {
+      const left = range === undefined ? 0 : Math.min(range.end, cut.size) - range.claimed;
+      if (left > mostLeft) [slowest, mostLeft] = [index, left];
+    });
+    if (slowest < 0 || mostLeft < minLeft) return undefined;
+    const range = ranges[slowest]!;
+    const start = await cutAt(cut, range.claimed + Math.floor(mostLeft / 2)).catch(() => undefined);
+    const end = start === undefined ? -1 : range.endAt(start.offset);
+    if (start !== undefined && end >= 0) return { start, end };
+    ranges[slowest] = undefined;
+  }
+}
+
+/** `readPart` of a part taken over; a failure to read it is its outcome, not an exception. */
+export async function readTakenOver(taken: TakenOver, part: Omit<PartToRead, 'start' | 'end'>, onRecords?: (recordsSoFar: number) => void): Promise<PartOutcome> {
+  return readPart({ ...part, start: taken.start, end: taken.end === FILE_END ? undefined : taken.end }, onRecords).catch(
+    (error: unknown): PartOutcome => ({ ok: false, reason: error instanceof Error ? error.message : String(error) }),
+  );
 }

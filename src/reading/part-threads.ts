@@ -5,9 +5,10 @@
  * turn gives.
  *
  * Parts of equal size do not take equal time: a core may be shared with other work, or be a slower
- * one. So this thread, done with the first part, takes over the second half of what is left of the
- * part with the most left, while its thread reads the first half (see io/movable-range.ts), and
- * again until no part has much left. The halves are parts like any other, taken in file order.
+ * one. So a thread done with its part (this one with the first, a worker with its own) takes over
+ * the second half of what is left of the later part with the most left, while that part's thread
+ * reads the first half (see io/movable-range.ts and part-reading.ts), and again until no part has
+ * much left. The halves are parts like any other, taken in file order.
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
@@ -16,20 +17,25 @@ import type { Definitions } from '../core/definitions.js';
 import { seenIdsInclude } from '../core/order-ids.js';
 import { SizeMatcher } from '../core/sizes.js';
 import { TimeZone } from '../core/time-zone.js';
-import { cutAt, type Cut, type FileCut } from '../io/file-cut.js';
+import type { Cut, FileCut } from '../io/file-cut.js';
 import { MovableRange } from '../io/movable-range.js';
 import { formatNamed } from '../io/formats/registry.js';
 import { FILE_END, type FileSplitter, type InputSettings, type LaterParts } from '../io/read-orders.js';
 import type { OrderCollector } from './order-collector.js';
-import { readPart, type PartOutcome } from './part-reading.js';
+import { readTakenOver, takeOver, type PartOutcome } from './part-reading.js';
 
 /** What the worker is started with: the input settings as plain data (no classes cross threads). */
 export interface PartTask {
   readonly cut: FileCut;
   /** Which part: 1 for the one starting at `cut.cuts[0]`. */
   readonly part: number;
-  /** Its bytes, as a MovableRange's buffer: this thread may end it sooner. */
-  readonly range: SharedArrayBuffer;
+  /**
+   * Every later part's bytes, as MovableRanges' buffers (this part's is `ranges[part - 1]`): the main
+   * thread may end this one sooner, and this thread, once done, may end another's (`takeOver`).
+   */
+  readonly ranges: readonly SharedArrayBuffer[];
+  /** Parts with less than this left are not taken over. */
+  readonly takeOverMinBytes: number;
   readonly definitions: Definitions;
   readonly asOf: number;
   /** The shards the main thread's collector has, which the part's must have too. */
@@ -37,10 +43,18 @@ export interface PartTask {
   readonly settings: PlainInputSettings;
 }
 
-/** How far the worker has read, sent now and then while it reads. */
+/** How far the worker has read, sent now and then while it reads (the parts it took over included). */
 export interface PartProgress {
   readonly recordsSoFar: number;
 }
+
+/** After its own part's outcome, the worker sends each part it took over from another, then `{ idle: true }`. */
+export interface TakenOverPart {
+  readonly takenOver: Cut;
+  readonly outcome: PartOutcome;
+}
+
+type WorkerMessage = PartOutcome | PartProgress | TakenOverPart | { readonly idle: true };
 
 type PlainInputSettings = Omit<InputSettings, 'format' | 'timeZone' | 'sizes' | 'sizePattern'> & {
   readonly format: string | undefined;
@@ -113,17 +127,28 @@ export function laterPartThreads(
       };
       const shards = collector.profiles.count;
       const plain = plainSettings(settings);
+      const threads = cut.cuts.map(() => idle.shift() ?? startReader());
+      // A part no thread reads is read in turn: its range is empty, so none of it is taken over.
+      const ranges: (MovableRange | undefined)[] = cut.cuts.map((start, index) => MovableRange.create(start.offset, threads[index] === undefined ? start.offset : (cut.cuts[index + 1]?.offset ?? FILE_END)));
+      const buffers = ranges.map((range) => range!.buffer);
+      const minLeft = Math.max(1, takeOverMinBytes);
+      const task = (index: number): PartTask => ({ cut, part: index + 1, ranges: buffers, takeOverMinBytes: minLeft, definitions, asOf, shards, settings: plain });
       const parts: LaterPart[] = cut.cuts.map((start, index) => {
-        const range = MovableRange.create(start.offset, cut.cuts[index + 1]?.offset ?? FILE_END);
-        const thread = idle.shift() ?? startReader();
-        const worker = startPart(thread, { cut, part: index + 1, range: range.buffer, definitions, asOf, shards, settings: plain }, progressOf(soFar.push(0) - 1));
-        // A part no thread reads is read in turn: none of it is taken over.
-        return { start, outcome: worker.outcome, worker, ...(thread === undefined ? {} : { range }) };
+        const worker = startPart(threads[index], task(index), progressOf(soFar.push(0) - 1));
+        return { start, outcome: worker.outcome, worker };
       });
       const cancel = () => parts.forEach((part) => void part.worker?.cancel());
       return {
         async finish({ line, openOrderId, flush, lastFile }) {
-          await takeOverSlowParts(parts, { cut, definitions, asOf, shards, settings, minLeft: Math.max(1, takeOverMinBytes) }, () => progressOf(soFar.push(0) - 1));
+          // Done with the first part: take over what is left of slower ones, then wait for the
+          // workers to be done with theirs and with any they took over.
+          const reading = { cut, definitions, asOf, shards, settings };
+          for (let taken = await takeOver(cut, ranges, minLeft); taken !== undefined; taken = await takeOver(cut, ranges, minLeft)) {
+            parts.push({ start: taken.start, outcome: Promise.resolve(await readTakenOver(taken, reading, progressOf(soFar.push(0) - 1))) });
+          }
+          for (const worker of parts.map((part) => part.worker)) {
+            for (const taken of (await worker?.takenOver) ?? []) parts.push({ start: taken.takenOver, outcome: Promise.resolve(taken.outcome) });
+          }
           parts.sort((a, b) => a.start.offset - b.start.offset);
           let records = 0;
           let partLine = line;
@@ -167,50 +192,17 @@ export function laterPartThreads(
  */
 export const TAKE_OVER_MIN_BYTES = 8 * 1024 * 1024;
 
-/** A later part: read by a worker (whose range this thread may end sooner), or here, taken over from one. */
+/** A later part: read by a worker, or taken over from one (here or by another worker). */
 interface LaterPart {
   readonly start: Cut;
   readonly outcome: Promise<PartOutcome>;
   readonly worker?: StartedPart;
-  /** Undefined once no more of it can be taken over. */
-  range?: MovableRange;
-}
-
-/**
- * While a worker's part has at least `minLeft` bytes not yet claimed, ends it halfway through what
- * is left (at a cut found there) and reads the rest here, as a part of its own; then looks again.
- * Each worker keeps reading its part meanwhile: both halves end at about the same time.
- */
-async function takeOverSlowParts(
-  parts: LaterPart[],
-  { cut, minLeft, ...reading }: { readonly cut: FileCut; readonly minLeft: number; readonly definitions: Definitions; readonly asOf: number; readonly shards: number; readonly settings: InputSettings },
-  progress: () => (records: number) => void,
-): Promise<void> {
-  for (;;) {
-    let slowest: LaterPart | undefined;
-    let mostLeft = 0;
-    for (const part of parts) {
-      const left = part.range === undefined ? 0 : Math.min(part.range.end, cut.size) - part.range.claimed;
-      if (left > mostLeft) [slowest, mostLeft] = [part, left];
-    }
-    if (slowest === undefined || mostLeft < minLeft) return;
-    const range = slowest.range!;
-    const start = await cutAt(cut, range.claimed + Math.floor(mostLeft / 2)).catch(() => undefined);
-    const end = start === undefined ? -1 : range.endAt(start.offset);
-    if (start === undefined || end < 0) {
-      // No cut there, or the worker has claimed past it by now: that part is left to its worker.
-      slowest.range = undefined;
-      continue;
-    }
-    const outcome = await readPart({ cut, start, end: end === FILE_END ? undefined : end, ...reading }, progress()).catch(
-      (error: unknown): PartOutcome => ({ ok: false, reason: error instanceof Error ? error.message : String(error) }),
-    );
-    parts.push({ start, outcome: Promise.resolve(outcome) });
-  }
 }
 
 interface StartedPart {
   readonly outcome: Promise<PartOutcome>;
+  /** The parts it took over from other workers, once it is done with taking over. */
+  readonly takenOver: Promise<readonly TakenOverPart[]>;
   cancel(): Promise<void>;
   /** Once the outcome is in: the thread to `adopt`, or stopped when it is not wanted. */
   handOff(adopt: ((worker: Worker) => boolean) | undefined): Promise<void>;
@@ -223,21 +215,38 @@ function startReader(): Worker | undefined {
 
 function startPart(worker: Worker | undefined, task: PartTask, onRecords: (recordsSoFar: number) => void): StartedPart {
   // No thread to be had: this part is read in turn.
-  if (worker === undefined) return { outcome: Promise.resolve({ ok: false, reason: 'no thread could be started' }), cancel: () => Promise.resolve(), handOff: () => Promise.resolve() };
+  if (worker === undefined) {
+    return { outcome: Promise.resolve({ ok: false, reason: 'no thread could be started' }), takenOver: Promise.resolve([]), cancel: () => Promise.resolve(), handOff: () => Promise.resolve() };
+  }
   worker.ref();
   worker.postMessage(task);
   let handedOff = false;
-  let listening: { message(message: PartOutcome | PartProgress): void; error(error: Error): void; exit(code: number): void };
+  let listening: { message(message: WorkerMessage): void; error(error: Error): void; exit(code: number): void };
+  const takenOver: TakenOverPart[] = [];
+  let settled: (parts: readonly TakenOverPart[]) => void;
+  const done = new Promise<readonly TakenOverPart[]>((resolve) => (settled = resolve));
   const outcome = new Promise<PartOutcome>((resolve) => {
+    // A worker that fails or stops is done: what it took over and did not send is a gap the parts'
+    // check in file order finds (the file is then read in turn from there).
+    const fail = (reason: string) => {
+      resolve({ ok: false, reason });
+      settled(takenOver);
+    };
     listening = {
-      message: (message) => ('recordsSoFar' in message ? onRecords(message.recordsSoFar) : resolve(message)),
-      error: (error) => resolve({ ok: false, reason: error.message }),
-      exit: (code) => resolve({ ok: false, reason: `the worker stopped (exit code ${code})` }),
+      message: (message) => {
+        if ('recordsSoFar' in message) onRecords(message.recordsSoFar);
+        else if ('takenOver' in message) takenOver.push(message);
+        else if ('idle' in message) settled(takenOver);
+        else resolve(message);
+      },
+      error: (error) => fail(error.message),
+      exit: (code) => fail(`the worker stopped (exit code ${code})`),
     };
     worker.on('message', listening.message).once('error', listening.error).once('exit', listening.exit);
   });
   return {
     outcome,
+    takenOver: done,
     // A thread handed off is no longer this part's to stop (the run's cancel comes after it).
     cancel: async () => {
       if (!handedOff) await worker.terminate();

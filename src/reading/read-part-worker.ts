@@ -2,25 +2,47 @@
  * Worker thread entry: reads one later part of a cut file into its own collector and posts the result
  * (see part-threads.ts). The part comes as the first message, so that the thread can be started, and
  * load its code, while the cut is still being looked for. Its bytes are a range the main thread may
- * end sooner, to read the rest itself (see movable-range.ts). Typed arrays are transferred, not
- * copied. Then it may be given a shard of the profiles to compute (computing/shard-service.ts).
+ * end sooner, to read the rest itself (see movable-range.ts); done with it, this thread takes over
+ * the rest of another worker's part the same way, while one has enough left. Typed arrays are
+ * transferred, not copied. Then it may be given a shard of the profiles to compute
+ * (computing/shard-service.ts).
  */
 import { parentPort } from 'node:worker_threads';
 import { MovableRange } from '../io/movable-range.js';
 import { serveShard } from '../computing/shard-service.js';
 import { transferables } from './order-collector.js';
-import { readPart, type PartOutcome } from './part-reading.js';
-import { inputSettingsFrom, type PartProgress, type PartTask } from './part-threads.js';
+import { readPart, readTakenOver, takeOver, type PartOutcome } from './part-reading.js';
+import { inputSettingsFrom, type PartProgress, type PartTask, type TakenOverPart } from './part-threads.js';
 
-parentPort!.once('message', (task: PartTask) => {
-  const start = task.cut.cuts[task.part - 1]!;
-  const part = { cut: task.cut, start, end: MovableRange.of(task.range), definitions: task.definitions, asOf: task.asOf, shards: task.shards, settings: inputSettingsFrom(task.settings) };
-  readPart(part, (recordsSoFar) => parentPort!.postMessage({ recordsSoFar } satisfies PartProgress)).then(
-    (outcome) => {
-      parentPort!.postMessage(outcome, outcome.ok ? transferables(outcome.part) : []);
-      // The main thread may give this thread a shard of the profiles to compute next, or stop it.
-      if (outcome.ok) serveShard(parentPort!);
-    },
-    (error: unknown) => parentPort!.postMessage({ ok: false, reason: error instanceof Error ? error.message : String(error) } satisfies PartOutcome),
-  );
+const port = parentPort!;
+
+async function readParts(task: PartTask): Promise<boolean> {
+  const ranges = task.ranges.map((buffer) => MovableRange.of(buffer));
+  const reading = { cut: task.cut, definitions: task.definitions, asOf: task.asOf, shards: task.shards, settings: inputSettingsFrom(task.settings) };
+  let before = 0;
+  const progress = (recordsSoFar: number) => port.postMessage({ recordsSoFar: before + recordsSoFar } satisfies PartProgress);
+  const own = await readPart({ ...reading, start: task.cut.cuts[task.part - 1]!, end: ranges[task.part - 1]! }, progress).catch(failed);
+  port.postMessage(own, own.ok ? transferables(own.part) : []);
+  // A part that cannot be taken has the file read in turn from it: taking over more would be lost work.
+  if (own.ok) {
+    before = own.records;
+    for (let taken = await takeOver(task.cut, ranges, task.takeOverMinBytes); taken !== undefined; taken = await takeOver(task.cut, ranges, task.takeOverMinBytes)) {
+      const outcome = await readTakenOver(taken, reading, progress);
+      port.postMessage({ takenOver: taken.start, outcome } satisfies TakenOverPart, outcome.ok ? transferables(outcome.part) : []);
+      if (outcome.ok) before += outcome.records;
+    }
+  }
+  port.postMessage({ idle: true });
+  return own.ok;
+}
+
+function failed(error: unknown): PartOutcome {
+  return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+}
+
+port.once('message', (task: PartTask) => {
+  void readParts(task).then((ok) => {
+    // The main thread may give this thread a shard of the profiles to compute next, or stop it.
+    if (ok) serveShard(port);
+  });
 });
