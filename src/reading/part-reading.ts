@@ -109,9 +109,24 @@ export async function takeOver(cut: FileCut, ranges: (MovableRange | undefined)[
   }
 }
 
-/** `readPart` of a part taken over; a failure to read it is its outcome, not an exception. */
-export async function readTakenOver(taken: TakenOver, part: Omit<PartToRead, 'start' | 'end'>, onRecords?: (recordsSoFar: number) => void): Promise<PartOutcome> {
-  return readPart({ ...part, start: taken.start, end: taken.end === FILE_END ? undefined : taken.end }, onRecords).catch(
-    (error: unknown): PartOutcome => ({ ok: false, reason: error instanceof Error ? error.message : String(error) }),
-  );
+/**
+ * Takes over (`takeOver`) and reads one part after another while a range has `minLeft` left, each
+ * read with the progress callback `progress()` gives; a failure to read one is its outcome.
+ */
+export async function* takenOverParts(
+  cut: FileCut,
+  ranges: (MovableRange | undefined)[],
+  minLeft: number,
+  part: Omit<PartToRead, 'cut' | 'start' | 'end'>,
+  progress: () => ((recordsSoFar: number) => void) | undefined,
+): AsyncGenerator<{ readonly start: Cut; readonly outcome: PartOutcome }> {
+  for (let taken = await takeOver(cut, ranges, minLeft); taken !== undefined; taken = await takeOver(cut, ranges, minLeft)) {
+    const outcome = await readPart({ ...part, cut, start: taken.start, end: taken.end === FILE_END ? undefined : taken.end }, progress()).catch(failedOutcome);
+    yield { start: taken.start, outcome };
+  }
+}
+
+/** The outcome of a part whose reading threw. */
+export function failedOutcome(error: unknown): PartOutcome {
+  return { ok: false, reason: error instanceof Error ? error.message : String(error) };
 }

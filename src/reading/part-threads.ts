@@ -22,7 +22,7 @@ import { MovableRange } from '../io/movable-range.js';
 import { formatNamed } from '../io/formats/registry.js';
 import { FILE_END, type FileSplitter, type InputSettings, type LaterParts } from '../io/read-orders.js';
 import type { OrderCollector } from './order-collector.js';
-import { readTakenOver, takeOver, type PartOutcome } from './part-reading.js';
+import { takenOverParts, type PartOutcome } from './part-reading.js';
 
 /** What the worker is started with: the input settings as plain data (no classes cross threads). */
 export interface PartTask {
@@ -129,8 +129,10 @@ export function laterPartThreads(
       const plain = plainSettings(settings);
       const threads = cut.cuts.map(() => idle.shift() ?? startReader());
       // A part no thread reads is read in turn: its range is empty, so none of it is taken over.
-      const ranges: (MovableRange | undefined)[] = cut.cuts.map((start, index) => MovableRange.create(start.offset, threads[index] === undefined ? start.offset : (cut.cuts[index + 1]?.offset ?? FILE_END)));
-      const buffers = ranges.map((range) => range!.buffer);
+      const created = cut.cuts.map((start, index) => MovableRange.create(start.offset, threads[index] === undefined ? start.offset : (cut.cuts[index + 1]?.offset ?? FILE_END)));
+      const buffers = created.map((range) => range.buffer);
+      // Ranges that can no longer be taken over are dropped from this list (see takeOver).
+      const ranges: (MovableRange | undefined)[] = [...created];
       const minLeft = Math.max(1, takeOverMinBytes);
       const task = (index: number): PartTask => ({ cut, part: index + 1, ranges: buffers, takeOverMinBytes: minLeft, definitions, asOf, shards, settings: plain });
       const parts: LaterPart[] = cut.cuts.map((start, index) => {
@@ -142,9 +144,8 @@ export function laterPartThreads(
         async finish({ line, openOrderId, flush, lastFile }) {
           // Done with the first part: take over what is left of slower ones, then wait for the
           // workers to be done with theirs and with any they took over.
-          const reading = { cut, definitions, asOf, shards, settings };
-          for (let taken = await takeOver(cut, ranges, minLeft); taken !== undefined; taken = await takeOver(cut, ranges, minLeft)) {
-            parts.push({ start: taken.start, outcome: Promise.resolve(await readTakenOver(taken, reading, progressOf(soFar.push(0) - 1))) });
+          for await (const { start, outcome } of takenOverParts(cut, ranges, minLeft, { definitions, asOf, shards, settings }, () => progressOf(soFar.push(0) - 1))) {
+            parts.push({ start, outcome: Promise.resolve(outcome) });
           }
           for (const worker of parts.map((part) => part.worker)) {
             for (const taken of (await worker?.takenOver) ?? []) parts.push({ start: taken.takenOver, outcome: Promise.resolve(taken.outcome) });

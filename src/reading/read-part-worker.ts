@@ -11,33 +11,28 @@ import { parentPort } from 'node:worker_threads';
 import { MovableRange } from '../io/movable-range.js';
 import { serveShard } from '../computing/shard-service.js';
 import { transferables } from './order-collector.js';
-import { readPart, readTakenOver, takeOver, type PartOutcome } from './part-reading.js';
+import { failedOutcome, readPart, takenOverParts } from './part-reading.js';
 import { inputSettingsFrom, type PartProgress, type PartTask, type TakenOverPart } from './part-threads.js';
 
 const port = parentPort!;
 
 async function readParts(task: PartTask): Promise<boolean> {
   const ranges = task.ranges.map((buffer) => MovableRange.of(buffer));
-  const reading = { cut: task.cut, definitions: task.definitions, asOf: task.asOf, shards: task.shards, settings: inputSettingsFrom(task.settings) };
+  const reading = { definitions: task.definitions, asOf: task.asOf, shards: task.shards, settings: inputSettingsFrom(task.settings) };
   let before = 0;
   const progress = (recordsSoFar: number) => port.postMessage({ recordsSoFar: before + recordsSoFar } satisfies PartProgress);
-  const own = await readPart({ ...reading, start: task.cut.cuts[task.part - 1]!, end: ranges[task.part - 1]! }, progress).catch(failed);
+  const own = await readPart({ ...reading, cut: task.cut, start: task.cut.cuts[task.part - 1]!, end: ranges[task.part - 1]! }, progress).catch(failedOutcome);
   port.postMessage(own, own.ok ? transferables(own.part) : []);
   // A part that cannot be taken has the file read in turn from it: taking over more would be lost work.
   if (own.ok) {
     before = own.records;
-    for (let taken = await takeOver(task.cut, ranges, task.takeOverMinBytes); taken !== undefined; taken = await takeOver(task.cut, ranges, task.takeOverMinBytes)) {
-      const outcome = await readTakenOver(taken, reading, progress);
-      port.postMessage({ takenOver: taken.start, outcome } satisfies TakenOverPart, outcome.ok ? transferables(outcome.part) : []);
+    for await (const { start, outcome } of takenOverParts(task.cut, ranges, task.takeOverMinBytes, reading, () => progress)) {
+      port.postMessage({ takenOver: start, outcome } satisfies TakenOverPart, outcome.ok ? transferables(outcome.part) : []);
       if (outcome.ok) before += outcome.records;
     }
   }
   port.postMessage({ idle: true });
   return own.ok;
-}
-
-function failed(error: unknown): PartOutcome {
-  return { ok: false, reason: error instanceof Error ? error.message : String(error) };
 }
 
 port.once('message', (task: PartTask) => {
