@@ -7,6 +7,7 @@ import { Option } from 'commander';
 import { runCompute, type ComputeResult } from '../commands/compute.js';
 import { loadConfig } from '../config/config-file.js';
 import { resolveRunSettings } from '../config/run-settings.js';
+import { computationOf } from '../core/computation.js';
 import { STDIN_PATH } from '../io/input-files.js';
 import type { FetchReport } from '../commands/fetch-events.js';
 import { BackfillError } from '../errors.js';
@@ -130,9 +131,8 @@ export const computeCommand: CliCommand = {
       out: flags.out,
       stdout: io.stdout,
       stdin: io.stdin,
-      definitions: settings.definitions,
+      computation: computationOf({ definitions: settings.definitions, asOf }),
       input: settings.input,
-      asOf,
       strict: flags.strict === true,
       rejectsPath,
       onNotice: (message) => io.stderr.write(message),

@@ -12,6 +12,7 @@ import { addOrderReadingOptions, explicitSettings, HELP_GROUPS, type OrderReadin
 import { addOrderSourceOptions, fetchSummary, orderInput, type OrderSourceFlags } from './order-source-flags.js';
 import { runDiff, type Baseline } from '../commands/diff.js';
 import { loadConfig } from '../config/config-file.js';
+import { computationOf } from '../core/computation.js';
 import { resolveRunSettings } from '../config/run-settings.js';
 import { hasChanges } from '../core/profile-diff.js';
 import { diffJson, diffMarkdown, diffText } from './diff-report.js';
@@ -114,9 +115,8 @@ export const diffCommand: CliCommand = {
       const result = await runDiff({
         files: input.files,
         ...(input.source !== undefined ? { source: input.source } : {}),
-        definitions: settings.definitions,
+        computation: computationOf({ definitions: settings.definitions, asOf }),
         input: settings.input,
-        asOf,
         rejectsPath: flags.rejects,
         baseline,
         onBaselineProgress: (read) => (spinner.text = `Reading Klaviyo: ${formatCount(read)} profiles found`),

@@ -12,6 +12,7 @@ import { addOrderReadingOptions, explicitSettings, HELP_GROUPS, type OrderReadin
 import { computeProfileTable } from '../commands/compute.js';
 import { runSegments, type SegmentReport } from '../commands/segments.js';
 import { loadConfig } from '../config/config-file.js';
+import { computationOf } from '../core/computation.js';
 import { resolveRunSettings, type RunSettings } from '../config/run-settings.js';
 import type { ProfileRow } from '../core/profiles.js';
 import { formatUtc } from '../core/timestamp.js';
@@ -108,7 +109,7 @@ export const segmentsCommand: CliCommand = {
 async function profileRows(patterns: string[], flags: SegmentsFlags, settings: RunSettings, asOf: number, cwd: string): Promise<readonly ProfileRow[] | undefined> {
   if (flags.profiles !== undefined) return (await readProfilesCsv(resolve(cwd, flags.profiles))).profiles.toRows();
   if (patterns.length === 0) return undefined;
-  const table = await computeProfileTable({ files: await expandInputPaths(patterns), definitions: settings.definitions, input: settings.input, asOf, strict: false, rejectsPath: undefined });
+  const table = await computeProfileTable({ files: await expandInputPaths(patterns), computation: computationOf({ definitions: settings.definitions, asOf }), input: settings.input, strict: false, rejectsPath: undefined });
   return table.rows;
 }
 

@@ -3,8 +3,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
-import type { Definitions } from '../core/definitions.js';
-import { propertyColumns } from '../core/definitions.js';
+import type { Computation } from '../core/computation.js';
 import type { ProfileRow } from '../core/profiles.js';
 import type { ProfileShards } from '../core/profile-shards.js';
 import { shardedProfilesCsv } from '../computing/sharded-csv.js';
@@ -27,9 +26,8 @@ export interface ComputeOptions {
   readonly files: readonly string[];
   /** Orders from elsewhere than files (Klaviyo's events, see io/order-source.ts); `files` is then empty. */
   readonly source?: OrderSource;
-  readonly definitions: Definitions;
-  /** Orders placed after this instant (epoch ms) are ignored; window mode's windows end here. */
-  readonly asOf: number;
+  /** What is computed, and as of when: orders placed after the as-of are ignored. */
+  readonly computation: Computation;
   /** How to read the files: format, delimiter, time zone, columns, sizes. */
   readonly input: InputSettings;
   readonly strict: boolean;
@@ -100,8 +98,7 @@ async function computeProfiles(options: ComputeOptions): Promise<ComputedProfile
   // As many shards as threads: after reading, each thread computes one (see computing/sharded-csv.ts).
   const shardThreads = new ShardThreads(threads - 1);
   const collector = new OrderCollector(
-    options.definitions,
-    options.asOf,
+    options.computation,
     (rejected) => {
       if (options.strict) throw strictError(rejected);
       rejects.add(rejected);
@@ -116,7 +113,7 @@ async function computeProfiles(options: ComputeOptions): Promise<ComputedProfile
       settings: options.input,
       sink: collector,
       // --strict stops at the first bad row in file order: one part, read in turn.
-      ...(options.strict ? {} : { splitter: laterPartThreads(collector, options.definitions, options.asOf, { threads, minBytes: options.splitMinBytes, takeOverMinBytes: options.takeOverMinBytes, adoptReader: (worker) => shardThreads.adopt(worker) }) }),
+      ...(options.strict ? {} : { splitter: laterPartThreads(collector, { threads, minBytes: options.splitMinBytes, takeOverMinBytes: options.takeOverMinBytes, adoptReader: (worker) => shardThreads.adopt(worker) }) }),
       onFile: (report) => fileFormats.push(report),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.stdin ? { stdin: options.stdin } : {}),
@@ -135,7 +132,7 @@ async function computeProfiles(options: ComputeOptions): Promise<ComputedProfile
     profilesWithoutProperties: 0,
     newestOrderAt: collector.newestOrderAt,
   };
-  return { columns: propertyColumns(options.definitions), profiles: collector.profiles, shardThreads, counts, rejects };
+  return { columns: options.computation.schema.names, profiles: collector.profiles, shardThreads, counts, rejects };
 }
 
 async function readSource(source: OrderSource, collector: OrderCollector, fileFormats: FileReport[], onProgress: ((progress: ReadProgress) => void) | undefined): Promise<number> {

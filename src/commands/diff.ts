@@ -3,7 +3,7 @@
  * written earlier, the state file of the last incremental push, or Klaviyo itself. It computes and
  * compares only: it never writes the state file and never sends anything (reading Klaviyo is a GET).
  */
-import type { Definitions } from '../core/definitions.js';
+import type { Computation } from '../core/computation.js';
 import { definitionsHash } from '../core/definitions-hash.js';
 import { stateRows } from '../core/confirmed-state.js';
 import { diffProfiles, type ProfileDiff } from '../core/profile-diff.js';
@@ -27,9 +27,8 @@ export interface DiffOptions {
   readonly files: readonly string[];
   /** Orders from Klaviyo's events instead of files. */
   readonly source?: OrderSource;
-  readonly definitions: Definitions;
+  readonly computation: Computation;
   readonly input: InputSettings;
-  readonly asOf: number;
   /** Where unreadable order rows go; undefined: counted only, no file written. */
   readonly rejectsPath: string | undefined;
   readonly baseline: Baseline;
@@ -69,9 +68,8 @@ export async function runDiff(options: DiffOptions): Promise<DiffResult> {
   const table = await computeProfileTable({
     files: options.files,
     ...(options.source !== undefined ? { source: options.source } : {}),
-    definitions: options.definitions,
+    computation: options.computation,
     input: options.input,
-    asOf: options.asOf,
     strict: false,
     rejectsPath: options.rejectsPath,
     rejects,
@@ -82,7 +80,7 @@ export async function runDiff(options: DiffOptions): Promise<DiffResult> {
     diff: diffProfiles(table.rows, baseline.rows, table.columns),
     columns: table.columns,
     propertiesOnlyInBaseline: baseline.columns.filter((column) => !table.columns.includes(column)),
-    definitionsChanged: baseline.definitionsHash === undefined ? undefined : baseline.definitionsHash !== definitionsHash(options.definitions),
+    definitionsChanged: baseline.definitionsHash === undefined ? undefined : baseline.definitionsHash !== definitionsHash(options.computation.definitions),
     counts: table.counts,
     rejectsFile: table.rejectsFile,
   };

@@ -5,7 +5,8 @@
  */
 import { planIncrementalPush, recordFinishedSend } from '../core/confirmed-state.js';
 import { definitionsHash, summarizeDefinitions } from '../core/definitions-hash.js';
-import { propertyColumns, type Definitions } from '../core/definitions.js';
+import { PropertySchema } from '../core/computation.js';
+import type { Definitions } from '../core/definitions.js';
 import type { ProfileList } from '../core/profile-list.js';
 import type { ProfileRow } from '../core/profiles.js';
 import { fromRanges, toRanges } from '../core/push-plan.js';
@@ -28,7 +29,7 @@ export async function chooseIncrementalRows(
 ): Promise<{ rows: ProfileRow[]; entry: IncrementalStart }> {
   const state = await readStateFile(options.statePath);
   const hash = definitionsHash(definitions);
-  const columns = propertyColumns(definitions);
+  const columns = new PropertySchema(definitions).names;
   const plan = planIncrementalPush(computed, state, hash, columns, options.full);
   const { diff } = plan;
   return {

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { readConfig } from '../config/config-file.js';
 import { resolveRunSettings, restoreSettings } from '../config/run-settings.js';
+import { computationOf } from '../core/computation.js';
 import type { Definitions } from '../core/definitions.js';
 import { rowList, type ProfileList } from '../core/profile-list.js';
 import type { ProfileRow } from '../core/profiles.js';
@@ -253,9 +254,8 @@ async function loadProfiles(source: PushSource, inputRejectsPath: string, runLog
   const table = await computeProfileTable({
     files: source.files,
     ...(events !== undefined ? { source: storedEventOrders(events, eventReading(settings.events.itemPaths, settings.input), source.klaviyo!.label) } : {}),
-    definitions: settings.definitions,
+    computation: computationOf({ definitions: settings.definitions, asOf: source.asOf }),
     input: settings.input,
-    asOf: source.asOf,
     strict: false,
     rejectsPath: inputRejectsPath,
   });

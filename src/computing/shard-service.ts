@@ -5,6 +5,7 @@
  * (shard-worker.ts) or by one that has just read a part of the export (reading/read-part-worker.ts).
  */
 import type { MessagePort } from 'node:worker_threads';
+import { computationOf } from '../core/computation.js';
 import { mergeShard } from '../core/profile-shards.js';
 import { profileCsvLines } from '../io/profiles-csv.js';
 import { linesArrays, type ShardReply, type ShardTask, type ShardWrite } from './shard-threads.js';
@@ -13,7 +14,7 @@ export function serveShard(port: MessagePort): void {
   const post = (reply: ShardReply, transfer: ArrayBuffer[] = []) => port.postMessage(reply, transfer);
   port.once('message', (task: ShardTask) => {
     try {
-      const accumulator = mergeShard(task.definitions, task.asOf, task.pieces);
+      const accumulator = mergeShard(computationOf(task.computation), task.pieces);
       const source = accumulator.values();
       post({ kind: 'prepared', withPhone: source.withPhone, profileCount: accumulator.profileCount });
       port.once('message', ({ withPhone }: ShardWrite) => {

@@ -5,14 +5,13 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { startIdleWorker } from '../idle-worker.js';
-import type { Definitions } from '../core/definitions.js';
+import type { PortableComputation } from '../core/computation.js';
 import { accumulatedArrays, type AccumulatedPart } from '../core/profiles.js';
 import type { CsvLines } from '../io/profiles-csv.js';
 
 /** The worker's first message: the shard to compute. */
 export interface ShardTask {
-  readonly definitions: Definitions;
-  readonly asOf: number;
+  readonly computation: PortableComputation;
   readonly pieces: readonly AccumulatedPart[];
 }
 

@@ -4,6 +4,7 @@
  * lines merged by key into the file one sorted run gives, byte for byte. Below a size where threads
  * save nothing, every shard is computed here, in the same steps.
  */
+import { portable } from '../core/computation.js';
 import type { ProfileShards } from '../core/profile-shards.js';
 import type { ProfileValuesSource } from '../core/profiles.js';
 import { mergeKeyedLines } from '../io/keyed-lines.js';
@@ -29,15 +30,16 @@ export async function shardedProfilesCsv(
   shards: ProfileShards,
   { minProfiles = SHARD_THREADS_MIN_PROFILES, threads: pool = new ShardThreads(shards.count - 1) }: { readonly minProfiles?: number; readonly threads?: ShardThreads } = {},
 ): Promise<ShardedCsv> {
-  const { definitions, asOf } = shards;
+  const { computation } = shards;
   let upperBound = 0;
   for (let shard = 0; shard < shards.count; shard++) upperBound += shards.profilesAtMost(shard);
   const threads = new Map<number, ShardThread>();
-  if (shards.count > 1 && upperBound >= minProfiles) {
+  // A computation with reducers of its own (a test's) runs here only: another thread knows the registry's.
+  if (shards.count > 1 && upperBound >= minProfiles && computation.schema.portable) {
     for (let shard = 1; shard < shards.count; shard++) {
       const idle = pool.take();
       if (idle === undefined) break;
-      threads.set(shard, idle(() => ({ definitions, asOf, pieces: shards.handOverShard(shard) })));
+      threads.set(shard, idle(() => ({ computation: portable(computation), pieces: shards.handOverShard(shard) })));
     }
   }
   const stop = async () => {
@@ -69,7 +71,7 @@ export async function shardedProfilesCsv(
       counted(threads.get(shard)?.lines(withPhone) ?? profileCsvLines(here.get(shard)!, withPhone, { keyed })),
     );
     async function* csv(): AsyncGenerator<string | Buffer> {
-      yield profilesCsvHeader(definitions, withPhone);
+      yield profilesCsvHeader(computation.schema, withPhone);
       if (keyed) yield* mergeKeyedLines(streams);
       else for (let next = await streams[0]!.next(); next.done !== true; next = await streams[0]!.next()) yield next.value.bytes;
     }

@@ -2,7 +2,8 @@
  * One run's settings from their sources, in precedence order: flags, then environment variables
  * (commander reports both as explicit), then backfill.config.json, then defaults.
  */
-import { buildDefinitions, propertyNameProblem, type Definitions, type ReducerMode } from '../core/definitions.js';
+import { propertyNameProblem } from '../core/computation.js';
+import { buildDefinitions, type Definitions, type ReducerMode } from '../core/definitions.js';
 import { DEFAULT_EVENT_ITEM_PATHS } from '../core/events-to-orders.js';
 import { DATE_FORMATS } from '../core/order-timestamps.js';
 import { DEFAULT_SIZE_ALIASES, SizeMatcher } from '../core/sizes.js';

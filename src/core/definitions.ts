@@ -1,6 +1,8 @@
 /**
  * What the tool computes: the reducer mode, the trailing windows and the sizes, and the
  * property names they are written under. Validated once, up front; the core trusts it after that.
+ * Plain data, so that it can be sent to another thread; the reducers and the columns they write
+ * follow from it (computation.ts, reducers/registry.ts).
  */
 export type ReducerMode = 'flow' | 'window';
 
@@ -64,32 +66,4 @@ export function buildDefinitions(
     }),
     sizes: [...new Set(sizes)].map((size) => ({ size, dateProperty: names.sizes?.[size] ?? sizeDefinition(size).dateProperty })),
   };
-}
-
-/** What is wrong with the chosen names (a window or size not computed, a name used twice), if anything. */
-export function propertyNameProblem(definitions: Definitions, names: PropertyNames): string | undefined {
-  for (const days of Object.keys(names.windows ?? {})) {
-    if (!definitions.windows.some((w) => String(w.days) === days)) {
-      return `"properties.windows" names window "${days}", which is not computed (windows: ${definitions.windows.map((w) => w.days).join(', ')})`;
-    }
-  }
-  for (const size of Object.keys(names.sizes ?? {})) {
-    if (!definitions.sizes.some((s) => s.size === size)) {
-      return `"properties.sizes" names size "${size}", which is not computed (sizes: ${definitions.sizes.map((s) => s.size).join(', ')})`;
-    }
-  }
-  const seen = new Set<string>(['Email', 'Phone Number']);
-  for (const column of propertyColumns(definitions)) {
-    if (seen.has(column)) return `property name "${column}" is used twice (or clashes with Email / Phone Number)`;
-    seen.add(column);
-  }
-  return undefined;
-}
-
-/** Property columns in output order (after `Email`). */
-export function propertyColumns(definitions: Definitions): string[] {
-  return [
-    ...definitions.windows.flatMap((w) => [w.valueProperty, w.dateProperty]),
-    ...definitions.sizes.map((s) => s.dateProperty),
-  ];
 }

@@ -1,10 +1,11 @@
 /**
  * The event store's retention rule: which events a computation can do without. Pure.
  *
- * Flow mode replays every order in time order (a stored maximum can be years old), and a size date is
- * the latest order with that size ever: both need the whole history, so with either nothing is
- * dropped. Only window mode without sizes looks at a bounded past, the longest window before as-of.
+ * Each reducer says how far back it looks (reducers/reducer.ts, `ordersNeededFrom`): the flow's replay
+ * (a stored maximum can be years old) and a size date (the latest order with that size, ever) need the
+ * whole history, so with either nothing is dropped. Only the trailing windows look at a bounded past.
  */
+import { PropertySchema } from './computation.js';
 import { DAY_MS, type Definitions } from './definitions.js';
 
 /** How far before the needed start events are still kept, so an `--as-of` a little in the past still works. */
@@ -12,9 +13,7 @@ export const RETENTION_MARGIN_MS = 30 * DAY_MS;
 
 /** The oldest order time the definitions look at for a run at `asOf`; undefined: the whole history. */
 export function eventsNeededFrom(definitions: Definitions, asOf: number): number | undefined {
-  if (definitions.mode === 'flow' || definitions.sizes.length > 0 || definitions.windows.length === 0) return undefined;
-  const longest = Math.max(...definitions.windows.map((window) => window.days));
-  return asOf - longest * DAY_MS;
+  return new PropertySchema(definitions).ordersNeededFrom(asOf);
 }
 
 /** Before this the store may drop events after a fetch at `now`; undefined: keep everything. */

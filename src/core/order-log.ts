@@ -1,5 +1,5 @@
 /**
- * Orders as columns of numbers: who, when, how much. Millions of orders must cost a few bytes each
+ * Orders as columns of numbers: who, when, how much, and which sizes. Millions of orders must cost a few bytes each
  * (issue: memory grows with orders, never with the export's text), and numbers in typed arrays cost
  * 8 bytes and nothing for the garbage collector to trace, where an object per order costs ~60 bytes
  * and slows every collection down. Storage grows in fixed blocks, so it never copies what it holds.
@@ -13,22 +13,40 @@ export interface OrderBlock {
   readonly profiles: Uint32Array;
   readonly times: Float64Array;
   readonly values: Float64Array;
+  /** Order i's size bits are `sizes[i * sizeWords, (i + 1) * sizeWords)` (see reducers/reducer.ts, `hasSize`). */
+  readonly sizes: Uint32Array;
 }
 
 /** An order log's storage, in order: plain objects and typed arrays, which another thread can be sent. */
 export interface OrderBlocks {
   readonly length: number;
+  /** 32-bit words of size bits per order: none without sizes, one for up to 32. */
+  readonly sizeWords: number;
   readonly blocks: readonly OrderBlock[];
+}
+
+/** One profile's orders, `[starts[g], starts[g + 1])` of the arrays for group g (see `groupByProfile`). */
+export interface GroupedOrders {
+  readonly times: Float64Array;
+  readonly values: Float64Array;
+  readonly sizes: Uint32Array;
+  readonly sizeWords: number;
+  readonly starts: Uint32Array;
 }
 
 export class OrderLog {
   readonly #blocks: Mutable<OrderBlock>[] = [];
+  readonly #sizeWords: number;
   #length = 0;
+
+  constructor(sizeWords: number) {
+    this.#sizeWords = sizeWords;
+  }
 
   /** The log another one handed over (`handOver`), as it was: its blocks are taken, not copied. */
   static from(content: OrderBlocks): OrderLog {
-    const log = new OrderLog();
-    for (const { length, profiles, times, values } of content.blocks) log.#blocks.push({ length, profiles, times, values });
+    const log = new OrderLog(content.sizeWords);
+    for (const block of content.blocks) log.#blocks.push({ ...block });
     log.#length = content.length;
     return log;
   }
@@ -37,15 +55,25 @@ export class OrderLog {
     return this.#length;
   }
 
-  append(profile: number, placedAt: number, value: number): void {
+  /** Appends an order; `sizes` holds its size bits, `sizeWords` words of them. */
+  append(profile: number, placedAt: number, value: number, sizes: Uint32Array): void {
     let block = this.#blocks.at(-1);
     if (block === undefined || block.length === block.profiles.length) {
-      block = { length: 0, profiles: new Uint32Array(BLOCK_SIZE), times: new Float64Array(BLOCK_SIZE), values: new Float64Array(BLOCK_SIZE) };
+      block = {
+        length: 0,
+        profiles: new Uint32Array(BLOCK_SIZE),
+        times: new Float64Array(BLOCK_SIZE),
+        values: new Float64Array(BLOCK_SIZE),
+        sizes: new Uint32Array(BLOCK_SIZE * this.#sizeWords),
+      };
       this.#blocks.push(block);
     }
-    block.profiles[block.length] = profile;
-    block.times[block.length] = placedAt;
-    block.values[block.length] = value;
+    const at = block.length;
+    block.profiles[at] = profile;
+    block.times[at] = placedAt;
+    block.values[at] = value;
+    const words = this.#sizeWords;
+    for (let w = 0; w < words; w++) block.sizes[at * words + w] = sizes[w]!;
     block.length++;
     this.#length++;
   }
@@ -56,10 +84,11 @@ export class OrderLog {
    * without copying them. The blocks must not be used elsewhere afterwards.
    */
   adopt(other: OrderBlocks, numbers: Uint32Array): void {
-    for (const { length, profiles, times, values } of other.blocks) {
-      for (let i = 0; i < length; i++) profiles[i] = numbers[profiles[i]!]!;
-      this.#blocks.push({ length, profiles, times, values });
-      this.#length += length;
+    for (const block of other.blocks) {
+      const profiles = block.profiles;
+      for (let i = 0; i < block.length; i++) profiles[i] = numbers[profiles[i]!]!;
+      this.#blocks.push({ ...block });
+      this.#length += block.length;
     }
   }
 
@@ -68,17 +97,17 @@ export class OrderLog {
    * buffers); this log must not be used afterwards.
    */
   handOver(): OrderBlocks {
-    return { length: this.#length, blocks: this.#blocks.map(({ length, profiles, times, values }) => ({ length, profiles, times, values })) };
+    return { length: this.#length, sizeWords: this.#sizeWords, blocks: this.#blocks.map((block) => ({ ...block })) };
   }
 
   /**
-   * Times and values grouped by profile (counting sort, linear time, one sequential pass): the orders
-   * of profile p are at `[starts[g], starts[g + 1])` of both arrays, in input order, where g is p's
+   * Times, values and sizes grouped by profile (counting sort, linear time, one sequential pass): the orders
+   * of profile p are at `[starts[g], starts[g + 1])` of the arrays, in input order, where g is p's
    * group: `groupOf[p]` (a permutation of the profile numbers), or p itself without it. A reader going
    * through the profiles in another order than their numbers (key order) then reads the arrays in turn
    * rather than all over them.
    */
-  groupByProfile(profileCount: number, groupOf?: Uint32Array): { readonly times: Float64Array; readonly values: Float64Array; readonly starts: Uint32Array } {
+  groupByProfile(profileCount: number, groupOf?: Uint32Array): GroupedOrders {
     const group = groupOf ?? identity(profileCount);
     const starts = new Uint32Array(profileCount + 1);
     for (const { length, profiles } of this.#blocks) for (let i = 0; i < length; i++) starts[group[profiles[i]!]! + 1]!++;
@@ -86,14 +115,17 @@ export class OrderLog {
     const cursor = starts.slice(0, profileCount);
     const times = new Float64Array(this.#length);
     const values = new Float64Array(this.#length);
+    const words = this.#sizeWords;
+    const sizes = new Uint32Array(this.#length * words);
     for (const block of this.#blocks) {
       for (let i = 0; i < block.length; i++) {
         const at = cursor[group[block.profiles[i]!]!]!++;
         times[at] = block.times[i]!;
         values[at] = block.values[i]!;
+        for (let w = 0; w < words; w++) sizes[at * words + w] = block.sizes[i * words + w]!;
       }
     }
-    return { times, values, starts };
+    return { times, values, sizes, sizeWords: words, starts };
   }
 }
 

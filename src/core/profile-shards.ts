@@ -8,7 +8,7 @@
  * Why by hash and not by ranges of keys: ranges would need to know the keys before the first order
  * is read, and a merchant's emails can all start alike; a hash spreads any keys evenly.
  */
-import type { Definitions } from './definitions.js';
+import type { Computation } from './computation.js';
 import { keyHash } from './key-index.js';
 import type { Order } from './order.js';
 import { compareCodeUnits, ProfileAccumulator, profileKey, type AccumulatedPart, type ProfileRow, type ProfileRowSource } from './profiles.js';
@@ -33,8 +33,7 @@ export function shardOf(hash: number, shards: number): number {
 }
 
 export class ProfileShards {
-  readonly definitions: Definitions;
-  readonly asOf: number;
+  readonly computation: Computation;
   readonly #shards: ProfileAccumulator[];
   /**
    * Per shard, what other threads read into it (`absorb`), taken in only when the shard is merged:
@@ -42,11 +41,10 @@ export class ProfileShards {
    */
   readonly #pieces: AccumulatedPart[][];
 
-  constructor(definitions: Definitions, asOf: number, shards: number) {
+  constructor(computation: Computation, shards: number) {
     if (!Number.isInteger(shards) || shards < 1) throw new RangeError(`shards must be a positive integer, not ${shards}`);
-    this.definitions = definitions;
-    this.asOf = asOf;
-    this.#shards = Array.from({ length: shards }, () => new ProfileAccumulator(definitions, asOf));
+    this.computation = computation;
+    this.#shards = Array.from({ length: shards }, () => new ProfileAccumulator(computation));
     this.#pieces = this.#shards.map(() => []);
   }
 
@@ -55,7 +53,7 @@ export class ProfileShards {
   }
 
   /**
-   * Adds an order to its profile's shard; returns false (and ignores it) when it was placed after `asOf`.
+   * Adds an order to its profile's shard; returns false (and ignores it) when it was placed after the as-of.
    * `key` is `profileKey(order)` and `hash` its `keyHash`, for a caller that has them already.
    */
   add(order: Order, key = profileKey(order), hash = keyHash(key)): boolean {
@@ -111,17 +109,17 @@ export class ProfileShards {
     const sources = this.#shards.map((_, shard) => this.merged(shard).rows());
     return {
       withPhone: sources.some((source) => source.withPhone),
-      definitions: this.definitions,
+      schema: this.computation.schema,
       [Symbol.iterator]: () => mergeRows(sources.map((source) => source[Symbol.iterator]())),
     };
   }
 }
 
 /** What one thread makes of a shard handed over (`handOverShard`): one accumulator, every piece taken in. */
-export function mergeShard(definitions: Definitions, asOf: number, pieces: readonly AccumulatedPart[]): ProfileAccumulator {
+export function mergeShard(computation: Computation, pieces: readonly AccumulatedPart[]): ProfileAccumulator {
   const [first, ...rest] = pieces;
-  if (first === undefined) return new ProfileAccumulator(definitions, asOf);
-  const accumulator = ProfileAccumulator.from(definitions, asOf, first);
+  if (first === undefined) return new ProfileAccumulator(computation);
+  const accumulator = ProfileAccumulator.from(computation, first);
   for (const piece of rest) accumulator.absorb(piece);
   return accumulator;
 }

@@ -1,12 +1,13 @@
 /**
- * From normalized orders to profile rows: collects each profile's orders, then runs the reducers.
- * Pure apart from its own state; "now" is the `asOf` argument, never the clock.
+ * From normalized orders to profile rows: collects each profile's orders, then runs the computation's
+ * reducers over each profile's orders. Pure apart from its own state; "now" is the computation's
+ * as-of, never the clock.
  */
-import { DAY_MS, type Definitions } from './definitions.js';
+import type { Computation, PropertySchema } from './computation.js';
 import type { Order } from './order.js';
 import { KeyIndex, keyHash, type KeyIndexContent } from './key-index.js';
-import { flowHighestIndex, windowHighestIndex } from './reducers.js';
-import { OrderLog, type OrderBlocks } from './order-log.js';
+import { OrderLog, type GroupedOrders, type OrderBlocks } from './order-log.js';
+import type { ProfileOrders } from './reducers/reducer.js';
 import { formatUtc } from './timestamp.js';
 
 /** A property value as Klaviyo should type it: a number, or a `yyyy-MM-dd HH:mm:ss` UTC date string. */
@@ -24,9 +25,6 @@ export interface ProfileRow {
 /** Above this many orders a profile's orders are sorted with Array.sort, below with insertion sort. */
 const INSERTION_SORT_LIMIT = 32;
 
-/** Latest-order time per size when none: below every real time. */
-const NO_TIME = -Infinity;
-
 /**
  * One profile's results as numbers, for writers of millions of profiles: no property object and no
  * date text per profile (a CSV writer formats straight from these). NaN where there is no value.
@@ -43,33 +41,28 @@ export interface ProfileValues {
   writeKeyLatin1(into: Uint8Array, at: number): number;
   /** Writes the key's UTF-16 code units into `into` from `at` and returns how many, or -1 when they do not fit. */
   writeKeyUnits(into: Uint16Array, at: number): number;
-  /** Per window, in `definitions.windows` order: the stored order's value and time (epoch ms). */
-  readonly highestValue: Float64Array;
-  readonly highestAt: Float64Array;
-  /** Per size, in `definitions.sizes` order: the time of the latest order with an item of that size. */
-  readonly latestAt: Float64Array;
+  /** One cell per column of the computation's schema: a number, an epoch-ms instant, or NaN (blank). */
+  readonly cells: Float64Array;
 }
 
 /** An accumulator's content as transferable arrays: see `ProfileAccumulator.handOver`. */
 export interface AccumulatedPart {
   /** Profile keys, as the key index lays them out; a profile's number is its key's number. */
   readonly keys: KeyIndexContent;
-  /** Per order, in input order: its profile's number, time and value. */
+  /** Per order, in input order: its profile's number, time, value and sizes. */
   readonly orders: OrderBlocks;
-  /** `latestBySize[profile * sizes + size]`: the latest order time per size, -Infinity when none (may run on past the last profile). */
-  readonly latestBySize: Float64Array;
 }
 
 /** The arrays of an accumulator's content, whose buffers `postMessage` can move rather than copy. */
-export function accumulatedArrays({ keys, orders, latestBySize }: AccumulatedPart): ArrayBufferView[] {
-  return [keys.arena, keys.spans, keys.slots, ...orders.blocks.flatMap((block) => [block.profiles, block.times, block.values]), latestBySize];
+export function accumulatedArrays({ keys, orders }: AccumulatedPart): ArrayBufferView[] {
+  return [keys.arena, keys.spans, keys.slots, ...orders.blocks.flatMap((block) => [block.profiles, block.times, block.values, block.sizes])];
 }
 
 /** Profiles in key order, made on demand; `withPhone` is known before the first one. */
 export interface ProfileSource<T> extends Iterable<T> {
   /** Some profile is known only by phone: a CSV of these profiles needs a phone column. */
   readonly withPhone: boolean;
-  readonly definitions: Definitions;
+  readonly schema: PropertySchema;
 }
 
 export type ProfileRowSource = ProfileSource<ProfileRow>;
@@ -77,37 +70,32 @@ export type ProfileRowSource = ProfileSource<ProfileRow>;
 /** The profiles as numbers; each step overwrites the same `ProfileValues`, so read it before the next. */
 export type ProfileValuesSource = ProfileSource<ProfileValues>;
 
-type GroupedOrders = ReturnType<OrderLog['groupByProfile']>;
-
 export class ProfileAccumulator {
-  readonly #definitions: Definitions;
-  readonly #asOf: number;
-  readonly #sizeIndex: Map<string, number>;
-  readonly #sizeCount: number;
+  readonly #computation: Computation;
+  /** Each size's number (its place in `definitions.sizes`), by name. */
+  readonly #sizeNumber: Map<string, number>;
+  /** The size bits of the order being added, reused for each. */
+  readonly #orderSizes: Uint32Array;
   /**
    * Profile key (email, or phone for phone-only profiles) to its number, in order of appearance:
    * not a Map, which stops at 2^24 keys (see key-index.ts). Its keys come back as flat strings,
    * which sort several times faster than slices of a chunk's text.
    */
-  /** Latest order time per profile and size: `#latestBySize[profile * sizeCount + size]`. */
-  #latestBySize: Float64Array = new Float64Array(0);
-
   readonly #profileIds: KeyIndex;
   readonly #orders: OrderLog;
 
-  constructor(definitions: Definitions, asOf: number, content?: AccumulatedPart) {
-    this.#definitions = definitions;
-    this.#asOf = asOf;
-    this.#sizeIndex = new Map(definitions.sizes.map((s, i) => [s.size, i]));
-    this.#sizeCount = definitions.sizes.length;
+  constructor(computation: Computation, content?: AccumulatedPart) {
+    this.#computation = computation;
+    const sizes = computation.definitions.sizes;
+    this.#sizeNumber = new Map(sizes.map((s, i) => [s.size, i]));
+    this.#orderSizes = new Uint32Array(Math.ceil(sizes.length / 32));
     this.#profileIds = content === undefined ? new KeyIndex() : KeyIndex.from(content.keys);
-    this.#orders = content === undefined ? new OrderLog() : OrderLog.from(content.orders);
-    if (content !== undefined) this.#latestBySize = content.latestBySize;
+    this.#orders = content === undefined ? new OrderLog(this.#orderSizes.length) : OrderLog.from(content.orders);
   }
 
   /** The accumulator another one handed over (`handOver`), on another thread perhaps: its arrays are taken as they are. */
-  static from(definitions: Definitions, asOf: number, content: AccumulatedPart): ProfileAccumulator {
-    return new ProfileAccumulator(definitions, asOf, content);
+  static from(computation: Computation, content: AccumulatedPart): ProfileAccumulator {
+    return new ProfileAccumulator(computation, content);
   }
 
   get profileCount(): number {
@@ -115,21 +103,19 @@ export class ProfileAccumulator {
   }
 
   /**
-   * Adds an order; returns false (and ignores it) when it was placed after `asOf`. `key` is
+   * Adds an order; returns false (and ignores it) when it was placed after the as-of. `key` is
    * `profileKey(order)` and `hash` its `keyHash`, for a caller that has them already.
    */
   add(order: Order, key = profileKey(order), hash = keyHash(key)): boolean {
-    if (order.placedAt > this.#asOf) return false;
-    const known = this.#profileIds.size;
+    if (order.placedAt > this.#computation.asOf) return false;
     const profile = this.#profileIds.add(key, hash);
-    if (profile === known) this.#growSizeTable(profile + 1);
-    this.#orders.append(profile, order.placedAt, order.value);
+    const sizes = this.#orderSizes;
+    sizes.fill(0);
     for (const size of order.sizes) {
-      const index = this.#sizeIndex.get(size);
-      if (index === undefined) continue;
-      const slot = profile * this.#sizeCount + index;
-      if (order.placedAt > this.#latestBySize[slot]!) this.#latestBySize[slot] = order.placedAt;
+      const number = this.#sizeNumber.get(size);
+      if (number !== undefined) sizes[number >>> 5]! |= 1 << (number & 31);
     }
+    this.#orders.append(profile, order.placedAt, order.value, sizes);
     return true;
   }
 
@@ -139,11 +125,11 @@ export class ProfileAccumulator {
    * listed in order of first appearance, orders in input order.
    */
   handOver(): AccumulatedPart {
-    return { keys: this.#profileIds.handOver(), orders: this.#orders.handOver(), latestBySize: this.#latestBySize };
+    return { keys: this.#profileIds.handOver(), orders: this.#orders.handOver() };
   }
 
   /**
-   * Adds what another accumulator (same definitions and as-of) read from the input that follows this
+   * Adds what another accumulator (same computation) read from the input that follows this
    * one's: afterwards this accumulator is exactly what reading both inputs in turn would have made,
    * profile numbers and order log included.
    */
@@ -151,15 +137,7 @@ export class ProfileAccumulator {
     // By bytes, and the part's order blocks kept as they are with its profile numbers made ours:
     // re-adding every key as a string and re-appending every order was most of the merge.
     const globalIds = this.#profileIds.addAll(part.keys);
-    this.#growSizeTable(this.#profileIds.size);
     this.#orders.adopt(part.orders, globalIds);
-    const sizeCount = this.#sizeCount;
-    for (let index = 0; index < part.keys.size; index++) {
-      for (let size = 0; size < sizeCount; size++) {
-        const slot = globalIds[index]! * sizeCount + size;
-        this.#latestBySize[slot] = Math.max(this.#latestBySize[slot]!, part.latestBySize[index * sizeCount + size]!);
-      }
-    }
   }
 
   /** All rows at once, for the commands that need them together (push, diff). */
@@ -173,12 +151,12 @@ export class ProfileAccumulator {
    */
   rows(): ProfileRowSource {
     const values = this.values();
-    const definitions = this.#definitions;
+    const schema = this.#computation.schema;
     return {
       withPhone: values.withPhone,
-      definitions,
+      schema,
       *[Symbol.iterator]() {
-        for (const profile of values) yield rowOf(profile, definitions);
+        for (const profile of values) yield rowOf(profile, schema);
       },
     };
   }
@@ -194,53 +172,27 @@ export class ProfileAccumulator {
     for (let k = 0; k < inOrder.length; k++) place[inOrder[k]!] = k;
     // Grouped in key order, so that computing the profiles in that order reads their orders in turn.
     const grouped = this.#orders.groupByProfile(this.#profileIds.size, place);
-    const cursor = new ProfileCursor(this.#profileIds, this.#definitions.windows.length, this.#sizeCount);
+    const cursor = new ProfileCursor(this.#profileIds, this.#computation.schema.columns.length, grouped);
     // Only keys without an `@` (phone numbers) are computed here; an email is never a phone profile.
     // In number order, which reads the keys' text in turn: whether one has values does not depend on the order.
     let withPhone = false;
     for (let profile = 0; profile < inOrder.length && !withPhone; profile++) {
-      withPhone = !this.#profileIds.includesUnit(profile, AT_SIGN) && this.#compute(profile, place[profile]!, grouped, cursor);
+      withPhone = !this.#profileIds.includesUnit(profile, AT_SIGN) && this.#compute(profile, place[profile]!, cursor);
     }
-    const compute = (k: number) => this.#compute(inOrder[k]!, k, grouped, cursor);
+    const compute = (k: number) => this.#compute(inOrder[k]!, k, cursor);
     function* inKeyOrder(): Generator<ProfileValues> {
       for (let k = 0; k < inOrder.length; k++) if (compute(k)) yield cursor;
     }
-    return { withPhone, definitions: this.#definitions, [Symbol.iterator]: inKeyOrder };
+    return { withPhone, schema: this.#computation.schema, [Symbol.iterator]: inKeyOrder };
   }
 
-  /** Fills `into` with the values of `profile`, whose orders are group `group`; false when it has none to set. */
-  #compute(profile: number, group: number, { times, values, starts }: GroupedOrders, into: ProfileCursor): boolean {
-    const start = starts[group]!;
-    const end = starts[group + 1]!;
-    sortByTime(times, values, start, end);
-    let empty = true;
-    const windows = this.#definitions.windows;
-    for (let w = 0; w < windows.length; w++) {
-      const windowMs = windows[w]!.days * DAY_MS;
-      const highest =
-        this.#definitions.mode === 'flow'
-          ? flowHighestIndex(times, values, start, end, windowMs)
-          : windowHighestIndex(times, values, start, end, this.#asOf, windowMs);
-      into.highestValue[w] = highest < 0 ? NaN : values[highest]!;
-      into.highestAt[w] = highest < 0 ? NaN : times[highest]!;
-      if (highest >= 0) empty = false;
-    }
-    for (let index = 0; index < this.#sizeCount; index++) {
-      const latest = this.#latestBySize[profile * this.#sizeCount + index]!;
-      into.latestAt[index] = latest === NO_TIME ? NaN : latest;
-      if (latest !== NO_TIME) empty = false;
-    }
+  /** Fills `into` with the cells of `profile`, whose orders are group `group`; false when it has none to set. */
+  #compute(profile: number, group: number, into: ProfileCursor): boolean {
+    into.select(group);
+    sortByTime(into);
     into.profile = profile;
     into.byPhone = !this.#profileIds.includesUnit(profile, AT_SIGN);
-    return !empty;
-  }
-
-  #growSizeTable(profiles: number): void {
-    const needed = profiles * this.#sizeCount;
-    if (needed <= this.#latestBySize.length) return;
-    const grown = new Float64Array(Math.max(needed, this.#latestBySize.length * 2, 1024)).fill(NO_TIME);
-    grown.set(this.#latestBySize);
-    this.#latestBySize = grown;
+    return this.#computation.schema.reduce(into, this.#computation.asOf, into.cells);
   }
 }
 
@@ -251,21 +203,38 @@ export function profileKey(order: Order): string {
   return order.email !== '' ? order.email : (order.phone ?? '');
 }
 
-/** The one `ProfileValues` that `values()` fills for each profile in turn: the key is made only when asked for. */
-class ProfileCursor implements ProfileValues {
+/**
+ * The one `ProfileValues` that `values()` fills for each profile in turn, and the `ProfileOrders` its
+ * reducers read: the key is made only when asked for.
+ */
+class ProfileCursor implements ProfileValues, ProfileOrders {
   readonly #keys: KeyIndex;
+  readonly #starts: Uint32Array;
   /** The profile's number, which is its key's number in the index. */
   profile = 0;
   byPhone = false;
-  readonly highestValue: Float64Array;
-  readonly highestAt: Float64Array;
-  readonly latestAt: Float64Array;
+  readonly cells: Float64Array;
+  readonly times: Float64Array;
+  readonly values: Float64Array;
+  readonly sizes: Uint32Array;
+  readonly sizeWords: number;
+  start = 0;
+  end = 0;
 
-  constructor(keys: KeyIndex, windows: number, sizes: number) {
+  constructor(keys: KeyIndex, columns: number, { times, values, sizes, sizeWords, starts }: GroupedOrders) {
     this.#keys = keys;
-    this.highestValue = new Float64Array(windows);
-    this.highestAt = new Float64Array(windows);
-    this.latestAt = new Float64Array(sizes);
+    this.cells = new Float64Array(columns);
+    this.times = times;
+    this.values = values;
+    this.sizes = sizes;
+    this.sizeWords = sizeWords;
+    this.#starts = starts;
+  }
+
+  /** Makes the orders those of group `group`. */
+  select(group: number): void {
+    this.start = this.#starts[group]!;
+    this.end = this.#starts[group + 1]!;
   }
 
   get key(): string {
@@ -282,44 +251,69 @@ class ProfileCursor implements ProfileValues {
 }
 
 /** A profile's values as the properties Klaviyo stores: numbers, and dates as `yyyy-MM-dd HH:mm:ss` UTC. */
-function rowOf(profile: ProfileValues, definitions: Definitions): ProfileRow {
+function rowOf(profile: ProfileValues, schema: PropertySchema): ProfileRow {
   const properties: Record<string, PropertyValue> = {};
-  definitions.windows.forEach((window, w) => {
-    if (Number.isNaN(profile.highestAt[w]!)) return;
-    properties[window.valueProperty] = profile.highestValue[w]!;
-    properties[window.dateProperty] = formatUtc(profile.highestAt[w]!);
-  });
-  definitions.sizes.forEach((size, s) => {
-    if (!Number.isNaN(profile.latestAt[s]!)) properties[size.dateProperty] = formatUtc(profile.latestAt[s]!);
+  schema.columns.forEach((column, c) => {
+    const cell = profile.cells[c]!;
+    if (!Number.isNaN(cell)) properties[column.name] = column.kind === 'date' ? formatUtc(cell) : cell;
   });
   return profile.byPhone ? { email: '', phone: profile.key, properties } : { email: profile.key, properties };
 }
 
 /**
- * One profile's orders, `[start, end)` of the grouped arrays, sorted in place into time order (ties by
- * value, so input row order never matters): no copy, and nothing per profile for the garbage collector.
+ * One profile's orders sorted in place into time order (ties by value, so input row order never
+ * matters), their sizes moved with them: no copy, and nothing per profile for the garbage collector.
  */
-function sortByTime(times: Float64Array, values: Float64Array, start: number, end: number): void {
+function sortByTime(orders: ProfileCursor): void {
+  const { times, values, sizes, sizeWords: words, start, end } = orders;
   if (end - start > INSERTION_SORT_LIMIT) {
     const order = Array.from({ length: end - start }, (_, k) => start + k).sort((a, b) => times[a]! - times[b]! || values[a]! - values[b]!);
     const sortedTimes = order.map((i) => times[i]!);
     const sortedValues = order.map((i) => values[i]!);
+    const sortedSizes = new Uint32Array(order.length * words);
+    order.forEach((i, k) => sortedSizes.set(sizes.subarray(i * words, (i + 1) * words), k * words));
     times.set(sortedTimes, start);
     values.set(sortedValues, start);
-  } else {
-    // Insertion sort: most profiles have a handful of orders.
+    sizes.set(sortedSizes, start * words);
+  } else if (words === 1) {
+    // Insertion sort: most profiles have a handful of orders. One word of sizes: the default's 4 sizes.
     for (let k = start + 1; k < end; k++) {
       const time = times[k]!;
       const value = values[k]!;
+      const size = sizes[k]!;
       let j = k - 1;
       while (j >= start && (times[j]! > time || (times[j] === time && values[j]! > value))) {
         times[j + 1] = times[j]!;
         values[j + 1] = values[j]!;
+        sizes[j + 1] = sizes[j]!;
         j--;
       }
       times[j + 1] = time;
       values[j + 1] = value;
+      sizes[j + 1] = size;
     }
+  } else {
+    insertionSortWords(times, values, sizes, words, start, end);
+  }
+}
+
+/** Insertion sort as above, for no sizes or more than 32 (several words an order). */
+function insertionSortWords(times: Float64Array, values: Float64Array, sizes: Uint32Array, words: number, start: number, end: number): void {
+  const moving = new Uint32Array(words);
+  for (let k = start + 1; k < end; k++) {
+    const time = times[k]!;
+    const value = values[k]!;
+    moving.set(sizes.subarray(k * words, (k + 1) * words));
+    let j = k - 1;
+    while (j >= start && (times[j]! > time || (times[j] === time && values[j]! > value))) {
+      times[j + 1] = times[j]!;
+      values[j + 1] = values[j]!;
+      sizes.copyWithin((j + 1) * words, j * words, (j + 1) * words);
+      j--;
+    }
+    times[j + 1] = time;
+    values[j + 1] = value;
+    sizes.set(moving, (j + 1) * words);
   }
 }
 

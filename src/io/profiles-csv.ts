@@ -4,10 +4,9 @@
  */
 import { extname } from 'node:path';
 import type { Writable } from 'node:stream';
-import { propertyColumns } from '../core/definitions.js';
 import { formatValue, writeCentsValue } from '../core/money.js';
 import type { ProfileValues, ProfileValuesSource } from '../core/profiles.js';
-import type { Definitions } from '../core/definitions.js';
+import type { PropertySchema } from '../core/computation.js';
 import { formatUtc } from '../core/timestamp.js';
 import { AtomicFile, CUSTOMER_FILE } from './atomic-file.js';
 import { UtcDateBytes } from '../core/utc-date-bytes.js';
@@ -20,19 +19,19 @@ export const PHONE_COLUMN = 'Phone Number';
 export const KLAVIYO_UPLOAD_LIMIT_BYTES = 50_000_000;
 
 /**
- * The profiles CSV from the accumulator's numbers, in `propertyColumns` order: what `compute` writes.
+ * The profiles CSV from the accumulator's numbers, in the schema's column order: what `compute` writes.
  * Written by hand rather than with csv-stringify (the tests hold it to csv-stringify's output): one line
  * per profile, millions of them, and only an email or a column name can ever need quoting. Written as bytes straight into buffers of about a megabyte: for millions of profiles, a string per
  * cell and per line, joined and then encoded again on the way to the file, was most of the writing.
  */
 export function* profileValuesCsvChunks(source: ProfileValuesSource): Generator<string | Buffer> {
-  yield profilesCsvHeader(source.definitions, source.withPhone);
+  yield profilesCsvHeader(source.schema, source.withPhone);
   for (const lines of profileCsvLines(source, source.withPhone)) yield lines.bytes;
 }
 
-/** The header line of a profiles CSV of these definitions, with its line break. */
-export function profilesCsvHeader(definitions: Definitions, withPhone: boolean): string {
-  return headerLine(propertyColumns(definitions), withPhone);
+/** The header line of a profiles CSV of these columns, with its line break. */
+export function profilesCsvHeader(schema: PropertySchema, withPhone: boolean): string {
+  return headerLine(schema.names, withPhone);
 }
 
 /**
@@ -40,29 +39,23 @@ export function profilesCsvHeader(definitions: Definitions, withPhone: boolean):
  * `keyed` (for merging the sorted lines of several shards by key, see keyed-lines.ts). `withPhone`
  * is whether the whole CSV has a phone column, which need not be this source's own `withPhone`.
  */
-export function* profileCsvLines(source: Iterable<ProfileValues> & { readonly definitions: Definitions }, withPhone: boolean, { keyed = false }: { readonly keyed?: boolean } = {}): Generator<CsvLines> {
-  const { definitions } = source;
-  const windows = definitions.windows.length;
-  const sizes = definitions.sizes.length;
+export function* profileCsvLines(source: Iterable<ProfileValues> & { readonly schema: PropertySchema }, withPhone: boolean, { keyed = false }: { readonly keyed?: boolean } = {}): Generator<CsvLines> {
+  const columns = source.schema.columns;
+  const isDate = Uint8Array.from(columns, (column) => (column.kind === 'date' ? 1 : 0));
   const dates = new UtcDateBytes();
   let out = new CsvBytes(dates, keyed);
-  const numbersAndDates = 2 * windows + sizes;
   for (const profile of source) {
-    out.reserve(BYTES_PER_CELL * (numbersAndDates + 2));
+    out.reserve(BYTES_PER_CELL * (columns.length + 2));
     if (withPhone && profile.byPhone) out.byte(COMMA);
     out.key(profile);
     if (withPhone && !profile.byPhone) out.byte(COMMA);
-    for (let w = 0; w < windows; w++) {
-      const at = profile.highestAt[w]!;
+    const cells = profile.cells;
+    for (let c = 0; c < isDate.length; c++) {
+      const cell = cells[c]!;
       out.byte(COMMA);
-      if (!Number.isNaN(at)) out.value(profile.highestValue[w]!);
-      out.byte(COMMA);
-      if (!Number.isNaN(at)) out.date(at);
-    }
-    for (let s = 0; s < sizes; s++) {
-      const at = profile.latestAt[s]!;
-      out.byte(COMMA);
-      if (!Number.isNaN(at)) out.date(at);
+      if (Number.isNaN(cell)) continue;
+      if (isDate[c] === 1) out.date(cell);
+      else out.value(cell);
     }
     out.endLine(profile);
     if (out.full) {

@@ -4,7 +4,7 @@
  * part-threads.ts); the parts are then absorbed in file order, which gives what one collector reading
  * the whole file gives.
  */
-import type { Definitions } from '../core/definitions.js';
+import type { Computation } from '../core/computation.js';
 import { OrderIds, type SeenIds } from '../core/order-ids.js';
 import { keyHash } from '../core/key-index.js';
 import { accumulatedArrays, profileKey, type AccumulatedPart } from '../core/profiles.js';
@@ -52,8 +52,8 @@ export class OrderCollector implements OrderSink {
   readonly #onReject: (rejected: RejectedRecord) => void;
 
   /** `shards`: how many threads may compute the profiles once they are read (see core/profile-shards.ts); every collector of one run has the same. */
-  constructor(definitions: Definitions, asOf: number, onReject: (rejected: RejectedRecord) => void, shards = 1) {
-    this.profiles = new ProfileShards(definitions, asOf, shards);
+  constructor(computation: Computation, onReject: (rejected: RejectedRecord) => void, shards = 1) {
+    this.profiles = new ProfileShards(computation, shards);
     this.#onReject = onReject;
   }
 

@@ -3,7 +3,7 @@
  * data (see part-threads.ts): on a worker thread for the parts it was given, and on the main thread
  * for the rest of a part it takes over from a slower thread.
  */
-import type { Definitions } from '../core/definitions.js';
+import type { Computation } from '../core/computation.js';
 import { cutAt, lineAt, type Cut, type FileCut } from '../io/file-cut.js';
 import type { RejectedRecord } from '../io/formats/format.js';
 import type { MovableRange } from '../io/movable-range.js';
@@ -37,8 +37,7 @@ export interface PartToRead {
   readonly start: Cut;
   /** Where it ends (undefined: the end of the file), or its bytes as a range another thread may end sooner. */
   readonly end: number | undefined | MovableRange;
-  readonly definitions: Definitions;
-  readonly asOf: number;
+  readonly computation: Computation;
   readonly shards: number;
   readonly settings: InputSettings;
 }
@@ -57,8 +56,7 @@ export async function readPart(part: PartToRead, onRecords?: (recordsSoFar: numb
 async function readFrom(part: PartToRead, line: number, onRecords?: (recordsSoFar: number) => void): Promise<PartOutcome> {
   const rejects: RejectedRecord[] = [];
   const collector = new OrderCollector(
-    part.definitions,
-    part.asOf,
+    part.computation,
     (rejected) => {
       if (rejects.length >= MAX_HELD_REJECTS) throw new Error('too many rejected rows to hold');
       rejects.push(rejected);

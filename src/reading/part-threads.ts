@@ -13,7 +13,7 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startIdleWorker } from '../idle-worker.js';
-import type { Definitions } from '../core/definitions.js';
+import { portable, type PortableComputation } from '../core/computation.js';
 import { seenIdsInclude } from '../core/order-ids.js';
 import { SizeMatcher } from '../core/sizes.js';
 import { TimeZone } from '../core/time-zone.js';
@@ -36,8 +36,7 @@ export interface PartTask {
   readonly ranges: readonly SharedArrayBuffer[];
   /** Parts with less than this left are not taken over. */
   readonly takeOverMinBytes: number;
-  readonly definitions: Definitions;
-  readonly asOf: number;
+  readonly computation: PortableComputation;
   /** The shards the main thread's collector has, which the part's must have too. */
   readonly shards: number;
   readonly settings: PlainInputSettings;
@@ -86,8 +85,6 @@ export function inputSettingsFrom(plain: PlainInputSettings): InputSettings {
 /** As many parts as `threads` (default: the machine's cores); undefined: one part. */
 export function laterPartThreads(
   collector: OrderCollector,
-  definitions: Definitions,
-  asOf: number,
   {
     threads = availableParallelism(),
     minBytes,
@@ -102,7 +99,9 @@ export function laterPartThreads(
     readonly adoptReader?: (worker: Worker) => boolean;
   } = {},
 ): FileSplitter | undefined {
-  if (threads < 2) return undefined;
+  const computation = collector.profiles.computation;
+  // A computation with reducers of its own (a test's) is read here only: another thread knows the registry's.
+  if (threads < 2 || !computation.schema.portable) return undefined;
   // Threads started before the cut is found, waiting for their part.
   const idle: Worker[] = [];
   return {
@@ -134,7 +133,7 @@ export function laterPartThreads(
       // Ranges that can no longer be taken over are dropped from this list (see takeOver).
       const ranges: (MovableRange | undefined)[] = [...created];
       const minLeft = Math.max(1, takeOverMinBytes);
-      const task = (index: number): PartTask => ({ cut, part: index + 1, ranges: buffers, takeOverMinBytes: minLeft, definitions, asOf, shards, settings: plain });
+      const task = (index: number): PartTask => ({ cut, part: index + 1, ranges: buffers, takeOverMinBytes: minLeft, computation: portable(computation), shards, settings: plain });
       const parts: LaterPart[] = cut.cuts.map((start, index) => {
         const worker = startPart(threads[index], task(index), progressOf(soFar.push(0) - 1));
         return { start, outcome: worker.outcome, worker };
@@ -144,7 +143,7 @@ export function laterPartThreads(
         async finish({ line, openOrderId, flush, lastFile }) {
           // Done with the first part: take over what is left of slower ones, then wait for the
           // workers to be done with theirs and with any they took over.
-          for await (const { start, outcome } of takenOverParts(cut, ranges, minLeft, { definitions, asOf, shards, settings }, () => progressOf(soFar.push(0) - 1))) {
+          for await (const { start, outcome } of takenOverParts(cut, ranges, minLeft, { computation, shards, settings }, () => progressOf(soFar.push(0) - 1))) {
             parts.push({ start, outcome: Promise.resolve(outcome) });
           }
           for (const worker of parts.map((part) => part.worker)) {

@@ -8,6 +8,7 @@
  * (computing/shard-service.ts).
  */
 import { parentPort } from 'node:worker_threads';
+import { computationOf } from '../core/computation.js';
 import { MovableRange } from '../io/movable-range.js';
 import { serveShard } from '../computing/shard-service.js';
 import { transferables } from './order-collector.js';
@@ -18,7 +19,7 @@ const port = parentPort!;
 
 async function readParts(task: PartTask): Promise<boolean> {
   const ranges = task.ranges.map((buffer) => MovableRange.of(buffer));
-  const reading = { definitions: task.definitions, asOf: task.asOf, shards: task.shards, settings: inputSettingsFrom(task.settings) };
+  const reading = { computation: computationOf(task.computation), shards: task.shards, settings: inputSettingsFrom(task.settings) };
   let before = 0;
   const progress = (recordsSoFar: number) => port.postMessage({ recordsSoFar: before + recordsSoFar } satisfies PartProgress);
   const own = await readPart({ ...reading, cut: task.cut, start: task.cut.cuts[task.part - 1]!, end: ranges[task.part - 1]! }, progress).catch(failedOutcome);

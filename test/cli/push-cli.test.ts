@@ -15,6 +15,7 @@ import { API_KEY, assertAccounted } from '../support/push-harness.js';
 import { generateRows, writeProfiles } from '../support/profiles.js';
 import { FIXTURES, runCli, spawnCli, tempDir } from '../support/cli.js';
 import { fastPushEnv } from '../support/push-harness.js';
+import { computationOf } from '../../src/core/computation.js';
 
 const ORDERS = join(FIXTURES, 'shopify-orders.csv');
 
@@ -36,7 +37,7 @@ test('push orders --yes: Klaviyo gets exactly the profiles compute writes, as nu
     assert.match(run.stderr, /5 of 5 profiles sent; 5 imported; 0 rejected; 0 unknown/);
     const defaults = resolveRunSettings({}, undefined);
     const table = await computeProfileTable({
-      files: [ORDERS], definitions: defaults.definitions, input: defaults.input, asOf: Date.parse('2025-06-30T00:00:00Z'),
+      files: [ORDERS], computation: computationOf({ definitions: defaults.definitions, asOf: Date.parse('2025-06-30T00:00:00Z') }), input: defaults.input,
       strict: false, rejectsPath: join(dir, 'unused.csv'),
     });
     assert.deepEqual(standIn.imported.map((p) => ({ email: p.email, properties: p.properties })), table.rows.map((r) => ({ email: r.email, properties: r.properties })));

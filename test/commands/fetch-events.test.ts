@@ -18,6 +18,7 @@ import { tempDir } from '../support/cli.js';
 import { KlaviyoStandIn } from '../support/klaviyo-stand-in.js';
 import { API_KEY } from '../support/push-harness.js';
 import { EventAccount, type AccountEvent } from '../support/stand-in-events.js';
+import { computationOf } from '../../src/core/computation.js';
 
 const METRIC = { id: 'RkXyZ1', name: 'Placed Order', integration: { name: 'Shopify', category: 'eCommerce' } };
 const HOUR = 3_600_000;
@@ -35,9 +36,8 @@ async function profilesOf(store: EventStore): Promise<string> {
   const table = await computeProfileTable({
     files: [],
     source: storedEventOrders(store, eventReading(SETTINGS.events.itemPaths, SETTINGS.input), 'klaviyo'),
-    definitions: SETTINGS.definitions,
+    computation: computationOf({ definitions: SETTINGS.definitions, asOf: START + 40 * 24 * HOUR }),
     input: SETTINGS.input,
-    asOf: START + 40 * 24 * HOUR,
     strict: false,
     rejectsPath: undefined,
   });

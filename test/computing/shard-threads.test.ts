@@ -12,7 +12,7 @@ test('a thread that cannot compute its shard fails the run with the reason, and 
   assert.ok(idle !== undefined, 'a thread was started');
   // Stands for a thread that fails as it computes (out of memory, say): it cannot read its definitions.
   const broken = { ...definitions, sizes: null } as unknown as Definitions;
-  const thread = idle(() => ({ definitions: broken, asOf: 0, pieces: [] }));
+  const thread = idle(() => ({ computation: { definitions: broken, asOf: 0 }, pieces: [] }));
   await assert.rejects(thread.prepared, /a thread computing profiles failed/);
   const lines = thread.lines(false);
   await assert.rejects(lines.next(), /a thread computing profiles failed/);

@@ -8,6 +8,7 @@ import type { Order } from '../../src/core/order.js';
 import { ProfileShards, shardOf } from '../../src/core/profile-shards.js';
 import { ProfileAccumulator } from '../../src/core/profiles.js';
 import { profileValuesCsvChunks } from '../../src/io/profiles-csv.js';
+import { computationOf } from '../../src/core/computation.js';
 
 const AS_OF = Date.UTC(2025, 5, 30);
 const SIZES = ['small', 'medium', 'large'];
@@ -18,13 +19,13 @@ function orderOf(key: string, placedAt: number, value: number, sizes: string[], 
 
 /** The CSV one accumulator writes: what every way of computing the shards must give, byte for byte. */
 function oneAccumulatorCsv(mode: ReducerMode, orders: readonly Order[]): string {
-  const accumulator = new ProfileAccumulator(buildDefinitions(mode, [30, 90], SIZES), AS_OF);
+  const accumulator = new ProfileAccumulator(computationOf({ definitions: buildDefinitions(mode, [30, 90], SIZES), asOf: AS_OF }));
   for (const order of orders) accumulator.add(order);
   return [...profileValuesCsvChunks(accumulator.values())].join('');
 }
 
 async function shardedCsv(mode: ReducerMode, orders: readonly Order[], shards: number, minProfiles: number): Promise<{ csv: string; lines: number; profileCount: number }> {
-  const profiles = new ProfileShards(buildDefinitions(mode, [30, 90], SIZES), AS_OF, shards);
+  const profiles = new ProfileShards(computationOf({ definitions: buildDefinitions(mode, [30, 90], SIZES), asOf: AS_OF }), shards);
   for (const order of orders) profiles.add(order);
   const sharded = await shardedProfilesCsv(profiles, { minProfiles });
   const parts: string[] = [];

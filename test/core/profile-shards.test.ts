@@ -6,6 +6,7 @@ import { keyHash } from '../../src/core/key-index.js';
 import type { Order } from '../../src/core/order.js';
 import { FIRST_SHARD_WEIGHT, mergeShard, ProfileShards, shardOf } from '../../src/core/profile-shards.js';
 import { accumulatedArrays, ProfileAccumulator } from '../../src/core/profiles.js';
+import { computationOf } from '../../src/core/computation.js';
 
 const AS_OF = Date.UTC(2025, 5, 30);
 const SIZES = ['small', 'large'];
@@ -26,8 +27,8 @@ test('profiles in any number of shards give the rows, in the order, of one accum
   fc.assert(
     fc.property(fc.array(arbitraryOrder, { maxLength: 60 }), fc.integer({ min: 1, max: 5 }), fc.constantFrom<ReducerMode>('flow', 'window'), (raw, count, mode) => {
       const definitions = buildDefinitions(mode, [30, 60], SIZES);
-      const one = new ProfileAccumulator(definitions, AS_OF);
-      const shards = new ProfileShards(definitions, AS_OF, count);
+      const one = new ProfileAccumulator(computationOf({ definitions, asOf: AS_OF }));
+      const shards = new ProfileShards(computationOf({ definitions, asOf: AS_OF }), count);
       raw.forEach((o, i) => assert.equal(shards.add(orderOf(o, i)), one.add(orderOf(o, i))));
       const rows = shards.rows();
       assert.equal(rows.withPhone, one.rows().withPhone);
@@ -43,10 +44,10 @@ test('shards read on two threads, absorbed, then each merged on a thread of its 
       const definitions = buildDefinitions('flow', [30], SIZES);
       const orders = raw.map(orderOf);
       const cut = cutAt % (orders.length + 1);
-      const inTurn = new ProfileShards(definitions, AS_OF, count);
+      const inTurn = new ProfileShards(computationOf({ definitions, asOf: AS_OF }), count);
       for (const order of orders) inTurn.add(order);
-      const first = new ProfileShards(definitions, AS_OF, count);
-      const second = new ProfileShards(definitions, AS_OF, count);
+      const first = new ProfileShards(computationOf({ definitions, asOf: AS_OF }), count);
+      const second = new ProfileShards(computationOf({ definitions, asOf: AS_OF }), count);
       orders.slice(0, cut).forEach((order) => first.add(order));
       orders.slice(cut).forEach((order) => second.add(order));
       first.absorb(second.handOver());
@@ -54,7 +55,7 @@ test('shards read on two threads, absorbed, then each merged on a thread of its 
         // As a shard thread gets it: the pieces moved, not copied.
         const pieces = first.handOverShard(shard);
         const moved = structuredClone(pieces, { transfer: pieces.flatMap(accumulatedArrays).map((array) => array.buffer as ArrayBuffer) });
-        assert.deepEqual(mergeShard(definitions, AS_OF, moved).toRows(), inTurn.merged(shard).toRows(), `shard ${shard}`);
+        assert.deepEqual(mergeShard(computationOf({ definitions, asOf: AS_OF }), moved).toRows(), inTurn.merged(shard).toRows(), `shard ${shard}`);
       }
     }),
   );
@@ -82,6 +83,6 @@ test('a key always lands in the same shard, and keys spread over the shards as t
 
 test('shards must be a positive whole number, and pieces must match them', () => {
   const definitions = buildDefinitions('flow', [30], SIZES);
-  assert.throws(() => new ProfileShards(definitions, AS_OF, 0), RangeError);
-  assert.throws(() => new ProfileShards(definitions, AS_OF, 2).absorb(new ProfileShards(definitions, AS_OF, 3).handOver()), /expected 2 shards, got 3/);
+  assert.throws(() => new ProfileShards(computationOf({ definitions, asOf: AS_OF }), 0), RangeError);
+  assert.throws(() => new ProfileShards(computationOf({ definitions, asOf: AS_OF }), 2).absorb(new ProfileShards(computationOf({ definitions, asOf: AS_OF }), 3).handOver()), /expected 2 shards, got 3/);
 });

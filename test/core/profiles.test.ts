@@ -5,12 +5,13 @@ import { buildDefinitions, DAY_MS, type ReducerMode } from '../../src/core/defin
 import type { Order } from '../../src/core/order.js';
 import { ProfileAccumulator, type ProfileRow } from '../../src/core/profiles.js';
 import { profileValuesCsvChunks } from '../../src/io/profiles-csv.js';
+import { computationOf } from '../../src/core/computation.js';
 
 const AS_OF = Date.UTC(2025, 5, 30);
 const SIZES = ['small', 'medium', 'large', 'xlarge'];
 
 function profiles(orders: readonly Order[], mode: ReducerMode = 'flow', windows = [30], asOf = AS_OF): ProfileRow[] {
-  const accumulator = new ProfileAccumulator(buildDefinitions(mode, windows, SIZES), asOf);
+  const accumulator = new ProfileAccumulator(computationOf({ definitions: buildDefinitions(mode, windows, SIZES), asOf }));
   for (const order of orders) accumulator.add(order);
   return accumulator.toRows();
 }
@@ -106,7 +107,7 @@ test('flow and window agree when all of a profile\'s orders fall in one window e
 test('the order in which orders arrive never changes the profiles CSV, in both modes', () => {
   const csvOf = (orders: readonly Order[], mode: ReducerMode): string => {
     const definitions = buildDefinitions(mode, [30, 60], SIZES);
-    const accumulator = new ProfileAccumulator(definitions, AS_OF);
+    const accumulator = new ProfileAccumulator(computationOf({ definitions, asOf: AS_OF }));
     for (const order of orders) accumulator.add(order);
     return [...profileValuesCsvChunks(accumulator.values())].map(String).join('');
   };

@@ -1,16 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { buildDefinitions, DAY_MS, propertyColumns, type ReducerMode } from '../../src/core/definitions.js';
+import { buildDefinitions, DAY_MS, type ReducerMode } from '../../src/core/definitions.js';
 import { ProfileAccumulator } from '../../src/core/profiles.js';
 import { profileValuesCsvChunks } from '../../src/io/profiles-csv.js';
 import { referenceProfilesCsv } from '../support/profiles-csv-reference.js';
+import { computationOf, PropertySchema } from '../../src/core/computation.js';
 
 const AS_OF = Date.UTC(2025, 5, 30);
 const SIZES = ['small', 'medium', 'large'];
 
 function accumulate(mode: ReducerMode, orders: readonly { key: string; placedAt: number; value: number; sizes: string[] }[]): ProfileAccumulator {
-  const accumulator = new ProfileAccumulator(buildDefinitions(mode, [30, 90], SIZES), AS_OF);
+  const accumulator = new ProfileAccumulator(computationOf({ definitions: buildDefinitions(mode, [30, 90], SIZES), asOf: AS_OF }));
   orders.forEach((o, i) => {
     const identity = o.key.includes('@') ? { email: o.key } : { email: '', phone: o.key };
     accumulator.add({ orderId: `#${i}`, ...identity, placedAt: o.placedAt, value: o.value, sizes: o.sizes });
@@ -34,7 +35,7 @@ test('the CSV written from numbers is, byte for byte, what csv-stringify writes 
   fc.assert(
     fc.property(orders, fc.constantFrom<ReducerMode>('flow', 'window'), (raw, mode) => {
       const definitions = buildDefinitions(mode, [30, 90], SIZES);
-      const fromRows = referenceProfilesCsv(propertyColumns(definitions), accumulate(mode, raw).toRows());
+      const fromRows = referenceProfilesCsv(new PropertySchema(definitions).names, accumulate(mode, raw).toRows());
       const fromValues = [...profileValuesCsvChunks(accumulate(mode, raw).values())].join('');
       assert.equal(fromValues, fromRows);
     }),

@@ -5,6 +5,7 @@ import { buildDefinitions, DAY_MS, type ReducerMode } from '../../src/core/defin
 import type { Order } from '../../src/core/order.js';
 import { OrderCollector, transferables } from '../../src/reading/order-collector.js';
 import type { RejectedRecord } from '../../src/io/formats/format.js';
+import { computationOf } from '../../src/core/computation.js';
 
 const AS_OF = Date.UTC(2025, 5, 30);
 const SIZES = ['small', 'large'];
@@ -20,7 +21,7 @@ const arbitraryOrder = fc.record({
 });
 
 function collect(orders: readonly Order[], mode: ReducerMode, rejects: RejectedRecord[], shards = 1): OrderCollector {
-  const collector = new OrderCollector(buildDefinitions(mode, [30, 60], SIZES), AS_OF, (r) => rejects.push(r), shards);
+  const collector = new OrderCollector(computationOf({ definitions: buildDefinitions(mode, [30, 60], SIZES), asOf: AS_OF }), (r) => rejects.push(r), shards);
   for (const order of orders) {
     if (order.email === '') collector.withoutEmail();
     else collector.order(order, at, () => 'raw');

@@ -13,15 +13,15 @@ import { TimeZone } from '../../../src/core/time-zone.js';
 import { formatNamed } from '../../../src/io/formats/registry.js';
 import { referenceProfilesCsv } from '../../support/profiles-csv-reference.js';
 import { tempDir } from '../../support/cli.js';
+import { computationOf } from '../../../src/core/computation.js';
 
 async function profilesCsv(csv: string): Promise<string> {
   const { definitions, input } = resolveRunSettings({ mode: 'flow', windows: [30], format: 'shopify', timeZone: TimeZone.named('UTC')! }, undefined);
   const table = await computeProfileTable({
     files: ['-'],
     stdin: Readable.from([Buffer.from(csv)]),
-    definitions,
+    computation: computationOf({ definitions, asOf: Date.parse('2025-12-31T00:00:00Z') }),
     input: { ...input, format: formatNamed('shopify')! },
-    asOf: Date.parse('2025-12-31T00:00:00Z'),
     strict: true,
     rejectsPath: join(tempDir(), 'rejects.csv'),
   });

@@ -15,6 +15,7 @@ import { referenceProfilesCsv } from '../../support/profiles-csv-reference.js';
 import { join } from 'node:path';
 import { shopifyCsv, woocommerceCsv, type SampleOrder } from '../../support/layouts.js';
 import { tempDir } from '../../support/cli.js';
+import { computationOf } from '../../../src/core/computation.js';
 
 const AS_OF = Date.parse('2025-12-31T00:00:00Z');
 const OFFSET_HOURS = -5;
@@ -35,9 +36,8 @@ async function profilesCsv(csv: string, format: 'shopify' | 'woocommerce', mode:
   const table = await computeProfileTable({
     files: ['-'],
     stdin: Readable.from([Buffer.from(csv)]),
-    definitions,
+    computation: computationOf({ definitions, asOf: AS_OF }),
     input: { ...input, format: formatNamed(format)! },
-    asOf: AS_OF,
     strict: true,
     rejectsPath: join(tempDir(), 'rejects.csv'),
   });

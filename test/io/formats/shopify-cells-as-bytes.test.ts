@@ -17,6 +17,7 @@ import { formatNamed } from '../../../src/io/formats/registry.js';
 import { referenceProfilesCsv } from '../../support/profiles-csv-reference.js';
 import { shopifyCsv, type SampleOrder } from '../../support/layouts.js';
 import { tempDir } from '../../support/cli.js';
+import { computationOf } from '../../../src/core/computation.js';
 
 const AS_OF = Date.parse('2025-12-31T00:00:00Z');
 
@@ -38,9 +39,8 @@ async function profilesCsv(csv: string, mode: 'flow' | 'window'): Promise<string
   const table = await computeProfileTable({
     files: ['-'],
     stdin: Readable.from([Buffer.from(csv)]),
-    definitions,
+    computation: computationOf({ definitions, asOf: AS_OF }),
     input: { ...input, format: formatNamed('shopify')! },
-    asOf: AS_OF,
     strict: true,
     rejectsPath: join(tempDir(), 'rejects.csv'),
   });
