@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { flowHighest } from '../../src/core/reducers/flow-replay.js';
-import type { OrderSeries } from '../../src/core/reducers/highest-order.js';
-import { windowHighest } from '../../src/core/reducers/trailing-window.js';
-import { DAY_MS } from '../../src/core/definitions.js';
+import { flowHighest } from '../../../src/core/reducers/flow-replay.js';
+import type { OrderSeries } from '../../../src/core/reducers/highest-order.js';
+import { windowHighest } from '../../../src/core/reducers/trailing-window.js';
+import { DAY_MS } from '../../../src/core/definitions.js';
 
 const WINDOW = 30 * DAY_MS;
 const t0 = Date.UTC(2025, 0, 1);
