@@ -13,7 +13,7 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
-import { scanCsv } from '../src/io/csv-records.js';
+import { scanCsv } from '../src/engine/csv/csv-records.js';
 import { generateShopifyExport } from '../test/support/shopify-generator.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

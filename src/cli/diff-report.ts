@@ -4,9 +4,9 @@
  * machines. Pure: strings and objects out, the CLI writes them.
  */
 import type { DiffResult } from '../commands/diff.js';
-import { formatValue } from '../core/money.js';
-import type { PropertyChange } from '../core/profile-diff.js';
-import { compareCodeUnits, type PropertyValue } from '../core/profiles.js';
+import { formatValue } from '../domain/money.js';
+import type { PropertyChange } from '../domain/profile-diff.js';
+import { compareCodeUnits, type PropertyValue } from '../domain/profile-row.js';
 
 /** One profile that would change, as listed: added (every property it sets) or changed (old -> new). */
 interface ListedChange {

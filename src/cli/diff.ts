@@ -12,9 +12,9 @@ import { addOrderReadingOptions, explicitSettings, HELP_GROUPS, type OrderReadin
 import { addOrderSourceOptions, fetchSummary, orderInput, type OrderSourceFlags } from './order-source-flags.js';
 import { runDiff, type Baseline } from '../commands/diff.js';
 import { loadConfig } from '../config/config-file.js';
-import { computationOf } from '../core/computation.js';
+import { computationOf } from '../domain/computation.js';
 import { resolveRunSettings } from '../config/run-settings.js';
-import { hasChanges } from '../core/profile-diff.js';
+import { hasChanges } from '../domain/profile-diff.js';
 import { diffJson, diffMarkdown, diffText } from './diff-report.js';
 import { BackfillError } from '../errors.js';
 import { defaultStatePath } from '../io/state-file.js';

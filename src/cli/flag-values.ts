@@ -4,8 +4,8 @@
  */
 import { InvalidArgumentError } from 'commander';
 import type { SizeAliasFlag } from '../config/run-settings.js';
-import { parseTimestamp } from '../core/timestamp.js';
-import { DEFAULT_SIZE_ALIASES } from '../core/sizes.js';
+import { parseTimestamp } from '../domain/timestamp.js';
+import { DEFAULT_SIZE_ALIASES } from '../domain/sizes.js';
 import { SETTING_RULES, SettingProblem } from '../config/setting-rules.js';
 
 export { DEFAULT_SIZES, DEFAULT_WINDOWS } from '../config/run-settings.js';

@@ -2,8 +2,8 @@
  * What `backfill flow` prints for a person: step by step, what to build in Klaviyo's flow editor and
  * what to paste where, from the same Create Flow bodies `--json` prints.
  */
-import { describeItemSizePath, NOW, type EventFields } from '../core/flow/event-fields.js';
-import { webhooksOf, type ConditionalSplitAction, type FlowCreateQuery, type SendWebhookAction, type WebhookTarget } from '../core/flow/flow-definitions.js';
+import { describeItemSizePath, NOW, type EventFields } from '../domain/flow/event-fields.js';
+import { webhooksOf, type ConditionalSplitAction, type FlowCreateQuery, type SendWebhookAction, type WebhookTarget } from '../domain/flow/flow-definitions.js';
 
 export interface InstructionSettings {
   readonly flows: readonly FlowCreateQuery[];

@@ -14,9 +14,9 @@ import { addDefinitionOptions, explicitSettings, HELP_GROUPS, type OrderReadingF
 import type { FlowResult, MetricChoice } from '../commands/flow.js';
 import { loadConfig } from '../config/config-file.js';
 import { resolveRunSettings } from '../config/run-settings.js';
-import { parseItemSizePath, RECIPE_EVENT_FIELDS, type EventFields } from '../core/flow/event-fields.js';
-import { PRIVATE_KEY_PLACEHOLDER, type WebhookTarget } from '../core/flow/flow-definitions.js';
-import { sizeTemplates } from '../core/flow/webhook-bodies.js';
+import { parseItemSizePath, RECIPE_EVENT_FIELDS, type EventFields } from '../domain/flow/event-fields.js';
+import { PRIVATE_KEY_PLACEHOLDER, type WebhookTarget } from '../domain/flow/flow-definitions.js';
+import { sizeTemplates } from '../domain/flow/webhook-bodies.js';
 import { BackfillError } from '../errors.js';
 import type { KlaviyoClientOptions } from '../klaviyo/api-client.js';
 import { systemClock } from '../klaviyo/clock.js';

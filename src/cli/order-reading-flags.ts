@@ -5,9 +5,9 @@
 import { Command, Option } from 'commander';
 import { DEFAULT_SIZES, DEFAULT_WINDOWS, parseAsOf, parseDateFormat, parseDelimiter, parseMode, parseSizeAliasFlag, parseSizes, parseTimeZone, parseWindows } from './flag-values.js';
 import type { ExplicitSettings, SizeAliasFlag } from '../config/run-settings.js';
-import type { ReducerMode } from '../core/definitions.js';
-import { DEFAULT_SIZE_ALIASES } from '../core/sizes.js';
-import type { TimeZone } from '../core/time-zone.js';
+import type { ReducerMode } from '../domain/definitions.js';
+import { DEFAULT_SIZE_ALIASES } from '../domain/sizes.js';
+import type { TimeZone } from '../domain/time-zone.js';
 import { FORMAT_NAMES } from '../io/formats/registry.js';
 import type { Delimiter } from '../io/input-stream.js';
 

@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { Command, Option } from 'commander';
 import { fetchEvents, type FetchProgress, type FetchReport, type MetricChoice } from '../commands/fetch-events.js';
 import type { RunSettings } from '../config/run-settings.js';
-import { storeCovers } from '../core/event-retention.js';
+import { storeCovers } from '../domain/event-retention.js';
 import { BackfillError } from '../errors.js';
 import { eventReading, storedEventOrders } from '../io/event-orders.js';
 import type { EventStore } from '../io/event-store.js';

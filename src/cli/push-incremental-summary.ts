@@ -3,8 +3,8 @@
  * sent, how the computed profiles compare with the state, and where the state was recorded.
  */
 import type { RecordedState } from '../commands/incremental.js';
-import type { SendReason } from '../core/confirmed-state.js';
-import type { IncrementalStart } from '../core/push-run-state.js';
+import type { SendReason } from '../domain/confirmed-state.js';
+import type { IncrementalStart } from '../domain/push-run-state.js';
 import { formatCount } from '../text.js';
 
 const REASONS: Readonly<Record<SendReason, string>> = {

@@ -12,10 +12,10 @@ import { addOrderReadingOptions, explicitSettings, HELP_GROUPS, type OrderReadin
 import { computeProfileTable } from '../commands/compute.js';
 import { runSegments, type SegmentReport } from '../commands/segments.js';
 import { loadConfig } from '../config/config-file.js';
-import { computationOf } from '../core/computation.js';
+import { computationOf } from '../domain/computation.js';
 import { resolveRunSettings, type RunSettings } from '../config/run-settings.js';
-import type { ProfileRow } from '../core/profiles.js';
-import { formatUtc } from '../core/timestamp.js';
+import type { ProfileRow } from '../domain/profile-row.js';
+import { formatUtc } from '../domain/timestamp.js';
 import { BackfillError } from '../errors.js';
 import { expandInputPaths } from '../io/input-files.js';
 import { readProfilesCsv } from '../io/read-profiles-csv.js';

@@ -3,13 +3,13 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
-import type { Computation } from '../core/computation.js';
-import type { ProfileRow } from '../core/profiles.js';
-import type { ProfileShards } from '../core/profile-shards.js';
-import { shardedProfilesCsv } from '../computing/sharded-csv.js';
-import { ShardThreads } from '../computing/shard-threads.js';
-import { OrderCollector, type OrderCounts } from '../reading/order-collector.js';
-import { laterPartThreads } from '../reading/part-threads.js';
+import type { Computation } from '../domain/computation.js';
+import type { ProfileRow } from '../domain/profile-row.js';
+import type { ProfileShards } from '../engine/profiles/profile-shards.js';
+import { shardedProfilesCsv } from '../engine/parallel/sharded-csv.js';
+import { ShardThreads } from '../engine/parallel/shard-threads.js';
+import { OrderCollector, type OrderCounts } from '../engine/profiles/order-collector.js';
+import { laterPartThreads } from '../engine/parallel/part-threads.js';
 import { BackfillError, formatLocation } from '../errors.js';
 import type { RejectedRecord } from '../io/formats/format.js';
 import { STDIN_PATH } from '../io/input-files.js';

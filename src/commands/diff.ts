@@ -3,11 +3,11 @@
  * written earlier, the state file of the last incremental push, or Klaviyo itself. It computes and
  * compares only: it never writes the state file and never sends anything (reading Klaviyo is a GET).
  */
-import type { Computation } from '../core/computation.js';
-import { definitionsHash } from '../core/definitions-hash.js';
-import { stateRows } from '../core/confirmed-state.js';
-import { diffProfiles, type ProfileDiff } from '../core/profile-diff.js';
-import type { ProfileRow } from '../core/profiles.js';
+import type { Computation } from '../domain/computation.js';
+import { definitionsHash } from '../domain/definitions-hash.js';
+import { stateRows } from '../domain/confirmed-state.js';
+import { diffProfiles, type ProfileDiff } from '../domain/profile-diff.js';
+import type { ProfileRow } from '../domain/profile-row.js';
 import { BackfillError } from '../errors.js';
 import type { OrderSource } from '../io/order-source.js';
 import type { InputSettings } from '../io/read-orders.js';

@@ -5,8 +5,8 @@
  * recognised by its event id and not stored twice. Parts are written as the pages arrive, so a run
  * that is killed keeps what it had written and the next one goes on from there.
  */
-import { dropEventsBefore } from '../core/event-retention.js';
-import type { Definitions } from '../core/definitions.js';
+import { dropEventsBefore } from '../domain/event-retention.js';
+import type { Definitions } from '../domain/definitions.js';
 import { BackfillError } from '../errors.js';
 import { EventStore, eventStoreDir } from '../io/event-store.js';
 import { readEvents, type EventFetchCounters, type FetchedEvent } from '../klaviyo/events-api.js';

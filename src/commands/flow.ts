@@ -4,10 +4,10 @@
  * second run creates nothing). Whether Klaviyo accepts a `send-webhook` action through the API is
  * undocumented: a refusal stops creating and is returned, for the caller to fall back to instructions.
  */
-import type { Definitions } from '../core/definitions.js';
-import { eventFieldsProblem, type EventFields } from '../core/flow/event-fields.js';
-import { recipeFlows, type FlowCreateQuery, type WebhookTarget } from '../core/flow/flow-definitions.js';
-import { unquotableName, type SizeTemplate } from '../core/flow/webhook-bodies.js';
+import type { Definitions } from '../domain/definitions.js';
+import { eventFieldsProblem, type EventFields } from '../domain/flow/event-fields.js';
+import { recipeFlows, type FlowCreateQuery, type WebhookTarget } from '../domain/flow/flow-definitions.js';
+import { unquotableName, type SizeTemplate } from '../domain/flow/webhook-bodies.js';
 import { BackfillError } from '../errors.js';
 import type { KlaviyoClientOptions } from '../klaviyo/api-client.js';
 import type { CreateOutcome } from '../klaviyo/create-once.js';

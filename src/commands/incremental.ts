@@ -3,14 +3,14 @@
  * what the state file says Klaviyo holds; after it, record the ones Klaviyo confirmed. The push itself
  * (batches, run log, resume) is the ordinary one in push.ts.
  */
-import { planIncrementalPush, recordFinishedSend } from '../core/confirmed-state.js';
-import { definitionsHash, summarizeDefinitions } from '../core/definitions-hash.js';
-import { PropertySchema } from '../core/computation.js';
-import type { Definitions } from '../core/definitions.js';
-import type { ProfileList } from '../core/profile-list.js';
-import type { ProfileRow } from '../core/profiles.js';
-import { fromRanges, toRanges } from '../core/push-plan.js';
-import { confirmedRows, pushTotals, type IncrementalStart, type PushRunState } from '../core/push-run-state.js';
+import { planIncrementalPush, recordFinishedSend } from '../domain/confirmed-state.js';
+import { definitionsHash, summarizeDefinitions } from '../domain/definitions-hash.js';
+import { PropertySchema } from '../domain/computation.js';
+import type { Definitions } from '../domain/definitions.js';
+import type { ProfileList } from '../domain/profile-list.js';
+import type { ProfileRow } from '../domain/profile-row.js';
+import { fromRanges, toRanges } from '../domain/push-plan.js';
+import { confirmedRows, pushTotals, type IncrementalStart, type PushRunState } from '../domain/push-run-state.js';
 import { BackfillError } from '../errors.js';
 import { readStateFile, writeStateFile } from '../io/state-file.js';
 

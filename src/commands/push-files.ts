@@ -3,7 +3,7 @@
  * the run log and state file are locked for the run, and a state file that could not be written is
  * explained with the way to record it.
  */
-import type { PushSource } from '../core/push-run-state.js';
+import type { PushSource } from '../domain/push-run-state.js';
 import { BackfillError } from '../errors.js';
 import { assertDistinctFiles } from '../io/file-identity.js';
 import { RunLock } from '../io/run-lock.js';

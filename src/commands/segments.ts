@@ -3,9 +3,9 @@
  * each would hold as of an instant (from a profiles CSV or a compute), and with `create`, Create
  * Segment for each (looked up by name first, so a second run creates nothing).
  */
-import type { Definitions } from '../core/definitions.js';
-import { recipeSegments, segmentCounts, segmentName, type SegmentCreateQuery } from '../core/flow/segment-definitions.js';
-import type { ProfileRow } from '../core/profiles.js';
+import type { Definitions } from '../domain/definitions.js';
+import { recipeSegments, segmentCounts, segmentName, type SegmentCreateQuery } from '../domain/flow/segment-definitions.js';
+import type { ProfileRow } from '../domain/profile-row.js';
 import type { KlaviyoClientOptions } from '../klaviyo/api-client.js';
 import type { CreateOutcome } from '../klaviyo/create-once.js';
 import { segmentsApi } from '../klaviyo/segments-api.js';

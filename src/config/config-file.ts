@@ -5,12 +5,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { PropertyNames, ReducerMode } from '../core/definitions.js';
-import type { TimeZone } from '../core/time-zone.js';
+import type { PropertyNames, ReducerMode } from '../domain/definitions.js';
+import type { TimeZone } from '../domain/time-zone.js';
 import { BackfillError } from '../errors.js';
 import type { ColumnField, ColumnMapping } from '../io/formats/format.js';
 import type { Delimiter } from '../io/input-stream.js';
-import { parseItemSizePath, type EventFields } from '../core/flow/event-fields.js';
+import { parseItemSizePath, type EventFields } from '../domain/flow/event-fields.js';
 import { boolean, isJsonObject, nonEmptyString, SETTING_RULES, SettingProblem, stringRecord, type Json } from './setting-rules.js';
 
 export const CONFIG_FILE_NAME = 'backfill.config.json';

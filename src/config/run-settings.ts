@@ -2,17 +2,17 @@
  * One run's settings from their sources, in precedence order: flags, then environment variables
  * (commander reports both as explicit), then backfill.config.json, then defaults.
  */
-import { propertyNameProblem } from '../core/computation.js';
-import { buildDefinitions, type Definitions, type ReducerMode } from '../core/definitions.js';
-import { DEFAULT_EVENT_ITEM_PATHS } from '../core/events-to-orders.js';
-import { DATE_FORMATS } from '../core/order-timestamps.js';
-import { DEFAULT_SIZE_ALIASES, SizeMatcher } from '../core/sizes.js';
-import { TimeZone } from '../core/time-zone.js';
+import { propertyNameProblem } from '../domain/computation.js';
+import { buildDefinitions, type Definitions, type ReducerMode } from '../domain/definitions.js';
+import { DEFAULT_EVENT_ITEM_PATHS } from '../domain/events-to-orders.js';
+import { DATE_FORMATS } from '../domain/order-timestamps.js';
+import { DEFAULT_SIZE_ALIASES, SizeMatcher } from '../domain/sizes.js';
+import { TimeZone } from '../domain/time-zone.js';
 import { BackfillError } from '../errors.js';
 import { formatNamed } from '../io/formats/registry.js';
 import type { Delimiter } from '../io/input-stream.js';
 import type { InputSettings } from '../io/read-orders.js';
-import type { StoredSettingsJson } from '../core/push-run-state.js';
+import type { StoredSettingsJson } from '../domain/push-run-state.js';
 import type { FileConfig } from './config-file.js';
 import { boolean, isJsonObject, SETTING_RULES, SettingProblem, stringRecord, type Json } from './setting-rules.js';
 

@@ -4,9 +4,9 @@
  * checks once and says what it expects; the source wraps that into its own error (a usage error naming
  * the flag, or CONFIG_INVALID naming the key), so a limit such as "1 to 3650 days" exists once.
  */
-import type { ReducerMode } from '../core/definitions.js';
-import { DATE_FORMATS } from '../core/order-timestamps.js';
-import { TimeZone } from '../core/time-zone.js';
+import type { ReducerMode } from '../domain/definitions.js';
+import { DATE_FORMATS } from '../domain/order-timestamps.js';
+import { TimeZone } from '../domain/time-zone.js';
 import { FORMAT_NAMES } from '../io/formats/registry.js';
 import type { Delimiter } from '../io/input-stream.js';
 

@@ -3,7 +3,7 @@
  * order, a skipped order (no email, no phone) or a reject naming the event id, exactly as its row in
  * a json-items export would (the items are read by that format's own code).
  */
-import { orderOfEvent, type EventReading } from '../core/events-to-orders.js';
+import { orderOfEvent, type EventReading } from '../domain/events-to-orders.js';
 import type { EventStore } from './event-store.js';
 import type { OrderSink, SizeSource } from './formats/format.js';
 import { readEventItems } from './formats/json-items.js';

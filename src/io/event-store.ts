@@ -15,8 +15,8 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { createGunzip, createGzip, gzip } from 'node:zlib';
-import type { OrderEvent } from '../core/events-to-orders.js';
-import { parseTimestamp } from '../core/timestamp.js';
+import type { OrderEvent } from '../domain/events-to-orders.js';
+import { parseTimestamp } from '../domain/timestamp.js';
 import { BackfillError } from '../errors.js';
 import { AtomicFile, CUSTOMER_FILE, writeError } from './atomic-file.js';
 

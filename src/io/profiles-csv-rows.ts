@@ -12,13 +12,13 @@
  * core/profile-cells.ts, core/email-column.ts), so which way a row took is never seen: a string of
  * every cell, made only to read its digits, was most of a 1M-row read.
  */
-import { trimmedEnd, trimmedStart } from '../core/ascii-bytes.js';
-import { dateMillis, dateMillisOfBytes, plainDecimal, plainDecimalOfBytes } from '../core/profile-cells.js';
-import { ProfileColumns, type PropertyKind } from '../core/profile-columns.js';
+import { trimmedEnd, trimmedStart } from '../engine/csv/ascii-bytes.js';
+import { dateMillis, dateMillisOfBytes, plainDecimal, plainDecimalOfBytes } from '../engine/csv/profile-cells.js';
+import { ProfileColumns, type PropertyKind } from '../engine/tables/profile-columns.js';
 import { BackfillError } from '../errors.js';
-import type { CsvItemSink, CsvRecord, CsvSyntaxIssue } from './csv-records.js';
-import type { CsvScanner, StructuredRecords } from './csv-scanner.js';
-import { RECORD_HEADER_SLOTS } from './csv-structure.js';
+import type { CsvItemSink, CsvRecord, CsvSyntaxIssue } from '../engine/csv/csv-records.js';
+import type { CsvScanner, StructuredRecords } from '../engine/csv/csv-scanner.js';
+import { RECORD_HEADER_SLOTS } from '../engine/csv/csv-structure.js';
 import type { RejectedRecord } from './formats/format.js';
 import { EMAIL_COLUMN } from './profiles-csv.js';
 

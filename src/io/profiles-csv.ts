@@ -4,12 +4,12 @@
  */
 import { extname } from 'node:path';
 import type { Writable } from 'node:stream';
-import { formatValue, writeCentsValue } from '../core/money.js';
-import type { ProfileValues, ProfileValuesSource } from '../core/profiles.js';
-import type { PropertySchema } from '../core/computation.js';
-import { formatUtc } from '../core/timestamp.js';
+import { formatValue, writeCentsValue } from '../domain/money.js';
+import type { ProfileValues, ProfileValuesSource } from '../engine/profiles/profile-accumulator.js';
+import type { PropertySchema } from '../domain/computation.js';
+import { formatUtc } from '../domain/timestamp.js';
 import { AtomicFile, CUSTOMER_FILE } from './atomic-file.js';
-import { UtcDateBytes } from '../core/utc-date-bytes.js';
+import { UtcDateBytes } from '../engine/tables/utc-date-bytes.js';
 
 export const EMAIL_COLUMN = 'Email';
 /** Klaviyo's import column for a profile's phone; written only when some profile has no email. */

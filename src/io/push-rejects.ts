@@ -4,7 +4,7 @@
  * Rebuilt from the run log at the end of every run and resume, and written atomically.
  */
 import { stringify } from 'csv-stringify/sync';
-import type { PushRunState } from '../core/push-run-state.js';
+import type { PushRunState } from '../domain/push-run-state.js';
 import { AtomicFile, CUSTOMER_FILE, writeError } from './atomic-file.js';
 
 export const PUSH_REJECTS_HEADER = ['email', 'code', 'reason', 'batch', 'job'] as const;

@@ -5,11 +5,11 @@
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { BackfillError } from '../errors.js';
-import { TimestampReader, type DayMonthOrder } from '../core/order-timestamps.js';
-import type { TimeZone } from '../core/time-zone.js';
-import { pushAll, scanCsv } from './csv-records.js';
-import { CUT_MIN_BYTES, fileRange, findCuts, type FileCut } from './file-cut.js';
-import { movableRangeChunks, type MovableRange } from './movable-range.js';
+import { TimestampReader, type DayMonthOrder } from '../domain/order-timestamps.js';
+import type { TimeZone } from '../domain/time-zone.js';
+import { pushAll, scanCsv } from '../engine/csv/csv-records.js';
+import { CUT_MIN_BYTES, fileRange, findCuts, type FileCut } from '../engine/parallel/file-cut.js';
+import { movableRangeChunks, type MovableRange } from '../engine/parallel/movable-range.js';
 import type { ColumnMapping, FormatOptions, OrderFormat, OrderSink, RecordConsumer, SizeSource } from './formats/format.js';
 import { detectFormat } from './formats/registry.js';
 import { displayName, inputError, openInput, STDIN_PATH } from './input-files.js';

@@ -13,10 +13,10 @@
  * reason, and nothing of it is kept. Read through the same byte scanner as the order exports, with a
  * callback per record and no promise per row (profiles-csv-rows.ts).
  */
-import type { ProfileColumns } from '../core/profile-columns.js';
+import type { ProfileColumns } from '../engine/tables/profile-columns.js';
 import { BackfillError } from '../errors.js';
-import { scanCsv } from './csv-records.js';
-import type { ScannerOptions } from './csv-scanner.js';
+import { scanCsv } from '../engine/csv/csv-records.js';
+import type { ScannerOptions } from '../engine/csv/csv-scanner.js';
 import type { RejectedRecord } from './formats/format.js';
 import { displayName, openInput } from './input-files.js';
 import { ProfilesCsvRows } from './profiles-csv-rows.js';

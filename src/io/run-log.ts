@@ -6,7 +6,7 @@
 import { closeSync, openSync, truncateSync, writeSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { RunLogEntry } from '../core/push-run-state.js';
+import type { RunLogEntry } from '../domain/push-run-state.js';
 import { BackfillError } from '../errors.js';
 import { redactSecrets } from '../redact.js';
 import { writeError } from './atomic-file.js';

@@ -5,9 +5,9 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { ConfirmedState } from '../core/confirmed-state.js';
-import type { DefinitionsSummary } from '../core/definitions-hash.js';
-import type { PropertyValue } from '../core/profiles.js';
+import type { ConfirmedState } from '../domain/confirmed-state.js';
+import type { DefinitionsSummary } from '../domain/definitions-hash.js';
+import type { PropertyValue } from '../domain/profile-row.js';
 import { BackfillError } from '../errors.js';
 import { AtomicFile, CUSTOMER_FILE, writeError } from './atomic-file.js';
 

@@ -7,7 +7,7 @@
  * list (100 per request, newest first) rather than one GET each; a job the list does not show is
  * read on its own.
  */
-import type { BatchState, RejectedProfile } from '../core/push-run-state.js';
+import type { BatchState, RejectedProfile } from '../domain/push-run-state.js';
 import { BackfillError } from '../errors.js';
 import { interrupted } from './http.js';
 import type { ImportJob } from './jobs-api.js';

@@ -7,7 +7,7 @@
  * Responses are checked for the fields we rely on; anything else about them is left alone.
  */
 import { BackfillError } from '../errors.js';
-import type { JobStatus } from '../core/push-run-state.js';
+import type { JobStatus } from '../domain/push-run-state.js';
 import { apiErrors, errorsByProfile, type ApiError } from './error-envelope.js';
 import { isRetryable, refused, type Attempt, type KlaviyoHttp } from './http.js';
 

@@ -7,7 +7,7 @@
  * family's, so it gets its own token bucket. Only the email and custom properties are asked for
  * (sparse fieldsets), which keeps responses small.
  */
-import type { PropertyValue, ProfileRow } from '../core/profiles.js';
+import type { PropertyValue, ProfileRow } from '../domain/profile-row.js';
 import { BackfillError } from '../errors.js';
 import { pacedHttp, type KlaviyoClientOptions } from './api-client.js';
 

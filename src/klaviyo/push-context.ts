@@ -2,8 +2,8 @@
  * What the sending and the polling share: the API, the run state and the one way to change it
  * (`record`: append to the run log, then apply), and the clock and stop signal.
  */
-import type { ProfileList } from '../core/profile-list.js';
-import type { BatchState, PushRunState, RunLogEntry } from '../core/push-run-state.js';
+import type { ProfileList } from '../domain/profile-list.js';
+import type { BatchState, PushRunState, RunLogEntry } from '../domain/push-run-state.js';
 import type { Clock } from './clock.js';
 import type { JobsApi } from './jobs-api.js';
 import type { PushTuning } from './tuning.js';

@@ -7,8 +7,8 @@
  * batch's profile count and was created since the request went out is taken as the batch's job.
  * (This assumes nothing else creates same-sized import jobs on the account during the push.)
  */
-import { importJobRequest, profileResource, toRanges } from '../core/push-plan.js';
-import { nextBatchId, type BatchState, type RejectedProfile } from '../core/push-run-state.js';
+import { importJobRequest, profileResource, toRanges } from '../domain/push-plan.js';
+import { nextBatchId, type BatchState, type RejectedProfile } from '../domain/push-run-state.js';
 import { BackfillError } from '../errors.js';
 import { describeErrors, type ApiError } from './error-envelope.js';
 import { gaveUp, interrupted } from './http.js';

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DiffResult } from '../../src/commands/diff.js';
 import type { ComputeCounts } from '../../src/commands/compute.js';
-import { diffProfiles } from '../../src/core/profile-diff.js';
-import type { ProfileRow } from '../../src/core/profiles.js';
+import { diffProfiles } from '../../src/domain/profile-diff.js';
+import type { ProfileRow } from '../../src/domain/profile-row.js';
 import { cell, diffJson, diffMarkdown, diffText, listedChanges } from '../../src/cli/diff-report.js';
 
 const COLUMNS = ['highest_order_value', 'highest_order_date'];

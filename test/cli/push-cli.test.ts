@@ -8,14 +8,14 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { computeProfileTable } from '../../src/commands/compute.js';
 import { resolveRunSettings } from '../../src/config/run-settings.js';
-import { pushTotals, replayRunLog } from '../../src/core/push-run-state.js';
+import { pushTotals, replayRunLog } from '../../src/domain/push-run-state.js';
 import { readRunLog } from '../../src/io/run-log.js';
 import { KlaviyoStandIn } from '../support/klaviyo-stand-in.js';
 import { API_KEY, assertAccounted } from '../support/push-harness.js';
 import { generateRows, writeProfiles } from '../support/profiles.js';
 import { FIXTURES, runCli, spawnCli, tempDir } from '../support/cli.js';
 import { fastPushEnv } from '../support/push-harness.js';
-import { computationOf } from '../../src/core/computation.js';
+import { computationOf } from '../../src/domain/computation.js';
 
 const ORDERS = join(FIXTURES, 'shopify-orders.csv');
 

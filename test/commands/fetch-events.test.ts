@@ -18,7 +18,7 @@ import { tempDir } from '../support/cli.js';
 import { KlaviyoStandIn } from '../support/klaviyo-stand-in.js';
 import { API_KEY } from '../support/push-harness.js';
 import { EventAccount, type AccountEvent } from '../support/stand-in-events.js';
-import { computationOf } from '../../src/core/computation.js';
+import { computationOf } from '../../src/domain/computation.js';
 
 const METRIC = { id: 'RkXyZ1', name: 'Placed Order', integration: { name: 'Shopify', category: 'eCommerce' } };
 const HOUR = 3_600_000;

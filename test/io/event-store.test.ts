@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EventStore } from '../../src/io/event-store.js';
-import type { OrderEvent } from '../../src/core/events-to-orders.js';
+import type { OrderEvent } from '../../src/domain/events-to-orders.js';
 import { tempDir } from '../support/cli.js';
 
 const at = (day: number) => `2025-06-${String(day).padStart(2, '0')}T10:00:00+00:00`;

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { buildDefinitions, DAY_MS, type ReducerMode } from '../../src/core/definitions.js';
-import { ProfileAccumulator } from '../../src/core/profiles.js';
+import { buildDefinitions, DAY_MS, type ReducerMode } from '../../src/domain/definitions.js';
+import { ProfileAccumulator } from '../../src/engine/profiles/profile-accumulator.js';
 import { profileValuesCsvChunks } from '../../src/io/profiles-csv.js';
 import { referenceProfilesCsv } from '../support/profiles-csv-reference.js';
-import { computationOf, PropertySchema } from '../../src/core/computation.js';
+import { computationOf, PropertySchema } from '../../src/domain/computation.js';
 
 const AS_OF = Date.UTC(2025, 5, 30);
 const SIZES = ['small', 'medium', 'large'];

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ConfirmedState } from '../../src/core/confirmed-state.js';
+import type { ConfirmedState } from '../../src/domain/confirmed-state.js';
 import { BackfillError } from '../../src/errors.js';
 import { defaultStatePath, readStateFile, writeStateFile } from '../../src/io/state-file.js';
 import { tempDir } from '../support/cli.js';

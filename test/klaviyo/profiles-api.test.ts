@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import { exitCodeOfError } from '../../src/cli/exit-codes.js';
 import assert from 'node:assert/strict';
-import type { ProfileRow } from '../../src/core/profiles.js';
+import type { ProfileRow } from '../../src/domain/profile-row.js';
 import { BackfillError } from '../../src/errors.js';
 import { emailFilter, readKlaviyoProfiles } from '../../src/klaviyo/profiles-api.js';
 import { DEFAULT_TUNING } from '../../src/klaviyo/tuning.js';

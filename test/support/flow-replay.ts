@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { parseTimestamp } from '../../src/core/timestamp.js';
+import { parseTimestamp } from '../../src/domain/timestamp.js';
 import { csvRows, REPO_ROOT, runCliSync, tempDir } from './cli.js';
 
 export interface ReplayEvent {

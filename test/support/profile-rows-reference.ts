@@ -3,10 +3,10 @@
  * as the reference the columnar reader is compared with on random files (rows, rejects, errors,
  * fingerprints), as test/io/csv-scanner.test.ts compares the scanner with csv-parse.
  */
-import { KeyIndex } from '../../src/core/key-index.js';
-import type { ProfileRow, PropertyValue } from '../../src/core/profiles.js';
+import { KeyIndex } from '../../src/engine/tables/key-index.js';
+import type { ProfileRow, PropertyValue } from '../../src/domain/profile-row.js';
 import { BackfillError } from '../../src/errors.js';
-import { scanCsv } from '../../src/io/csv-records.js';
+import { scanCsv } from '../../src/engine/csv/csv-records.js';
 import type { RejectedRecord } from '../../src/io/formats/format.js';
 import { displayName, openInput } from '../../src/io/input-files.js';
 import { EMAIL_COLUMN } from '../../src/io/profiles-csv.js';

@@ -4,8 +4,8 @@
  * formatted as the project formats money, blanks for missing values.
  */
 import { stringify } from 'csv-stringify/sync';
-import { formatValue } from '../../src/core/money.js';
-import type { ProfileRow } from '../../src/core/profiles.js';
+import { formatValue } from '../../src/domain/money.js';
+import type { ProfileRow } from '../../src/domain/profile-row.js';
 
 export function referenceProfilesCsv(columns: readonly string[], rows: readonly ProfileRow[]): string {
   const withPhone = rows.some((row) => row.phone !== undefined);

@@ -1,6 +1,6 @@
 /** Profile tables for push tests: generated rows, written as a profiles CSV in a temporary directory. */
 import { join } from 'node:path';
-import type { ProfileRow } from '../../src/core/profiles.js';
+import type { ProfileRow } from '../../src/domain/profile-row.js';
 import { writeProfilesCsv } from '../../src/io/profiles-csv.js';
 import { referenceProfilesCsv } from './profiles-csv-reference.js';
 

@@ -6,8 +6,8 @@
  * reached, without such a date, the run stops and names the setting that settles it.
  */
 import { BackfillError } from '../../errors.js';
-import { dayMonthNumbers, hasOwnOffset, type TimestampReader } from '../../core/order-timestamps.js';
-import type { CsvRecord, CsvSyntaxIssue } from '../csv-records.js';
+import { dayMonthNumbers, hasOwnOffset, type TimestampReader } from '../../domain/order-timestamps.js';
+import type { CsvRecord, CsvSyntaxIssue } from '../../engine/csv/csv-records.js';
 import type { RecordConsumer } from './format.js';
 import { formatCount } from '../../text.js';
 

@@ -3,10 +3,10 @@
  * An adapter turns CSV records into normalized `Order`s; everything after that is layout-free.
  */
 import { BackfillError } from '../../errors.js';
-import type { Order, SourcePosition } from '../../core/order.js';
-import type { TimestampReader } from '../../core/order-timestamps.js';
-import type { SizeMatcher } from '../../core/sizes.js';
-import type { CsvRecord, CsvSyntaxIssue } from '../csv-records.js';
+import type { Order, SourcePosition } from '../../domain/order.js';
+import type { TimestampReader } from '../../domain/order-timestamps.js';
+import type { SizeMatcher } from '../../domain/sizes.js';
+import type { CsvRecord, CsvSyntaxIssue } from '../../engine/csv/csv-records.js';
 
 /** A row that could not be used, with what the user needs to fix it. */
 export interface RejectedRecord {

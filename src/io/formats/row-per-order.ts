@@ -5,10 +5,10 @@
  * layouts): its total, date and status come from the first row, sizes from all.
  */
 import { BackfillError } from '../../errors.js';
-import { emailProblem } from '../../core/email.js';
-import { parseMoney } from '../../core/money.js';
-import { stripExcelPrefix } from '../../core/order-timestamps.js';
-import type { CsvRecord, CsvSyntaxIssue } from '../csv-records.js';
+import { emailProblem } from '../../domain/email.js';
+import { parseMoney } from '../../domain/money.js';
+import { stripExcelPrefix } from '../../domain/order-timestamps.js';
+import type { CsvRecord, CsvSyntaxIssue } from '../../engine/csv/csv-records.js';
 import { DateOrderGate } from './date-order-gate.js';
 import { addSizesInSizeCell } from './item-sizes.js';
 import { type ColumnField, type ColumnMapping, type FormatOptions, HeaderIndex, type OrderFormat, type OrderProblem, type OrderSink, type RecordConsumer, rejectOrderRows, type SizeSource } from './format.js';

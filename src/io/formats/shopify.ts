@@ -5,12 +5,12 @@
  * columns (`Total`, `Financial Status`, `Id`, ...) are filled only on its first row. Headers have 71 to
  * 79 columns depending on the export's date, so columns are found by name.
  */
-import { emailProblem, isPlainLowerCaseEmail } from '../../core/email.js';
-import type { Order } from '../../core/order.js';
+import { emailProblem, isPlainLowerCaseEmail } from '../../domain/email.js';
+import type { Order } from '../../domain/order.js';
 import { BackfillError } from '../../errors.js';
-import { parseMoney, plainMoneyOfBytes } from '../../core/money.js';
-import { shopifyTimestampOfBytes } from '../../core/timestamp.js';
-import type { CsvRecord, CsvSyntaxIssue } from '../csv-records.js';
+import { parseMoney, plainMoneyOfBytes } from '../../domain/money.js';
+import { shopifyTimestampOfBytes } from '../../domain/timestamp.js';
+import type { CsvRecord, CsvSyntaxIssue } from '../../engine/csv/csv-records.js';
 import { DateOrderGate } from './date-order-gate.js';
 import { HeaderIndex, rejectOrderRows, type FormatOptions, type OrderFormat, type OrderProblem, type OrderSink, type RecordConsumer } from './format.js';
 

@@ -9,11 +9,11 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { computeProfileTable } from '../../../src/commands/compute.js';
 import { resolveRunSettings } from '../../../src/config/run-settings.js';
-import { TimeZone } from '../../../src/core/time-zone.js';
+import { TimeZone } from '../../../src/domain/time-zone.js';
 import { formatNamed } from '../../../src/io/formats/registry.js';
 import { referenceProfilesCsv } from '../../support/profiles-csv-reference.js';
 import { tempDir } from '../../support/cli.js';
-import { computationOf } from '../../../src/core/computation.js';
+import { computationOf } from '../../../src/domain/computation.js';
 
 async function profilesCsv(csv: string): Promise<string> {
   const { definitions, input } = resolveRunSettings({ mode: 'flow', windows: [30], format: 'shopify', timeZone: TimeZone.named('UTC')! }, undefined);

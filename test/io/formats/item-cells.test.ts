@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_SIZE_ALIASES, SizeMatcher } from '../../../src/core/sizes.js';
+import { DEFAULT_SIZE_ALIASES, SizeMatcher } from '../../../src/domain/sizes.js';
 import { addSizesInProductDetails } from '../../../src/io/formats/bigcommerce.js';
 import type { SizeSource } from '../../../src/io/formats/format.js';
 import { addSizesInJsonItems } from '../../../src/io/formats/json-items.js';

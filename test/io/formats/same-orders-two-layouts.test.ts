@@ -9,13 +9,13 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { computeProfileTable } from '../../../src/commands/compute.js';
 import { resolveRunSettings } from '../../../src/config/run-settings.js';
-import { TimeZone } from '../../../src/core/time-zone.js';
+import { TimeZone } from '../../../src/domain/time-zone.js';
 import { formatNamed } from '../../../src/io/formats/registry.js';
 import { referenceProfilesCsv } from '../../support/profiles-csv-reference.js';
 import { join } from 'node:path';
 import { shopifyCsv, woocommerceCsv, type SampleOrder } from '../../support/layouts.js';
 import { tempDir } from '../../support/cli.js';
-import { computationOf } from '../../../src/core/computation.js';
+import { computationOf } from '../../../src/domain/computation.js';
 
 const AS_OF = Date.parse('2025-12-31T00:00:00Z');
 const OFFSET_HOURS = -5;

@@ -17,7 +17,7 @@ import { formatNamed } from '../../../src/io/formats/registry.js';
 import { referenceProfilesCsv } from '../../support/profiles-csv-reference.js';
 import { shopifyCsv, type SampleOrder } from '../../support/layouts.js';
 import { tempDir } from '../../support/cli.js';
-import { computationOf } from '../../../src/core/computation.js';
+import { computationOf } from '../../../src/domain/computation.js';
 
 const AS_OF = Date.parse('2025-12-31T00:00:00Z');
 

@@ -1,0 +1,124 @@
+/**
+ * What `compute` does with each order an adapter delivers: count it, de-duplicate it by id, and add it
+ * to the profiles. One collector per thread when a file is read in parts (see io/file-cut.ts and
+ * part-threads.ts); the parts are then absorbed in file order, which gives what one collector reading
+ * the whole file gives.
+ */
+import type { Computation } from '../../domain/computation.js';
+import { OrderIds, type SeenIds } from '../tables/order-ids.js';
+import { keyHash } from '../tables/key-index.js';
+import { accumulatedArrays, type AccumulatedPart } from './profile-accumulator.js';
+import { profileKey } from '../../domain/profile-row.js';
+import { ProfileShards } from './profile-shards.js';
+import type { OrderSink, RejectedRecord } from '../../io/formats/format.js';
+
+export interface OrderCounts {
+  ordersRead: number;
+  ordersAfterAsOf: number;
+  ordersWithoutEmail: number;
+  ordersExcluded: number;
+  /** Orders whose id was already read with the same email and total (overlapping exports): counted once. */
+  ordersDuplicate: number;
+  /** Orders whose id was already read with a different email or total: rejected, the first one kept. */
+  ordersConflicting: number;
+}
+
+/** A collector's content as plain data (typed arrays, strings, numbers) for `postMessage`. */
+export interface CollectedPart {
+  readonly counts: OrderCounts;
+  readonly newestOrderAt: number | null;
+  /** One per shard (see core/profile-shards.ts). */
+  readonly profiles: readonly AccumulatedPart[];
+  readonly ids: SeenIds;
+}
+
+/** The buffers of a part's typed arrays: `postMessage` moves them instead of copying them. */
+export function transferables(part: CollectedPart): ArrayBuffer[] {
+  return [...part.profiles.flatMap(accumulatedArrays), part.ids.numeric.keys, part.ids.numeric.fingerprints].map((array) => array.buffer as ArrayBuffer);
+}
+
+export class OrderCollector implements OrderSink {
+  readonly profiles: ProfileShards;
+  readonly counts: OrderCounts = {
+    ordersRead: 0,
+    ordersAfterAsOf: 0,
+    ordersWithoutEmail: 0,
+    ordersExcluded: 0,
+    ordersDuplicate: 0,
+    ordersConflicting: 0,
+  };
+  /** When the newest order read was placed (after --as-of too), for a run that finds nothing to write. */
+  newestOrderAt: number | null = null;
+  readonly #orderIds = new OrderIds();
+  readonly #onReject: (rejected: RejectedRecord) => void;
+
+  /** `shards`: how many threads may compute the profiles once they are read (see core/profile-shards.ts); every collector of one run has the same. */
+  constructor(computation: Computation, onReject: (rejected: RejectedRecord) => void, shards = 1) {
+    this.profiles = new ProfileShards(computation, shards);
+    this.#onReject = onReject;
+  }
+
+  order: OrderSink['order'] = (order, at, raw) => {
+    // The profile key is hashed once, for the id check and for the profile's shard and index.
+    const key = profileKey(order);
+    const hash = keyHash(key);
+    const sighting = order.orderId === '' ? 'new' : this.#orderIds.see(order, hash);
+    if (sighting === 'duplicate') {
+      this.counts.ordersDuplicate++;
+      return;
+    }
+    if (sighting === 'conflict') {
+      this.counts.ordersConflicting++;
+      this.reject({
+        file: at.file,
+        line: at.line,
+        code: 'DUPLICATE_ORDER_CONFLICT',
+        reason: `order ${order.orderId} was already read with a different email or total; the first one read is kept`,
+        raw: raw(),
+      });
+      return;
+    }
+    this.counts.ordersRead++;
+    if (this.newestOrderAt === null || order.placedAt > this.newestOrderAt) this.newestOrderAt = order.placedAt;
+    if (!this.profiles.add(order, key, hash)) this.counts.ordersAfterAsOf++;
+  };
+
+  withoutEmail(): void {
+    this.counts.ordersRead++;
+    this.counts.ordersWithoutEmail++;
+  }
+
+  excluded(): void {
+    this.counts.ordersRead++;
+    this.counts.ordersExcluded++;
+  }
+
+  reject(rejected: RejectedRecord): void {
+    this.#onReject(rejected);
+  }
+
+  /** Whether `absorb` would take the part: none of its order ids was read here. */
+  canAbsorb(part: CollectedPart): boolean {
+    return !this.#orderIds.overlaps(part.ids);
+  }
+
+  /** Everything collected, for another thread's `absorb`; this collector must not be used afterwards. */
+  handOver(): CollectedPart {
+    return { counts: { ...this.counts }, newestOrderAt: this.newestOrderAt, profiles: this.profiles.handOver(), ids: this.#orderIds.handOver() };
+  }
+
+  /**
+   * Takes in a part read by another collector from the input that follows this one's; afterwards this
+   * collector is what reading both inputs in turn would have made. Only for a part `canAbsorb` takes:
+   * had one of its order ids been read here, reading in turn would have counted that order as a
+   * duplicate or a conflict, so such a part must be read again in turn.
+   */
+  absorb(part: CollectedPart, { keepIds = true }: { readonly keepIds?: boolean } = {}): void {
+    // Without keepIds (no more input follows), the part's ids are checked but not kept: at millions
+    // of orders, holding them would double the id table at the moment memory peaks.
+    if (keepIds) this.#orderIds.absorb(part.ids);
+    this.profiles.absorb(part.profiles);
+    for (const name of Object.keys(this.counts) as (keyof OrderCounts)[]) this.counts[name] += part.counts[name];
+    if (part.newestOrderAt !== null && (this.newestOrderAt === null || part.newestOrderAt > this.newestOrderAt)) this.newestOrderAt = part.newestOrderAt;
+  }
+}
