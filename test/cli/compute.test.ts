@@ -154,13 +154,20 @@ test('compute: empty and missing files are input errors that name the file', asy
   assert.deepEqual(await readdir(dir), ['empty.csv']);
 });
 
-test('compute: a failing run leaves an existing output untouched and no temporary files', async () => {
+test('compute: a run that fails while writing its output leaves the existing output untouched and no temporary files', async () => {
   const dir = await tempDir();
   await writeFile(join(dir, 'profiles.csv'), 'previous run\n');
-  const run = await runCli([fixture('shopify-orders.csv'), 'missing.csv', '-o', 'profiles.csv'], { cwd: dir });
-  assert.equal(run.code, 2);
+  // 600 customers: a profiles CSV of ~50 KB, which a file-size limit of 16 blocks (8 or 16 KB) cuts
+  // off while it is written. Written in place, the earlier output would be gone by then.
+  const text = await readFile(fixture('shopify-orders.csv'), 'utf8');
+  const line = text.split('\n').find((l) => l.startsWith('#1013,'))!;
+  const orders = Array.from({ length: 600 }, (_, i) => line.replace('#1013', `#${5000 + i}`).replace('eve@example.com', `customer${i}@example.com`));
+  await writeFile(join(dir, 'orders.csv'), `${text.split('\n')[0]}\n${orders.join('\n')}\n`);
+  const run = await runCli(['orders.csv', ...AS_OF, '-o', 'profiles.csv'], { cwd: dir, fileSizeLimitBlocks: 16 });
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /cannot write the output profiles\.csv: file too large/);
   assert.equal(await readFile(join(dir, 'profiles.csv'), 'utf8'), 'previous run\n');
-  assert.deepEqual(await readdir(dir), ['profiles.csv']);
+  assert.deepEqual((await readdir(dir)).sort(), ['orders.csv', 'profiles.csv']);
 });
 
 test('compute: output over the size limit is split into numbered parts, each with the header', async () => {

@@ -59,17 +59,15 @@ export class EmailColumn {
     this.#reserveMany(bytes, 1);
     const arena = this.#arena;
     const at = this.#arenaUsed;
-    if (!wide && latin1Write !== undefined) {
-      // Node's own copy of a one-byte string (as key-index.ts does): one call, not a store per character.
-      latin1Write.call(arena, email, at, length);
-    } else if (wide) {
+    if (!wide) {
+      // One call, not a store per character (as key-index.ts does).
+      arena.write(email, at, length, 'latin1');
+    } else {
       for (let i = 0; i < length; i++) {
         const unit = email.charCodeAt(i);
         arena[at + 2 * i] = unit & 0xff;
         arena[at + 2 * i + 1] = unit >>> 8;
       }
-    } else {
-      for (let i = 0; i < length; i++) arena[at + i] = email.charCodeAt(i);
     }
     const number = this.#addWritten(2 * bytes + (wide ? 1 : 0));
     return number >= 0 ? number : this.#index!.add(email);
@@ -286,5 +284,3 @@ function viewOf(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** Node's undocumented Buffer method behind `write(text, offset, length, 'latin1')`, present since Node 0.x. */
-const latin1Write = (Buffer.prototype as Partial<{ latin1Write(text: string, offset: number, length: number): number }>).latin1Write;
