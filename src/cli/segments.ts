@@ -12,7 +12,7 @@ import { addOrderReadingOptions, explicitSettings, HELP_GROUPS, type OrderReadin
 import { computeProfileTable } from '../commands/compute.js';
 import { runSegments, type SegmentReport } from '../commands/segments.js';
 import { loadConfig } from '../config/config-file.js';
-import { computationOf } from '../domain/computation.js';
+import { computationOf, PropertySchema } from '../domain/computation.js';
 import { resolveRunSettings, type RunSettings } from '../config/run-settings.js';
 import type { ProfileRow } from '../domain/profile-row.js';
 import { formatUtc } from '../domain/timestamp.js';
@@ -107,7 +107,7 @@ export const segmentsCommand: CliCommand = {
 };
 
 async function profileRows(patterns: string[], flags: SegmentsFlags, settings: RunSettings, asOf: number, cwd: string): Promise<readonly ProfileRow[] | undefined> {
-  if (flags.profiles !== undefined) return (await readProfilesCsv(resolve(cwd, flags.profiles))).profiles.toRows();
+  if (flags.profiles !== undefined) return (await readProfilesCsv(resolve(cwd, flags.profiles), undefined, { known: new PropertySchema(settings.definitions).columns })).profiles.toRows();
   if (patterns.length === 0) return undefined;
   const table = await computeProfileTable({ files: await expandInputPaths(patterns), computation: computationOf({ definitions: settings.definitions, asOf }), input: settings.input, strict: false, rejectsPath: undefined });
   return table.rows;

@@ -59,7 +59,7 @@ export async function runDiff(options: DiffOptions): Promise<DiffResult> {
   let baselineCsv: ProfilesCsv | undefined;
   if (options.baseline.kind === 'profiles') {
     try {
-      baselineCsv = await readProfilesCsv(options.baseline.file, (rejected) => rejects.add(rejected));
+      baselineCsv = await readProfilesCsv(options.baseline.file, (rejected) => rejects.add(rejected), { known: options.computation.schema.columns });
     } catch (error) {
       await rejects.discard();
       throw error;
@@ -80,7 +80,7 @@ export async function runDiff(options: DiffOptions): Promise<DiffResult> {
     diff: diffProfiles(table.rows, baseline.rows, table.columns),
     columns: table.columns,
     propertiesOnlyInBaseline: baseline.columns.filter((column) => !table.columns.includes(column)),
-    definitionsChanged: baseline.definitionsHash === undefined ? undefined : baseline.definitionsHash !== definitionsHash(options.computation.definitions),
+    definitionsChanged: baseline.definitionsHash === undefined ? undefined : baseline.definitionsHash !== definitionsHash(options.computation.definitions, options.computation.schema),
     counts: table.counts,
     rejectsFile: table.rejectsFile,
   };
@@ -97,7 +97,7 @@ async function readBaseline(options: DiffOptions, computed: readonly ProfileRow[
   const baseline = options.baseline;
   switch (baseline.kind) {
     case 'profiles': {
-      const csv = read ?? (await readProfilesCsv(baseline.file));
+      const csv = read ?? (await readProfilesCsv(baseline.file, undefined, { known: options.computation.schema.columns }));
       return { rows: csv.profiles.toRows(), columns: csv.columns.filter((column) => column !== 'Phone Number') };
     }
     case 'state': {

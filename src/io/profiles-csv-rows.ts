@@ -21,12 +21,15 @@ import type { CsvScanner, StructuredRecords } from '../engine/csv/csv-scanner.js
 import { RECORD_HEADER_SLOTS } from '../engine/csv/csv-structure.js';
 import type { RejectedRecord } from './formats/format.js';
 import { EMAIL_COLUMN } from './profiles-csv.js';
+import type { CellKind, PropertyColumn } from '../domain/reducers/reducer.js';
 
-/** What a column must hold, from its name. */
+/** What a column must hold: as the computation's columns say (`known`), else from its name. */
 type ColumnKind = 'email' | PropertyKind;
 
-function columnKind(name: string, isEmail: boolean): ColumnKind {
+function columnKind(name: string, isEmail: boolean, known: ReadonlyMap<string, CellKind>): ColumnKind {
   if (isEmail) return 'email';
+  const kind = known.get(name);
+  if (kind !== undefined) return kind;
   const lower = name.toLowerCase();
   if (lower.endsWith('_value')) return 'value';
   if (lower.endsWith('_date')) return 'date';
@@ -37,6 +40,7 @@ export class ProfilesCsvRows implements CsvItemSink {
   readonly #file: string;
   readonly #onReject: ((rejected: RejectedRecord) => void) | undefined;
   readonly #scanner: CsvScanner;
+  readonly #known: ReadonlyMap<string, CellKind>;
   #header: string[] | undefined;
   #kinds: ColumnKind[] = [];
   #emailIndex = -1;
@@ -48,11 +52,15 @@ export class ProfilesCsvRows implements CsvItemSink {
   rowsWithoutProperties = 0;
   rowsRejected = 0;
 
-  /** `onReject`: where bad rows go; without it, the first one stops the read. `scanner`: the one feeding these rows. */
-  constructor(file: string, onReject: ((rejected: RejectedRecord) => void) | undefined, scanner: CsvScanner) {
+  /**
+   * `onReject`: where bad rows go; without it, the first one stops the read. `scanner`: the one feeding
+   * these rows. `known`: the columns a computation writes, typed as it types them.
+   */
+  constructor(file: string, onReject: ((rejected: RejectedRecord) => void) | undefined, scanner: CsvScanner, known: readonly PropertyColumn[] = []) {
     this.#file = file;
     this.#onReject = onReject;
     this.#scanner = scanner;
+    this.#known = new Map(known.map((column) => [column.name, column.kind]));
   }
 
   /** The header's names, once read. */
@@ -205,7 +213,7 @@ export class ProfilesCsvRows implements CsvItemSink {
     }
     this.#header = header;
     this.#emailIndex = emailIndex;
-    this.#kinds = header.map((name, index) => columnKind(name, index === emailIndex));
+    this.#kinds = header.map((name, index) => columnKind(name, index === emailIndex, this.#known));
     let next = 0;
     this.#propertyOf = this.#kinds.map((kind) => (kind === 'email' ? -1 : next++));
     this.#table = new ProfileColumns(

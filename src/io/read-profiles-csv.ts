@@ -20,6 +20,7 @@ import type { ScannerOptions } from '../engine/csv/csv-scanner.js';
 import type { RejectedRecord } from './formats/format.js';
 import { displayName, openInput } from './input-files.js';
 import { ProfilesCsvRows } from './profiles-csv-rows.js';
+import type { PropertyColumn } from '../domain/reducers/reducer.js';
 
 export interface ProfilesCsv {
   readonly columns: string[];
@@ -33,15 +34,20 @@ export interface ProfilesCsv {
 
 /**
  * Reads `path`; a bad row is passed to `onReject` (without one, it stops the read). A duplicate email
- * always stops it: which of the two rows is meant cannot be told. `scanning`: the scanner's options
- * (tests have the structural pass run on files of any size).
+ * always stops it: which of the two rows is meant cannot be told. `known`: the columns the run's
+ * computation writes, checked as their kind says whatever their names; other columns are typed by
+ * their names. `scanning`: the scanner's options (tests have the structural pass run on files of any size).
  */
-export async function readProfilesCsv(path: string, onReject?: (rejected: RejectedRecord) => void, scanning: ScannerOptions = {}): Promise<ProfilesCsv> {
+export async function readProfilesCsv(
+  path: string,
+  onReject?: (rejected: RejectedRecord) => void,
+  { known = [], scanning = {} }: { readonly known?: readonly PropertyColumn[]; readonly scanning?: ScannerOptions } = {},
+): Promise<ProfilesCsv> {
   const file = displayName(path);
   const input = await openInput(path, undefined);
   let rows: ProfilesCsvRows | undefined;
   try {
-    await scanCsv(input, { delimiter: ',' }, (scanner) => (rows = new ProfilesCsvRows(file, onReject, scanner)), { scanning });
+    await scanCsv(input, { delimiter: ',' }, (scanner) => (rows = new ProfilesCsvRows(file, onReject, scanner, known)), { scanning });
   } finally {
     input.destroy();
   }

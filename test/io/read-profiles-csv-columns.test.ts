@@ -112,7 +112,7 @@ test('on random files the columnar reader reads what the row reader read, and it
       const path = join(dir, 'profiles.csv');
       await writeFile(path, csvText(file));
       const expected = await outcome((onReject) => readProfileRowsReference(path, onReject), withRejects);
-      const actual = await outcome((onReject) => readProfilesCsv(path, onReject, { structurePass }), withRejects);
+      const actual = await outcome((onReject) => readProfilesCsv(path, onReject, { scanning: { structurePass } }), withRejects);
       if (!expected.ok || !actual.ok) {
         assert.deepEqual(actual.ok ? 'read' : actual.error, expected.ok ? 'read' : expected.error);
         return;

@@ -90,3 +90,21 @@ test('lone-\\r line endings and a 20,000-row file read the same as the writer wr
   await writeFile(crOnly, (await readFile(path, 'utf8')).replaceAll('\n', '\r'));
   assert.deepEqual((await readProfilesCsv(crOnly)).profiles.toRows(), rows);
 });
+
+test('columns the computation writes are checked as their kind says, whatever their names; others by their names', async () => {
+  const path = join(await tempDir(), 'renamed.csv');
+  await writeFile(path, 'Email,vip_spend,vip_when,note_date\na@x.io,12.50,2025-06-10 16:00:00,2025-01-01 00:00:00\nb@x.io,soon,2025-06-10 16:00:00,\nc@x.io,5,,later\n');
+  const rejected: { line: number; code: string }[] = [];
+  const known = [
+    { name: 'vip_spend', kind: 'value' as const },
+    { name: 'vip_when', kind: 'date' as const },
+  ];
+  const read = await readProfilesCsv(path, (r) => rejected.push({ line: r.line, code: r.code }), { known });
+  // A value as a number and a date as text, though neither name ends in _value or _date.
+  assert.deepEqual(read.profiles.toRows(), [{ email: 'a@x.io', properties: { vip_spend: 12.5, vip_when: '2025-06-10 16:00:00', note_date: '2025-01-01 00:00:00' } }]);
+  // `soon` is no value; `later` in a column named ..._date is no date.
+  assert.deepEqual(rejected, [
+    { line: 3, code: 'BAD_VALUE' },
+    { line: 4, code: 'BAD_DATE' },
+  ]);
+});
