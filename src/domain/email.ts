@@ -28,24 +28,6 @@ export function emailProblem(email: string): string | undefined {
   return undefined;
 }
 
-/**
- * Whether the ASCII text in `bytes[start, end)` is an email that `emailProblem` takes, as it is
- * (lower case, nothing to trim): visible characters only, no capital, one `@` with text on both
- * sides. Then its string needs neither lower-casing nor the check; false says nothing (check the text).
- */
-export function isPlainLowerCaseEmail(bytes: Uint8Array, start: number, end: number): boolean {
-  let ats = 0;
-  let at = -1;
-  for (let i = start; i < end; i++) {
-    const code = bytes[i]!;
-    if (code === 0x40) {
-      ats++;
-      at = i;
-    } else if (code <= 0x20 || code >= 0x7f || (code >= 0x41 && code <= 0x5a)) return false;
-  }
-  return ats === 1 && at > start && at < end - 1;
-}
-
 /** The characters above ASCII that a regular expression's `\s` matches (ASCII's are tab to CR and space). */
 function isNonAsciiSpace(code: number): boolean {
   return (

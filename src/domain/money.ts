@@ -18,10 +18,6 @@ const MONEY_DECIMAL_COMMA =
  * three-digit group) still reads as 12.5, since no thousands group has two digits.
  */
 export function parseMoney(text: string, decimalComma = false): number | undefined {
-  if (!decimalComma) {
-    const plain = plainDecimal(text);
-    if (plain !== undefined) return plain;
-  }
   if (decimalComma) {
     const match = MONEY_DECIMAL_COMMA.exec(text.trim());
     if (match !== null) return signed(match, (digits) => digits.replace(/[. \u00a0\u202f]/g, '').replace(',', '.'));
@@ -32,64 +28,9 @@ export function parseMoney(text: string, decimalComma = false): number | undefin
 }
 
 /**
- * `parseMoney` of a cell whose bytes are `bytes[start, end)`, one byte a character, when it is a plain
- * decimal such as `1359.00` (as Shopify writes every total); NaN for any other cell, which is then
- * read from its text, without making a string per order.
- */
-export function plainMoneyOfBytes(bytes: Uint8Array, start: number, end: number): number {
-  const value = plainDecimalDigits(bytes, start, end);
-  return value >= 0 ? value : NaN;
-}
-
-/**
- * `1359.00`, as Shopify and most exports write every total, without the pattern: it reads the same
- * number the pattern would, and it runs once per order of a file of millions.
- */
-function plainDecimal(text: string): number | undefined {
-  const length = text.length;
-  if (length === 0 || length > MAX_PLAIN_LENGTH) return undefined;
-  // Through the byte reader, so that the two read alike: a character beyond a byte is no digit.
-  for (let i = 0; i < length; i++) {
-    const code = text.charCodeAt(i);
-    if (code > 0xff) return undefined;
-    PLAIN_TEXT[i] = code;
-  }
-  const value = plainDecimalDigits(PLAIN_TEXT, 0, length);
-  return value >= 0 ? value : value === NOT_EXACT ? Number(text) : undefined;
-}
-
-const MAX_PLAIN_LENGTH = 24;
-const PLAIN_TEXT = new Uint8Array(MAX_PLAIN_LENGTH);
-const NOT_PLAIN = -1;
-/** Plain, but with more digits than an exact integer holds: `Number` reads it. */
-const NOT_EXACT = -2;
-
-/** The value of the plain decimal in `bytes[start, end)` (digits, at most one point inside), NOT_PLAIN or NOT_EXACT. */
-function plainDecimalDigits(bytes: Uint8Array, start: number, end: number): number {
-  const length = end - start;
-  if (length === 0 || length > MAX_PLAIN_LENGTH) return NOT_PLAIN;
-  let dot = -1;
-  let digits = 0;
-  for (let i = start; i < end; i++) {
-    const code = bytes[i]!;
-    if (code === 0x2e) {
-      if (dot >= 0 || i === start || i === end - 1) return NOT_PLAIN;
-      dot = i;
-    } else if (code < 0x30 || code > 0x39) {
-      return NOT_PLAIN;
-    } else {
-      digits = digits * 10 + (code - 0x30);
-    }
-  }
-  // Below 2^53 the digits are an exact integer and a power of ten up to 10^22 an exact double, so one
-  // division, which rounds once, gives exactly the double `Number(text)` gives, without parsing again.
-  const decimals = dot < 0 ? 0 : end - dot - 1;
-  return digits <= Number.MAX_SAFE_INTEGER && decimals < POWERS_OF_TEN.length ? digits / POWERS_OF_TEN[decimals]! : NOT_EXACT;
-}
-
-/**
  * 10^0 to 10^22, written out: each is an exact double (`10 ** k` is not promised to be). Below 2^53,
- * digits divided by one of these are exactly the double `Number()` reads from the same text.
+ * digits divided by one of these are exactly the double `Number()` reads from the same text (the
+ * CSV readers' plain decimals, engine/csv/cell-readers.ts).
  */
 export const POWERS_OF_TEN = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
 

@@ -7,7 +7,7 @@
  *  - Unix epoch seconds (`1715437516`, Klaviyo's API).
  * A time without an offset is wall-clock time in the configured zone; with none configured it is refused.
  */
-import { offsetMinutes, offsetProblem, parseShopifyTimestamp, TIMESTAMP, wallClockMillis, type TimestampParse } from './timestamp.js';
+import { offsetMinutes, offsetProblem, TIMESTAMP, wallClockMillis, type TimestampParse } from './timestamp.js';
 import type { TimeZone } from './time-zone.js';
 
 /** Which number is the day in `05/06/2024`. `ymd` files need no setting. */
@@ -61,8 +61,6 @@ export class TimestampReader {
   }
 
   read(text: string): TimestampParse {
-    const shopify = parseShopifyTimestamp(text);
-    if (shopify === shopify) return { ok: true, epochMs: shopify }; // not NaN: the common layout, read fast
     const trimmed = stripExcelPrefix(text.trim());
     if (trimmed === '') return { ok: false, reason: 'no date' };
     let match = TIMESTAMP.exec(trimmed);

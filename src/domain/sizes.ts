@@ -19,22 +19,11 @@ export const DEFAULT_SIZE_ALIASES: Readonly<Record<string, string>> = {
 /** Distinct line item names remembered; past this the cache starts over (bounded memory). */
 const LINE_ITEM_CACHE_LIMIT = 50_000;
 
-/** Past this many configured sizes, line item names are read as text only (a size is a bit of a 31-bit mask). */
-const MAX_SIZES_BY_BYTES = 31;
-
 export class SizeMatcher {
   readonly #canonicalByName = new Map<string, string>();
   readonly #byLineItemName = new Map<string, readonly string[]>();
-  /**
-   * For `sizesInLineItemBytes`: the names that are ASCII, one after another as bytes, name n at
-   * `#nameStarts[n]` up to `#nameStarts[n + 1]`, with the bit of the size it names in `#nameBits[n]`.
-   */
-  readonly #nameBytes: Uint8Array;
-  readonly #nameStarts: Int32Array;
-  readonly #nameBits: Int32Array;
-  /** The configured sizes by bit; undefined when there are too many for a mask. */
-  readonly #sizesByBit: readonly string[] | undefined;
-  readonly #sizesOfMask = new Map<number, readonly string[]>();
+  /** The configured sizes, lower-cased, each once, in their order. */
+  readonly canonicalSizes: readonly string[];
 
   /** What the matcher was made from, to make the same one on another thread. */
   readonly configuration: { readonly sizes: readonly string[]; readonly aliases: Readonly<Record<string, string>> };
@@ -48,17 +37,12 @@ export class SizeMatcher {
     }
     // A configured size always means itself, whatever the aliases say.
     for (const size of configured) this.#canonicalByName.set(size, size);
-    const sizesByBit = [...configured];
-    this.#sizesByBit = sizesByBit.length <= MAX_SIZES_BY_BYTES ? sizesByBit : undefined;
-    // An ASCII option, lower-cased, is ASCII: a name that is not can never equal it.
-    const asciiNames = [...this.#canonicalByName].filter(([name]) => /^[\x00-\x7f]*$/.test(name));
-    this.#nameBytes = Uint8Array.from(asciiNames.map(([name]) => name).join(''), (c) => c.charCodeAt(0));
-    this.#nameStarts = new Int32Array(asciiNames.length + 1);
-    this.#nameBits = new Int32Array(asciiNames.length);
-    asciiNames.forEach(([name, size], n) => {
-      this.#nameStarts[n + 1] = this.#nameStarts[n]! + name.length;
-      this.#nameBits[n] = 1 << sizesByBit.indexOf(size);
-    });
+    this.canonicalSizes = [...configured];
+  }
+
+  /** Every option value that names a size (lower-cased), with the size it names. */
+  optionNames(): (readonly [name: string, size: string])[] {
+    return [...this.#canonicalByName];
   }
 
   /**
@@ -96,71 +80,4 @@ export class SizeMatcher {
     this.#byLineItemName.set(lineItemName, found);
     return found;
   }
-
-  /**
-   * The sizes `sizesInLineItemName` finds in an ASCII name whose bytes are `bytes[start, end)`, as a
-   * set (in the order the sizes were configured); undefined when there are too many sizes, and the
-   * name is to be read as text. The same steps over bytes: a name is on every row of an export, and
-   * a string of it cost more than the matching.
-   */
-  sizesInLineItemBytes(bytes: Uint8Array, start: number, end: number): readonly string[] | undefined {
-    if (this.#sizesByBit === undefined) return undefined;
-    let from = -1;
-    for (let i = end - 3; i >= start; i--) {
-      if (bytes[i] === SPACE && bytes[i + 1] === DASH && bytes[i + 2] === SPACE) {
-        from = i + 3;
-        break;
-      }
-    }
-    if (from < 0) return NO_SIZES;
-    let mask = 0;
-    // Split on " / " from the left, as `split` does.
-    let option = from;
-    for (let i = from; i + 3 <= end; i++) {
-      if (bytes[i] === SPACE && bytes[i + 1] === SLASH && bytes[i + 2] === SPACE) {
-        mask |= this.#bitOfOption(bytes, option, i);
-        option = i + 3;
-        i += 2;
-      }
-    }
-    mask |= this.#bitOfOption(bytes, option, end);
-    if (mask === 0) return NO_SIZES;
-    let sizes = this.#sizesOfMask.get(mask);
-    if (sizes === undefined) {
-      sizes = this.#sizesByBit.filter((_, bit) => (mask & (1 << bit)) !== 0);
-      this.#sizesOfMask.set(mask, sizes);
-    }
-    return sizes;
-  }
-
-  /** The bit of the size the option value in `bytes[start, end)` names (trimmed, any case), or 0. */
-  #bitOfOption(bytes: Uint8Array, start: number, end: number): number {
-    while (start < end && isAsciiSpace(bytes[start]!)) start++;
-    while (end > start && isAsciiSpace(bytes[end - 1]!)) end--;
-    const length = end - start;
-    const names = this.#nameBytes;
-    const starts = this.#nameStarts;
-    for (let n = 0; n < this.#nameBits.length; n++) {
-      const from = starts[n]!;
-      if (starts[n + 1]! - from !== length) continue;
-      let i = 0;
-      while (i < length) {
-        const code = bytes[start + i]!;
-        if ((code >= 0x41 && code <= 0x5a ? code + 0x20 : code) !== names[from + i]) break;
-        i++;
-      }
-      if (i === length) return this.#nameBits[n]!;
-    }
-    return 0;
-  }
-}
-
-const SPACE = 0x20;
-const DASH = 0x2d;
-const SLASH = 0x2f;
-const NO_SIZES: readonly string[] = [];
-
-/** What `trim` takes off in ASCII: tab, line feed, vertical tab, form feed, carriage return, space. */
-function isAsciiSpace(code: number): boolean {
-  return code === SPACE || (code >= 0x09 && code <= 0x0d);
 }

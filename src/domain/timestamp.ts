@@ -135,66 +135,8 @@ export function utcFields(epochMs: number, into: Int32Array): boolean {
   return true;
 }
 
-const DIGIT_0 = 0x30;
 /** Days before the first of each month in a common year. */
 const DAYS_BEFORE_MONTH = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
-
-/**
- * The instant of `yyyy-MM-dd HH:mm:ss ±hhmm` (Shopify's layout, exactly 25 characters), or NaN for
- * any other text. Digit arithmetic at fixed positions, no regular expression and no `Date`: this runs
- * once per order on exports of millions of orders. Callers fall back to the general parser on NaN,
- * which also produces the error message for malformed text.
- */
-export function parseShopifyTimestamp(text: string): number {
-  if (text.length !== 25 || text.charCodeAt(4) !== 0x2d || text.charCodeAt(7) !== 0x2d || text.charCodeAt(10) !== 0x20) return NaN;
-  if (text.charCodeAt(13) !== 0x3a || text.charCodeAt(16) !== 0x3a || text.charCodeAt(19) !== 0x20) return NaN;
-  const sign = text.charCodeAt(20);
-  if (sign !== 0x2b && sign !== 0x2d) return NaN;
-  return shopifyInstant(
-    digits(text, 0, 4),
-    digits(text, 5, 2),
-    digits(text, 8, 2),
-    digits(text, 11, 2),
-    digits(text, 14, 2),
-    digits(text, 17, 2),
-    sign === 0x2d,
-    digits(text, 21, 2),
-    digits(text, 23, 2),
-  );
-}
-
-/**
- * `parseShopifyTimestamp` of the text whose bytes are `bytes[start, end)`, one byte a character: the
- * Created at of every Shopify order, read without making a string of it.
- */
-export function shopifyTimestampOfBytes(bytes: Uint8Array, start: number, end: number): number {
-  if (end - start !== 25 || bytes[start + 4] !== 0x2d || bytes[start + 7] !== 0x2d || bytes[start + 10] !== 0x20) return NaN;
-  if (bytes[start + 13] !== 0x3a || bytes[start + 16] !== 0x3a || bytes[start + 19] !== 0x20) return NaN;
-  const sign = bytes[start + 20];
-  if (sign !== 0x2b && sign !== 0x2d) return NaN;
-  // Each digit checked once, as an unsigned difference from `0` (a byte below it wraps past 9).
-  const d = DIGITS;
-  for (let i = 0; i < 18; i++) {
-    const digit = (bytes[start + DIGIT_AT[i]!]! - DIGIT_0) >>> 0;
-    if (digit > 9) return NaN;
-    d[i] = digit;
-  }
-  return shopifyInstant(d[0]! * 1000 + d[1]! * 100 + d[2]! * 10 + d[3]!, d[4]! * 10 + d[5]!, d[6]! * 10 + d[7]!, d[8]! * 10 + d[9]!, d[10]! * 10 + d[11]!, d[12]! * 10 + d[13]!, sign === 0x2d, d[14]! * 10 + d[15]!, d[16]! * 10 + d[17]!);
-}
-
-/** Where the digits of `yyyy-MM-dd HH:mm:ss ±hhmm` are. */
-const DIGIT_AT = Int32Array.of(0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 21, 22, 23, 24);
-const DIGITS = new Int32Array(18);
-
-/** The instant of a Shopify timestamp's fields (NaN where one was not digits), or NaN when they make none. */
-function shopifyInstant(year: number, month: number, day: number, hour: number, minute: number, second: number, west: boolean, offsetHours: number, offsetMinutesPart: number): number {
-  // NaN from a non-digit fails every comparison below, so it is refused here too.
-  // An impossible offset (beyond ±14:00) is left to the general parser, which refuses it with its reason.
-  if (!(month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59 && offsetMinutesPart <= 59 && offsetHours * 60 + offsetMinutesPart <= MAX_OFFSET_MINUTES)) return NaN;
-  if (day > daysInMonth(year, month)) return NaN;
-  const offset = (west ? -1 : 1) * (offsetHours * 60 + offsetMinutesPart);
-  return monthStart(year, month) + (((day - 1) * 24 + hour) * 60 + minute - offset) * 60_000 + second * 1000;
-}
 
 /**
  * Epoch ms of the first of each month of years 0000 to 9999, filled in as met: utcMillis's calendar
@@ -208,14 +150,4 @@ export function monthStart(year: number, month: number): number {
   let start = monthStarts[slot]!;
   if (Number.isNaN(start)) start = monthStarts[slot] = utcMillis(year, month, 1);
   return start;
-}
-
-function digits(text: string, start: number, count: number): number {
-  let value = 0;
-  for (let i = start; i < start + count; i++) {
-    const digit = text.charCodeAt(i) - DIGIT_0;
-    if (digit < 0 || digit > 9) return NaN;
-    value = value * 10 + digit;
-  }
-  return value;
 }

@@ -1,24 +1,15 @@
 /**
  * The rows of a profiles CSV, taken in record by record from the scanner (read-profiles-csv.ts says
  * what the file holds and how it is checked): the header settles the columns, then each row is
- * checked and written into a ProfileColumns, or rejected whole.
- *
- * Two ways in. A record the scanner's own code read comes to `record` and is read from its
- * fields' text, as every row always was; it is the one place where rows are rejected and repeats
- * reported. The records the structural pass found come in batches to `records`: a plain row
- * (ASCII, the header's width, every cell good, a new email) is read there from its bytes where they
- * lie (trimmed, parsed, the email lower-cased as it is stored), and anything else is handed to
- * `record`. The byte readers give what the text readers give (core/ascii-bytes.ts,
- * core/profile-cells.ts, core/email-column.ts), so which way a row took is never seen: a string of
- * every cell, made only to read its digits, was most of a 1M-row read.
+ * checked and written into a ProfileColumns, or rejected whole. Cells are read through the engine's
+ * cell readers, from their bytes where they lie (trimmed, parsed, the email lower-cased as it is
+ * stored): a string of every cell, made only to read its digits, was most of a 1M-row read.
  */
-import { trimmedEnd, trimmedStart } from '../engine/csv/ascii-bytes.js';
-import { dateMillis, dateMillisOfBytes, plainDecimal, plainDecimalOfBytes } from '../engine/csv/profile-cells.js';
+import { isBlankCell, numberEmailCell, profileAnyCell, profileCell, profileCellText } from '../engine/csv/cell-readers.js';
 import { ProfileColumns, type PropertyKind } from '../engine/tables/profile-columns.js';
 import { BackfillError } from '../errors.js';
 import type { CsvItemSink, CsvRecord, CsvSyntaxIssue } from '../engine/csv/csv-records.js';
 import type { CsvScanner, StructuredRecords } from '../engine/csv/csv-scanner.js';
-import { RECORD_HEADER_SLOTS } from '../engine/csv/csv-structure.js';
 import type { RejectedRecord } from './formats/format.js';
 import { EMAIL_COLUMN } from './profiles-csv.js';
 import type { CellKind, PropertyColumn } from '../domain/reducers/reducer.js';
@@ -84,8 +75,7 @@ export class ProfilesCsvRows implements CsvItemSink {
       this.#reject(record.line, 'FIELD_COUNT', `the row has ${record.fieldCount} cells, the header ${header.length}`, record.raw);
       return;
     }
-    const email = record.text(this.#emailIndex)!.trim().toLowerCase();
-    if (email === '') {
+    if (isBlankCell(record, this.#emailIndex)) {
       this.#reject(record.line, 'MISSING_EMAIL', 'the Email cell is blank', record.raw, this.#emailIndex);
       return;
     }
@@ -96,106 +86,34 @@ export class ProfilesCsvRows implements CsvItemSink {
       const kind = kinds[index]!;
       if (kind === 'email') continue;
       const column = this.#propertyOf[index]!;
-      const text = record.text(index)!.trim();
-      if (text === '') {
-        if (kind === 'any') profiles.setValue(column, undefined);
-        else profiles.setNumber(column, NaN);
+      if (kind === 'any') {
+        const value = profileAnyCell(record, index);
+        profiles.setValue(column, value);
+        if (value !== undefined) empty = false;
         continue;
       }
-      if (kind === 'date') {
-        const at = dateMillis(text);
-        if (Number.isNaN(at)) {
-          this.#reject(record.line, 'BAD_DATE', `${header[index]}: ${JSON.stringify(text)} is not a date in the form yyyy-MM-dd HH:mm:ss`, record.raw, index);
-          return;
-        }
-        profiles.setNumber(column, at);
-      } else if (kind === 'value') {
-        const value = plainDecimal(text);
-        if (!Number.isFinite(value)) {
-          this.#reject(record.line, 'BAD_VALUE', `${header[index]}: ${JSON.stringify(text)} is not a number (plain decimals only, like 1359.5)`, record.raw, index);
-          return;
-        }
-        profiles.setNumber(column, value);
-      } else {
-        const value = plainDecimal(text);
-        profiles.setValue(column, Number.isNaN(value) ? text : value);
+      const number = profileCell(record, index, kind);
+      if (number !== undefined && !Number.isFinite(number)) {
+        const text = JSON.stringify(profileCellText(record, index));
+        if (kind === 'date') this.#reject(record.line, 'BAD_DATE', `${header[index]}: ${text} is not a date in the form yyyy-MM-dd HH:mm:ss`, record.raw, index);
+        else this.#reject(record.line, 'BAD_VALUE', `${header[index]}: ${text} is not a number (plain decimals only, like 1359.5)`, record.raw, index);
+        return;
       }
-      empty = false;
+      profiles.setNumber(column, number ?? NaN);
+      if (number !== undefined) empty = false;
     }
     const emails = profiles.emails;
     const known = emails.size;
-    const number = emails.add(email);
-    if (number < known) throw badRow(this.#file, record.line, `${email} is also on line ${this.#lines[number]}; one row per profile`);
+    const number = numberEmailCell(emails, record, this.#emailIndex);
+    if (number < known) throw badRow(this.#file, record.line, `${emails.at(number)} is also on line ${this.#lines[number]}; one row per profile`);
     this.#setLine(number, record.line);
     if (empty) this.rowsWithoutProperties++;
     else profiles.commit(number);
   }
 
-  /**
-   * The structural pass's records: a plain row (ASCII, the header's width, every cell as its
-   * bytes, good, and a new email) is read here straight from the slots; any other goes to `record`,
-   * which reads it again whole and reports what is wrong with it.
-   */
+  /** The structural pass's records: read as any other, one object standing for each in turn. */
   records(batch: StructuredRecords): void {
-    const { slots, stride, count, source } = batch;
-    const width = this.#header === undefined ? -1 : this.#header.length;
-    let line = batch.firstLine;
-    for (let index = 0, at = 0; index < count; index++, at += stride) {
-      if (slots[at + 4] !== 0 || slots[at + 2] !== width || !this.#plainRow(slots, at + RECORD_HEADER_SLOTS, source, line)) this.record(batch.record(index, line));
-      line += slots[at + 3]!;
-    }
-  }
-
-  /**
-   * Reads the row whose fields' slots start at `fields`, all ASCII, when nothing in it needs telling:
-   * every cell good, the email new. False when something does; then only cells of the next row,
-   * which `record` writes again, were written.
-   */
-  #plainRow(slots: Int32Array, fields: number, source: Buffer, line: number): boolean {
-    const profiles = this.#table!;
-    const kinds = this.#kinds;
-    const width = kinds.length;
-    let empty = true;
-    for (let index = 0; index < width; index++) {
-      const kind = kinds[index]!;
-      if (kind === 'email') continue;
-      let start = slots[fields + 2 * index]!;
-      let end = slots[fields + 2 * index + 1]!;
-      if (end < 0) return false; // a quoted field holding "": its bytes are not its text
-      end = trimmedEnd(source, start, end);
-      start = trimmedStart(source, start, end);
-      const column = this.#propertyOf[index]!;
-      if (kind === 'any') {
-        if (start === end) {
-          profiles.setValue(column, undefined);
-          continue;
-        }
-        const value = plainDecimalOfBytes(source, start, end);
-        profiles.setValue(column, Number.isNaN(value) ? source.toString('latin1', start, end) : value);
-      } else {
-        if (start === end) {
-          profiles.setNumber(column, NaN);
-          continue;
-        }
-        const number = kind === 'date' ? dateMillisOfBytes(source, start, end) : plainDecimalOfBytes(source, start, end);
-        if (kind === 'date' ? Number.isNaN(number) : !Number.isFinite(number)) return false;
-        profiles.setNumber(column, number);
-      }
-      empty = false;
-    }
-    const emailSlot = fields + 2 * this.#emailIndex;
-    if (slots[emailSlot + 1]! < 0) return false;
-    const end = trimmedEnd(source, slots[emailSlot]!, slots[emailSlot + 1]!);
-    const start = trimmedStart(source, slots[emailSlot]!, end);
-    if (start === end) return false;
-    const emails = profiles.emails;
-    const known = emails.size;
-    const number = emails.addAsciiLowerCased(source, start, end);
-    if (number < known) return false; // a repeat: `record` finds it again and stops the read
-    this.#setLine(number, line);
-    if (empty) this.rowsWithoutProperties++;
-    else profiles.commit(number);
-    return true;
+    batch.forEach((record) => this.record(record));
   }
 
   syntax(issue: CsvSyntaxIssue): void {

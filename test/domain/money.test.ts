@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { formatValue, parseMoney, plainMoneyOfBytes, writeCentsValue } from '../../src/domain/money.js';
+import { formatValue, parseMoney, writeCentsValue } from '../../src/domain/money.js';
 
 test('plain, symbol, grouped, coded and Excel-prefixed amounts', () => {
   assert.equal(parseMoney('1359.00'), 1359);
@@ -94,23 +94,4 @@ test('a value of whole cents is written as bytes exactly as formatValue writes i
   assert.equal(written(-0), '0');
   assert.equal(written(0.1 + 0.2), undefined, 'not a whole number of cents');
   assert.equal(written(1e13), undefined, 'above where cents are exact');
-});
-
-test('a total read from its bytes is the one read from its text where it is a plain decimal, and left to the text otherwise', () => {
-  const ascii = fc.string({ maxLength: 12, unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)) });
-  const cells = fc.oneof(fc.stringMatching(/^\d{0,20}(\.\d{0,8})?$/), fc.stringMatching(/^0*\d{1,3}\.\d{2}$/), fc.double({ min: 0, noNaN: true }).map(String), ascii, fc.constantFrom('', '.', '1.', '.5', '9007199254740993', '9007199254740993.5', `1.${'0'.repeat(23)}`, '$1.00', ' 1.00'));
-  let plain = 0;
-  fc.assert(
-    fc.property(cells, fc.constantFrom('', '1', '.', ','), (text, around) => {
-      const bytes = Buffer.from(around + text + around, 'latin1');
-      const read = plainMoneyOfBytes(bytes, around.length, around.length + text.length);
-      if (Number.isNaN(read)) return; // the text is read instead
-      plain++;
-      assert.ok(Object.is(read, parseMoney(text)), JSON.stringify(text));
-    }),
-    { numRuns: 20_000 },
-  );
-  assert.ok(plain > 5_000, `only ${plain} cells were read from bytes`);
-  for (const text of ['141.61', '0.00', '1359', '007.5']) assert.equal(plainMoneyOfBytes(Buffer.from(text), 0, text.length), parseMoney(text), text);
-  for (const text of ['', '1.', '.5', '1.2.3', '$1', '-1.00', '9007199254740993', '1 000']) assert.ok(Number.isNaN(plainMoneyOfBytes(Buffer.from(text), 0, text.length)), text);
 });

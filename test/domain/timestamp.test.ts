@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { formatUtc, parseShopifyTimestamp, parseTimestamp, shopifyTimestampOfBytes } from '../../src/domain/timestamp.js';
+import { formatUtc, parseTimestamp } from '../../src/domain/timestamp.js';
 
 const epoch = (text: string, assumeUtc = false): number => {
   const parsed = parseTimestamp(text, assumeUtc);
@@ -54,50 +54,4 @@ test('formatting matches Date.toISOString for any instant from year 1 to 9999', 
   );
   assert.equal(formatUtc(Date.UTC(2024, 1, 29, 23, 59, 59, 999)), '2024-02-29 23:59:59');
   assert.equal(formatUtc(-1), '1969-12-31 23:59:59');
-});
-
-test('the Shopify fast path agrees with the general parser on every valid and invalid timestamp', () => {
-  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-  fc.assert(
-    fc.property(
-      fc.integer({ min: 1, max: 9999 }),
-      fc.integer({ min: 0, max: 13 }),
-      fc.integer({ min: 0, max: 32 }),
-      fc.integer({ min: 0, max: 24 }),
-      fc.integer({ min: 0, max: 60 }),
-      fc.integer({ min: 0, max: 60 }),
-      fc.constantFrom('+', '-'),
-      fc.integer({ min: 0, max: 14 }),
-      fc.constantFrom(0, 30, 45),
-      (year, month, day, hour, minute, second, sign, offsetHours, offsetMinutes) => {
-        const text = `${pad(year, 4)}-${pad(month)}-${pad(day)} ${pad(hour)}:${pad(minute)}:${pad(second)} ${sign}${pad(offsetHours)}${pad(offsetMinutes)}`;
-        const general = parseTimestamp(text);
-        const fast = parseShopifyTimestamp(text);
-        if (general.ok) assert.equal(fast, general.epochMs, text);
-        else assert.ok(Number.isNaN(fast), text);
-      },
-    ),
-    { numRuns: 5000 },
-  );
-  for (const text of ['2025-05-11 09:55:16 -0400 ', '2025-05-11T09:55:16 -0400', '2025-05-11 09:55:16 +04:0', '2025-05-1a 09:55:16 -0400']) {
-    assert.ok(Number.isNaN(parseShopifyTimestamp(text)), text);
-  }
-});
-
-test('a Shopify timestamp read from its bytes is the one read from its text, for any ASCII text near the layout', () => {
-  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-  const layout = fc
-    .tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), fc.integer({ min: 0, max: 24 }), fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 60 }), fc.constantFrom('+', '-', ' ', '0'), fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 60 }))
-    .map(([y, mo, d, h, mi, s, sign, oh, om]) => `${pad(y, 4)}-${pad(mo)}-${pad(d)} ${pad(h)}:${pad(mi)}:${pad(s)} ${sign}${pad(oh)}${pad(om)}`);
-  // One character replaced, by a digit, a separator or anything ASCII: every check of the layout is met.
-  const damaged = fc.tuple(layout, fc.nat(24), fc.integer({ min: 0, max: 0x7f })).map(([text, at, code]) => text.slice(0, at) + String.fromCharCode(code) + text.slice(at + 1));
-  const ascii = fc.string({ maxLength: 30, unit: fc.integer({ min: 0, max: 0x7f }).map((code) => String.fromCharCode(code)) });
-  fc.assert(
-    fc.property(fc.oneof(layout, damaged, ascii), fc.constantFrom('', '2', '-', ' '), fc.constantFrom('', '0', ',', '\n'), (text, before, after) => {
-      const bytes = Buffer.from(before + text + after, 'latin1');
-      const read = shopifyTimestampOfBytes(bytes, before.length, before.length + text.length);
-      assert.ok(Object.is(read, parseShopifyTimestamp(text)), JSON.stringify(text));
-    }),
-    { numRuns: 30_000 },
-  );
 });

@@ -20,14 +20,13 @@ import { MAX_STRUCTURED_COLUMN, OUTPUT_FULL, RECORD_HEADER_SLOTS, StructurePass 
 
 export class ScannedRecord {
   readonly kind = 'record' as const;
-  readonly fieldCount: number;
-  /** 1-based line on which the record starts. */
-  readonly line: number;
+  #fieldCount: number;
+  #line: number;
   // The record's bytes, line break included, as offsets into the input chunk: decoded only when asked
   // for (rejects), and without a Buffer view object per record.
   readonly #source: Buffer;
-  readonly #start: number;
-  readonly #end: number;
+  #start: number;
+  #end: number;
   /** The decoded fields: given (the scanner's own code decodes as it reads), or decoded when first asked for. */
   #fields: string[] | undefined;
   /** For a record the structural pass found: its pass's slots, where its own begin, and the columns decoded. */
@@ -37,8 +36,8 @@ export class ScannedRecord {
 
   constructor(fields: string[] | undefined, fieldCount: number, line: number, source: Buffer, start: number, end: number) {
     this.#fields = fields;
-    this.fieldCount = fieldCount;
-    this.line = line;
+    this.#fieldCount = fieldCount;
+    this.#line = line;
     this.#source = source;
     this.#start = start;
     this.#end = end;
@@ -51,6 +50,27 @@ export class ScannedRecord {
     record.#at = at;
     record.#columns = columns;
     return record;
+  }
+
+  /** Makes a structured record the one whose slots start at `at` of the same slots, on line `line`. */
+  static moveTo(record: ScannedRecord, at: number, line: number): void {
+    const slots = record.#slots!;
+    record.#at = at;
+    record.#line = line;
+    record.#fields = undefined;
+    record.#fieldCount = slots[at + 2]!;
+    record.#start = slots[at]!;
+    record.#end = slots[at + 1]!;
+  }
+
+  /** How many fields the record has (the header's width, when it is well formed). */
+  get fieldCount(): number {
+    return this.#fieldCount;
+  }
+
+  /** 1-based line on which the record starts. */
+  get line(): number {
+    return this.#line;
   }
 
   /**
@@ -145,40 +165,48 @@ export interface ScanSink {
   issue(issue: ScanIssue): void;
   /**
    * Records the structural pass found, all at once instead of through `record` one by one: for a
-   * reader that reads plain records straight from their slots (no object and no call per record).
+   * reader that keeps no record, so one object can stand for each in turn (StructuredRecords.forEach).
    * It must take in every record of the batch, in order, and not change the columns to decode.
    */
   records?(batch: StructuredRecords): void;
 }
 
 /**
- * Records the structural pass found, as its slots (see csv-structure.ts): record i's at
- * `i * stride`, its fields' from `RECORD_HEADER_SLOTS` on. Valid during the sink's call only: the
- * pass writes its next records over them.
+ * Records the structural pass found (see csv-structure.ts), given to a sink all at once. Valid during
+ * the sink's call only: the pass writes its next records over them.
  */
 export class StructuredRecords {
-  readonly slots: Int32Array;
-  readonly stride: number;
   readonly count: number;
-  /** The bytes the slots point into. */
-  readonly source: Buffer;
-  /** The line the first record starts on; each record's line breaks are in its slots. */
-  readonly firstLine: number;
+  readonly #slots: Int32Array;
+  readonly #stride: number;
+  readonly #source: Buffer;
+  readonly #firstLine: number;
   readonly #columns: DecodedColumns;
 
   constructor(slots: Int32Array, stride: number, count: number, source: Buffer, firstLine: number, columns: DecodedColumns) {
-    this.slots = slots;
-    this.stride = stride;
+    this.#slots = slots;
+    this.#stride = stride;
     this.count = count;
-    this.source = source;
-    this.firstLine = firstLine;
+    this.#source = source;
+    this.#firstLine = firstLine;
     this.#columns = columns;
   }
 
-  /** Record `index`, which starts on line `line`, as `record` would have been given it. */
-  record(index: number, line: number): ScannedRecord {
-    const at = index * this.stride;
-    return ScannedRecord.structured(this.slots.slice(at, at + this.stride), 0, this.#columns, line, this.source);
+  /**
+   * Each record in turn, as `record` would have been given it, but as one object moved from record
+   * to record: `visit` must not keep it. No object per record, for a reader of millions of rows
+   * that keeps none of them (a profiles CSV).
+   */
+  forEach(visit: (record: ScannedRecord) => void): void {
+    if (this.count === 0) return;
+    const slots = this.#slots;
+    const record = ScannedRecord.structured(slots, 0, this.#columns, this.#firstLine, this.#source);
+    let line = this.#firstLine;
+    for (let index = 0, at = 0; index < this.count; index++, at += this.#stride) {
+      ScannedRecord.moveTo(record, at, line);
+      visit(record);
+      line += slots[at + 3]!;
+    }
   }
 }
 

@@ -13,7 +13,7 @@ import { createReadStream } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { countLineBreaks, CsvScanner, lineBreakStyle, type ScannedRecord } from '../csv/csv-scanner.js';
-import { isYearFirst } from '../../io/formats/date-order-gate.js';
+import { isYearFirst } from '../csv/cell-readers.js';
 import type { CutColumns, OrderFormat } from '../../io/formats/format.js';
 import { headerDelimiter, startsLikeGzip, type Delimiter } from '../../io/input-stream.js';
 

@@ -8,6 +8,7 @@
 import { BackfillError } from '../../errors.js';
 import { dayMonthNumbers, hasOwnOffset, type TimestampReader } from '../../domain/order-timestamps.js';
 import type { CsvRecord, CsvSyntaxIssue } from '../../engine/csv/csv-records.js';
+import { startsWithYear } from '../../engine/csv/cell-readers.js';
 import type { RecordConsumer } from './format.js';
 import { formatCount } from '../../text.js';
 
@@ -119,32 +120,4 @@ export class DateOrderGate implements RecordConsumer {
       { location: { file: this.#file, line: first.line, column: this.#column + 1, columnName: this.#columnName }, hint: DATE_FORMAT_HINT },
     );
   }
-}
-
-/** `2025-...`: four digits and a dash at the start, the form no day/month ambiguity can affect. */
-/** `isYearFirst` of the record's text in `column`, told from its first characters without decoding it. */
-function startsWithYear(record: CsvRecord, column: number): boolean {
-  const start = record.asciiStart(column);
-  if (start >= 0) {
-    // Straight from the bytes, as on nearly every row: this runs on every row of an export.
-    const bytes = record.bytes;
-    return (
-      record.asciiEnd(column) - start >= 5 &&
-      bytes[start + 4] === 0x2d &&
-      (bytes[start]! - 0x30) >>> 0 <= 9 &&
-      (bytes[start + 1]! - 0x30) >>> 0 <= 9 &&
-      (bytes[start + 2]! - 0x30) >>> 0 <= 9 &&
-      (bytes[start + 3]! - 0x30) >>> 0 <= 9
-    );
-  }
-  return isYearFirst(record.text(column) ?? '');
-}
-
-export function isYearFirst(text: string): boolean {
-  if (text.charCodeAt(4) !== 0x2d) return false;
-  for (let i = 0; i < 4; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x30 || code > 0x39) return false;
-  }
-  return true;
 }

@@ -6,7 +6,7 @@
  */
 import { BackfillError } from '../../errors.js';
 import { emailProblem } from '../../domain/email.js';
-import { parseMoney } from '../../domain/money.js';
+import { instantCell, moneyCell } from '../../engine/csv/cell-readers.js';
 import { stripExcelPrefix } from '../../domain/order-timestamps.js';
 import type { CsvRecord, CsvSyntaxIssue } from '../../engine/csv/csv-records.js';
 import { DateOrderGate } from './date-order-gate.js';
@@ -161,20 +161,20 @@ class RowPerOrderReader implements RecordConsumer {
       order.problem = { line: record.line, code: 'MISSING_ORDER_ID', reason: 'no order id', column: at.orderId };
       return order;
     }
-    const total = fields[at.value]!;
-    const value = parseMoney(total, this.#options.decimalComma);
+    const value = moneyCell(record, at.value, this.#options.decimalComma);
     if (value === undefined) {
+      const total = fields[at.value]!;
       const reason = total.trim() === '' ? 'no order total' : `order total is not a number: "${total}"`;
       order.problem = { line: record.line, code: 'BAD_VALUE', reason, column: at.value };
       return order;
     }
-    const placedAt = this.#options.timestamps.read(fields[at.placedAt]!);
-    if (!placedAt.ok) {
+    const placedAt = instantCell(record, at.placedAt, this.#options.timestamps);
+    if (typeof placedAt !== 'number') {
       order.problem = { line: record.line, code: 'BAD_DATE', reason: `${this.#header[at.placedAt]}: ${placedAt.reason}`, column: at.placedAt };
       return order;
     }
     order.value = value;
-    order.placedAt = placedAt.epochMs;
+    order.placedAt = placedAt;
     order.cancelled = at.status !== undefined && CANCELLED_STATUSES.has(fields[at.status]!.trim().toLowerCase());
     this.#readItems(order, record);
     return order;

@@ -5,11 +5,9 @@
  * columns (`Total`, `Financial Status`, `Id`, ...) are filled only on its first row. Headers have 71 to
  * 79 columns depending on the export's date, so columns are found by name.
  */
-import { emailProblem, isPlainLowerCaseEmail } from '../../domain/email.js';
 import type { Order } from '../../domain/order.js';
 import { BackfillError } from '../../errors.js';
-import { parseMoney, plainMoneyOfBytes } from '../../domain/money.js';
-import { shopifyTimestampOfBytes } from '../../domain/timestamp.js';
+import { emailCell, instantCell, lineItemSizesCell, moneyCell, sameCell } from '../../engine/csv/cell-readers.js';
 import type { CsvRecord, CsvSyntaxIssue } from '../../engine/csv/csv-records.js';
 import { DateOrderGate } from './date-order-gate.js';
 import { HeaderIndex, rejectOrderRows, type FormatOptions, type OrderFormat, type OrderProblem, type OrderSink, type RecordConsumer } from './format.js';
@@ -100,7 +98,7 @@ class ShopifyReader implements RecordConsumer {
 
   record(record: CsvRecord): void {
     let open = this.#open;
-    const name = open !== undefined && this.#sameNameBytes(open.rows[0]!, record) ? open.orderId : (record.text(this.#name) ?? '');
+    const name = open !== undefined && sameCell(open.rows[0]!, record, this.#name) ? open.orderId : (record.text(this.#name) ?? '');
     if (open === undefined || open.orderId !== name) {
       this.#flush();
       open = this.#open = this.#startOrder(name, record);
@@ -109,20 +107,6 @@ class ShopifyReader implements RecordConsumer {
       if (record.fieldCount !== this.#width) open.problem ??= this.#widthProblem(record);
     }
     if (open.problem === undefined) this.#addSizes(open, record);
-  }
-
-  /** Whether two rows' `Name`s are the same ASCII bytes (then the same text): most rows after an order's first are told so, with no string made. */
-  #sameNameBytes(first: CsvRecord, record: CsvRecord): boolean {
-    const column = this.#name;
-    const start = record.asciiStart(column);
-    const firstStart = first.asciiStart(column);
-    if (start < 0 || firstStart < 0) return false;
-    const length = record.asciiEnd(column) - start;
-    if (first.asciiEnd(column) - firstStart !== length) return false;
-    const bytes = record.bytes;
-    const firstBytes = first.bytes;
-    for (let i = 0; i < length; i++) if (bytes[start + i] !== firstBytes[firstStart + i]) return false;
-    return true;
   }
 
   cutState(): { readonly openOrderId: string | undefined; readonly holding: boolean } {
@@ -163,29 +147,18 @@ class ShopifyReader implements RecordConsumer {
       order.problem = this.#cellProblem(record, this.#name, 'MISSING_ORDER_ID', 'no order Name');
       return order;
     }
-    // Fields are decoded one by one, as they are needed: most are needed on an order's first row only.
-    // A plain Total and a Created at in Shopify's own layout are read from their bytes, with no string.
-    const totalStart = this.#options.decimalComma ? -1 : record.asciiStart(this.#total);
-    let value = totalStart < 0 ? NaN : plainMoneyOfBytes(record.bytes, totalStart, record.asciiEnd(this.#total));
-    if (Number.isNaN(value)) {
+    // Cells are read one by one, as they are needed: most are needed on an order's first row only.
+    const value = moneyCell(record, this.#total, this.#options.decimalComma);
+    if (value === undefined) {
       const total = record.text(this.#total)!;
-      const parsed = parseMoney(total, this.#options.decimalComma);
-      if (parsed === undefined) {
-        const reason = total.trim() === '' ? `no Total on the order's first row` : `Total is not a number: "${total}"`;
-        order.problem = this.#cellProblem(record, this.#total, 'BAD_VALUE', reason);
-        return order;
-      }
-      value = parsed;
+      const reason = total.trim() === '' ? `no Total on the order's first row` : `Total is not a number: "${total}"`;
+      order.problem = this.#cellProblem(record, this.#total, 'BAD_VALUE', reason);
+      return order;
     }
-    const createdStart = record.asciiStart(this.#createdAt);
-    let placedAt = createdStart < 0 ? NaN : shopifyTimestampOfBytes(record.bytes, createdStart, record.asciiEnd(this.#createdAt));
-    if (Number.isNaN(placedAt)) {
-      const parsed = this.#options.timestamps.read(record.text(this.#createdAt)!);
-      if (!parsed.ok) {
-        order.problem = this.#cellProblem(record, this.#createdAt, 'BAD_DATE', `Created at: ${parsed.reason}`);
-        return order;
-      }
-      placedAt = parsed.epochMs;
+    const placedAt = instantCell(record, this.#createdAt, this.#options.timestamps);
+    if (typeof placedAt !== 'number') {
+      order.problem = this.#cellProblem(record, this.#createdAt, 'BAD_DATE', `Created at: ${placedAt.reason}`);
+      return order;
     }
     order.value = value;
     order.placedAt = placedAt;
@@ -198,29 +171,20 @@ class ShopifyReader implements RecordConsumer {
     if (order.email === '') {
       this.#readEmail(order, record);
     }
-    const sizes = this.#options.sizes;
-    const start = record.asciiStart(this.#lineItemName);
-    const found = (start < 0 ? undefined : sizes.sizesInLineItemBytes(record.bytes, start, record.asciiEnd(this.#lineItemName))) ?? sizes.sizesInLineItemName(record.text(this.#lineItemName) ?? '');
-    for (const size of found) {
+    for (const size of lineItemSizesCell(record, this.#lineItemName, this.#options.sizes)) {
       if (!order.sizes.includes(size)) order.sizes.push(size);
     }
   }
 
-  /** The row's email, lower-cased and trimmed; an email already so (nearly every one) is told from its bytes and not checked again. */
+  /** The row's email, lower-cased and trimmed; one push could not send is a bad row here too (the same check): it never reaches the CSV. */
   #readEmail(order: OpenOrder, record: CsvRecord): void {
-    const start = record.asciiStart(this.#email);
-    if (start >= 0 && isPlainLowerCaseEmail(record.bytes, start, record.asciiEnd(this.#email))) {
-      order.email = record.text(this.#email)!;
+    const email = emailCell(record, this.#email);
+    if (typeof email === 'string') {
+      order.email = email;
       return;
     }
-    order.email = (record.text(this.#email) ?? '').trim().toLowerCase();
-    this.#checkEmail(order, record);
-  }
-
-  /** An email push could not send is a bad row here too (the same check): it never reaches the CSV. */
-  #checkEmail(order: OpenOrder, record: CsvRecord): void {
-    const problem = order.email === '' ? undefined : emailProblem(order.email);
-    if (problem !== undefined) order.problem ??= this.#cellProblem(record, this.#email, 'BAD_EMAIL', problem);
+    order.email = email.email;
+    order.problem ??= this.#cellProblem(record, this.#email, 'BAD_EMAIL', email.reason);
   }
 
   #isCancelled(record: CsvRecord): boolean {

@@ -51,11 +51,7 @@ function scanAll(bytes: Buffer, delimiter: string, wanted: number[] | undefined,
   if (batches) {
     sink.records = (batch) => {
       batchesSeen++;
-      let line = batch.firstLine;
-      for (let index = 0; index < batch.count; index++) {
-        sink.record(batch.record(index, line));
-        line += batch.slots[index * batch.stride + 3]!;
-      }
+      batch.forEach((record) => sink.record(record));
     };
   }
   const scanner = new CsvScanner(delimiter, sink, { structurePass });
