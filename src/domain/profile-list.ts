@@ -21,6 +21,8 @@ export interface ProfileList {
    * it can: the fingerprint hashes it and the plan measures it.
    */
   writePropertiesJson(index: number, out: JsonBytes): void;
+  /** The bytes of the email's JSON and the properties' JSON together, as UTF-8: what a batch plan measures. */
+  jsonLength(index: number): number;
   /** Exactly `profileProblem(row(index))`. */
   problem(index: number): string | undefined;
   /** The names of the properties some profile holds as text (the dates), sorted. */
@@ -35,6 +37,7 @@ export function rowList(rows: readonly ProfileRow[]): ProfileList {
     email: (index) => rows[index]!.email,
     writeEmailJson: (index, out) => out.text(JSON.stringify(rows[index]!.email)),
     writePropertiesJson: (index, out) => out.text(JSON.stringify(rows[index]!.properties)),
+    jsonLength: (index) => Buffer.byteLength(JSON.stringify(rows[index]!.email)) + Buffer.byteLength(JSON.stringify(rows[index]!.properties)),
     problem: (index) => profileProblem(rows[index]!),
     textProperties: () => textPropertiesOf(rows.length, (index) => rows[index]!),
   };

@@ -6,7 +6,6 @@
  * 10,000 profiles and 5 MB per request, at most 100 KB per profile. Batches stay under 4.5 MB so a
  * rounding difference in how Klaviyo counts bytes never costs a 413.
  */
-import { JsonBytes } from '../engine/tables/json-bytes.js';
 import { rowList, type ProfileList } from './profile-list.js';
 import type { ProfileRow, PropertyValue } from './profile-row.js';
 
@@ -93,17 +92,13 @@ export function planBatches(profiles: ProfileList | readonly ProfileRow[], limit
   const heldBack: HeldBackProfile[] = [];
   let current: number[] = [];
   let bytes = envelope;
-  const json = new JsonBytes();
   for (let index = 0; index < list.length; index++) {
     const problem = list.problem(index);
     if (problem !== undefined) {
       heldBack.push({ row: index, email: list.email(index), code: 'INVALID_PROFILE', reason: problem });
       continue;
     }
-    json.clear();
-    list.writeEmailJson(index, json);
-    list.writePropertiesJson(index, json);
-    const size = RESOURCE_FIXED_BYTES + json.length;
+    const size = RESOURCE_FIXED_BYTES + list.jsonLength(index);
     if (size > limits.bytesPerProfile) {
       heldBack.push({
         row: index,

@@ -13,7 +13,7 @@
  */
 import { emailProblem } from '../../domain/email.js';
 import { EmailColumn } from './email-column.js';
-import type { JsonBytes } from './json-bytes.js';
+import { JsonBytes } from './json-bytes.js';
 import { textPropertiesOf, type ProfileList } from '../../domain/profile-list.js';
 import { profileProblem } from '../../domain/profile-problem.js';
 import type { ProfileRow, PropertyValue } from '../../domain/profile-row.js';
@@ -42,6 +42,8 @@ export class ProfileColumns implements ProfileList {
   readonly #values: ((PropertyValue | undefined)[] | undefined)[];
   /** `"name":` per column as UTF-8, for JSON made straight from the columns. */
   readonly #keysJson: Buffer[];
+  /** Where `jsonLength` writes a profile's JSON to measure it. */
+  readonly #measure = new JsonBytes();
   /**
    * Whether property objects made from these columns have their keys in column order, one per column:
    * not when a name repeats (the last cell wins, at the first one's place), is `__proto__` (never an own
@@ -106,6 +108,14 @@ export class ProfileColumns implements ProfileList {
     const rows = new Array<ProfileRow>(this.#length);
     for (let index = 0; index < this.#length; index++) rows[index] = this.row(index);
     return rows;
+  }
+
+  jsonLength(index: number): number {
+    const json = this.#measure;
+    json.clear();
+    this.writeEmailJson(index, json);
+    this.writePropertiesJson(index, json);
+    return json.length;
   }
 
   writePropertiesJson(index: number, out: JsonBytes): void {
