@@ -7,7 +7,8 @@ import type { Readable } from 'node:stream';
 import { BackfillError } from '../errors.js';
 import { TimestampReader, type DayMonthOrder } from '../domain/order-timestamps.js';
 import type { TimeZone } from '../domain/time-zone.js';
-import { pushAll, scanCsv } from '../engine/csv/csv-records.js';
+import { pushAll, scanCsv, type CsvItemSink } from '../engine/csv/csv-records.js';
+import type { CsvScanner } from '../engine/csv/csv-scanner.js';
 import { CUT_MIN_BYTES, fileRange, findCuts, type FileCut } from '../engine/parallel/file-cut.js';
 import { movableRangeChunks, type MovableRange } from '../engine/parallel/movable-range.js';
 import type { ColumnMapping, FormatOptions, OrderFormat, OrderSink, RecordConsumer, SizeSource } from './formats/format.js';
@@ -126,108 +127,31 @@ export async function readOrders(options: ReadOrdersOptions): Promise<number> {
 }
 
 async function readFile(path: string, index: number, options: ReadOrdersOptions, progress: { records: number }): Promise<void> {
-  const lastFile = index === options.files.length - 1;
   const { settings } = options;
   const file = displayName(path);
-  const splitter = options.splitter;
-  const release = splitter?.prepare !== undefined && path !== STDIN_PATH && ((await fileSize(path)) ?? 0) >= (splitter.minBytes ?? CUT_MIN_BYTES) ? splitter.prepare() : undefined;
-  const cut =
-    splitter === undefined || path === STDIN_PATH
-      ? undefined
-      : await findCuts(path, settings.delimiter, (header) => tryFormatFor(header, file, settings), {
-          parts: splitter.parts,
-          ...(splitter.minBytes === undefined ? {} : { minBytes: splitter.minBytes }),
-        }).catch(
-          () => undefined, // no cut: the file is read in one part, which reports any problem with it
-        );
-  if (cut === undefined) release?.();
-  // Progress counts every part's records; it never goes back, even when the first part reads on
-  // through records later parts had counted (then it waits until they are read again).
-  let secondSoFar = 0;
-  let secondReading = true;
-  let shown = 0;
-  let raw: Readable | undefined;
-  const showProgress = () => {
-    const total = progress.records + secondSoFar;
-    if (total <= shown) return;
-    shown = total;
-    const bytesRead = (raw as { bytesRead?: number } | undefined)?.bytesRead;
-    const bytesTotal = cut?.cuts[0]!.offset ?? size;
-    options.onProgress?.({
-      records: total,
-      file,
-      fileNumber: index + 1,
-      files: options.files.length,
-      ...(bytesRead !== undefined && bytesTotal !== undefined ? { bytesRead, bytesTotal } : {}),
-    });
-  };
-  const secondPart =
-    cut === undefined
-      ? undefined
-      : options.splitter!.start(cut, settings, (recordsSoFar) => {
-          if (!secondReading) return; // a late word from a part already taken in or given up
-          secondSoFar = recordsSoFar;
-          showProgress();
-        });
+  const cut = await cutOf(path, file, options);
   const size = options.onProgress === undefined || path === STDIN_PATH ? undefined : await fileSize(path);
-  raw = await openInput(path, options.stdin, cut === undefined ? undefined : { end: cut.cuts[0]!.offset });
+  const shown = new FileProgress(options, file, index, progress, cut?.cuts[0]!.offset ?? size);
+  const laterParts = cut === undefined ? undefined : options.splitter!.start(cut, settings, (recordsSoFar) => shown.laterParts(recordsSoFar));
+  const raw = await openInput(path, options.stdin, cut === undefined ? undefined : { end: cut.cuts[0]!.offset });
+  shown.reading(raw);
   let input = raw;
-  let consumer = undefined as RecordConsumer | undefined;
-  let formatName = '';
   try {
-    const plain = await decompressed(input);
-    input = plain.stream;
-    const sniffed = await sniffDelimiter(input);
-    input = sniffed.stream;
-    const unlike = notCsvText(sniffed.head);
-    if (unlike !== undefined) {
-      throw new BackfillError('INPUT_UNREADABLE', `${file} is ${plain.gzip ? `gzip-compressed ${unlike.what}` : unlike.what}, not an order export in CSV`, {
-        location: { file },
-        hint: unlike.instead,
-      });
-    }
-    const delimiter = settings.delimiter ?? sniffed.delimiter;
+    const csv = await csvText(raw, file);
+    input = csv.stream;
+    const delimiter = settings.delimiter ?? csv.delimiter;
     const perFile = fileOptions(settings, delimiter);
     const settledBefore = perFile.timestamps.dayMonthEvidence;
-    const scanner = await scanCsv(
-      input,
-      { delimiter },
-      (scanner) => ({
-        record(record) {
-          if (consumer === undefined) {
-            const format = formatFor(record.fields, file, settings);
-            consumer = format.open(record.fields, file, perFile, options.sink);
-            formatName = format.name;
-            // From here on only the columns the format reads are decoded.
-            scanner.decodeOnly(consumer.columns);
-            return;
-          }
-          consumer.record(record);
-          if (++progress.records % PROGRESS_EVERY === 0) showProgress();
-        },
-        syntax(issue) {
-          if (consumer === undefined) {
-            throw new BackfillError('INPUT_UNREADABLE', `${file}: the header row is not valid CSV: ${issue.reason}`, {
-              location: { file, line: issue.line },
-            });
-          }
-          consumer.syntax(issue);
-        },
-      }),
-      { final: cut === undefined },
-    );
-    if (consumer === undefined) {
-      throw new BackfillError('INPUT_EMPTY', `${file} is empty: expected a header row and orders`, {
-        location: { file },
-        hint: 'Check that the export finished downloading.',
-      });
-    }
-    if (cut !== undefined && secondPart !== undefined) {
+    const records = new FileRecords(file, settings, perFile, options.sink, () => {
+      if (++progress.records % PROGRESS_EVERY === 0) shown.update();
+    });
+    const scanner = await scanCsv(input, { delimiter }, (scanner) => records.sinkFor(scanner), { final: cut === undefined });
+    const consumer = records.consumer();
+    if (cut !== undefined && laterParts !== undefined) {
       // The first part ends at the first cut. The later parts stand for reading on only if reading in
       // turn ended a record exactly there, another order is open, nothing is held back or was settled
       // from the file (the later parts were read without it), and all parts split fields alike.
-      const open = consumer;
-      const state = open.cutState?.();
+      const state = consumer.cutState?.();
       const cutHolds =
         scanner.pendingBytes === 0 &&
         state !== undefined &&
@@ -235,10 +159,9 @@ async function readFile(path: string, index: number, options: ReadOrdersOptions,
         state.openOrderId !== cut.cuts[0]!.firstOrderId &&
         perFile.timestamps.dayMonthEvidence === settledBefore &&
         delimiter === cut.delimiter;
-      const taken = cutHolds ? await secondPart.finish({ line: scanner.line, openOrderId: state!.openOrderId, flush: () => open.end(), lastFile }) : undefined;
-      secondReading = false;
-      secondSoFar = 0;
-      secondPart.cancel();
+      const taken = cutHolds ? await laterParts.finish({ line: scanner.line, openOrderId: state!.openOrderId, flush: () => consumer.end(), lastFile: index === options.files.length - 1 }) : undefined;
+      shown.laterPartsDone();
+      laterParts.cancel();
       if (taken !== undefined) {
         progress.records += taken.records;
         if (taken.resumeAt !== undefined) {
@@ -248,27 +171,179 @@ async function readFile(path: string, index: number, options: ReadOrdersOptions,
           progress.records += rest.records;
         }
         // This thread's part and the parts taken (what is read in turn after them goes with this thread's).
-        options.onFile?.({ file, format: formatName, delimiter, parts: 1 + taken.parts });
+        options.onFile?.({ file, format: records.formatName, delimiter, parts: 1 + taken.parts });
         return;
       }
+      // No later part stands: this thread reads on through the rest of the file.
       await pushAll(fileRange(path, cut.cuts[0]!.offset), scanner);
       scanner.end();
     }
     consumer.end();
-    options.onFile?.({ file, format: formatName, delimiter, parts: 1 });
+    options.onFile?.({ file, format: records.formatName, delimiter, parts: 1 });
   } catch (error) {
-    secondPart?.cancel();
+    laterParts?.cancel();
     input.destroy();
-    if (error instanceof BackfillError) throw error;
-    if (isSystemError(error)) throw inputError(file, error);
-    if ((error as { code?: unknown }).code === 'Z_DATA_ERROR' || (error as { code?: unknown }).code === 'Z_BUF_ERROR') {
-      throw new BackfillError('INPUT_UNREADABLE', `${file}: starts like a gzip file but does not decompress (${(error as Error).message})`, {
-        location: { file },
-        cause: error,
+    throw readError(file, error);
+  }
+}
+
+/**
+ * Where a file is cut into parts read on other threads, or undefined: read in one part (no splitter,
+ * stdin, a small or compressed file, or no cut found: then reading it reports any problem with it).
+ */
+async function cutOf(path: string, file: string, options: ReadOrdersOptions): Promise<FileCut | undefined> {
+  const { splitter, settings } = options;
+  if (splitter === undefined || path === STDIN_PATH) return undefined;
+  // Threads may start loading their code while the cut is looked for.
+  const release = splitter.prepare !== undefined && ((await fileSize(path)) ?? 0) >= (splitter.minBytes ?? CUT_MIN_BYTES) ? splitter.prepare() : undefined;
+  const cut = await findCuts(path, settings.delimiter, (header) => tryFormatFor(header, file, settings), {
+    parts: splitter.parts,
+    ...(splitter.minBytes === undefined ? {} : { minBytes: splitter.minBytes }),
+  }).catch(() => undefined);
+  if (cut === undefined) release?.();
+  return cut;
+}
+
+/** The input as CSV text: gzip undone, the delimiter sniffed; anything that is not CSV text stops the run here. */
+async function csvText(raw: Readable, file: string): Promise<{ readonly stream: Readable; readonly delimiter: Delimiter }> {
+  const plain = await decompressed(raw);
+  const sniffed = await sniffDelimiter(plain.stream);
+  const unlike = notCsvText(sniffed.head);
+  if (unlike !== undefined) {
+    sniffed.stream.destroy();
+    throw new BackfillError('INPUT_UNREADABLE', `${file} is ${plain.gzip ? `gzip-compressed ${unlike.what}` : unlike.what}, not an order export in CSV`, {
+      location: { file },
+      hint: unlike.instead,
+    });
+  }
+  return { stream: sniffed.stream, delimiter: sniffed.delimiter };
+}
+
+/** A file's records from the scanner: the header picks the format, every other record goes to it. */
+class FileRecords {
+  formatName = '';
+  #consumer: RecordConsumer | undefined;
+  readonly #file: string;
+  readonly #settings: InputSettings;
+  readonly #perFile: FormatOptions;
+  readonly #sink: OrderSink;
+  readonly #onRecord: () => void;
+
+  constructor(file: string, settings: InputSettings, perFile: FormatOptions, sink: OrderSink, onRecord: () => void) {
+    this.#file = file;
+    this.#settings = settings;
+    this.#perFile = perFile;
+    this.#sink = sink;
+    this.#onRecord = onRecord;
+  }
+
+  sinkFor(scanner: CsvScanner): CsvItemSink {
+    return {
+      record: (record) => {
+        if (this.#consumer === undefined) {
+          const format = formatFor(record.fields, this.#file, this.#settings);
+          this.#consumer = format.open(record.fields, this.#file, this.#perFile, this.#sink);
+          this.formatName = format.name;
+          // From here on only the columns the format reads are decoded.
+          scanner.decodeOnly(this.#consumer.columns);
+          return;
+        }
+        this.#consumer.record(record);
+        this.#onRecord();
+      },
+      syntax: (issue) => {
+        if (this.#consumer === undefined) {
+          throw new BackfillError('INPUT_UNREADABLE', `${this.#file}: the header row is not valid CSV: ${issue.reason}`, {
+            location: { file: this.#file, line: issue.line },
+          });
+        }
+        this.#consumer.syntax(issue);
+      },
+    };
+  }
+
+  /** The format's reader, once the header was read; a file without one is empty. */
+  consumer(): RecordConsumer {
+    if (this.#consumer === undefined) {
+      throw new BackfillError('INPUT_EMPTY', `${this.#file} is empty: expected a header row and orders`, {
+        location: { file: this.#file },
+        hint: 'Check that the export finished downloading.',
       });
     }
-    throw error;
+    return this.#consumer;
   }
+}
+
+/**
+ * Progress over a file: the records read here and by the later parts' threads together. It never
+ * goes back, even when this thread reads on through records later parts had counted (then it waits
+ * until they are read again).
+ */
+class FileProgress {
+  readonly #options: ReadOrdersOptions;
+  readonly #file: string;
+  readonly #fileNumber: number;
+  readonly #progress: { readonly records: number };
+  /** The bytes this thread reads: the first part of a cut file, else the file; undefined for stdin. */
+  readonly #bytesTotal: number | undefined;
+  #raw: Readable | undefined;
+  /** Records the later parts' threads read so far, while they are read. */
+  #laterPartsRecords = 0;
+  #laterPartsReading = true;
+  #shown = 0;
+
+  constructor(options: ReadOrdersOptions, file: string, index: number, progress: { readonly records: number }, bytesTotal: number | undefined) {
+    this.#options = options;
+    this.#file = file;
+    this.#fileNumber = index + 1;
+    this.#progress = progress;
+    this.#bytesTotal = bytesTotal;
+  }
+
+  /** The stream this thread reads, whose bytes read so far show. */
+  reading(raw: Readable): void {
+    this.#raw = raw;
+  }
+
+  laterParts(recordsSoFar: number): void {
+    if (!this.#laterPartsReading) return; // a late word from a part already taken in or given up
+    this.#laterPartsRecords = recordsSoFar;
+    this.update();
+  }
+
+  laterPartsDone(): void {
+    this.#laterPartsReading = false;
+    this.#laterPartsRecords = 0;
+  }
+
+  update(): void {
+    const total = this.#progress.records + this.#laterPartsRecords;
+    if (total <= this.#shown) return;
+    this.#shown = total;
+    const bytesRead = (this.#raw as { bytesRead?: number } | undefined)?.bytesRead;
+    const bytesTotal = this.#bytesTotal;
+    this.#options.onProgress?.({
+      records: total,
+      file: this.#file,
+      fileNumber: this.#fileNumber,
+      files: this.#options.files.length,
+      ...(bytesRead !== undefined && bytesTotal !== undefined ? { bytesRead, bytesTotal } : {}),
+    });
+  }
+}
+
+/** What a failure while reading a file is, for the user: its own BackfillError, or one that names the file. */
+function readError(file: string, error: unknown): unknown {
+  if (error instanceof BackfillError) return error;
+  if (isSystemError(error)) return inputError(file, error);
+  const code = (error as { code?: unknown }).code;
+  if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR') {
+    return new BackfillError('INPUT_UNREADABLE', `${file}: starts like a gzip file but does not decompress (${(error as Error).message})`, {
+      location: { file },
+      cause: error,
+    });
+  }
+  return error;
 }
 
 /** One part of a cut file: from a cut to the next cut, or to the end of the file. */

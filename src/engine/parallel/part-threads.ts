@@ -20,7 +20,7 @@ import { TimeZone } from '../../domain/time-zone.js';
 import type { Cut, FileCut } from './file-cut.js';
 import { MovableRange } from './movable-range.js';
 import { formatNamed } from '../../io/formats/registry.js';
-import { FILE_END, type FileSplitter, type InputSettings, type LaterParts } from '../../io/read-orders.js';
+import { FILE_END, type FileSplitter, type InputSettings, type LaterParts, type LaterPartsTaken } from '../../io/read-orders.js';
 import type { OrderCollector } from '../profiles/order-collector.js';
 import { takenOverParts, type PartOutcome } from './part-reading.js';
 
@@ -82,108 +82,142 @@ export function inputSettingsFrom(plain: PlainInputSettings): InputSettings {
   };
 }
 
-/** As many parts as `threads` (default: the machine's cores); undefined: one part. */
-export function laterPartThreads(
-  collector: OrderCollector,
-  {
-    threads = availableParallelism(),
-    minBytes,
-    takeOverMinBytes = TAKE_OVER_MIN_BYTES,
-    adoptReader,
-  }: {
-    readonly threads?: number | undefined;
-    readonly minBytes?: number | undefined;
-    /** A part is taken over only with this many bytes left in it (TAKE_OVER_MIN_BYTES). */
-    readonly takeOverMinBytes?: number | undefined;
-    /** Offered each thread whose part was taken, for work after reading; false: it is stopped. */
-    readonly adoptReader?: (worker: Worker) => boolean;
-  } = {},
-): FileSplitter | undefined {
-  const computation = collector.profiles.computation;
+/** How later parts are read on threads: as many parts as `threads` (default: the machine's cores). */
+export interface PartThreadOptions {
+  readonly threads?: number | undefined;
+  readonly minBytes?: number | undefined;
+  /** A part is taken over only with this many bytes left in it (TAKE_OVER_MIN_BYTES). */
+  readonly takeOverMinBytes?: number | undefined;
+  /** Offered each thread whose part was taken, for work after reading; false: it is stopped. */
+  readonly adoptReader?: (worker: Worker) => boolean;
+}
+
+/** Reads a large file's later parts on threads into parts `collector` takes in; undefined: every file in one part. */
+export function laterPartThreads(collector: OrderCollector, options: PartThreadOptions = {}): FileSplitter | undefined {
+  const threads = options.threads ?? availableParallelism();
   // A computation with reducers of its own (a test's) is read here only: another thread knows the registry's.
-  if (threads < 2 || !computation.schema.portable) return undefined;
-  // Threads started before the cut is found, waiting for their part.
-  const idle: Worker[] = [];
-  return {
-    parts: threads,
-    ...(minBytes === undefined ? {} : { minBytes }),
-    prepare() {
-      while (idle.length < threads - 1) {
-        const worker = startReader();
-        if (worker === undefined) break;
-        idle.push(worker);
-      }
-      return () => {
-        for (const worker of idle.splice(0)) void worker.terminate();
+  if (threads < 2 || !collector.profiles.computation.schema.portable) return undefined;
+  return new PartThreads(collector, threads, options);
+}
+
+class PartThreads implements FileSplitter {
+  readonly parts: number;
+  readonly minBytes?: number;
+  readonly #collector: OrderCollector;
+  readonly #takeOverMinBytes: number;
+  readonly #adoptReader: ((worker: Worker) => boolean) | undefined;
+  /** Reader threads started before the cut is found, loading their code while they wait for a part. */
+  readonly #waitingReaders: Worker[] = [];
+
+  constructor(collector: OrderCollector, threads: number, options: PartThreadOptions) {
+    this.parts = threads;
+    if (options.minBytes !== undefined) this.minBytes = options.minBytes;
+    this.#collector = collector;
+    this.#takeOverMinBytes = Math.max(1, options.takeOverMinBytes ?? TAKE_OVER_MIN_BYTES);
+    this.#adoptReader = options.adoptReader;
+  }
+
+  prepare(): () => void {
+    while (this.#waitingReaders.length < this.parts - 1) {
+      const worker = startReader();
+      if (worker === undefined) break;
+      this.#waitingReaders.push(worker);
+    }
+    return () => {
+      for (const worker of this.#waitingReaders.splice(0)) void worker.terminate();
+    };
+  }
+
+  start(cut: FileCut, settings: InputSettings, onRecords: (recordsSoFar: number) => void): LaterParts {
+    // Per part read: records so far, for progress (parts taken over from another are added on).
+    const recordsPerPart: number[] = [];
+    const progressOfNewPart = () => {
+      const slot = recordsPerPart.push(0) - 1;
+      return (records: number) => {
+        recordsPerPart[slot] = records;
+        onRecords(recordsPerPart.reduce((sum, n) => sum + n, 0));
       };
-    },
-    start(cut: FileCut, settings: InputSettings, onRecords: (recordsSoFar: number) => void): LaterParts {
-      // Per part read: records so far, for progress (parts taken over from another are added on).
-      const soFar: number[] = [];
-      const progressOf = (slot: number) => (records: number) => {
-        soFar[slot] = records;
-        onRecords(soFar.reduce((sum, n) => sum + n, 0));
-      };
-      const shards = collector.profiles.count;
-      const plain = plainSettings(settings);
-      const threads = cut.cuts.map(() => idle.shift() ?? startReader());
-      // A part no thread reads is read in turn: its range is empty, so none of it is taken over.
-      const created = cut.cuts.map((start, index) => MovableRange.create(start.offset, threads[index] === undefined ? start.offset : (cut.cuts[index + 1]?.offset ?? FILE_END)));
-      const buffers = created.map((range) => range.buffer);
-      // Ranges that can no longer be taken over are dropped from this list (see takeOver).
-      const ranges: (MovableRange | undefined)[] = [...created];
-      const minLeft = Math.max(1, takeOverMinBytes);
-      const task = (index: number): PartTask => ({ cut, part: index + 1, ranges: buffers, takeOverMinBytes: minLeft, computation: portable(computation), shards, settings: plain });
-      const parts: LaterPart[] = cut.cuts.map((start, index) => {
-        const worker = startPart(threads[index], task(index), progressOf(soFar.push(0) - 1));
-        return { start, outcome: worker.outcome, worker };
-      });
-      const cancel = () => parts.forEach((part) => void part.worker?.cancel());
-      return {
-        async finish({ line, openOrderId, flush, lastFile }) {
-          // Done with the first part: take over what is left of slower ones, then wait for the
-          // workers to be done with theirs and with any they took over.
-          for await (const { start, outcome } of takenOverParts(cut, ranges, minLeft, { computation, shards, settings }, () => progressOf(soFar.push(0) - 1))) {
-            parts.push({ start, outcome: Promise.resolve(outcome) });
-          }
-          for (const worker of parts.map((part) => part.worker)) {
-            for (const taken of (await worker?.takenOver) ?? []) parts.push({ start: taken.takenOver, outcome: Promise.resolve(taken.outcome) });
-          }
-          parts.sort((a, b) => a.start.offset - b.start.offset);
-          let records = 0;
-          let partLine = line;
-          for (const [index, part] of parts.entries()) {
-            const result = await part.outcome;
-            const next = parts[index + 1];
-            const taken =
-              result.ok &&
-              // Where the part's lines were counted (it had rejects), a count unlike ours means a cut it misread.
-              (result.line === undefined || result.line === partLine) &&
-              // It ended where the next part starts, at a record's end, with another order open than
-              // the one that part starts with (or at the end of the file, after the last part).
-              (next === undefined ? result.end === undefined : result.end === next.start.offset && result.openOrderId !== next.start.firstOrderId) &&
-              // An id read before makes an order a duplicate (or a conflict) in this part, which only
-              // reading in turn reports rightly. The order open at the first cut is delivered only now.
-              collector.canAbsorb(result.part) &&
-              (index > 0 || openOrderId === undefined || !seenIdsInclude(result.part.ids, openOrderId));
-            if (!taken) {
-              cancel();
-              return index === 0 ? undefined : { records, parts: index, resumeAt: { offset: part.start.offset, line: partLine } };
-            }
-            // Kept for what follows reading, or stopped: then its heap goes before the merge, where memory peaks.
-            await part.worker?.handOff(adoptReader);
-            if (index === 0) flush();
-            collector.absorb(result.part, { keepIds: !(lastFile && next === undefined) });
-            for (const rejected of result.rejects) collector.reject(rejected);
-            records += result.records;
-            partLine += result.lineBreaks;
-          }
-          return { records, parts: parts.length, resumeAt: undefined };
-        },
-        cancel,
-      };
-    },
-  };
+    };
+    const collector = this.#collector;
+    const computation = collector.profiles.computation;
+    const shards = collector.profiles.count;
+    const readers = cut.cuts.map(() => this.#waitingReaders.shift() ?? startReader());
+    // A part no thread reads is read in turn: its range is empty, so none of it is taken over.
+    const partRanges = cut.cuts.map((start, index) => MovableRange.create(start.offset, readers[index] === undefined ? start.offset : (cut.cuts[index + 1]?.offset ?? FILE_END)));
+    // Ranges that can no longer be taken over are dropped from this list (see takeOver).
+    const openRanges: (MovableRange | undefined)[] = [...partRanges];
+    const minLeft = this.#takeOverMinBytes;
+    const task = (index: number): PartTask => ({
+      cut,
+      part: index + 1,
+      ranges: partRanges.map((range) => range.buffer),
+      takeOverMinBytes: minLeft,
+      computation: portable(computation),
+      shards,
+      settings: plainSettings(settings),
+    });
+    const parts: LaterPart[] = cut.cuts.map((start, index) => {
+      const reader = startPart(readers[index], task(index), progressOfNewPart());
+      return { start, outcome: reader.outcome, reader };
+    });
+    const cancel = () => parts.forEach((part) => void part.reader?.cancel());
+    return {
+      finish: async (at) => {
+        // Done with the first part: take over what is left of slower ones, then wait for the
+        // workers to be done with theirs and with any they took over.
+        for await (const { start, outcome } of takenOverParts(cut, openRanges, minLeft, { computation, shards, settings }, progressOfNewPart)) {
+          parts.push({ start, outcome: Promise.resolve(outcome) });
+        }
+        for (const reader of parts.map((part) => part.reader)) {
+          for (const taken of (await reader?.takenOver) ?? []) parts.push({ start: taken.takenOver, outcome: Promise.resolve(taken.outcome) });
+        }
+        parts.sort((a, b) => a.start.offset - b.start.offset);
+        return absorbInFileOrder(parts, collector, at, { cancel, adoptReader: this.#adoptReader });
+      },
+      cancel,
+    };
+  }
+}
+
+/**
+ * Takes the parts into `collector`, in file order, while each stands for reading on from where the
+ * one before it ended; from the first that does not, reading in turn goes on (`resumeAt`).
+ */
+async function absorbInFileOrder(
+  parts: readonly LaterPart[],
+  collector: OrderCollector,
+  { line, openOrderId, flush, lastFile }: Parameters<LaterParts['finish']>[0],
+  { cancel, adoptReader }: { readonly cancel: () => void; readonly adoptReader: ((worker: Worker) => boolean) | undefined },
+): Promise<LaterPartsTaken | undefined> {
+  let records = 0;
+  let partLine = line;
+  for (const [index, part] of parts.entries()) {
+    const result = await part.outcome;
+    const next = parts[index + 1];
+    const taken =
+      result.ok &&
+      // Where the part's lines were counted (it had rejects), a count unlike ours means a cut it misread.
+      (result.line === undefined || result.line === partLine) &&
+      // It ended where the next part starts, at a record's end, with another order open than
+      // the one that part starts with (or at the end of the file, after the last part).
+      (next === undefined ? result.end === undefined : result.end === next.start.offset && result.openOrderId !== next.start.firstOrderId) &&
+      // An id read before makes an order a duplicate (or a conflict) in this part, which only
+      // reading in turn reports rightly. The order open at the first cut is delivered only now.
+      collector.canAbsorb(result.part) &&
+      (index > 0 || openOrderId === undefined || !seenIdsInclude(result.part.ids, openOrderId));
+    if (!taken) {
+      cancel();
+      return index === 0 ? undefined : { records, parts: index, resumeAt: { offset: part.start.offset, line: partLine } };
+    }
+    // Kept for what follows reading, or stopped: then its heap goes before the merge, where memory peaks.
+    await part.reader?.handOff(adoptReader);
+    if (index === 0) flush();
+    collector.absorb(result.part, { keepIds: !(lastFile && next === undefined) });
+    for (const rejected of result.rejects) collector.reject(rejected);
+    records += result.records;
+    partLine += result.lineBreaks;
+  }
+  return { records, parts: parts.length, resumeAt: undefined };
 }
 
 /**
@@ -196,7 +230,7 @@ export const TAKE_OVER_MIN_BYTES = 8 * 1024 * 1024;
 interface LaterPart {
   readonly start: Cut;
   readonly outcome: Promise<PartOutcome>;
-  readonly worker?: StartedPart;
+  readonly reader?: StartedPart;
 }
 
 interface StartedPart {
