@@ -12,7 +12,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { startIdleWorker } from './idle-worker.js';
+import { startWorkerAhead } from './worker-ahead.js';
 import { portable, type PortableComputation } from '../../domain/computation.js';
 import { seenIdsInclude } from '../tables/order-ids.js';
 import { SizeMatcher } from '../../domain/sizes.js';
@@ -39,7 +39,7 @@ export interface PartTask {
   readonly computation: PortableComputation;
   /** The shards the main thread's collector has, which the part's must have too. */
   readonly shards: number;
-  readonly settings: PlainInputSettings;
+  readonly settings: PortableInputSettings;
 }
 
 /** How far the worker has read, sent now and then while it reads (the parts it took over included). */
@@ -47,22 +47,22 @@ export interface PartProgress {
   readonly recordsSoFar: number;
 }
 
-/** After its own part's outcome, the worker sends each part it took over from another, then `{ idle: true }`. */
+/** After its own part's outcome, the worker sends each part it took over from another, then `{ doneTakingOver: true }`. */
 export interface TakenOverPart {
   readonly takenOver: Cut;
   readonly outcome: PartOutcome;
 }
 
-type WorkerMessage = PartOutcome | PartProgress | TakenOverPart | { readonly idle: true };
+type WorkerMessage = PartOutcome | PartProgress | TakenOverPart | { readonly doneTakingOver: true };
 
-type PlainInputSettings = Omit<InputSettings, 'format' | 'timeZone' | 'sizes' | 'sizePattern'> & {
+type PortableInputSettings = Omit<InputSettings, 'format' | 'timeZone' | 'sizes' | 'sizePattern'> & {
   readonly format: string | undefined;
   readonly timeZone: string | undefined;
   readonly sizes: SizeMatcher['configuration'];
   readonly sizePattern: { readonly source: string; readonly flags: string } | undefined;
 };
 
-export function plainSettings(settings: InputSettings): PlainInputSettings {
+export function portableSettings(settings: InputSettings): PortableInputSettings {
   return {
     ...settings,
     format: settings.format?.name,
@@ -72,13 +72,13 @@ export function plainSettings(settings: InputSettings): PlainInputSettings {
   };
 }
 
-export function inputSettingsFrom(plain: PlainInputSettings): InputSettings {
+export function inputSettingsFrom(portableSettings: PortableInputSettings): InputSettings {
   return {
-    ...plain,
-    format: plain.format === undefined ? undefined : formatNamed(plain.format),
-    timeZone: plain.timeZone === undefined ? undefined : TimeZone.named(plain.timeZone),
-    sizes: new SizeMatcher(plain.sizes.sizes, plain.sizes.aliases),
-    sizePattern: plain.sizePattern === undefined ? undefined : new RegExp(plain.sizePattern.source, plain.sizePattern.flags),
+    ...portableSettings,
+    format: portableSettings.format === undefined ? undefined : formatNamed(portableSettings.format),
+    timeZone: portableSettings.timeZone === undefined ? undefined : TimeZone.named(portableSettings.timeZone),
+    sizes: new SizeMatcher(portableSettings.sizes.sizes, portableSettings.sizes.aliases),
+    sizePattern: portableSettings.sizePattern === undefined ? undefined : new RegExp(portableSettings.sizePattern.source, portableSettings.sizePattern.flags),
   };
 }
 
@@ -154,7 +154,7 @@ class PartThreads implements FileSplitter {
       takeOverMinBytes: minLeft,
       computation: portable(computation),
       shards,
-      settings: plainSettings(settings),
+      settings: portableSettings(settings),
     });
     const parts: LaterPart[] = cut.cuts.map((start, index) => {
       const reader = startPart(readers[index], task(index), progressOfNewPart());
@@ -244,7 +244,7 @@ interface StartedPart {
 
 /** A thread to read a part, loading its code until the part is given to it; undefined when none can be had. */
 function startReader(): Worker | undefined {
-  return startIdleWorker(new URL('./read-part-worker.js', import.meta.url));
+  return startWorkerAhead(new URL('./read-part-worker.js', import.meta.url));
 }
 
 function startPart(worker: Worker | undefined, task: PartTask, onRecords: (recordsSoFar: number) => void): StartedPart {
@@ -270,7 +270,7 @@ function startPart(worker: Worker | undefined, task: PartTask, onRecords: (recor
       message: (message) => {
         if ('recordsSoFar' in message) onRecords(message.recordsSoFar);
         else if ('takenOver' in message) takenOver.push(message);
-        else if ('idle' in message) settled(takenOver);
+        else if ('doneTakingOver' in message) settled(takenOver);
         else resolve(message);
       },
       error: (error) => fail(error.message),

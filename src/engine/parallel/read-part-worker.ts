@@ -22,18 +22,18 @@ async function readParts(task: PartTask): Promise<boolean> {
   const reading = { computation: computationOf(task.computation), shards: task.shards, settings: inputSettingsFrom(task.settings) };
   let before = 0;
   const progress = (recordsSoFar: number) => port.postMessage({ recordsSoFar: before + recordsSoFar } satisfies PartProgress);
-  const own = await readPart({ ...reading, cut: task.cut, start: task.cut.cuts[task.part - 1]!, end: ranges[task.part - 1]! }, progress).catch(failedOutcome);
-  port.postMessage(own, own.ok ? transferables(own.part) : []);
+  const ownPart = await readPart({ ...reading, cut: task.cut, start: task.cut.cuts[task.part - 1]!, end: ranges[task.part - 1]! }, progress).catch(failedOutcome);
+  port.postMessage(ownPart, ownPart.ok ? transferables(ownPart.part) : []);
   // A part that cannot be taken has the file read in turn from it: taking over more would be lost work.
-  if (own.ok) {
-    before = own.records;
+  if (ownPart.ok) {
+    before = ownPart.records;
     for await (const { start, outcome } of takenOverParts(task.cut, ranges, task.takeOverMinBytes, reading, () => progress)) {
       port.postMessage({ takenOver: start, outcome } satisfies TakenOverPart, outcome.ok ? transferables(outcome.part) : []);
       if (outcome.ok) before += outcome.records;
     }
   }
-  port.postMessage({ idle: true });
-  return own.ok;
+  port.postMessage({ doneTakingOver: true });
+  return ownPart.ok;
 }
 
 port.once('message', (task: PartTask) => {

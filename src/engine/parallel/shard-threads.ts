@@ -4,7 +4,7 @@
  * and then, once told whether the CSV has a phone column, sends its lines in key order.
  */
 import type { Worker } from 'node:worker_threads';
-import { startIdleWorker } from './idle-worker.js';
+import { startWorkerAhead } from './worker-ahead.js';
 import type { PortableComputation } from '../../domain/computation.js';
 import { accumulatedArrays, type AccumulatedPart } from '../profiles/profile-accumulator.js';
 import type { CsvLines } from '../../io/profiles-csv.js';
@@ -50,7 +50,7 @@ export type IdleShardThread = (task: () => ShardTask) => ShardThread;
 export class ShardThreads {
   readonly #wanted: number;
   /** Started or adopted, waiting for a shard; unref'd. */
-  readonly #idle: Worker[] = [];
+  readonly #waiting: Worker[] = [];
   #started = 0;
 
   /** `wanted`: threads besides this one (the shards less one). */
@@ -66,15 +66,15 @@ export class ShardThreads {
     if (this.#started >= this.#wanted) return false;
     worker.unref();
     this.#started++;
-    this.#idle.push(worker);
+    this.#waiting.push(worker);
     return true;
   }
 
   /** A thread for the next shard, or undefined when no more can be had (then it is computed here). */
   take(): IdleShardThread | undefined {
-    let worker = this.#idle.shift();
+    let worker = this.#waiting.shift();
     if (worker === undefined && this.#started < this.#wanted) {
-      worker = startIdleWorker(new URL('./shard-worker.js', import.meta.url));
+      worker = startWorkerAhead(new URL('./shard-worker.js', import.meta.url));
       // None to be had: this shard and the rest are computed here.
       this.#started = worker === undefined ? this.#wanted : this.#started + 1;
     }
@@ -84,7 +84,7 @@ export class ShardThreads {
   /** Stops the threads never given a shard, and starts none after: a run that computes its rows here (push, diff) has no use for them. */
   async release(): Promise<void> {
     this.#started = this.#wanted;
-    await Promise.all(this.#idle.splice(0).map((worker) => worker.terminate()));
+    await Promise.all(this.#waiting.splice(0).map((worker) => worker.terminate()));
   }
 }
 

@@ -47,16 +47,16 @@ export async function shardedProfilesCsv(
   };
   try {
     // This thread's shards are computed while the others compute theirs.
-    const here = new Map<number, ProfileValuesSource>();
+    const onThisThread = new Map<number, ProfileValuesSource>();
     let profileCount = 0;
     for (let shard = 0; shard < shards.count; shard++) {
       if (threads.has(shard)) continue;
       const accumulator = shards.merged(shard);
-      here.set(shard, accumulator.values());
+      onThisThread.set(shard, accumulator.values());
       profileCount += accumulator.profileCount;
     }
     const prepared = await Promise.all([...threads.values()].map((thread) => thread.prepared));
-    const withPhone = [...here.values()].some((source) => source.withPhone) || prepared.some((shard) => shard.withPhone);
+    const withPhone = [...onThisThread.values()].some((source) => source.withPhone) || prepared.some((shard) => shard.withPhone);
     profileCount += prepared.reduce((sum, shard) => sum + shard.profileCount, 0);
     const keyed = shards.count > 1;
     let lines = 0;
@@ -68,7 +68,7 @@ export async function shardedProfilesCsv(
       },
     });
     const streams = Array.from({ length: shards.count }, (_, shard) =>
-      counted(threads.get(shard)?.lines(withPhone) ?? profileCsvLines(here.get(shard)!, withPhone, { keyed })),
+      counted(threads.get(shard)?.lines(withPhone) ?? profileCsvLines(onThisThread.get(shard)!, withPhone, { keyed })),
     );
     async function* csv(): AsyncGenerator<string | Buffer> {
       yield profilesCsvHeader(computation.schema, withPhone);

@@ -7,7 +7,7 @@
 import { Worker } from 'node:worker_threads';
 
 /** The worker running `script`, or undefined when no thread can be had (the work is then done on this one). */
-export function startIdleWorker(script: URL): Worker | undefined {
+export function startWorkerAhead(script: URL): Worker | undefined {
   try {
     const worker = new Worker(script);
     worker.unref();
