@@ -18,6 +18,7 @@ export type OperationId =
   | 'get_bulk_import_profiles_job'
   | 'get_errors_for_bulk_import_profiles_job'
   | 'get_profiles'
+  | 'create_or_update_profile'
   | 'create_client_profile'
   | 'create_flow'
   | 'get_flows'
