@@ -83,9 +83,9 @@ export function diffMarkdown(result: DiffResult, baseline: string, limit: number
   const out = [
     `### backfill diff against ${cell(baseline)}`,
     '',
-    '| added | changed | unchanged | only in baseline | emptied, left as they are |',
+    `| added | changed | unchanged | only in baseline | emptied, ${result.clears !== undefined ? 'to clear' : 'left as they are'} |`,
     '|---:|---:|---:|---:|---:|',
-    `| ${c.added} | ${c.changed} | ${c.unchanged} | ${c.onlyInBaseline} | ${c.emptied} |`,
+    `| ${c.added} | ${c.changed} | ${c.unchanged} | ${c.onlyInBaseline} | ${result.clears !== undefined ? clearedProperties(result) : c.emptied} |`,
     '',
   ];
   const listed = listedChanges(result);
@@ -106,6 +106,11 @@ export function diffMarkdown(result: DiffResult, baseline: string, limit: number
   return out.join('\n');
 }
 
+/** Properties the clears would remove (each emptied window's value and date). */
+function clearedProperties(result: DiffResult): number {
+  return (result.clears?.clears ?? []).reduce((sum, clear) => sum + clear.properties.length, 0);
+}
+
 /** What a reader should know beyond the counts. */
 function notes(result: DiffResult): string[] {
   const c = diffCounts(result);
@@ -116,10 +121,7 @@ function notes(result: DiffResult): string[] {
   }
   if (result.clears !== undefined) {
     const clears = result.clears.clears;
-    if (clears.length > 0) {
-      const properties = clears.reduce((sum, clear) => sum + clear.properties.length, 0);
-      notes.push(`push --incremental --clear-emptied would clear ${properties} properties of emptied windows on ${clears.length} profiles (one request each)`);
-    }
+    if (clears.length > 0) notes.push(`push --incremental --clear-emptied would clear ${clearedProperties(result)} properties of emptied windows on ${clears.length} profiles (one request each)`);
     if (result.clears.withoutEmail > 0) notes.push(`${result.clears.withoutEmail} profiles known only by phone have an emptied window: they are not cleared`);
   } else if (c.emptied > 0) notes.push(`${c.emptied} properties left blank by the computation (an emptied window) keep their value in Klaviyo: blanks are never sent (--clear-emptied shows what push --incremental --clear-emptied would clear)`);
   if (c.onlyInBaseline > 0) notes.push(`${c.onlyInBaseline} profiles only in the baseline are left as they are`);

@@ -38,11 +38,10 @@ export function incrementalTail(entry: IncrementalStart, recorded: RecordedState
   return parts;
 }
 
-/** `emptied windows cleared: 3 sent, 2 confirmed, 1 failed (see the rejects file)`. */
+/** `emptied windows cleared on 3 profiles: 3 sent, 2 confirmed, 1 failed (in the rejects file; ...)`; unsent ones are in push's resume note. */
 function clearsText(t: ClearTotals): string {
-  const unsent = t.unsent > 0 ? `, ${formatCount(t.unsent)} unsent` : '';
   const failed = t.failed > 0 ? ' (in the rejects file; tried again next night)' : '';
-  return `emptied windows cleared on ${formatCount(t.planned)} profiles: ${formatCount(t.sent)} sent, ${formatCount(t.confirmed)} confirmed, ${formatCount(t.failed)} failed${failed}${unsent}`;
+  return `emptied windows cleared on ${formatCount(t.planned)} profiles: ${formatCount(t.sent)} sent, ${formatCount(t.confirmed)} confirmed, ${formatCount(t.failed)} failed${failed}`;
 }
 
 export function incrementalJson(entry: IncrementalStart, recorded: RecordedState | undefined, clears: ClearTotals | undefined, planned?: readonly PropertyClear[]): Record<string, unknown> {

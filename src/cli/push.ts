@@ -321,10 +321,11 @@ function report(result: PushResult, prepared: PreparedPush, flags: PushFlags, io
   if (incremental !== undefined) parts.unshift(incrementalHead(incremental));
   if (input?.fetch !== undefined) parts.unshift(fetchSummary(input.fetch));
   const clearsUnsent = clearTotals(prepared.state).unsent;
-  if (t.batchesUnsent + t.batchesProcessing > 0 || clearsUnsent > 0) {
-    const clears = clearsUnsent > 0 ? ` and ${formatCount(clearsUnsent)} clears` : '';
-    parts.push(`${t.batchesUnsent} batches unsent${clears} and ${t.batchesProcessing} processing: resume with backfill push --resume ${result.runLog}`);
-  }
+  const left = [
+    ...(t.batchesUnsent + t.batchesProcessing > 0 ? [`${t.batchesUnsent} batches unsent and ${t.batchesProcessing} processing`] : []),
+    ...(clearsUnsent > 0 ? [`${formatCount(clearsUnsent)} clears unsent`] : []),
+  ];
+  if (left.length > 0) parts.push(`${left.join(', ')}: resume with backfill push --resume ${result.runLog}`);
   if (prepared.inputRejectsFile !== undefined) parts.push(`input rows rejected: see ${prepared.inputRejectsFile}`);
   if (incremental !== undefined) parts.push(...incrementalTail(incremental, result.recordedState, clearTotals(prepared.state)));
   io.stderr.write(redactSecrets(`backfill: ${parts.join('; ')}\n`));
