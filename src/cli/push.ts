@@ -28,7 +28,7 @@ import { Progress, retryNotices } from './progress.js';
 import { formatCount } from '../text.js';
 
 const PUSH_EXAMPLES = `Examples:
-  $ export KLAVIYO_API_KEY=pk_...            (a private key with profiles:write and lists:write)
+  $ export KLAVIYO_API_KEY=pk_...   (a private key: profiles:write, lists:write, profiles:read, lists:read)
   $ backfill push orders_export.csv --dry-run
       Compute as \`backfill compute\` does, plan the import jobs, send nothing.
   $ backfill push orders_export.csv --as-of 2026-11-01
