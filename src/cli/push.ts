@@ -80,7 +80,7 @@ Nightly (--incremental):
   push). With --yes the date-property warning is not repeated, so cron mails nothing but the summary
   line; errors go to stderr.
 
-Exit codes: 0 every profile imported; 3 some rejected or unconfirmed (see the rejects file);
+Exit codes: 0 every profile imported; 3 some rejected or unconfirmed, or a clear refused (rejects file);
   4 gave up on rate limits, the network or slow jobs (run --resume later); 2 usage, input, or a request
   Klaviyo refused (bad key, list or revision); 130 interrupted (resumable); 1 unexpected error.
 `;
