@@ -192,7 +192,9 @@ async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettin
   });
   let waiting = '';
   const show = (totals: PushTotals) => {
-    spinner.text = `Pushing: ${totals.batches - totals.batchesUnsent}/${totals.batches} batches sent, ${formatCount(totals.imported)} profiles confirmed${waiting}`;
+    const clears = clearTotals(prepared.state);
+    const clearing = clears.planned > 0 ? `, ${formatCount(clears.sent)}/${formatCount(clears.planned)} emptied windows cleared` : '';
+    spinner.text = `Pushing: ${totals.batches - totals.batchesUnsent}/${totals.batches} batches sent, ${formatCount(totals.imported)} profiles confirmed${clearing}${waiting}`;
   };
   spinner.start(prepared.resumed ? `Resuming ${prepared.runLog}` : 'Pushing');
   let result: PushResult;
