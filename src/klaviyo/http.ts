@@ -136,18 +136,32 @@ export function describeAttempt(result: Attempt): string {
   return errors.length > 0 ? `${result.status} ${describeErrors(errors)}` : `HTTP ${result.status}`;
 }
 
-/** The scope a private key needs for each endpoint this tool calls (SPEC: each operation's `x-klaviyo-scopes`). */
-const SCOPES: Readonly<Record<string, string>> = {
-  '/api/profiles': 'profiles:read',
-  '/api/metrics': 'metrics:read',
-  '/api/events': 'events:read',
-};
+/**
+ * The scopes a private key needs for each endpoint this tool calls (SPEC: each operation's
+ * `x-klaviyo-scopes`). A push creates jobs, then polls them and reads their import errors: it needs
+ * all four of profiles:write, lists:write, profiles:read and lists:read.
+ */
+export function scopesFor(method: string, pathname: string): string {
+  if (pathname.startsWith('/api/profile-bulk-import-jobs')) {
+    const push = 'a push needs profiles:write, lists:write, profiles:read and lists:read';
+    return method === 'POST' ? `profiles:write and lists:write (${push})` : `profiles:read and lists:read, to poll the import jobs and read their import errors (${push})`;
+  }
+  const scopes: Readonly<Record<string, string>> = {
+    '/api/profiles': 'profiles:read',
+    '/api/profile-import': 'profiles:write',
+    '/api/metrics': 'metrics:read',
+    '/api/events': 'events:read',
+    '/api/flows': method === 'POST' ? 'flows:write' : 'flows:read',
+    '/api/segments': method === 'POST' ? 'segments:write' : 'segments:read',
+  };
+  return scopes[pathname] ?? 'profiles:write, lists:write, profiles:read and lists:read';
+}
 
 export function refused(method: string, url: URL, result: Attempt): BackfillError {
   const status = result.kind === 'response' ? result.status : 0;
   const hint =
     status === 401 || status === 403
-      ? `Check the private API key (KLAVIYO_API_KEY or --api-key-file) and its scopes: ${SCOPES[url.pathname] ?? 'profiles:write and lists:write'}.`
+      ? `Check the private API key (KLAVIYO_API_KEY or --api-key-file) and its scopes: ${scopesFor(method, url.pathname)}.`
       : status === 410
         ? 'The API revision is retired; pass a current one with --revision.'
         : undefined;
