@@ -67,18 +67,19 @@ export async function* readEvents(query: EventQuery, options: KlaviyoClientOptio
   });
   counters.pageSize = PAGE_SIZE_ASKED;
   const trail = new PageTrail(`GET ${EVENTS_PATH}`, first);
-  let pending: Promise<unknown> | undefined = fetchPage(http, first, counters, { first: true, after: query.from ?? null });
+  // Resolves to undefined after the last page.
+  let pending: Promise<unknown> = fetchPage(http, first, counters, { first: true, after: query.from ?? null });
   try {
-    while (pending !== undefined) {
-      const page = (await pending) as { data?: unknown; included?: unknown } | undefined;
-      if (!Array.isArray(page?.data)) throw new BackfillError('KLAVIYO_UNEXPECTED', 'Klaviyo sent a Get Events page without data');
-      const events = eventsOfPage(page.data, page.included, counters.pages + 1);
-      const link = trail.next(page);
+    for (let page = await pending; page !== undefined; page = await pending) {
+      const data = (page as { data?: unknown }).data;
+      if (!Array.isArray(data)) throw new BackfillError('KLAVIYO_UNEXPECTED', 'Klaviyo sent a Get Events page without data');
+      const events = eventsOfPage(data, (page as { included?: unknown }).included, counters.pages + 1);
       // The next page is asked for before this one is handed on: storing a page then overlaps the
-      // wait for the next, so the rate limit, not the client, sets the pace.
-      pending = link === undefined ? undefined : fetchPage(http, new URL(link), counters, { first: false, after: events.at(-1)?.datetime ?? null });
+      // wait for the next, so the rate limit, not the client, sets the pace. A links.next that leads
+      // back to a page already read rejects it, after this page is handed on.
+      pending = nextPage(trail, page, (url) => fetchPage(http, url, counters, { first: false, after: events.at(-1)?.datetime ?? null }));
       // A fetch stopped by the consumer must not leave a rejection nobody hears.
-      pending?.catch(() => {});
+      pending.catch(() => {});
       counters.pages++;
       sync(http, counters);
       yield events;
@@ -86,6 +87,12 @@ export async function* readEvents(query: EventQuery, options: KlaviyoClientOptio
   } finally {
     sync(http, counters);
   }
+}
+
+/** The page `links.next` names; undefined after the last one. Async, so a cursor already followed rejects it. */
+async function nextPage(trail: PageTrail, page: unknown, fetch: (url: URL) => Promise<unknown>): Promise<unknown> {
+  const link = trail.next(page);
+  return link === undefined ? undefined : fetch(new URL(link));
 }
 
 /**

@@ -80,9 +80,7 @@ export class KlaviyoHttp {
     const { connection, tuning, clock, bucket, stop, onWait } = this.#context;
     if (!(await bucket.take(stop, onWait))) throw interrupted();
     this.requests++;
-    // A timer of our own, held until the body is read: AbortSignal.timeout() drops its timer when its
-    // signal is collected, and nothing holds the signal once the headers are in, so a body that drips
-    // a byte at a time was never timed out.
+    // One timer for the whole answer, body included, cleared once it is read (see readBody).
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), tuning.requestTimeoutMs);
     try {
@@ -100,7 +98,7 @@ export class KlaviyoHttp {
         signal: deadline.signal,
       });
       const { status } = response;
-      const bytes = await readBody(response, tuning.maxResponseBytes);
+      const bytes = await readBody(response, tuning.maxResponseBytes, deadline.signal);
       if (bytes === undefined) return { kind: 'unreadable', status, problem: 'too-large', detail: `over ${megabytes(tuning.maxResponseBytes)}` };
       const retryAfter = status === 429 ? retryAfterOf(response.headers.get('retry-after'), tuning) : undefined;
       if (retryAfter !== undefined) bucket.holdUntil(clock.now() + retryAfter.waitMs);
@@ -203,23 +201,40 @@ export function interrupted(): BackfillError {
   return new BackfillError('INTERRUPTED', 'interrupted');
 }
 
-/** The answer's bytes, or undefined when there are more than `limit` (then the rest is not downloaded). */
-async function readBody(response: Response, limit: number): Promise<Buffer | undefined> {
+/**
+ * The answer's bytes, or undefined when there are more than `limit` (the rest is not downloaded).
+ * When `deadline` aborts, the body is cancelled here: fetch's own signal does not reliably reach a body
+ * under way (undici holds its link to the signal weakly; once collected, with `redirect: 'error'` at
+ * least, a body that drips a byte at a time was never timed out).
+ */
+async function readBody(response: Response, limit: number, deadline: AbortSignal): Promise<Buffer | undefined> {
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);
   if (declared > limit) {
     await response.body?.cancel().catch(() => {});
     return undefined;
   }
   if (response.body === null) return Buffer.alloc(0);
+  const reader = response.body.getReader();
+  const cancel = () => void reader.cancel().catch(() => {});
+  deadline.addEventListener('abort', cancel);
   const chunks: Uint8Array[] = [];
   let size = 0;
-  // Leaving the loop early cancels the stream: nothing more is downloaded.
-  for await (const chunk of response.body) {
-    size += chunk.byteLength;
-    if (size > limit) return undefined;
-    chunks.push(chunk);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      // A cancelled read ends as if the body had: only the deadline tells them apart.
+      if (deadline.aborted) throw new DOMException('the answer took too long', 'TimeoutError');
+      if (done) return Buffer.concat(chunks, size);
+      size += value.byteLength;
+      if (size > limit) {
+        cancel();
+        return undefined;
+      }
+      chunks.push(value);
+    }
+  } finally {
+    deadline.removeEventListener('abort', cancel);
   }
-  return Buffer.concat(chunks, size);
 }
 
 /** The parsed JSON; undefined for an empty or non-JSON text. */
