@@ -35,7 +35,7 @@ export class PageTrail {
     if (this.#followed.has(seen)) {
       const cursor = url.searchParams.get('page[cursor]');
       // The cursor only, never the whole URL: a filter can hold customer emails.
-      const which = cursor === null ? 'a page' : `the page of cursor ${cursor.length > 40 ? `${cursor.slice(0, 40)}...` : cursor}`;
+      const which = cursor === null ? 'the first page' : `the page of cursor ${cursor.length > 40 ? `${cursor.slice(0, 40)}...` : cursor}`;
       throw new BackfillError('KLAVIYO_UNAVAILABLE', `Klaviyo's links.next on page ${this.#pages} of ${this.#what} points to ${which}, which was already read: following it would read the same pages forever`, {
         hint: 'Nothing more was asked for. Run again later; if it happens again, a proxy or Klaviyo is sending the same cursor over and over.',
       });
