@@ -8,14 +8,18 @@
  * names them: a run killed at any moment leaves the store as of its last written part, and a part
  * no manifest names (killed between the two renames) is removed when the store is next opened. The
  * files hold customer emails, so they are created readable by the owner only.
+ *
+ * One run at a time: a run holds the store's lock from opening it until it has read its orders (two
+ * runs appending or compacting at once lost events for good). Each part is sealed in the manifest
+ * (event-store-parts.ts), so a damaged store stops a run instead of giving wrong profiles.
  */
 import { mkdir, readdir, readFile, rm, unlink } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { OrderEvent } from '../core/events-to-orders.js';
 import { parseTimestamp } from '../core/timestamp.js';
 import { AtomicFile, CUSTOMER_FILE, writeError } from './atomic-file.js';
 import { checkPartFile, lineOf, readPart, sealOf, storeError, writePart, type PartSeal } from './event-store-parts.js';
-import { RunLock } from './run-lock.js';
+import { lockStore } from './event-store-lock.js';
 
 export const EVENT_STORE_VERSION = 1;
 const MANIFEST = 'store.json';
@@ -238,40 +242,6 @@ export class EventStore {
 /** What tells two fetched events apart: the id, or for an event without one, all of it. */
 export function eventKey(event: OrderEvent): string {
   return event.id !== '' ? event.id : lineOf(event);
-}
-
-/**
- * The store's locks this process holds, by directory: push opens the store to fetch and again to
- * compute in one run, and the second opening must not find the first one's lock in its way.
- */
-const heldLocks = new Map<string, { readonly lock: RunLock; opened: number }>();
-
-/** `.backfill/events-<metric id>.lock`, beside the store, so `--refetch` can remove the store under it. */
-function lockStore(dir: string, onNotice: (message: string) => void): () => void {
-  const key = resolve(dir);
-  let held = heldLocks.get(key);
-  if (held === undefined) {
-    held = { lock: RunLock.acquire(key, `the event store ${dir}`, onNotice), opened: 0 };
-    if (heldLocks.size === 0) process.once('exit', releaseAllLocks);
-    heldLocks.set(key, held);
-  }
-  held.opened++;
-  const entry = held;
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    if (--entry.opened > 0) return;
-    heldLocks.delete(key);
-    entry.lock.release();
-    if (heldLocks.size === 0) process.off('exit', releaseAllLocks);
-  };
-}
-
-/** A run that stops before closing its store (an error on the way, `process.exit`) leaves no lock behind. */
-function releaseAllLocks(): void {
-  for (const held of heldLocks.values()) held.lock.release();
-  heldLocks.clear();
 }
 
 function spanOf(events: readonly OrderEvent[]): { oldest: number | null; newest: number | null } {

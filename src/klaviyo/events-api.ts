@@ -6,8 +6,9 @@
  *
  * Page size: SPEC's description says 200 a page, its `page[size]` parameter says up to 1000, and the
  * later reference page says "up to 1000 with page[size]" (revisions from 2026-01-15). We ask for
- * 1000; if Klaviyo refuses the parameter, we ask again with its default, 200; and whatever page size
- * Klaviyo answers with, `links.next` is followed as given.
+ * 1000; if Klaviyo refuses the parameter, we ask again with its default, 200; a page too large to
+ * hold is asked for again at 100, 10, then 1 event a page (the cursor stays); and whatever page size
+ * Klaviyo answers with, `links.next` is followed as given, never to a page already read.
  */
 import { BackfillError } from '../errors.js';
 import { pacedHttp, type KlaviyoClientOptions } from './api-client.js';

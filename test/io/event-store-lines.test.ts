@@ -33,8 +33,8 @@ test('a 4 MB event is read back whole, each character searched for a line break 
   } finally {
     String.prototype.indexOf = original;
   }
-  store.close();
   assert.deepEqual(read, [small, big, small]);
   assert.ok(searched >= textLength, `line breaks are looked for (${searched} of ${textLength})`);
   assert.ok(searched <= 2 * textLength, `${searched} characters searched for ${textLength} read`);
+  store.close();
 });
