@@ -176,8 +176,12 @@ export function failed(method: string, url: URL, result: Attempt): BackfillError
     });
   }
   return new BackfillError('KLAVIYO_UNAVAILABLE', redactSecrets(`Klaviyo did not answer ${method} ${url.pathname} with JSON: HTTP ${result.status} with ${result.detail}`), {
-    hint: `A proxy (a login page, a filter) or a wrong KLAVIYO_BASE_URL (${url.origin}) is the likely cause: Klaviyo's API always answers JSON. Nothing was changed by this answer; run again once it is fixed.`,
+    hint: `${notJsonHint(url)} Run again once it is fixed.`,
   });
+}
+
+function notJsonHint(url: URL): string {
+  return `Klaviyo's API always answers JSON: a proxy (a login page, a filter) or a wrong KLAVIYO_BASE_URL (${url.origin}) is the likely cause.`;
 }
 
 export function refused(method: string, url: URL, result: Attempt): BackfillError {
@@ -187,7 +191,9 @@ export function refused(method: string, url: URL, result: Attempt): BackfillErro
       ? `Check the private API key (KLAVIYO_API_KEY or --api-key-file) and its scopes: ${SCOPES[url.pathname] ?? 'profiles:write and lists:write'}.`
       : status === 410
         ? 'The API revision is retired; pass a current one with --revision.'
-        : undefined;
+        : result.kind === 'response' && typeof result.body === 'string'
+          ? notJsonHint(url)
+          : undefined;
   return new BackfillError('KLAVIYO_REFUSED', redactSecrets(`Klaviyo refused ${method} ${url.pathname}: ${describeAttempt(result)}`), {
     ...(hint !== undefined ? { hint } : {}),
   });
