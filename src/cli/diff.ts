@@ -113,25 +113,30 @@ export const diffCommand: CliCommand = {
       if (patterns.length === 0 && flags.from !== 'klaviyo') throw new BackfillError('USAGE', 'no order files given', { hint: 'Give order export files, or --from klaviyo (see backfill diff --help).' });
       const asOf = flags.asOf ?? io.now();
       const input = await orderInput(patterns, flags, settings, config?.path, io, asOf);
-      const baseline = await baselineOf(flags, config?.path, io);
-      const label = flags.against;
-      const spinner = await Progress.open(io, { silent: flags.json === true || flags.markdown === true, color: flags.color });
-      spinner.start('Computing');
-      const result = await runDiff({
-        files: input.files,
-        ...(input.source !== undefined ? { source: input.source } : {}),
-        definitions: settings.definitions,
-        input: settings.input,
-        asOf,
-        rejectsPath: flags.rejects,
-        baseline,
-        clearEmptied: flags.clearEmptied === true || config?.clearEmptied === true,
-        onBaselineProgress: (read) => (spinner.text = `Reading Klaviyo: ${formatCount(read)} profiles found`),
-      }).finally(() => spinner.stop());
-      if (input.fetch !== undefined && flags.json !== true) io.stderr.write(redactSecrets(`backfill: ${fetchSummary(input.fetch)}\n`));
-      const output = flags.json === true ? `${JSON.stringify({ ...(diffJson(result, label) as Record<string, unknown>), ...(input.fetch !== undefined ? { fetch: input.fetch } : {}) })}\n` : flags.markdown === true ? diffMarkdown(result, label, flags.limit) : diffText(result, label, flags.limit);
-      io.stdout.write(redactSecrets(output));
-      return { kind: 'diff', changes: hasChanges(result.diff), exitCodeSaysChanges: flags.exitCode === true };
+      try {
+        const baseline = await baselineOf(flags, config?.path, io);
+        const label = flags.against;
+        const spinner = await Progress.open(io, { silent: flags.json === true || flags.markdown === true, color: flags.color });
+        spinner.start('Computing');
+        const result = await runDiff({
+          files: input.files,
+          ...(input.source !== undefined ? { source: input.source } : {}),
+          definitions: settings.definitions,
+          input: settings.input,
+          asOf,
+          rejectsPath: flags.rejects,
+          baseline,
+          clearEmptied: flags.clearEmptied === true || config?.clearEmptied === true,
+          onBaselineProgress: (read) => (spinner.text = `Reading Klaviyo: ${formatCount(read)} profiles found`),
+        }).finally(() => spinner.stop());
+        if (input.fetch !== undefined && flags.json !== true) io.stderr.write(redactSecrets(`backfill: ${fetchSummary(input.fetch)}\n`));
+        const output = flags.json === true ? `${JSON.stringify({ ...(diffJson(result, label) as Record<string, unknown>), ...(input.fetch !== undefined ? { fetch: input.fetch } : {}) })}\n` : flags.markdown === true ? diffMarkdown(result, label, flags.limit) : diffText(result, label, flags.limit);
+        io.stdout.write(redactSecrets(output));
+        return { kind: 'diff', changes: hasChanges(result.diff), exitCodeSaysChanges: flags.exitCode === true };
+      } finally {
+        // The event store's lock: held until its orders are read.
+        input.close();
+      }
   },
 };
 

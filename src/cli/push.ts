@@ -178,7 +178,8 @@ async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettin
       },
     },
     io.now,
-  );
+    // The event store's lock is held until the profiles are computed from it.
+  ).finally(() => input?.close());
   if (flags.dryRun === true || connection === undefined) return dryRunReport(prepared, flags, io, input);
 
   const spinner = await Progress.open(io, { silent: flags.quiet === true || flags.json === true, color: flags.color });

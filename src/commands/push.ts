@@ -98,7 +98,7 @@ async function prepareLocked(options: PushOptions, locks: RunLocks, now: () => n
     const incremental = state.start.incremental;
     checkPushFiles(state.start.source, { runLog, rejectsPath, inputRejectsPath, statePath: incremental?.statePath });
     if (incremental !== undefined) locks.take(incremental.statePath, 'the state file');
-    const loaded = await loadProfiles(state.start.source, inputRejectsPath, runLog);
+    const loaded = await loadProfiles(state.start.source, inputRejectsPath, runLog, options.onNotice);
     const { inputRejectsFile } = loaded;
     const profiles = incremental === undefined ? loaded.profiles : rowList(reselectRows(computedRows(loaded), incremental, runLog));
     if (fingerprint(profiles) !== state.start.fingerprint) {
@@ -113,7 +113,7 @@ async function prepareLocked(options: PushOptions, locks: RunLocks, now: () => n
     return { ...prepared, totals: pushTotals(state) };
   }
   if (options.incremental !== undefined) locks.take(options.incremental.statePath, 'the state file');
-  const loaded = await loadProfiles(start.source, inputRejectsPath, runLog);
+  const loaded = await loadProfiles(start.source, inputRejectsPath, runLog, options.onNotice);
   const { inputRejectsFile } = loaded;
   let profiles = loaded.profiles;
   let incremental: StartEntry['incremental'];
@@ -257,7 +257,7 @@ function computedRows(loaded: LoadedProfiles): readonly ProfileRow[] {
 }
 
 /** Where the profiles come from: order exports computed as `compute` does, or a profiles CSV. */
-async function loadProfiles(source: PushSource, inputRejectsPath: string, runLog: string): Promise<LoadedProfiles> {
+async function loadProfiles(source: PushSource, inputRejectsPath: string, runLog: string, onNotice: ((message: string) => void) | undefined): Promise<LoadedProfiles> {
   if (source.kind === 'profiles') {
     // A row that fails the checks is not sent: it goes to the input rejects file with its line.
     const rejects = new RejectsFile(inputRejectsPath);
@@ -271,7 +271,7 @@ async function loadProfiles(source: PushSource, inputRejectsPath: string, runLog
   }
   const config = source.configPath === null ? undefined : await readConfig(source.configPath);
   const settings = resolveRunSettings(restoreSettings(source.settings, runLog), config);
-  const events = source.klaviyo === undefined ? undefined : await EventStore.open(source.klaviyo.store, source.klaviyo.metricId, Date.now());
+  const events = source.klaviyo === undefined ? undefined : await EventStore.open(source.klaviyo.store, source.klaviyo.metricId, Date.now(), onNotice ? { onNotice } : {});
   const table = await computeProfileTable({
     files: source.files,
     ...(events !== undefined ? { source: storedEventOrders(events, eventReading(settings.events.itemPaths, settings.input), source.klaviyo!.label) } : {}),
@@ -280,7 +280,7 @@ async function loadProfiles(source: PushSource, inputRejectsPath: string, runLog
     asOf: source.asOf,
     strict: false,
     rejectsPath: inputRejectsPath,
-  });
+  }).finally(() => events?.close());
   return { kind: 'orders', profiles: rowList(table.rows), rows: table.rows, withoutProperties: table.withoutProperties, inputRejectsFile: table.rejectsFile, definitions: settings.definitions };
 }
 

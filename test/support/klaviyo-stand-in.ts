@@ -12,6 +12,7 @@ import { describeValidation, validatorsFor, type OperationId } from './klaviyo-s
 import { readBody, sendChecked, StandInServer } from './stand-in-server.js';
 import { emailsOfFilter, mergeImported, profileResource, type HeldProperties } from './stand-in-profiles.js';
 import type { EventAccount } from './stand-in-events.js';
+import { sendHostile, type HostileAnswer } from './stand-in-hostile.js';
 
 export type Route = 'create' | 'list' | 'get-job' | 'import-errors' | 'profiles' | 'metrics' | 'events' | 'profile-import';
 
@@ -23,8 +24,12 @@ export type Fault =
   | { readonly on: Route; readonly kind: 'lost-response' }
   /** The request is handled, the answer comes after `delayMs` (longer than the client's timeout). */
   | { readonly on: Route; readonly kind: 'slow'; readonly delayMs: number }
+  /** The request is handled, the answer comes once `until` resolves (a test holds a run mid-fetch). */
+  | { readonly on: Route; readonly kind: 'held'; readonly until: Promise<void> }
   /** A 400 whose pointers name these profiles, as Klaviyo refuses a bad email. */
-  | { readonly on: 'create'; readonly kind: 'invalid-profiles'; readonly emails: readonly string[] };
+  | { readonly on: 'create'; readonly kind: 'invalid-profiles'; readonly emails: readonly string[] }
+  /** The request is handled, then answered as a misbehaving network or server would (stand-in-hostile.ts). */
+  | ({ readonly on: Route } & HostileAnswer);
 
 export interface StandInOptions {
   readonly apiKey: string;
@@ -140,17 +145,20 @@ export class KlaviyoStandIn extends StandInServer {
       this.profileLookups.push({ emails, at: Date.now() });
     }
     if (route === 'profile-import') return this.#profileImport(response, operation, json);
+    let answer: [number, unknown];
     if (route === 'metrics' || route === 'events') {
       const account = this.options.account;
       if (account === undefined) return this.#violation(response, `${route}: the stand-in has no account`);
-      const answer = route === 'metrics' ? account.metricsPage(query, this.baseUrl) : account.eventsPage(query, this.baseUrl);
-      if (typeof answer === 'string') return this.#violation(response, answer);
-      return this.#send(response, operation, answer[0], answer[1]);
-    }
-    const [status, payload] = this.#answer(route, jobId, json, query);
+      const page = route === 'metrics' ? account.metricsPage(query, this.baseUrl) : account.eventsPage(query, this.baseUrl);
+      if (typeof page === 'string') return this.#violation(response, page);
+      answer = page;
+    } else answer = this.#answer(route, jobId, json, query);
+    const [status, payload] = answer;
     if (fault?.kind === 'lost-response') return void request.socket.destroy();
     // Unref'd: a test that ends while an answer is held back does not wait for it.
     if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.delayMs).unref());
+    if (fault?.kind === 'held') await fault.until;
+    if (fault?.kind === 'html' || fault?.kind === 'drip' || fault?.kind === 'rewrite') return sendHostile(response, fault, status, payload, url.href);
     this.#send(response, operation, status, payload);
   }
 
