@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'KLAVIYO_REFUSED'
   | 'KLAVIYO_UNAVAILABLE'
   | 'KLAVIYO_UNEXPECTED'
+  /** An answer larger than a run can hold (exit 2: running again does not make it smaller). */
+  | 'KLAVIYO_TOO_LARGE'
   | 'METRIC_NOT_FOUND'
   | 'METRIC_AMBIGUOUS'
   | 'EVENT_STORE'

@@ -145,7 +145,10 @@ export const computeCommand: CliCommand = {
         lastCount = read.records;
         if (progress.shown) progress.text = readingText(read, io.now() - started);
       },
-    }).finally(() => progress.stop());
+    }).finally(() => {
+      progress.stop();
+      input.close();
+    });
     const seconds = (io.now() - started) / 1000;
     const summary = { ...result.counts, outputs: result.outputs, rejectsFile: result.rejectsFile ?? null, seconds, rowsPerSecond: Math.round(lastCount / Math.max(seconds, 0.001)), ...(input.fetch !== undefined ? { fetch: input.fetch } : {}) };
     if (flags.json === true) {

@@ -63,7 +63,10 @@ export interface ComputeCounts extends OrderCounts {
 
 export interface ProfileTable {
   readonly columns: string[];
+  /** Profiles with at least one property to set, sorted by key. */
   readonly rows: ProfileRow[];
+  /** Profiles whose orders set nothing (window mode: every order outside every window, no sizes), sorted by key. */
+  readonly withoutProperties: ProfileRow[];
   readonly counts: ComputeCounts;
   /** The committed rejects file, if any row was rejected. */
   readonly rejectsFile: string | undefined;
@@ -73,11 +76,13 @@ export interface ProfileTable {
 export async function computeProfileTable(options: ComputeOptions): Promise<ProfileTable> {
   const computed = await computeProfiles(options);
   await computed.shardThreads.release();
-  const rows = computed.profiles.toRows();
+  const rows: ProfileRow[] = [];
+  const withoutProperties: ProfileRow[] = [];
+  for (const row of computed.profiles.toRows(true)) (Object.keys(row.properties).length === 0 ? withoutProperties : rows).push(row);
   computed.counts.profiles = rows.length;
-  computed.counts.profilesWithoutProperties = computed.profiles.profileCount() - rows.length;
+  computed.counts.profilesWithoutProperties = withoutProperties.length;
   const rejectsFile = await computed.rejects.commit();
-  return { columns: computed.columns, rows, counts: computed.counts, rejectsFile };
+  return { columns: computed.columns, rows, withoutProperties, counts: computed.counts, rejectsFile };
 }
 
 interface ComputedProfiles {

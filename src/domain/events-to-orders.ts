@@ -41,6 +41,8 @@ export type EventOutcome =
   | { readonly kind: 'unreadable'; readonly code: string; readonly reason: string };
 
 export function orderOfEvent(event: OrderEvent, reading: EventReading): EventOutcome {
+  // The id is the order id: without one, the order cannot be told from the others (nor recognised when fetched again).
+  if (event.id === '') return { kind: 'unreadable', code: 'BAD_EVENT', reason: 'event without an id: Klaviyo sent none, or one that is neither text nor a whole number' };
   const properties = event.properties;
   if (properties === null || typeof properties !== 'object' || Array.isArray(properties)) {
     return { kind: 'unreadable', code: 'BAD_EVENT', reason: `event ${event.id}: event_properties is not an object` };

@@ -136,10 +136,12 @@ export class ProfileAccumulator {
 
   /**
    * One row per profile that has at least one property to set, sorted by key (code-unit order), so
-   * profiles known only by phone (`+1...`) come before emails. Made one at a time.
+   * profiles known only by phone (`+1...`) come before emails. Made one at a time. `withEmpty` also
+   * gives the profiles whose orders set nothing, with no properties (a nightly push clears what
+   * Klaviyo still holds for them).
    */
-  rows(): ProfileRowSource {
-    const values = this.values();
+  rows(withEmpty = false): ProfileRowSource {
+    const values = this.values(withEmpty);
     const schema = this.#computation.schema;
     return {
       withPhone: values.withPhone,
@@ -154,7 +156,7 @@ export class ProfileAccumulator {
    * The same profiles as `rows()`, as numbers: what the CSV writer formats. Writing millions of
    * profiles never holds them all, nor makes an object per profile.
    */
-  values(): ProfileValuesSource {
+  values(withEmpty = false): ProfileValuesSource {
     // Numbers in key order straight from the index: no string per key, and no lookup of each key again.
     const inOrder = this.#profileIds.numbersInKeyOrder();
     const place = new Uint32Array(inOrder.length);
@@ -170,7 +172,7 @@ export class ProfileAccumulator {
     }
     const compute = (k: number) => this.#compute(inOrder[k]!, k, cursor);
     function* inKeyOrder(): Generator<ProfileValues> {
-      for (let k = 0; k < inOrder.length; k++) if (compute(k)) yield cursor;
+      for (let k = 0; k < inOrder.length; k++) if (compute(k) || withEmpty) yield cursor;
     }
     return { withPhone, schema: this.#computation.schema, [Symbol.iterator]: inKeyOrder };
   }

@@ -101,13 +101,16 @@ export class ProfileShards {
   }
 
   /** All rows at once, sorted by key as one accumulator's `rows()` are (push and diff need them together). */
-  toRows(): ProfileRow[] {
-    return [...this.rows()];
+  toRows(withEmpty = false): ProfileRow[] {
+    return [...this.rows(withEmpty)];
   }
 
-  /** The rows of every shard merged into key order (code-unit order of the key, phone for a phone-only profile). */
-  rows(): ProfileRowSource {
-    const sources = this.#shards.map((_, shard) => this.merged(shard).rows());
+  /**
+   * The rows of every shard merged into key order (code-unit order of the key, phone for a phone-only
+   * profile); `withEmpty` also gives profiles whose orders set nothing (see ProfileAccumulator.rows).
+   */
+  rows(withEmpty = false): ProfileRowSource {
+    const sources = this.#shards.map((_, shard) => this.merged(shard).rows(withEmpty));
     return {
       withPhone: sources.some((source) => source.withPhone),
       schema: this.computation.schema,
