@@ -110,17 +110,59 @@ export async function fetchEvents(options: FetchOptions): Promise<FetchedStore> 
 /** The fetch itself, on the store opened (and locked) for it. */
 async function fetchInto(store: EventStore, metric: FetchedStore['metric'], options: FetchOptions, run: { started: number; metricRequests: number }): Promise<FetchedStore> {
   const now = () => options.reader.clock.now();
-  const dir = store.dir;
-  const since = options.since ?? null;
-  if (store.eventCount === 0 && store.manifest.since !== since) await store.setSince(since, now());
-  else if (options.since !== undefined && store.manifest.since !== options.since) {
-    throw new BackfillError('USAGE', `--since applies to a first fetch; the event store ${dir} was started ${store.manifest.since === null ? 'with the whole history' : `from ${iso(store.manifest.since)}`}`, {
+  await settleSince(store, options.since, now());
+  const newest = store.newest;
+  const from = newest === null ? store.manifest.since : Math.max(newest - options.overlapMs, store.manifest.since ?? -Infinity);
+  const fetched = await fetchNewEvents(store, metric, from, options);
+  await trimStore(store, options.definitions, now());
+  const report: FetchReport = {
+    metricId: metric.id,
+    metricName: metric.name ?? null,
+    integration: metric.integration ?? null,
+    store: store.dir,
+    from: from === null ? null : iso(from),
+    eventsFetched: fetched.events,
+    eventsNew: fetched.added,
+    eventsDeduplicated: fetched.duplicates,
+    pages: fetched.counters.pages,
+    pageSize: fetched.counters.pageSize,
+    requests: fetched.counters.requests + run.metricRequests,
+    retries: fetched.counters.retries,
+    storeEvents: store.eventCount,
+    storeBytes: store.sizeOnDisk(),
+    storeOldest: store.oldest === null ? null : iso(store.oldest),
+    storeNewest: store.newest === null ? null : iso(store.newest),
+    trimmedBefore: store.manifest.trimmedBefore === null ? null : iso(store.manifest.trimmedBefore),
+    seconds: Math.round(now() - run.started) / 1000,
+  };
+  return { store, metric, report };
+}
+
+/** `--since` starts an empty store there; on a store already started elsewhere it needs `--refetch`. */
+async function settleSince(store: EventStore, given: number | undefined, now: number): Promise<void> {
+  const since = given ?? null;
+  if (store.eventCount === 0 && store.manifest.since !== since) await store.setSince(since, now);
+  else if (given !== undefined && store.manifest.since !== given) {
+    throw new BackfillError('USAGE', `--since applies to a first fetch; the event store ${store.dir} was started ${store.manifest.since === null ? 'with the whole history' : `from ${iso(store.manifest.since)}`}`, {
       hint: 'Leave out --since to go on from what the store holds, or add --refetch to rebuild it from the new date.',
     });
   }
+}
 
-  const newest = store.newest;
-  const from = newest === null ? store.manifest.since : Math.max(newest - options.overlapMs, store.manifest.since ?? -Infinity);
+/** What one fetch read: the events, the new ones stored, those already held, and the requests made. */
+interface FetchedEvents {
+  readonly events: number;
+  readonly added: number;
+  readonly duplicates: number;
+  readonly counters: EventFetchCounters;
+}
+
+/**
+ * Reads the metric's events from `from` on and appends those the store does not hold yet, in parts
+ * growing from `partEvents` (each written as it fills, so a killed run keeps what it wrote).
+ */
+async function fetchNewEvents(store: EventStore, metric: FetchedStore['metric'], from: number | null, options: FetchOptions): Promise<FetchedEvents> {
+  const now = () => options.reader.clock.now();
   // Ids held in the overlap, and those of the last pages fetched (a cursor can serve an event twice
   // when events arrive while it pages); both are small, however large the history.
   const held = from === null ? new Set<string>() : await store.idsFrom(from);
@@ -130,16 +172,16 @@ async function fetchInto(store: EventStore, metric: FetchedStore['metric'], opti
   const firstPart = options.partEvents ?? DEFAULT_PART_EVENTS;
   let partEvents = firstPart;
   let buffer: FetchedEvent[] = [];
-  let fetched = 0;
+  let events = 0;
   let added = 0;
   let duplicates = 0;
   let oldestFetched: number | null = null;
   let newestFetched: number | null = null;
   const flush = async () => {
-    const events = buffer;
+    const part = buffer;
     buffer = [];
-    await store.append(events, now());
-    added += events.length;
+    await store.append(part, now());
+    added += part.length;
     partEvents = Math.min(partEvents * 2, firstPart * PART_GROWTH_LIMIT);
   };
   try {
@@ -147,7 +189,7 @@ async function fetchInto(store: EventStore, metric: FetchedStore['metric'], opti
       previousPage = currentPage;
       currentPage = new Set();
       for (const event of page) {
-        fetched++;
+        events++;
         const at = event.datetime === null ? NaN : Date.parse(event.datetime);
         if (Number.isFinite(at)) {
           oldestFetched = oldestFetched === null ? at : Math.min(oldestFetched, at);
@@ -162,39 +204,21 @@ async function fetchInto(store: EventStore, metric: FetchedStore['metric'], opti
         buffer.push(event);
       }
       if (buffer.length >= partEvents) await flush();
-      options.onProgress?.({ eventsFetched: fetched, pages: counters.pages, from, oldestFetched, newestFetched });
+      options.onProgress?.({ eventsFetched: events, pages: counters.pages, from, oldestFetched, newestFetched });
     }
   } finally {
     // Interrupted or refused: what was fetched is sound (oldest first, nothing after it missing), keep it.
     await flush();
   }
+  return { events, added, duplicates, counters };
+}
 
-  const dropBefore = dropEventsBefore(options.definitions, now());
+/** Rewrites the store as one part once it has many, dropping what the definitions never need (retention). */
+async function trimStore(store: EventStore, definitions: FetchOptions['definitions'], now: number): Promise<void> {
+  const dropBefore = dropEventsBefore(definitions, now);
   const oldest = store.oldest;
-  if (store.manifest.parts.length > MAX_PARTS || (dropBefore !== undefined && oldest !== null && oldest < dropBefore)) {
-    await store.compact(now(), dropBefore !== undefined && oldest !== null && oldest < dropBefore ? dropBefore : undefined);
-  }
-  const report: FetchReport = {
-    metricId: metric.id,
-    metricName: metric.name ?? null,
-    integration: metric.integration ?? null,
-    store: dir,
-    from: from === null ? null : iso(from),
-    eventsFetched: fetched,
-    eventsNew: added,
-    eventsDeduplicated: duplicates,
-    pages: counters.pages,
-    pageSize: counters.pageSize,
-    requests: counters.requests + run.metricRequests,
-    retries: counters.retries,
-    storeEvents: store.eventCount,
-    storeBytes: store.sizeOnDisk(),
-    storeOldest: store.oldest === null ? null : iso(store.oldest),
-    storeNewest: store.newest === null ? null : iso(store.newest),
-    trimmedBefore: store.manifest.trimmedBefore === null ? null : iso(store.manifest.trimmedBefore),
-    seconds: Math.round(now() - run.started) / 1000,
-  };
-  return { store, metric, report };
+  const dropsSome = dropBefore !== undefined && oldest !== null && oldest < dropBefore;
+  if (store.manifest.parts.length > MAX_PARTS || dropsSome) await store.compact(now, dropsSome ? dropBefore : undefined);
 }
 
 function iso(ms: number): string {
