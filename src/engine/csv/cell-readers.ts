@@ -121,10 +121,6 @@ export function moneyCell(cells: CsvCells, column: number, decimalComma: boolean
 
 // --- Instants ------------------------------------------------------------------------------------
 
-/** Where the digits of `yyyy-MM-dd HH:mm:ss ±hhmm` are. */
-const DIGIT_AT = Int32Array.of(0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 21, 22, 23, 24);
-const DIGITS = new Int32Array(18);
-
 /**
  * The instant of `yyyy-MM-dd HH:mm:ss ±hhmm` in `bytes[start, end)` (Shopify's layout, exactly 25
  * characters, the one most exports of millions of orders use), or NaN for any other text: digits at
@@ -132,14 +128,39 @@ const DIGITS = new Int32Array(18);
  * so the general parser refuses it with its reason.
  */
 export function fixedLayoutInstant(bytes: Uint8Array, start: number, end: number): number {
-  if (end - start !== 25 || bytes[start + 4] !== MINUS || bytes[start + 7] !== MINUS || bytes[start + 10] !== SPACE) return NaN;
-  if (bytes[start + 13] !== COLON || bytes[start + 16] !== COLON || bytes[start + 19] !== SPACE) return NaN;
+  if (end - start !== 25 || bytes[start + 19] !== SPACE) return NaN;
   const sign = bytes[start + 20];
   if (sign !== 0x2b && sign !== MINUS) return NaN;
-  // Each digit checked once, as an unsigned difference from `0` (a byte below it wraps past 9).
+  const h0 = (bytes[start + 21]! - DIGIT_0) >>> 0;
+  const h1 = (bytes[start + 22]! - DIGIT_0) >>> 0;
+  const m0 = (bytes[start + 23]! - DIGIT_0) >>> 0;
+  const m1 = (bytes[start + 24]! - DIGIT_0) >>> 0;
+  if (h0 > 9 || h1 > 9 || m0 > 9 || m1 > 9) return NaN;
+  const offsetMinutePart = m0 * 10 + m1;
+  const offset = (h0 * 10 + h1) * 60 + offsetMinutePart;
+  if (offsetMinutePart > 59 || offset > MAX_OFFSET_MINUTES) return NaN;
+  return wallClock(bytes, start) - (sign === MINUS ? -offset : offset) * 60_000;
+}
+
+/** The epoch ms of a `yyyy-MM-dd HH:mm:ss` date that exists (UTC, as compute writes it) in `bytes[start, end)`, else NaN. */
+export function profileDate(bytes: Uint8Array, start: number, end: number): number {
+  return end - start === 19 ? wallClock(bytes, start) : NaN;
+}
+
+/** Where the digits of `yyyy-MM-dd HH:mm:ss` are. */
+const DATE_DIGIT_AT = Int32Array.of(0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18);
+const DIGITS = new Int32Array(14);
+
+/**
+ * The `yyyy-MM-dd HH:mm:ss` at `bytes[start, start + 19)` as if in UTC, in epoch ms, or NaN when it is
+ * not that form or no such date or time exists. Each digit is checked once, as an unsigned difference
+ * from `0` (a byte below it wraps past 9).
+ */
+function wallClock(bytes: Uint8Array, start: number): number {
+  if (bytes[start + 4] !== MINUS || bytes[start + 7] !== MINUS || bytes[start + 10] !== SPACE || bytes[start + 13] !== COLON || bytes[start + 16] !== COLON) return NaN;
   const d = DIGITS;
-  for (let i = 0; i < 18; i++) {
-    const digit = (bytes[start + DIGIT_AT[i]!]! - DIGIT_0) >>> 0;
+  for (let i = 0; i < 14; i++) {
+    const digit = (bytes[start + DATE_DIGIT_AT[i]!]! - DIGIT_0) >>> 0;
     if (digit > 9) return NaN;
     d[i] = digit;
   }
@@ -149,12 +170,8 @@ export function fixedLayoutInstant(bytes: Uint8Array, start: number, end: number
   const hour = d[8]! * 10 + d[9]!;
   const minute = d[10]! * 10 + d[11]!;
   const second = d[12]! * 10 + d[13]!;
-  const offsetHours = d[14]! * 10 + d[15]!;
-  const offsetMinutePart = d[16]! * 10 + d[17]!;
-  if (!(month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59 && offsetMinutePart <= 59)) return NaN;
-  if (offsetHours * 60 + offsetMinutePart > MAX_OFFSET_MINUTES || day > daysInMonth(year, month)) return NaN;
-  const offset = (sign === MINUS ? -1 : 1) * (offsetHours * 60 + offsetMinutePart);
-  return monthStart(year, month) + (((day - 1) * 24 + hour) * 60 + minute - offset) * 60_000 + second * 1000;
+  if (!(month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 59)) return NaN;
+  return monthStart(year, month) + (((day - 1) * 24 + hour) * 60 + minute) * 60_000 + second * 1000;
 }
 
 /** Why a cell is no instant: the general parser's reason. */
@@ -192,30 +209,6 @@ function yearFirst(bytes: Uint8Array, start: number, end: number): boolean {
     (bytes[start + 3]! - DIGIT_0) >>> 0 <= 9
   );
 }
-
-/** The epoch ms of a `yyyy-MM-dd HH:mm:ss` date that exists (UTC, as compute writes it) in `bytes[start, end)`, else NaN. */
-export function profileDate(bytes: Uint8Array, start: number, end: number): number {
-  if (end - start !== 19 || bytes[start + 4] !== MINUS || bytes[start + 7] !== MINUS || bytes[start + 10] !== SPACE || bytes[start + 13] !== COLON || bytes[start + 16] !== COLON) {
-    return NaN;
-  }
-  const d = DIGITS;
-  for (let i = 0; i < 14; i++) {
-    const digit = (bytes[start + DATE_DIGIT_AT[i]!]! - DIGIT_0) >>> 0;
-    if (digit > 9) return NaN;
-    d[i] = digit;
-  }
-  const year = d[0]! * 1000 + d[1]! * 100 + d[2]! * 10 + d[3]!;
-  const month = d[4]! * 10 + d[5]!;
-  const day = d[6]! * 10 + d[7]!;
-  const hour = d[8]! * 10 + d[9]!;
-  const minute = d[10]! * 10 + d[11]!;
-  const second = d[12]! * 10 + d[13]!;
-  if (!(month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 59)) return NaN;
-  return monthStart(year, month) + (((day - 1) * 24 + hour) * 60 + minute) * 60_000 + second * 1000;
-}
-
-/** Where the digits of `yyyy-MM-dd HH:mm:ss` are. */
-const DATE_DIGIT_AT = Int32Array.of(0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18);
 
 // --- Profiles CSV cells --------------------------------------------------------------------------
 
