@@ -8,7 +8,7 @@
 import { emailProblem, isPlainLowerCaseEmail } from '../../core/email.js';
 import type { Order } from '../../core/order.js';
 import { BackfillError } from '../../errors.js';
-import { parseMoney, plainMoneyOfBytes } from '../../core/money.js';
+import { orderValueProblem, parseMoney, plainMoneyOfBytes } from '../../core/money.js';
 import { shopifyTimestampOfBytes } from '../../core/timestamp.js';
 import type { CsvRecord, CsvSyntaxIssue } from '../csv-records.js';
 import { DateOrderGate } from './date-order-gate.js';
@@ -170,8 +170,9 @@ class ShopifyReader implements RecordConsumer {
     if (Number.isNaN(value)) {
       const total = record.text(this.#total)!;
       const parsed = parseMoney(total, this.#options.decimalComma);
-      if (parsed === undefined) {
-        const reason = total.trim() === '' ? `no Total on the order's first row` : `Total is not a number: "${total}"`;
+      const tooLarge = parsed === undefined ? undefined : orderValueProblem(parsed, total);
+      if (parsed === undefined || tooLarge !== undefined) {
+        const reason = tooLarge !== undefined ? `Total ${tooLarge}` : total.trim() === '' ? `no Total on the order's first row` : `Total is not a number: "${total}"`;
         order.problem = this.#cellProblem(record, this.#total, 'BAD_VALUE', reason);
         return order;
       }
