@@ -15,6 +15,7 @@
 import { trimmedEnd, trimmedStart } from '../core/ascii-bytes.js';
 import { dateMillis, dateMillisOfBytes, plainDecimal, plainDecimalOfBytes } from '../core/profile-cells.js';
 import { ProfileColumns, type PropertyKind } from '../core/profile-columns.js';
+import { propertyKindOfName } from '../core/definitions.js';
 import { BackfillError } from '../errors.js';
 import type { CsvItemSink, CsvRecord, CsvSyntaxIssue } from './csv-records.js';
 import type { CsvScanner, StructuredRecords } from './csv-scanner.js';
@@ -26,11 +27,8 @@ import { EMAIL_COLUMN } from './profiles-csv.js';
 type ColumnKind = 'email' | PropertyKind;
 
 function columnKind(name: string, isEmail: boolean): ColumnKind {
-  if (isEmail) return 'email';
-  const lower = name.toLowerCase();
-  if (lower.endsWith('_value')) return 'value';
-  if (lower.endsWith('_date')) return 'date';
-  return 'any';
+  // The rule compute's property names are checked against (core/definitions.ts), so what it writes reads back.
+  return isEmail ? 'email' : propertyKindOfName(name);
 }
 
 export class ProfilesCsvRows implements CsvItemSink {
