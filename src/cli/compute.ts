@@ -194,7 +194,17 @@ export function nothingProducedWarning({ counts, rejectsFile }: ComputeResult, m
     return `backfill: warning: no order could be read: ${formatCount(counts.rowsRejected)} rows rejected (see ${rejectsFile}), so no profile was written`;
   }
   if (counts.ordersRead === 0) return `backfill: warning: no orders were read, so no profile was written (is the export empty?)`;
-  if (counts.ordersAfterAsOf === counts.ordersRead - counts.ordersWithoutEmail - counts.ordersExcluded) {
+  // Orders skipped before their date was looked at: none of them says anything about --as-of.
+  const keyed = counts.ordersRead - counts.ordersWithoutEmail - counts.ordersExcluded;
+  if (keyed === 0) {
+    const skipped = [
+      ...(counts.ordersWithoutEmail > 0 ? [`${formatCount(counts.ordersWithoutEmail)} without an email or phone`] : []),
+      ...(counts.ordersExcluded > 0 ? [`${formatCount(counts.ordersExcluded)} cancelled (--exclude-cancelled)`] : []),
+    ];
+    const every = counts.ordersExcluded === 0 ? 'no order had an email (or a phone)' : counts.ordersWithoutEmail === 0 ? 'every order was cancelled and left out (--exclude-cancelled)' : 'every order was skipped';
+    return `backfill: warning: ${every}, so no profile was written: ${skipped.join(' and ')}${counts.ordersWithoutEmail > 0 ? '; is the email column the right one?' : ''}`;
+  }
+  if (counts.ordersAfterAsOf === keyed) {
     return `backfill: warning: every order was placed after --as-of, so no profile was written${newest}`;
   }
   if (mode === 'window') return `backfill: warning: no order falls in any window before --as-of, so no profile was written${newest}`;

@@ -182,3 +182,18 @@ test('a run that writes no profile says why on stderr, with the newest order dat
   const some = runCliSync([SHOPIFY, ...AS_OF, '-o', 'p.csv'], { cwd: dir });
   assert.doesNotMatch(some.stderr, /warning/);
 });
+
+test('a run whose orders all lack an email says so, not that they were placed after --as-of', () => {
+  const dir = tempDir();
+  const rows = readFileSync(SHOPIFY, 'utf8').trimEnd().split('\n');
+  // The Email column (the second) emptied on every row.
+  writeFileSync(join(dir, 'no-emails.csv'), `${[rows[0], ...rows.slice(1).map((row) => row.replace(/^([^,]*),[^,]*,/, '$1,,'))].join('\n')}\n`);
+  const run = runCliSync(['no-emails.csv', ...AS_OF, '-o', 'p.csv'], { cwd: dir });
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, /warning: no order had an email \(or a phone\), so no profile was written: 1[0-9] without an email or phone; is the email column the right one\?/);
+  assert.doesNotMatch(run.stderr, /after --as-of/);
+  // Only the refunded order keeps its email: left out with --exclude-cancelled, it leaves nothing either.
+  writeFileSync(join(dir, 'refunded-only.csv'), `${[rows[0], ...rows.slice(1).map((row) => (row.startsWith('#1012,') ? row : row.replace(/^([^,]*),[^,]*,/, '$1,,')))].join('\n')}\n`);
+  const cancelled = runCliSync(['refunded-only.csv', ...AS_OF, '--exclude-cancelled', '-o', 'p.csv'], { cwd: dir });
+  assert.match(cancelled.stderr, /warning: every order was skipped, so no profile was written: 1[0-9] without an email or phone and 1 cancelled \(--exclude-cancelled\)/);
+});
