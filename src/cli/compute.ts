@@ -11,7 +11,7 @@ import { STDIN_PATH } from '../io/input-files.js';
 import type { FetchReport } from '../commands/fetch-events.js';
 import { BackfillError } from '../errors.js';
 import { formatUtc } from '../core/timestamp.js';
-import { formatCount } from '../text.js';
+import { formatCount, someNames } from '../text.js';
 import { parseBytes, parseCount, parseThreads } from './flag-values.js';
 import type { CliCommand } from './command.js';
 import { addOrderReadingOptions, explicitSettings, HELP_GROUPS, type OrderReadingFlags } from './order-reading-flags.js';
@@ -122,7 +122,7 @@ export const computeCommand: CliCommand = {
     const files = input.files;
     const started = io.now();
     const progress = await Progress.open(io, { silent: flags.quiet === true || flags.json === true, color: flags.color });
-    progress.start(`Reading ${input.source?.label ?? files.join(', ')}`);
+    progress.start(`Reading ${input.source?.label ?? someNames(files)}`);
     let lastCount = 0;
     const result: ComputeResult = await runCompute({
       files,
@@ -163,7 +163,7 @@ function summaryLine({ counts, outputs, rejectsFile }: ComputeResult, fetch: Fet
   const read = counts.fileFormats.map(({ file, format, delimiter }) => `${file} (${format}${delimiter === ',' ? '' : `, ${delimiter === '\t' ? 'tab' : delimiter}-delimited`})`);
   const parts = [
     ...(fetch !== undefined ? [fetchSummary(fetch)] : []),
-    `${formatCount(counts.ordersRead)} orders (${formatCount(counts.rowsRead)} ${fetch !== undefined ? 'events' : 'rows'}) read from ${read.join(', ')}`,
+    `${formatCount(counts.ordersRead)} orders (${formatCount(counts.rowsRead)} ${fetch !== undefined ? 'events' : 'rows'}) read from ${read.length > 1 ? `${formatCount(read.length)} files: ` : ''}${someNames(read)}`,
     `${formatCount(counts.profiles)} profiles written to ${outputs.map((o) => (o === STDIN_PATH ? 'stdout' : o)).join(', ')}`,
     `${formatCount(counts.ordersWithoutEmail)} orders without email skipped`,
   ];

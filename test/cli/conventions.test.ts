@@ -137,6 +137,10 @@ test('files that are not CSV are named for what they are, with what to export in
     ['orders-utf16.csv', Buffer.from('\uFEFFName,Email,Total\n#1,a@b.c,5\n', 'utf16le'), /is UTF-16 text/],
     ['orders.json', Buffer.from('[{"email": "ann@example.com", "total": 5}]'), /is JSON, not an order export in CSV/],
     ['orders.json.gz', gzipSync(Buffer.from('{"orders": []}')), /is gzip-compressed JSON/],
+    // Each compression's magic bytes, then what a compressed stream looks like.
+    ['orders.csv.zst', Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), random]), /is zstd-compressed data, not an order export in CSV\n.*Decompress it first \(zstd -d/],
+    ['orders.csv.bz2', Buffer.concat([Buffer.from('BZh9'), random]), /is bzip2-compressed data, not an order export in CSV\n.*Decompress it first \(bunzip2/],
+    ['orders.csv.xz', Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), random]), /is xz-compressed data, not an order export in CSV\n.*Decompress it first \(unxz/],
   ];
   for (const [name, bytes, expected] of cases) {
     writeFileSync(join(dir, name), bytes);

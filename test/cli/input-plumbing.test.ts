@@ -3,11 +3,13 @@
  * failures that must stop a run before any output is written.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { csvRows, FIXTURES, profileOf, runCliSync, tempDir } from '../support/cli.js';
+import { csvRows, FIXTURES, profileOf, runCli, runCliSync, tempDir } from '../support/cli.js';
+import { SHOPIFY_ORDERS } from '../support/orders.js';
 import { SHOPIFY_FLOW_CSV } from '../support/shopify-fixture-profiles.js';
 
 const SHOPIFY = join(FIXTURES, 'shopify-orders.csv');
@@ -120,4 +122,16 @@ test('flags beat environment variables, which beat the config file', () => {
   assert.match(header(fromEnv)!, /^Email,60_day_highest_order_value,/);
   const fromFlag = runCliSync([SHOPIFY, ...AS_OF, '-o', '-', '-q', '--windows', '90'], { cwd: dir, env: { BACKFILL_WINDOWS: '60' } });
   assert.match(header(fromFlag)!, /^Email,90_day_highest_order_value,/);
+});
+
+test('a pattern matching thousands of files: the summary names how many and the first few, on one short line', async () => {
+  const dir = tempDir();
+  mkdirSync(join(dir, 'exports'));
+  const [header, first] = (await readFile(SHOPIFY_ORDERS, 'utf8')).split('\n');
+  for (let i = 0; i < 1000; i++) writeFileSync(join(dir, 'exports', `orders_${String(i).padStart(4, '0')}.csv`), `${header}\n${first!.replace('#1014', `#${i}`)}\n`);
+  const run = await runCli(['exports/orders_*.csv', '--as-of', '2025-08-01', '-o', 'out.csv'], { cwd: dir });
+  assert.equal(run.code, 0, run.stderr);
+  const summary = run.stderr.trim();
+  assert.match(summary, /1,000 orders \(1,000 rows\) read from 1,000 files: exports\/orders_0000\.csv \(shopify\), exports\/orders_0001\.csv \(shopify\), exports\/orders_0002\.csv \(shopify\) and 997 more; /);
+  assert.ok(summary.length < 400, `${summary.length} characters`);
 });
