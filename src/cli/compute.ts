@@ -8,6 +8,7 @@ import { runCompute, type ComputeResult } from '../commands/compute.js';
 import { loadConfig } from '../config/config-file.js';
 import { resolveRunSettings } from '../config/run-settings.js';
 import { STDIN_PATH } from '../io/input-files.js';
+import { outputTarget } from '../io/output-target.js';
 import type { FetchReport } from '../commands/fetch-events.js';
 import { BackfillError } from '../errors.js';
 import { formatUtc } from '../core/timestamp.js';
@@ -176,11 +177,15 @@ function summaryLine({ counts, outputs, rejectsFile }: ComputeResult, fetch: Fet
   return `backfill: ${parts.join('; ')}`;
 }
 
-/** `profiles.csv` -> `profiles.rejects.csv`, beside the output; `rejects.csv` when writing to stdout. */
+/**
+ * `profiles.csv` -> `profiles.rejects.csv`, beside the output (beside the file it points to, for a
+ * symlink); `rejects.csv` when writing to stdout, a device or a FIFO (never `/dev/null.rejects.csv`).
+ */
 export function defaultRejectsPath(out: string): string {
-  if (out === STDIN_PATH) return 'rejects.csv';
-  const extension = extname(out);
-  return join(dirname(out), `${basename(out, extension)}.rejects${extension || '.csv'}`);
+  const target = out === STDIN_PATH ? undefined : outputTarget(out);
+  if (target === undefined || target.kind === 'stream') return 'rejects.csv';
+  const extension = extname(target.path);
+  return join(dirname(target.path), `${basename(target.path, extension)}.rejects${extension || '.csv'}`);
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
  * Files that appear whole or not at all: written under a temporary name in the same directory, then
  * renamed over the target (rename is atomic within a file system). A failed run leaves no half file.
+ * A symlink is followed: the file it points to is replaced, beside it, and the link stays. A device,
+ * FIFO or open descriptor is written through, never replaced (see output-target.ts).
  * A file that replaces another keeps the mode the operator gave the old one; a new file holding
  * customer emails is created 0600 (the temporary file too, so it is never readable by others).
  */
@@ -10,6 +12,7 @@ import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { BackfillError } from '../errors.js';
 import { redactSecrets } from '../redact.js';
+import { outputTarget } from './output-target.js';
 
 export interface AtomicFileOptions {
   /** Mode of a new file (an existing one keeps its own). Default: 0666 less the umask. */
@@ -21,7 +24,13 @@ export const CUSTOMER_FILE: AtomicFileOptions = { mode: 0o600 };
 
 export class AtomicFile {
   #path: string;
-  readonly tempPath: string;
+  /** The file renamed over on commit: `path`, or the file a symlink there points to. */
+  #target: string;
+  /**
+   * Where the file is written until commit; undefined when `path` is a device, a FIFO or an open
+   * descriptor, which is written through (see output-target.ts): there is no temporary file then.
+   */
+  readonly tempPath: string | undefined;
   #stream: WriteStream;
   #bytes = 0;
   #failure: Error | undefined;
@@ -29,8 +38,11 @@ export class AtomicFile {
 
   constructor(path: string, options: AtomicFileOptions = {}) {
     this.#path = path;
-    this.tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-    this.#stream = createWriteStream(this.tempPath, options.mode !== undefined ? { mode: options.mode } : {});
+    const target = outputTarget(path);
+    this.#target = target.path;
+    this.tempPath = target.kind === 'stream' ? undefined : join(dirname(target.path), `.${basename(target.path)}.${process.pid}.${Date.now()}.tmp`);
+    this.#stream =
+      this.tempPath === undefined ? createWriteStream(path, { flags: 'a' }) : createWriteStream(this.tempPath, options.mode !== undefined ? { mode: options.mode } : {});
     // Errors surface from write/commit; recording them keeps an early one from crashing the process.
     this.#stream.on('error', (error) => (this.#failure ??= error));
   }
@@ -43,6 +55,7 @@ export class AtomicFile {
   /** Changes where the file goes on commit (the temporary file stays where it is). */
   retarget(path: string): void {
     this.#path = path;
+    this.#target = outputTarget(path).path;
   }
 
   get bytesWritten(): number {
@@ -79,15 +92,16 @@ export class AtomicFile {
   /** Finishes the file and moves it into place, with the mode of the file it replaces. */
   async commit(): Promise<void> {
     await this.finish();
-    const replaced = await stat(this.#path).catch(() => undefined);
+    if (this.tempPath === undefined) return; // written through: it is where it goes already
+    const replaced = await stat(this.#target).catch(() => undefined);
     if (replaced !== undefined) await chmod(this.tempPath, replaced.mode & 0o7777);
-    await rename(this.tempPath, this.#path);
+    await rename(this.tempPath, this.#target);
   }
 
-  /** Drops the file; the target is left as it was. */
+  /** Drops the file; the target is left as it was (what went through to a device or pipe cannot be taken back). */
   async discard(): Promise<void> {
     this.#stream.destroy();
-    await unlink(this.tempPath).catch(() => {});
+    if (this.tempPath !== undefined) await unlink(this.tempPath).catch(() => {});
   }
 }
 

@@ -7,6 +7,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { RejectedRecord } from './formats/format.js';
 import { unlink } from 'node:fs/promises';
 import { firstLine } from './first-line.js';
+import { outputTarget } from './output-target.js';
 import { AtomicFile, CUSTOMER_FILE, writeError } from './atomic-file.js';
 
 export const REJECTS_HEADER = ['file', 'line', 'column', 'code', 'reason', 'raw'] as const;
@@ -71,8 +72,10 @@ export class RejectsFile {
 }
 
 async function removeEarlierRejects(path: string): Promise<void> {
-  // Only a file this tool wrote: anything else at that name is the user's.
-  if ((await firstLine(path)) === REJECTS_HEADER.join(',')) await unlink(path);
+  // Only a file this tool wrote: anything else at that name is the user's. Through a symlink, the
+  // file it points to (the link stays, as when rejects are written); a device or pipe holds nothing.
+  const target = outputTarget(path);
+  if (target.kind === 'file' && (await firstLine(target.path)) === REJECTS_HEADER.join(',')) await unlink(target.path);
 }
 
 function stripLineBreak(raw: string): string {
