@@ -12,7 +12,7 @@ import { CUT_MIN_BYTES, fileRange, findCuts, type FileCut } from './file-cut.js'
 import { movableRangeChunks, type MovableRange } from './movable-range.js';
 import type { ColumnMapping, FormatOptions, OrderFormat, OrderSink, RecordConsumer, SizeSource } from './formats/format.js';
 import { detectFormat } from './formats/registry.js';
-import { displayName, inputError, openInput, STDIN_PATH } from './input-files.js';
+import { assertInputsUnchanged, displayName, inputError, openInput, snapshotInput, STDIN_PATH, type InputSnapshot } from './input-files.js';
 import { notCsvText } from './content-kind.js';
 import { decompressed, sniffDelimiter, type Delimiter } from './input-stream.js';
 
@@ -117,9 +117,13 @@ export interface LaterParts {
 /** Reads every file in turn; returns the number of data records read (headers excluded). */
 export async function readOrders(options: ReadOrdersOptions): Promise<number> {
   const progress = { records: 0 };
+  const snapshots: (InputSnapshot | undefined)[] = [];
   for (const [index, path] of options.files.entries()) {
+    // Taken before any of the file is read (its cut looked for included), checked once all are read.
+    snapshots.push(await snapshotInput(path));
     await readFile(path, index, options, progress);
   }
+  await assertInputsUnchanged(snapshots);
   const last = displayName(options.files.at(-1) ?? STDIN_PATH);
   options.onProgress?.({ records: progress.records, file: last, fileNumber: options.files.length, files: options.files.length });
   return progress.records;
