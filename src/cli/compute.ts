@@ -80,6 +80,7 @@ interface ComputeFlags extends OrderReadingFlags, OrderSourceFlags {
   splitMinBytes?: number;
   shardMinProfiles?: number;
   takeOverMinBytes?: number;
+  maxRecordBytes?: number;
 }
 
 export const computeCommand: CliCommand = {
@@ -105,7 +106,8 @@ export const computeCommand: CliCommand = {
       .addOption(new Option('--max-file-bytes <n>', 'split the output above this size').argParser(parseBytes).hideHelp())
       .addOption(new Option('--split-min-bytes <n>', 'read exports of this size or more in parts').argParser(parseBytes).hideHelp())
       .addOption(new Option('--shard-min-profiles <n>', 'compute this many profiles or more on several threads').argParser(parseCount).hideHelp())
-      .addOption(new Option('--take-over-min-bytes <n>', 'take over the rest of a part read on another thread when this much of it is left').argParser(parseCount).hideHelp());
+      .addOption(new Option('--take-over-min-bytes <n>', 'take over the rest of a part read on another thread when this much of it is left').argParser(parseCount).hideHelp())
+      .addOption(new Option('--max-record-bytes <n>', 'the size limit of a record (8 MB)').argParser(parseBytes).hideHelp());
   },
   async run(command, io) {
     const flags = command.opts<ComputeFlags>();
@@ -132,7 +134,7 @@ export const computeCommand: CliCommand = {
       stdout: io.stdout,
       stdin: io.stdin,
       definitions: settings.definitions,
-      input: settings.input,
+      input: flags.maxRecordBytes === undefined ? settings.input : { ...settings.input, maxRecordBytes: flags.maxRecordBytes },
       asOf,
       strict: flags.strict === true,
       rejectsPath,

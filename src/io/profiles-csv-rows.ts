@@ -190,6 +190,8 @@ export class ProfilesCsvRows implements CsvItemSink {
 
   syntax(issue: CsvSyntaxIssue): void {
     if (this.#header === undefined) throw badRow(this.#file, issue.line, `the header row is not valid CSV: ${issue.reason}`);
+    // The rows after it were read into it (see csv-oversized-record.ts): none of them can be used as read.
+    if (issue.unrecoverable === true) throw badRow(this.#file, issue.line, issue.reason);
     this.#reject(issue.line, issue.code, issue.reason, issue.raw);
   }
 
