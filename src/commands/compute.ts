@@ -122,6 +122,8 @@ async function computeProfiles(options: ComputeOptions): Promise<ComputedProfile
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.stdin ? { stdin: options.stdin } : {}),
     });
+    // Rows of an order read apart from it are matched with it now that every order is read.
+    collector.settleApartRows();
   } catch (error) {
     await rejects.discard();
     throw error;
