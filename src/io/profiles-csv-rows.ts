@@ -203,6 +203,14 @@ export class ProfilesCsvRows implements CsvItemSink {
         location: { file: this.#file, line: record.line },
       });
     }
+    // A second Email column in another case (`email` beside `Email`) would be sent as a property.
+    const again = header.findIndex((name, index) => index !== emailIndex && name.toLowerCase() === EMAIL_COLUMN.toLowerCase());
+    if (again >= 0) {
+      throw new BackfillError('DUPLICATE_COLUMN', `${this.#file}: the header has the Email column twice, at columns ${emailIndex + 1} ("${header[emailIndex]}") and ${again + 1} ("${header[again]}"): which one is the profile's cannot be told`, {
+        location: { file: this.#file, line: record.line, column: again + 1 },
+        hint: 'Remove or rename one of them, then run again.',
+      });
+    }
     this.#header = header;
     this.#emailIndex = emailIndex;
     this.#kinds = header.map((name, index) => columnKind(name, index === emailIndex));

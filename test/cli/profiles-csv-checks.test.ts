@@ -80,3 +80,12 @@ test('push --profiles --dry-run counts the rows that failed the checks in its su
   assert.equal(summary.inputRowsRejected, 4);
   assert.match(summary.inputRejectsFile, /run2\.input-rejects\.csv$/);
 });
+
+test('push --profiles: a profiles CSV with the Email column twice, in another case, is refused before anything is read', async () => {
+  const dir = tempDir();
+  await writeFile(join(dir, 'two-emails.csv'), 'Email,highest_order_value,email\nann@example.com,5,ann@example.com\n');
+  const env = { KLAVIYO_API_KEY: API_KEY, KLAVIYO_BASE_URL: 'http://127.0.0.1:9' };
+  const run = await runCli(['push', '--profiles', 'two-emails.csv', '--dry-run', '--run-log', join(dir, 'run.ndjson')], { env, cwd: dir });
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /two-emails\.csv: the header has the Email column twice, at columns 1 \("Email"\) and 3 \("email"\)/);
+});
