@@ -380,7 +380,7 @@ export class CsvScanner {
       this.#oversized = undefined;
       // The end of the file ends the record, unless a quoted field in it never closed.
       if (oversized.record.closedAtEnd) this.#rejectOversized(oversized);
-      else this.#unrecoverable(oversized, 'CSV_QUOTE_NOT_CLOSED', `a quoted field opened at line ${oversized.line + oversized.record.quoteLine} runs on past ${limitText(this.#maxRecordBytes)}, to the end of the file, and never closes`);
+      else this.#unrecoverable(oversized, 'CSV_QUOTE_NOT_CLOSED', 'runs on to the end of the file and never closes');
     }
     const bytes = this.#carry;
     this.#carry = Buffer.alloc(0);
@@ -395,7 +395,7 @@ export class CsvScanner {
     const oversized = this.#oversized!;
     let end = oversized.record.feed(chunk, 0);
     if (end === OVERSIZED_MALFORMED) {
-      this.#unrecoverable(oversized, 'CSV_INVALID_CLOSING_QUOTE', `a quote at line ${oversized.line + oversized.record.malformedLine} ends a quoted field but is followed by more text`);
+      this.#unrecoverable(oversized, 'CSV_INVALID_CLOSING_QUOTE', `is closed at line ${oversized.line + oversized.record.malformedLine} by a quote followed by more text`);
       end = oversized.record.feed(chunk, oversized.record.malformedAt);
     }
     if (end === GOES_ON) return undefined;
@@ -439,13 +439,17 @@ export class CsvScanner {
     this.#line += lineBreaks;
   }
 
-  /** A record over the size limit that is not well-formed: where its rows end cannot be told (see csv-oversized-record.ts). */
-  #unrecoverable({ record, line, raw }: OpenOversized, code: SyntaxIssueCode, what: string): void {
+  /**
+   * A record over the size limit that is not well-formed: its last quoted field `how` (never closes,
+   * or is closed by a quote followed by text), so where its rows end cannot be told (see csv-oversized-record.ts).
+   */
+  #unrecoverable({ record, line, raw }: OpenOversized, code: SyntaxIssueCode, how: string): void {
+    const opened = line + record.quoteLine;
     this.#sink.issue({
       code,
-      line: line + record.quoteLine,
+      line: opened,
       column: record.quoteColumn,
-      reason: `${what}: the quote opening that field at column ${record.quoteColumn} is taken as text by no CSV reader, so the rows after it were read into one record of more than ${limitText(this.#maxRecordBytes)}; which of them are orders cannot be told`,
+      reason: `a quoted field opened at line ${formatCount(opened)}, column ${record.quoteColumn}, ${how}: the rows after it were read into one record longer than ${limitText(this.#maxRecordBytes)}, and which of them are orders cannot be told`,
       raw,
       unrecoverable: true,
     });

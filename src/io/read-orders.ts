@@ -381,7 +381,7 @@ function scannerOptions(settings: InputSettings): ScannerOptions {
  * into it, and which of them were orders cannot be told (see csv-oversized-record.ts).
  */
 function unrecoverableError(file: string, issue: CsvSyntaxIssue): BackfillError {
-  return new BackfillError('INPUT_UNREADABLE', `${file}: line ${issue.line}: ${issue.reason}`, {
+  return new BackfillError('INPUT_UNREADABLE', `${file}: ${issue.reason}`, {
     location: { file, line: issue.line, column: issue.column },
     hint: 'Nothing was written. Fix that quote (a quote inside a quoted field is written twice: "") or remove it, and run again.',
   });

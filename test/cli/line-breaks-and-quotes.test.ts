@@ -90,6 +90,6 @@ test('a quote that runs on past the size limit to the end of the file stops the 
   await writeFile(join(dir, 'orders.csv'), [lines[0], lines[1]!.replace(',Canvas Print', ',"Canvas Print'), ...filler].join('\n') + '\n');
   const run = await runCli(['orders.csv', ...AS_OF, '--max-record-bytes', '4096', '-o', 'out.csv'], { cwd: dir });
   assert.equal(run.code, 2, run.stderr);
-  assert.match(run.stderr, /orders\.csv: line 2: a quoted field opened at line 2 runs on past the limit of a record, 4,096 bytes, to the end of the file, and never closes/);
+  assert.match(run.stderr, /orders\.csv: a quoted field opened at line 2, column 166, runs on to the end of the file and never closes: the rows after it were read into one record longer than the limit of a record, 4,096 bytes, and which of them are orders cannot be told\n  Nothing was written\. Fix that quote/);
   assert.doesNotMatch(run.stderr, /\n\s+at |Error:/);
 });

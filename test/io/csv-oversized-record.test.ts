@@ -81,12 +81,12 @@ test('a quote that opens a field and is never closed, past the limit to the end,
     assert.equal(last.issue.unrecoverable, true);
     assert.equal(last.issue.code, 'CSV_QUOTE_NOT_CLOSED');
     assert.deepEqual([last.issue.line, last.issue.column], [2, 4]);
-    assert.match(last.issue.reason, /a quoted field opened at line 2 runs on past the limit of a record, 200 bytes, to the end of the file, and never closes/);
+    assert.match(last.issue.reason, /^a quoted field opened at line 2, column 4, runs on to the end of the file and never closes: the rows after it were read into one record longer than the limit of a record, 200 bytes, and which of them are orders cannot be told$/);
   }
   const closedLater = scan(Buffer.from(`a,b,c\n#x,"runs on,1\n${rows}\n#y,"a, note",3\n#z,fine,4\n`), [64], 200);
   const issues = closedLater.flatMap((piece) => (piece.kind === 'issue' ? [piece.issue] : []));
   assert.deepEqual(issues.map((issue) => [issue.code, issue.unrecoverable, issue.line]), [['CSV_INVALID_CLOSING_QUOTE', true, 2], ['CSV_RECORD_TOO_LARGE', undefined, 2]]);
-  assert.match(issues[0]!.reason, /a quote at line 53 ends a quoted field but is followed by more text/);
+  assert.match(issues[0]!.reason, /^a quoted field opened at line 2, column 4, is closed at line 53 by a quote followed by more text: /);
   // Reading goes on at the line after the one that closed it, for a reader that does not stop.
   assert.deepEqual(closedLater.at(-1), { kind: 'record', line: 54, fields: ['#z', 'fine', '4'] });
 });
