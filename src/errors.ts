@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'INPUT_NOT_FOUND'
   | 'INPUT_UNREADABLE'
   | 'INPUT_EMPTY'
+  | 'INPUT_CHANGED'
   | 'MISSING_COLUMNS'
   | 'DUPLICATE_COLUMN'
   | 'FORMAT_UNKNOWN'

@@ -282,6 +282,8 @@ function dryRunReport(prepared: PreparedPush, flags: PushFlags, io: CliIo, input
     largestBatchProfiles: Math.max(0, ...batches.map((b) => b.rows.length)),
     largestBatchBytes: Math.max(0, ...batches.map((b) => b.bytes)),
     heldBack: plan?.heldBack.length ?? 0,
+    inputRowsRejected: prepared.inputRowsRejected,
+    inputRejectsFile: prepared.inputRejectsFile ?? null,
     dateProperties: prepared.dateProperties,
     ...(incremental !== undefined ? { incremental: incrementalJson(incremental, undefined, clearTotals(prepared.state), prepared.state.clears) } : {}),
     ...(input?.fetch !== undefined ? { fetch: input.fetch } : {}),
@@ -291,7 +293,7 @@ function dryRunReport(prepared: PreparedPush, flags: PushFlags, io: CliIo, input
     io.stderr.write(
       `backfill: dry run: ${input?.fetch !== undefined ? `${fetchSummary(input.fetch)}; ` : ''}${incremental !== undefined ? `${incrementalHead(incremental)}; ` : ''}${formatCount(summary.profiles)} profiles in ${summary.batches} import jobs ` +
         `(largest ${formatCount(summary.largestBatchProfiles)} profiles, ${formatCount(summary.largestBatchBytes)} bytes); ` +
-        `${summary.heldBack} profiles would be rejected locally; ${clearsWould(prepared)}nothing sent\n`,
+        `${summary.heldBack} profiles would be rejected locally; ${inputRowsText(prepared)}${clearsWould(prepared)}nothing sent\n`,
     );
     for (const held of plan?.heldBack ?? []) io.stderr.write(redactSecrets(`  ${held.email}: ${held.reason}\n`));
     for (const line of clearLines(prepared.state.clears, DRY_RUN_CLEARS_LISTED)) io.stderr.write(redactSecrets(`${line}\n`));
@@ -316,7 +318,7 @@ function report(result: PushResult, prepared: PreparedPush, flags: PushFlags, io
   const runLog = prepared.writer === undefined ? null : result.runLog;
   if (flags.json === true) {
     const extra = incremental !== undefined ? { incremental: incrementalJson(incremental, result.recordedState, clearTotals(prepared.state)) } : {};
-    io.stdout.write(redactSecrets(`${JSON.stringify({ ...t, runLog, rejectsFile: result.rejectsFile ?? null, inputRejectsFile: prepared.inputRejectsFile ?? null, stopped: result.stoppedBy?.code ?? null, ...extra, ...(input?.fetch !== undefined ? { fetch: input.fetch } : {}) })}\n`));
+    io.stdout.write(redactSecrets(`${JSON.stringify({ ...t, runLog, rejectsFile: result.rejectsFile ?? null, inputRejectsFile: prepared.inputRejectsFile ?? null, inputRowsRejected: prepared.inputRowsRejected, stopped: result.stoppedBy?.code ?? null, ...extra, ...(input?.fetch !== undefined ? { fetch: input.fetch } : {}) })}\n`));
     return;
   }
   if (flags.quiet === true) return;
@@ -329,9 +331,14 @@ function report(result: PushResult, prepared: PreparedPush, flags: PushFlags, io
     ...(clearsUnsent > 0 ? [`${formatCount(clearsUnsent)} clears unsent`] : []),
   ];
   if (left.length > 0) parts.push(`${left.join(', ')}: resume with backfill push --resume ${result.runLog}`);
-  if (prepared.inputRejectsFile !== undefined) parts.push(`input rows rejected: see ${prepared.inputRejectsFile}`);
+  if (prepared.inputRejectsFile !== undefined) parts.push(inputRowsText(prepared).replace(/; $/, ''));
   if (incremental !== undefined) parts.push(...incrementalTail(incremental, result.recordedState, clearTotals(prepared.state)));
   io.stderr.write(redactSecrets(`backfill: ${parts.join('; ')}\n`));
+}
+
+/** The input rows (order rows, or profiles CSV rows) that failed their checks, and where they went; '' when none did. */
+function inputRowsText({ inputRowsRejected, inputRejectsFile }: PreparedPush): string {
+  return inputRejectsFile === undefined ? '' : `${formatCount(inputRowsRejected)} input rows rejected (see ${inputRejectsFile}); `;
 }
 
 const parseBatchSize = wholeNumberFlag(1, KLAVIYO_LIMITS.profilesPerJob, `1 to ${KLAVIYO_LIMITS.profilesPerJob}`);

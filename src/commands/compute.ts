@@ -21,6 +21,7 @@ import { readOrders, type FileReport, type InputSettings, type ReadProgress } fr
 import { RejectsFile } from '../io/rejects-file.js';
 import type { OrderSource } from '../io/order-source.js';
 import { assertDistinctFiles, type RunFile } from '../io/file-identity.js';
+import { outputTarget } from '../io/output-target.js';
 
 export interface ComputeOptions {
   readonly files: readonly string[];
@@ -123,6 +124,8 @@ async function computeProfiles(options: ComputeOptions): Promise<ComputedProfile
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.stdin ? { stdin: options.stdin } : {}),
     });
+    // Rows of an order read apart from it are matched with it now that every order is read.
+    collector.settleApartRows();
   } catch (error) {
     await rejects.discard();
     throw error;
@@ -159,16 +162,21 @@ export async function runCompute(
     { path: options.out, role: 'the output (-o)' },
     ...(options.rejectsPath !== undefined ? [{ path: options.rejectsPath, role: 'the rejects file' }] : []),
   ]);
-  // Two runs to one output would leave the profiles of one beside the rejects of the other.
-  const lock = options.out === STDIN_PATH ? undefined : RunLock.acquire(options.out, 'the output', options.onNotice ?? (() => {}));
+  // A symlinked output is the file it points to (its parts, lock and stale parts are beside that
+  // file); a device or FIFO is written through, like stdout (see io/output-target.ts).
+  const target = options.out === STDIN_PATH ? undefined : outputTarget(options.out);
+  const out = target?.kind === 'file' ? target.path : options.out;
+  // Two runs to one output would leave the profiles of one beside the rejects of the other. A device
+  // or pipe holds nothing to guard, and no lock can be made beside it (`/dev/null.lock`).
+  const lock = target?.kind !== 'file' ? undefined : RunLock.acquire(out, 'the output', options.onNotice ?? (() => {}));
   try {
-    return await computeAndWrite(options);
+    return await computeAndWrite({ ...options, out, ...(target?.kind === 'stream' ? { maxFileBytes: Infinity, writeThrough: true } : {}) });
   } finally {
     lock?.release();
   }
 }
 
-async function computeAndWrite(options: ComputeOptions & { readonly out: string; readonly maxFileBytes?: number; readonly stdout: Writable }): Promise<ComputeResult> {
+async function computeAndWrite(options: ComputeOptions & WriteOptions): Promise<ComputeResult> {
   const { profiles, shardThreads, counts, rejects } = await computeProfiles(options);
   // Profiles are computed as they are written, so a run never holds millions of rows at once.
   const sharded = await shardedProfilesCsv(profiles, { threads: shardThreads, ...(options.shardMinProfiles === undefined ? {} : { minProfiles: options.shardMinProfiles }) }).catch(async (error: unknown) => {
@@ -186,8 +194,17 @@ async function computeAndWrite(options: ComputeOptions & { readonly out: string;
   }
 }
 
+/** Where and how the profiles are written. */
+interface WriteOptions {
+  readonly out: string;
+  readonly maxFileBytes?: number;
+  readonly stdout: Writable;
+  /** `out` is a device or FIFO: written through, with no parts of earlier runs to look for beside it. */
+  readonly writeThrough?: boolean;
+}
+
 async function writeAndCommit(
-  options: { readonly out: string; readonly maxFileBytes?: number; readonly stdout: Writable },
+  options: WriteOptions,
   csv: AsyncIterator<string | Buffer>,
   rejects: RejectsFile,
   countsOnceWritten: () => ComputeCounts,
@@ -209,7 +226,7 @@ async function writeAndCommit(
     // The parts and the rejects of one run go into place together, after every check that can fail.
     let stale: string[];
     try {
-      stale = await staleParts(options.out, staged.paths, staged.header);
+      stale = options.writeThrough === true ? [] : await staleParts(options.out, staged.paths, staged.header);
       rejectsFile = await rejects.commit();
       await staged.commit().catch((error: unknown) => {
         throw writeError('the output', options.out, error);

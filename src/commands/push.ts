@@ -61,8 +61,10 @@ export interface PreparedPush {
   readonly state: PushRunState;
   readonly runLog: string;
   readonly rejectsPath: string;
-  /** Order rows that could not be read (pushing orders), committed beside the run log. */
+  /** Order rows that could not be read (pushing orders), or profiles CSV rows that failed its checks, committed beside the run log. */
   readonly inputRejectsFile: string | undefined;
+  /** How many such rows there were (0 when there is no such file). */
+  readonly inputRowsRejected: number;
   /** Properties holding dates: these can start date-triggered flows. */
   readonly dateProperties: string[];
   readonly resumed: boolean;
@@ -100,7 +102,7 @@ async function prepareLocked(options: PushOptions, locks: RunLocks, now: () => n
     checkPushFiles(state.start.source, { runLog, rejectsPath, inputRejectsPath, statePath: incremental?.statePath });
     if (incremental !== undefined) locks.take(incremental.statePath, 'the state file');
     const loaded = await loadProfiles(state.start.source, inputRejectsPath, runLog, options.onNotice);
-    const { inputRejectsFile } = loaded;
+    const { inputRejectsFile, inputRowsRejected } = loaded;
     const profiles = incremental === undefined ? loaded.profiles : rowList(reselectRows(computedRows(loaded), incremental, runLog));
     if (fingerprint(profiles) !== state.start.fingerprint) {
       throw new BackfillError('RUN_LOG_MISMATCH', `the profiles computed now differ from those ${runLog} was pushing`, {
@@ -109,13 +111,13 @@ async function prepareLocked(options: PushOptions, locks: RunLocks, now: () => n
       });
     }
     const writer = options.dryRun ? undefined : await RunLogWriter.open(runLog, false);
-    const prepared = { profiles, state, runLog, rejectsPath, inputRejectsFile, dateProperties: profiles.textProperties(), resumed: true, writer, plan: undefined, locks };
+    const prepared = { profiles, state, runLog, rejectsPath, inputRejectsFile, inputRowsRejected, dateProperties: profiles.textProperties(), resumed: true, writer, plan: undefined, locks };
     if (writer !== undefined) record(prepared, { type: 'resume', at: new Date(now()).toISOString() });
     return { ...prepared, totals: pushTotals(state) };
   }
   if (options.incremental !== undefined) locks.take(options.incremental.statePath, 'the state file');
   const loaded = await loadProfiles(start.source, inputRejectsPath, runLog, options.onNotice);
-  const { inputRejectsFile } = loaded;
+  const { inputRejectsFile, inputRowsRejected } = loaded;
   let profiles = loaded.profiles;
   let incremental: StartEntry['incremental'];
   let clears: readonly PropertyClear[] = [];
@@ -146,7 +148,7 @@ async function prepareLocked(options: PushOptions, locks: RunLocks, now: () => n
   if (writes) await options.confirm?.({ profiles: profiles.length, batches: plan.batches.length, clears: clears.length, dateProperties: properties });
   const writer = writes ? await RunLogWriter.open(runLog, true) : undefined;
   writer?.append(startEntry);
-  const prepared = { profiles, state, runLog, rejectsPath, inputRejectsFile, dateProperties: properties, resumed: false, writer, plan, locks };
+  const prepared = { profiles, state, runLog, rejectsPath, inputRejectsFile, inputRowsRejected, dateProperties: properties, resumed: false, writer, plan, locks };
   if (clears.length > 0) record(prepared, { type: 'clears', clears });
   if (plan.heldBack.length > 0) record(prepared, { type: 'rejected', batch: null, profiles: plan.heldBack });
   plan.batches.forEach((batch, index) => record(prepared, { type: 'batch', batch: index + 1, rows: toRanges(batch.rows) }));
@@ -240,7 +242,7 @@ function clearClient(options: ApplyOptions, tuning: PushTuning, clock: Clock, st
 
 /** A profiles CSV, read into columns; or order exports, computed into rows by these definitions. */
 type LoadedProfiles =
-  | { readonly kind: 'profiles'; readonly profiles: ProfileList; readonly inputRejectsFile: string | undefined }
+  | { readonly kind: 'profiles'; readonly profiles: ProfileList; readonly inputRejectsFile: string | undefined; readonly inputRowsRejected: number }
   | {
       readonly kind: 'orders';
       readonly profiles: ProfileList;
@@ -248,6 +250,7 @@ type LoadedProfiles =
       /** Profiles whose orders set nothing (their windows emptied): never sent, perhaps cleared. */
       readonly withoutProperties: ProfileRow[];
       readonly inputRejectsFile: string | undefined;
+      readonly inputRowsRejected: number;
       readonly definitions: Definitions;
     };
 
@@ -264,7 +267,7 @@ async function loadProfiles(source: PushSource, inputRejectsPath: string, runLog
     const rejects = new RejectsFile(inputRejectsPath);
     try {
       const { profiles } = await readProfilesCsv(source.file, (rejected) => rejects.add(rejected));
-      return { kind: 'profiles', profiles, inputRejectsFile: await rejects.commit() };
+      return { kind: 'profiles', profiles, inputRejectsFile: await rejects.commit(), inputRowsRejected: rejects.count };
     } catch (error) {
       await rejects.discard();
       throw error;
@@ -281,7 +284,7 @@ async function loadProfiles(source: PushSource, inputRejectsPath: string, runLog
     strict: false,
     rejectsPath: inputRejectsPath,
   }).finally(() => events?.close());
-  return { kind: 'orders', profiles: rowList(table.rows), rows: table.rows, withoutProperties: table.withoutProperties, inputRejectsFile: table.rejectsFile, definitions: settings.definitions };
+  return { kind: 'orders', profiles: rowList(table.rows), rows: table.rows, withoutProperties: table.withoutProperties, inputRejectsFile: table.rejectsFile, inputRowsRejected: table.counts.rowsRejected, definitions: settings.definitions };
 }
 
 function record(prepared: Pick<PreparedPush, 'state' | 'writer'>, entry: RunLogEntry): void {

@@ -4,7 +4,7 @@
  * columns they write. Everything downstream (the CSV header and rows, the profiles-CSV reader's checks,
  * push's JSON, diff, the event store's retention) takes its columns from here.
  */
-import type { Definitions, PropertyNames } from './definitions.js';
+import { KEY_COLUMNS, propertyKindOfName, type Definitions, type PropertyNames } from './definitions.js';
 import type { ProfileOrders, PropertyColumn, Reducer, ReducerKind } from './reducers/reducer.js';
 import { REDUCER_KINDS } from './reducers/registry.js';
 
@@ -79,7 +79,13 @@ export function portable({ definitions, asOf }: Computation): PortableComputatio
   return { definitions, asOf };
 }
 
-/** What is wrong with the chosen names (a window or size not computed, a name used twice), if anything. */
+/**
+ * What is wrong with the chosen names (a window or size not computed, a name used twice), if anything.
+ * A name must also read back as what it is: Klaviyo's import and the profiles-CSV reader find the
+ * email and phone columns by name in any case, and a profiles CSV from elsewhere is typed by its
+ * names' endings (`_value` a number, `_date` a date), so a value named `x_date`, or a date named
+ * `x_value`, would make push refuse every row of the file compute wrote.
+ */
 export function propertyNameProblem(definitions: Definitions, names: PropertyNames): string | undefined {
   for (const days of Object.keys(names.windows ?? {})) {
     if (!definitions.windows.some((w) => String(w.days) === days)) {
@@ -91,10 +97,23 @@ export function propertyNameProblem(definitions: Definitions, names: PropertyNam
       return `"properties.sizes" names size "${size}", which is not computed (sizes: ${definitions.sizes.map((s) => s.size).join(', ')})`;
     }
   }
-  const seen = new Set<string>(['Email', 'Phone Number']);
-  for (const column of new PropertySchema(definitions).names) {
-    if (seen.has(column)) return `property name "${column}" is used twice (or clashes with Email / Phone Number)`;
-    seen.add(column);
+  const columns = new PropertySchema(definitions).columns;
+  const seen = new Map<string, string>(KEY_COLUMNS.map((column) => [column.toLowerCase(), column]));
+  for (const { name } of columns) {
+    const clash = seen.get(name.toLowerCase());
+    if (clash === name) return `property name "${name}" is used twice (or clashes with Email / Phone Number)`;
+    if (clash !== undefined) return `property name "${name}" clashes with the ${clash} column (names are compared in any case)`;
+    seen.set(name.toLowerCase(), name);
+  }
+  for (const { name, kind } of columns) {
+    const read = propertyKindOfName(name);
+    if (kind === 'value' && read === 'date') return `the value property "${name}"${windowOf(definitions, name)} ends in _date, which a profiles CSV reads as a date`;
+    if (kind === 'date' && read === 'value') return `the date property "${name}" ends in _value, which a profiles CSV reads as a number`;
   }
   return undefined;
+}
+
+function windowOf(definitions: Definitions, valueProperty: string): string {
+  const window = definitions.windows.find((w) => w.valueProperty === valueProperty);
+  return window === undefined ? '' : ` (window ${window.days})`;
 }

@@ -67,3 +67,18 @@ export function buildDefinitions(
     sizes: [...new Set(sizes)].map((size) => ({ size, dateProperty: names.sizes?.[size] ?? sizeDefinition(size).dateProperty })),
   };
 }
+
+/** The profile's key columns of a profiles CSV, before the properties. */
+export const KEY_COLUMNS = ['Email', 'Phone Number'] as const;
+
+/**
+ * What a profiles CSV's column holds, told by its name's ending in any case (the reader, push
+ * --profiles and diff --against FILE, checks each cell by it): `_value` a plain number, `_date` a
+ * `yyyy-MM-dd HH:mm:ss` date, anything else a number or text as it reads.
+ */
+export function propertyKindOfName(name: string): 'value' | 'date' | 'any' {
+  const lower = name.toLowerCase();
+  if (lower.endsWith('_value')) return 'value';
+  if (lower.endsWith('_date')) return 'date';
+  return 'any';
+}

@@ -6,7 +6,7 @@
  * here as `readItems` (it lives with that format), so an event and its CSV export give one order.
  */
 import { emailProblem } from './email.js';
-import { parseMoney } from './money.js';
+import { orderValueProblem, parseMoney } from './money.js';
 import type { Order } from './order.js';
 import { parseTimestamp } from './timestamp.js';
 
@@ -53,6 +53,8 @@ export function orderOfEvent(event: OrderEvent, reading: EventReading): EventOut
     const given = fields['$value'];
     return { kind: 'unreadable', code: 'BAD_VALUE', reason: `event ${event.id}: $value ${given === undefined || given === null || given === '' ? 'is missing' : `is not a number: ${JSON.stringify(given)}`}` };
   }
+  const tooLarge = orderValueProblem(value, String(fields['$value']));
+  if (tooLarge !== undefined) return { kind: 'unreadable', code: 'BAD_VALUE', reason: `event ${event.id}: $value ${tooLarge}` };
   const placedAt = event.datetime === null ? undefined : parseTimestamp(event.datetime);
   if (placedAt === undefined || !placedAt.ok) {
     return { kind: 'unreadable', code: 'BAD_DATE', reason: `event ${event.id}: datetime ${event.datetime === null ? 'is missing' : placedAt !== undefined && !placedAt.ok ? placedAt.reason : ''}` };

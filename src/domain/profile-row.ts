@@ -17,7 +17,7 @@ export interface ProfileRow {
 }
 
 /** The key an order's profile is known by: its email, or without one its phone. An email has an `@` and a phone number never does, so one index holds both kinds. */
-export function profileKey(order: Order): string {
+export function profileKey(order: Pick<Order, 'email' | 'phone'>): string {
   return order.email !== '' ? order.email : (order.phone ?? '');
 }
 

@@ -7,6 +7,7 @@
  */
 import { isBlankCell, numberEmailCell, profileAnyCell, profileCell, profileCellText } from '../engine/csv/cell-readers.js';
 import { ProfileColumns, type PropertyKind } from '../engine/tables/profile-columns.js';
+import { propertyKindOfName } from '../domain/definitions.js';
 import { BackfillError } from '../errors.js';
 import type { CsvItemSink, CsvRecord, CsvSyntaxIssue } from '../engine/csv/csv-records.js';
 import type { CsvScanner, StructuredRecords } from '../engine/csv/csv-scanner.js';
@@ -19,12 +20,9 @@ type ColumnKind = 'email' | PropertyKind;
 
 function columnKind(name: string, isEmail: boolean, known: ReadonlyMap<string, CellKind>): ColumnKind {
   if (isEmail) return 'email';
-  const kind = known.get(name);
-  if (kind !== undefined) return kind;
-  const lower = name.toLowerCase();
-  if (lower.endsWith('_value')) return 'value';
-  if (lower.endsWith('_date')) return 'date';
-  return 'any';
+  // The computation's own columns by their kind; any other by the rule compute's names are checked
+  // against (domain/definitions.ts), so what it writes reads back.
+  return known.get(name) ?? propertyKindOfName(name);
 }
 
 export class ProfilesCsvRows implements CsvItemSink {
@@ -118,6 +116,8 @@ export class ProfilesCsvRows implements CsvItemSink {
 
   syntax(issue: CsvSyntaxIssue): void {
     if (this.#header === undefined) throw badRow(this.#file, issue.line, `the header row is not valid CSV: ${issue.reason}`);
+    // The rows after it were read into it (see csv-oversized-record.ts): none of them can be used as read.
+    if (issue.unrecoverable === true) throw badRow(this.#file, issue.line, issue.reason);
     this.#reject(issue.line, issue.code, issue.reason, issue.raw);
   }
 
@@ -127,6 +127,14 @@ export class ProfilesCsvRows implements CsvItemSink {
     if (emailIndex < 0) {
       throw new BackfillError('MISSING_COLUMNS', `${this.#file} has no ${EMAIL_COLUMN} column; expected a profiles CSV written by backfill`, {
         location: { file: this.#file, line: record.line },
+      });
+    }
+    // A second Email column in another case (`email` beside `Email`) would be sent as a property.
+    const again = header.findIndex((name, index) => index !== emailIndex && name.toLowerCase() === EMAIL_COLUMN.toLowerCase());
+    if (again >= 0) {
+      throw new BackfillError('DUPLICATE_COLUMN', `${this.#file}: the header has the Email column twice, at columns ${emailIndex + 1} ("${header[emailIndex]}") and ${again + 1} ("${header[again]}"): which one is the profile's cannot be told`, {
+        location: { file: this.#file, line: record.line, column: again + 1 },
+        hint: 'Remove or rename one of them, then run again.',
       });
     }
     this.#header = header;

@@ -17,14 +17,19 @@ function latestSizeDateReducer(size: SizeDefinition, sizeNumber: number): Reduce
   return {
     columns: [{ name: size.dateProperty, kind: 'date' }],
     reduce(orders: ProfileOrders, _asOf: number, cells: Float64Array, at: number): void {
+      let latest = NaN;
       // In time order: the first order from the end with the size is the latest.
       for (let i = orders.end - 1; i >= orders.start; i--) {
         if (hasSize(orders, i, sizeNumber)) {
-          cells[at] = orders.times[i]!;
-          return;
+          latest = orders.times[i]!;
+          break;
         }
       }
-      cells[at] = NaN;
+      // Rows read apart from their order name sizes too, at its time.
+      for (let i = orders.end; i < orders.marksEnd; i++) {
+        if (hasSize(orders, i, sizeNumber) && !(orders.times[i]! <= latest)) latest = orders.times[i]!;
+      }
+      cells[at] = latest;
     },
     // The latest order with a size may be of any age: every order is needed.
     ordersNeededFrom: () => undefined,

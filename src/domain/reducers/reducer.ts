@@ -32,6 +32,12 @@ export interface ProfileOrders {
   readonly sizeWords: number;
   readonly start: number;
   readonly end: number;
+  /**
+   * After the orders, `[end, marksEnd)` are size marks, in no order: item rows of an order read apart
+   * from its first row, or the order read again, with the time and the sizes they name (their value
+   * is NaN). They are no orders; only a reducer of sizes looks at them.
+   */
+  readonly marksEnd: number;
 }
 
 /** Whether order `i` of `orders` has an item of size number `size` (its place in `definitions.sizes`). */

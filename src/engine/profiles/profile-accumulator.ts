@@ -97,15 +97,32 @@ export class ProfileAccumulator {
    */
   add(order: Order, key = profileKey(order), hash = keyHash(key)): boolean {
     if (order.placedAt > this.#computation.asOf) return false;
-    const profile = this.#profileIds.add(key, hash);
-    const sizes = this.#orderSizes;
-    sizes.fill(0);
-    for (const size of order.sizes) {
-      const number = this.#sizeNumber.get(size);
-      if (number !== undefined) sizes[number >>> 5]! |= 1 << (number & 31);
-    }
-    this.#orders.append(profile, order.placedAt, order.value, sizes);
+    this.#orders.append(this.#profileIds.add(key, hash), order.placedAt, order.value, this.#sizeBits(order.sizes));
     return true;
+  }
+
+  /**
+   * Adds an order's sizes without the order: rows of an order read apart from the row with its total
+   * (see OrderSink.apartRows), or the order read again, whose order was added on its own. They are
+   * kept as a size mark (see ProfileOrders.marksEnd): a size's date is the latest order with it,
+   * whichever rows named it, so this is what reading the rows together gives. False (and nothing
+   * added) when placed after the as-of.
+   */
+  addSizes(key: string, hash: number, placedAt: number, sizes: readonly string[]): boolean {
+    if (placedAt > this.#computation.asOf) return false;
+    this.#orders.appendSizeMark(this.#profileIds.add(key, hash), placedAt, this.#sizeBits(sizes));
+    return true;
+  }
+
+  /** The size bits of `sizes`, in the one array reused for every order. */
+  #sizeBits(sizes: readonly string[]): Uint32Array {
+    const bits = this.#orderSizes;
+    bits.fill(0);
+    for (const size of sizes) {
+      const number = this.#sizeNumber.get(size);
+      if (number !== undefined) bits[number >>> 5]! |= 1 << (number & 31);
+    }
+    return bits;
   }
 
   /**
@@ -207,8 +224,11 @@ class ProfileCursor implements ProfileValues, ProfileOrders {
   readonly sizeWords: number;
   start = 0;
   end = 0;
+  marksEnd = 0;
+  /** Whether any group holds size marks (rare): only then are they moved after the orders. */
+  readonly #hasMarks: boolean;
 
-  constructor(keys: KeyIndex, columns: number, { times, values, sizes, sizeWords, starts }: GroupedOrders) {
+  constructor(keys: KeyIndex, columns: number, { times, values, sizes, sizeWords, starts, marks }: GroupedOrders) {
     this.#keys = keys;
     this.cells = new Float64Array(columns);
     this.times = times;
@@ -216,12 +236,38 @@ class ProfileCursor implements ProfileValues, ProfileOrders {
     this.sizes = sizes;
     this.sizeWords = sizeWords;
     this.#starts = starts;
+    this.#hasMarks = marks > 0;
   }
 
-  /** Makes the orders those of group `group`. */
+  /** Makes the orders those of group `group`: its orders first, then its size marks (their value is NaN). */
   select(group: number): void {
     this.start = this.#starts[group]!;
-    this.end = this.#starts[group + 1]!;
+    this.marksEnd = this.#starts[group + 1]!;
+    this.end = this.#hasMarks ? this.#marksLast() : this.marksEnd;
+  }
+
+  /** Moves the group's size marks after its orders, each kept whole; returns where the marks start. */
+  #marksLast(): number {
+    const { times, values, sizes, sizeWords: words, start, marksEnd } = this;
+    let orders = start;
+    for (let i = start; i < marksEnd; i++) {
+      if (Number.isNaN(values[i]!)) continue;
+      if (i !== orders) {
+        // Swap the order at i with the mark at `orders` (nothing before `orders` is a mark).
+        const [time, value] = [times[orders]!, values[orders]!];
+        times[orders] = times[i]!;
+        values[orders] = values[i]!;
+        times[i] = time;
+        values[i] = value;
+        for (let w = 0; w < words; w++) {
+          const bits = sizes[orders * words + w]!;
+          sizes[orders * words + w] = sizes[i * words + w]!;
+          sizes[i * words + w] = bits;
+        }
+      }
+      orders++;
+    }
+    return orders;
   }
 
   get key(): string {

@@ -61,6 +61,11 @@ export class ProfileShards {
     return this.#shards[this.#shards.length === 1 ? 0 : shardOf(hash, this.#shards.length)]!.add(order, key, hash);
   }
 
+  /** `ProfileAccumulator.addSizes` in the profile's shard. */
+  addSizes(key: string, hash: number, placedAt: number, sizes: readonly string[]): boolean {
+    return this.#shards[this.#shards.length === 1 ? 0 : shardOf(hash, this.#shards.length)]!.addSizes(key, hash, placedAt, sizes);
+  }
+
   /** Each shard's content, for another thread's `absorb` (transfer the buffers); these shards must not be used afterwards. */
   handOver(): AccumulatedPart[] {
     return this.#shards.map((shard) => shard.handOver());

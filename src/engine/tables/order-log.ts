@@ -22,6 +22,8 @@ export interface OrderBlocks {
   readonly length: number;
   /** 32-bit words of size bits per order: none without sizes, one for up to 32. */
   readonly sizeWords: number;
+  /** How many of the entries are size marks (`appendSizeMark`). */
+  readonly marks: number;
   readonly blocks: readonly OrderBlock[];
 }
 
@@ -32,12 +34,15 @@ export interface GroupedOrders {
   readonly sizes: Uint32Array;
   readonly sizeWords: number;
   readonly starts: Uint32Array;
+  /** How many entries are size marks, in any group. */
+  readonly marks: number;
 }
 
 export class OrderLog {
   readonly #blocks: Mutable<OrderBlock>[] = [];
   readonly #sizeWords: number;
   #length = 0;
+  #marks = 0;
 
   constructor(sizeWords: number) {
     this.#sizeWords = sizeWords;
@@ -48,6 +53,7 @@ export class OrderLog {
     const log = new OrderLog(content.sizeWords);
     for (const block of content.blocks) log.#blocks.push({ ...block });
     log.#length = content.length;
+    log.#marks = content.marks;
     return log;
   }
 
@@ -79,6 +85,15 @@ export class OrderLog {
   }
 
   /**
+   * Appends a size mark: sizes a profile's rows named at `placedAt` without being an order (rows of
+   * an order read apart from it). Its value is NaN, which tells it from an order.
+   */
+  appendSizeMark(profile: number, placedAt: number, sizes: Uint32Array): void {
+    this.append(profile, placedAt, NaN, sizes);
+    this.#marks++;
+  }
+
+  /**
    * Takes in another log's blocks as they are, after this log's orders, its profile numbers renumbered
    * in place (profile p there is `numbers[p]` here): what appending its orders one by one would give,
    * without copying them. The blocks must not be used elsewhere afterwards.
@@ -90,6 +105,7 @@ export class OrderLog {
       this.#blocks.push({ ...block });
       this.#length += block.length;
     }
+    this.#marks += other.marks;
   }
 
   /**
@@ -97,7 +113,7 @@ export class OrderLog {
    * buffers); this log must not be used afterwards.
    */
   handOver(): OrderBlocks {
-    return { length: this.#length, sizeWords: this.#sizeWords, blocks: this.#blocks.map((block) => ({ ...block })) };
+    return { length: this.#length, sizeWords: this.#sizeWords, marks: this.#marks, blocks: this.#blocks.map((block) => ({ ...block })) };
   }
 
   /**
@@ -125,7 +141,7 @@ export class OrderLog {
         for (let w = 0; w < words; w++) sizes[at * words + w] = block.sizes[i * words + w]!;
       }
     }
-    return { times, values, sizes, sizeWords: words, starts };
+    return { times, values, sizes, sizeWords: words, starts, marks: this.#marks };
   }
 }
 

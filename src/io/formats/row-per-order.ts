@@ -9,6 +9,7 @@ import { emailProblem } from '../../domain/email.js';
 import { instantCell, moneyCell } from '../../engine/csv/cell-readers.js';
 import { stripExcelPrefix } from '../../domain/order-timestamps.js';
 import type { CsvRecord, CsvSyntaxIssue } from '../../engine/csv/csv-records.js';
+import { MAX_ORDER_VALUE, orderValueProblem } from '../../domain/money.js';
 import { DateOrderGate } from './date-order-gate.js';
 import { addSizesInSizeCell } from './item-sizes.js';
 import { type ColumnField, type ColumnMapping, type FormatOptions, HeaderIndex, type OrderFormat, type OrderProblem, type OrderSink, type RecordConsumer, rejectOrderRows, type SizeSource } from './format.js';
@@ -162,9 +163,9 @@ class RowPerOrderReader implements RecordConsumer {
       return order;
     }
     const value = moneyCell(record, at.value, this.#options.decimalComma);
-    if (value === undefined) {
+    if (value === undefined || Math.abs(value) >= MAX_ORDER_VALUE) {
       const total = fields[at.value]!;
-      const reason = total.trim() === '' ? 'no order total' : `order total is not a number: "${total}"`;
+      const reason = value !== undefined ? `order total ${orderValueProblem(value, total)}` : total.trim() === '' ? 'no order total' : `order total is not a number: "${total}"`;
       order.problem = { line: record.line, code: 'BAD_VALUE', reason, column: at.value };
       return order;
     }
