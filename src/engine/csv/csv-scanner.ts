@@ -600,62 +600,26 @@ export class CsvScanner {
     let i = start;
     for (;;) {
       if (column > lastWanted) {
-        // Past the last column decoded (a Shopify row's last 60 of 79): fields are only counted, in
-        // one loop over the bytes instead of one pass of the loop below per field. A field that
-        // opens with a quote, or the end of the bytes at hand, goes back to the loop below.
-        let j = i;
-        let fieldStart = i;
-        let counted = column;
-        for (; j < length; j++) {
-          const b = bytes[j];
-          if (b === delimiter) {
-            counted++;
-            fieldStart = j + 1;
-          } else if (b === LF) break;
-          else if (b === QUOTE && j === fieldStart) break;
-        }
-        if (j < length && bytes[j] === LF) {
-          this.#fieldCount = counted + 1;
+        const end = this.#countFieldsToLineEnd(bytes, i, column);
+        if (end >= 0) {
+          this.#fieldCount = this.#countedFields;
           this.#recordLineBreaks = lineBreaks + 1;
-          return j + 1;
+          return end;
         }
-        i = fieldStart;
-        column = counted;
+        i = this.#countedTo;
+        column = this.#countedFields;
       }
       const decode = wanted === undefined || wanted[column] === true;
       if (bytes[i] === QUOTE) {
-        // Quoted field: runs to the quote that is followed by a delimiter, a line break or the end.
-        let escaped = false;
-        let close = bytes.indexOf(QUOTE, i + 1);
-        for (;;) {
-          if (close < 0) return INCOMPLETE;
-          if (close + 1 === length) {
-            if (!atEnd) return INCOMPLETE;
-            break;
-          }
-          if (bytes[close + 1] !== QUOTE) break;
-          escaped = true;
-          close = bytes.indexOf(QUOTE, close + 2);
-        }
+        const close = this.#closingQuote(bytes, i, atEnd);
+        if (close === INCOMPLETE) return INCOMPLETE;
         if (decode) {
           const text = decodeUtf8(bytes, i + 1, close);
-          fields[column] = escaped ? text.replaceAll('""', '"') : text;
+          fields[column] = this.#quotedEscaped ? text.replaceAll('""', '"') : text;
         }
         for (let lf = bytes.indexOf(LF, i + 1); lf >= 0 && lf < close; lf = bytes.indexOf(LF, lf + 1)) lineBreaks++;
-        i = close + 1;
-        const next = bytes[i];
-        if (next === CR) {
-          if (i + 1 === length) {
-            if (!atEnd) return INCOMPLETE;
-          } else if (bytes[i + 1] !== LF) {
-            this.#badQuoteAt = close;
-            return INCOMPLETE;
-          }
-          i++;
-        } else if (next !== delimiter && next !== LF && i < length) {
-          this.#badQuoteAt = close;
-          return INCOMPLETE;
-        }
+        i = this.#afterQuotedField(bytes, close, atEnd);
+        if (i === INCOMPLETE) return INCOMPLETE;
       } else {
         // Unquoted field: runs to the next delimiter or line break.
         let j = i;
@@ -685,6 +649,82 @@ export class CsvScanner {
       this.#recordLineBreaks = lineBreaks + 1;
       return i + 1; // past the line feed
     }
+  }
+
+  /** Set by #countFieldsToLineEnd: the fields counted, and where counting stopped. */
+  #countedFields = 0;
+  #countedTo = 0;
+
+  /**
+   * Past the last column decoded (a Shopify row's last 60 of 79) fields are only counted, from field
+   * `column` at `start`, in one loop over the bytes instead of one pass of #scanRecord's loop per
+   * field. Returns where the record ends (past its line feed); or -1 at a field that opens with a
+   * quote, or at the end of the bytes at hand, which #scanRecord's loop reads on from (#countedTo).
+   */
+  #countFieldsToLineEnd(bytes: Buffer, start: number, column: number): number {
+    const delimiter = this.#delimiter;
+    const length = bytes.length;
+    let fieldStart = start;
+    let counted = column;
+    let j = start;
+    for (; j < length; j++) {
+      const b = bytes[j];
+      if (b === delimiter) {
+        counted++;
+        fieldStart = j + 1;
+      } else if (b === LF) break;
+      else if (b === QUOTE && j === fieldStart) break;
+    }
+    if (j < length && bytes[j] === LF) {
+      this.#countedFields = counted + 1;
+      return j + 1;
+    }
+    this.#countedFields = counted;
+    this.#countedTo = fieldStart;
+    return -1;
+  }
+
+  /** Set by #closingQuote: the quoted field holds `""`. */
+  #quotedEscaped = false;
+
+  /**
+   * The quote that closes the quoted field opening at `open`: the first one not followed by another
+   * (`""` is a quote inside); INCOMPLETE when the bytes at hand do not settle it.
+   */
+  #closingQuote(bytes: Buffer, open: number, atEnd: boolean): number {
+    this.#quotedEscaped = false;
+    let close = bytes.indexOf(QUOTE, open + 1);
+    for (;;) {
+      if (close < 0) return INCOMPLETE;
+      if (close + 1 === bytes.length) return atEnd ? close : INCOMPLETE;
+      if (bytes[close + 1] !== QUOTE) return close;
+      this.#quotedEscaped = true;
+      close = bytes.indexOf(QUOTE, close + 2);
+    }
+  }
+
+  /**
+   * Where reading goes on after the closing quote at `close`: at the delimiter or line feed that must
+   * follow it (a CR before the line feed skipped). INCOMPLETE when the bytes at hand end first, or when
+   * stray text follows the quote (#badQuoteAt says where).
+   */
+  #afterQuotedField(bytes: Buffer, close: number, atEnd: boolean): number {
+    const length = bytes.length;
+    let i = close + 1;
+    const next = bytes[i];
+    if (next === CR) {
+      if (i + 1 === length) {
+        if (!atEnd) return INCOMPLETE;
+      } else if (bytes[i + 1] !== LF) {
+        this.#badQuoteAt = close;
+        return INCOMPLETE;
+      }
+      i++;
+    } else if (next !== this.#delimiter && next !== LF && i < length) {
+      this.#badQuoteAt = close;
+      return INCOMPLETE;
+    }
+    return i;
   }
 
   /** Set by #recoveredEnd: the first quote it read as text, and where the field it opens ends. */
