@@ -31,18 +31,15 @@ export interface CsvCells {
   text(column: number): string | undefined;
 }
 
-/** The cell's bytes: `CELL.bytes[CELL.start, CELL.end)`, its own or its text's copied; false when its text is not one byte a character. */
+/**
+ * A cell's text copied to bytes, `CELL.bytes[CELL.start, CELL.end)`, for the readers' text path (the
+ * bytes path reads the record's own bytes where they lie: see each reader).
+ */
 const CELL = { bytes: new Uint8Array(0) as Uint8Array, start: 0, end: 0 };
 let scratch = new Uint8Array(256);
 
-function cellBytes(cells: CsvCells, column: number): boolean {
-  const start = cells.asciiStart(column);
-  if (start >= 0) {
-    CELL.bytes = cells.bytes;
-    CELL.start = start;
-    CELL.end = cells.asciiEnd(column);
-    return true;
-  }
+/** The cell's text as bytes in CELL, when every code unit is below 0x100. */
+function cellTextBytes(cells: CsvCells, column: number): boolean {
   return textBytes(cells.text(column) ?? '');
 }
 
@@ -107,13 +104,15 @@ export function plainDecimal(bytes: Uint8Array, start: number, end: number, form
 
 /** The cell as a plain decimal in `form`; NaN when it is not one (blank included). */
 export function decimalCell(cells: CsvCells, column: number, form: DecimalForm): number {
-  return cellBytes(cells, column) ? plainDecimal(CELL.bytes, CELL.start, CELL.end, form) : NaN;
+  const start = cells.asciiStart(column);
+  if (start >= 0) return plainDecimal(cells.bytes, start, cells.asciiEnd(column), form);
+  return cellTextBytes(cells, column) ? plainDecimal(CELL.bytes, CELL.start, CELL.end, form) : NaN;
 }
 
 /** The cell as a money total (`parseMoney`): a plain one from its bytes, any other through its text; undefined when it is none. */
 export function moneyCell(cells: CsvCells, column: number, decimalComma: boolean): number | undefined {
-  if (!decimalComma && cellBytes(cells, column)) {
-    const plain = plainDecimal(CELL.bytes, CELL.start, CELL.end, 'total');
+  if (!decimalComma) {
+    const plain = decimalCell(cells, column, 'total');
     if (plain === plain) return plain; // not NaN
   }
   return parseMoney(cells.text(column) ?? '', decimalComma);
@@ -181,17 +180,19 @@ export interface NotAnInstant {
 
 /** The cell as an instant (epoch ms): the fixed layout from its bytes, any other through `timestamps`. */
 export function instantCell(cells: CsvCells, column: number, timestamps: TimestampReader): number | NotAnInstant {
-  if (cellBytes(cells, column)) {
-    const instant = fixedLayoutInstant(CELL.bytes, CELL.start, CELL.end);
-    if (instant === instant) return instant; // not NaN
-  }
+  const start = cells.asciiStart(column);
+  const instant =
+    start >= 0 ? fixedLayoutInstant(cells.bytes, start, cells.asciiEnd(column)) : cellTextBytes(cells, column) ? fixedLayoutInstant(CELL.bytes, CELL.start, CELL.end) : NaN;
+  if (instant === instant) return instant; // not NaN
   const parsed = timestamps.read(cells.text(column) ?? '');
   return parsed.ok ? parsed.epochMs : { reason: parsed.reason };
 }
 
 /** Whether the cell starts with a year (`2025-`), the form no day/month ambiguity can affect. */
 export function startsWithYear(cells: CsvCells, column: number): boolean {
-  return cellBytes(cells, column) && yearFirst(CELL.bytes, CELL.start, CELL.end);
+  const start = cells.asciiStart(column);
+  if (start >= 0) return yearFirst(cells.bytes, start, cells.asciiEnd(column));
+  return cellTextBytes(cells, column) && yearFirst(CELL.bytes, CELL.start, CELL.end);
 }
 
 /** `startsWithYear` of a text (a cell already decoded). */

@@ -79,7 +79,8 @@ export class OrderLog {
     block.times[at] = placedAt;
     block.values[at] = value;
     const words = this.#sizeWords;
-    for (let w = 0; w < words; w++) block.sizes[at * words + w] = sizes[w]!;
+    if (words === 1) block.sizes[at] = sizes[0]!;
+    else for (let w = 0; w < words; w++) block.sizes[at * words + w] = sizes[w]!;
     block.length++;
     this.#length++;
   }
@@ -134,11 +135,14 @@ export class OrderLog {
     const words = this.#sizeWords;
     const sizes = new Uint32Array(this.#length * words);
     for (const block of this.#blocks) {
+      const { profiles, times: blockTimes, values: blockValues, sizes: blockSizes } = block;
       for (let i = 0; i < block.length; i++) {
-        const at = cursor[group[block.profiles[i]!]!]!++;
-        times[at] = block.times[i]!;
-        values[at] = block.values[i]!;
-        for (let w = 0; w < words; w++) sizes[at * words + w] = block.sizes[i * words + w]!;
+        const at = cursor[group[profiles[i]!]!]!++;
+        times[at] = blockTimes[i]!;
+        values[at] = blockValues[i]!;
+        // One word of sizes (up to 32, the usual case) without the inner loop.
+        if (words === 1) sizes[at] = blockSizes[i]!;
+        else for (let w = 0; w < words; w++) sizes[at * words + w] = blockSizes[i * words + w]!;
       }
     }
     return { times, values, sizes, sizeWords: words, starts, marks: this.#marks };
