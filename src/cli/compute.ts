@@ -15,7 +15,7 @@ import { formatCount } from '../text.js';
 import { parseBytes, parseCount, parseThreads } from './flag-values.js';
 import type { CliCommand } from './command.js';
 import { addOrderReadingOptions, explicitSettings, HELP_GROUPS, type OrderReadingFlags } from './order-reading-flags.js';
-import { addOrderSourceOptions, fetchSummary, orderInput, type OrderSourceFlags } from './order-source-flags.js';
+import { addOrderSourceOptions, fetchSummary, orderFilesArgument, orderInput, type OrderSourceFlags } from './order-source-flags.js';
 import { checkOutputPath } from './output-path.js';
 import { Progress, readingText } from './progress.js';
 
@@ -87,7 +87,7 @@ export const computeCommand: CliCommand = {
     const command = program
       .command('compute', { isDefault: true })
       .description('read order exports (or --from klaviyo) and write the profile-properties CSV for Klaviyo (the default command)')
-      .argument('[orders...]', 'order export CSV files; - reads stdin (or --from klaviyo)')
+      .addArgument(orderFilesArgument('order export CSV files (or quoted patterns such as \'exports/orders_*.csv\'); - reads stdin (or --from klaviyo)'))
       .addHelpText('before', COMPUTE_EXAMPLES)
       .addHelpText('after', COMPUTE_DETAILS);
     addOrderSourceOptions(addOrderReadingOptions(command));

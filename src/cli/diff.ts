@@ -9,7 +9,7 @@ import type { CliIo } from './io.js';
 import { Progress } from './progress.js';
 import { klaviyoConnection, parseRevision, type ConnectionFlags } from './klaviyo-connection.js';
 import { addOrderReadingOptions, explicitSettings, HELP_GROUPS, type OrderReadingFlags } from './order-reading-flags.js';
-import { addOrderSourceOptions, fetchSummary, orderInput, type OrderSourceFlags } from './order-source-flags.js';
+import { addOrderSourceOptions, fetchSummary, orderFilesArgument, orderInput, type OrderSourceFlags } from './order-source-flags.js';
 import { runDiff, type Baseline } from '../commands/diff.js';
 import { loadConfig } from '../config/config-file.js';
 import { resolveRunSettings } from '../config/run-settings.js';
@@ -80,7 +80,7 @@ export const diffCommand: CliCommand = {
     const command = program
     .command('diff')
     .description('show what sending the computed profiles would change, against a profiles CSV, the last state, or Klaviyo')
-    .argument('[orders...]', 'order export CSV files, computed as `backfill compute` does (or --from klaviyo)')
+    .addArgument(orderFilesArgument('order export CSV files or quoted patterns, computed as `backfill compute` does (or --from klaviyo)'))
     .requiredOption('--against <baseline>', 'a profiles CSV, "state" or "klaviyo"')
     .option('--state <file>', 'the state file for --against state (default: .backfill/state.json next to the config)')
     .optionsGroup(HELP_GROUPS.output)

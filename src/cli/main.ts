@@ -14,6 +14,7 @@ import { computeCommand } from './compute.js';
 import { diffCommand } from './diff.js';
 import { flowCommand } from './flow.js';
 import { exitCodeOf, exitCodeOfError, exitCodeOfFailure, EXIT, type Outcome } from './exit-codes.js';
+import { Interruption } from './interruption.js';
 import { processIo, type CliIo } from './io.js';
 import { pushCommand } from './push.js';
 import { segmentsCommand } from './segments.js';
@@ -44,6 +45,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   });
   let outcome: Outcome = { kind: 'done' };
   let ran: string | undefined;
+  // From the start, for every command: a signal never leaves a lock or a temporary file behind.
+  const interruption = new Interruption(io);
   const program = new Command('backfill')
     .description("Backfill Klaviyo profile properties from the order history (exports, or the account's Placed Order events), exactly as the flow would have set them; and build that flow for today's API.")
     .version(VERSION, '-V, --version', 'print the version and exit')
@@ -63,7 +66,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       .action(async (...args: unknown[]) => {
         const command = args.at(-1) as Command;
         ran = spec.name;
-        outcome = await spec.run(command, io);
+        outcome = await spec.run(command, io, interruption);
       });
   }
 
@@ -73,11 +76,13 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     await program.parseAsync(argv as string[]);
     return exitCodeOf(outcome);
   } catch (error) {
-    return exitCodeOfFailure(reportError(error, io), ran);
+    return exitCodeOfFailure(reportError(error, io, interruption), ran);
+  } finally {
+    interruption.close();
   }
 }
 
-function reportError(error: unknown, io: CliIo): number {
+function reportError(error: unknown, io: CliIo, interruption: Interruption): number {
   if (error instanceof CommanderError) {
     // Commander has printed its message (or the help) already. `backfill help` ends with
     // commander.help on purpose: asked-for help is a success.
@@ -87,7 +92,8 @@ function reportError(error: unknown, io: CliIo): number {
     const where = error.location !== undefined && !error.message.startsWith(error.location.file) ? `${formatLocation(error.location)}: ` : '';
     io.stderr.write(redactSecrets(`backfill: ${where}${error.message}\n`));
     if (error.hint !== undefined) io.stderr.write(redactSecrets(`  ${error.hint}\n`));
-    return exitCodeOfError(error.code);
+    // A run a signal wound down exits as the signal says (130, 143, 129).
+    return error.code === 'INTERRUPTED' ? interruption.exitCode : exitCodeOfError(error.code);
   }
   if ((error as NodeJS.ErrnoException).code === 'EPIPE') return EXIT.ok; // `| head` closed the pipe
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);

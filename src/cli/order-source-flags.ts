@@ -5,14 +5,14 @@
  * from it; with files, nothing here happens.
  */
 import { dirname } from 'node:path';
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import { fetchEvents, type FetchProgress, type FetchReport, type MetricChoice } from '../commands/fetch-events.js';
 import type { RunSettings } from '../config/run-settings.js';
 import { storeCovers } from '../core/event-retention.js';
 import { BackfillError } from '../errors.js';
 import { eventReading, storedEventOrders } from '../io/event-orders.js';
 import type { EventStore } from '../io/event-store.js';
-import { expandInputPaths } from '../io/input-files.js';
+import { expandInputPath } from '../io/input-files.js';
 import type { OrderSource } from '../io/order-source.js';
 import { defaultStatePath } from '../io/state-file.js';
 import { systemClock } from '../klaviyo/clock.js';
@@ -38,6 +38,15 @@ export interface OrderSourceFlags extends ConnectionFlags {
   json?: boolean;
   markdown?: boolean;
   color?: boolean;
+}
+
+/**
+ * The `[orders...]` argument of every command that reads order exports (compute, push, diff, segments):
+ * the one place where what was typed becomes the files read, quoted patterns expanded
+ * (`'exports/orders_*.csv'` in a crontab line), so no command can read the arguments without it.
+ */
+export function orderFilesArgument(description: string): Argument {
+  return new Argument('[orders...]', description).argParser((typed: string, previous: string[] | undefined) => [...(previous ?? []), ...expandInputPath(typed)]);
 }
 
 export function addOrderSourceOptions(command: Command): Command {
@@ -73,7 +82,7 @@ export async function orderInput(patterns: readonly string[], flags: OrderSource
   if (flags.from !== 'klaviyo') {
     const klaviyoOnly = [flags.metric !== undefined && '--metric', flags.metricId !== undefined && '--metric-id', flags.refetch === true && '--refetch', flags.since !== undefined && '--since'].filter(Boolean);
     if (klaviyoOnly.length > 0) throw usage(`${klaviyoOnly.join(', ')} go with --from klaviyo`);
-    return { files: await expandInputPaths(patterns) };
+    return { files: [...patterns] };
   }
   if (patterns.length > 0) throw usage(`--from klaviyo reads the orders from Klaviyo; leave out the files (${patterns.join(', ')})`);
   if (flags.metric !== undefined && flags.metricId !== undefined) throw usage('choose one of --metric and --metric-id');

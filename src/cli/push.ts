@@ -11,7 +11,7 @@ import { KLAVIYO_LIMITS } from '../core/push-plan.js';
 import type { PushTotals } from '../core/push-run-state.js';
 import { BackfillError } from '../errors.js';
 import { addOrderReadingOptions, explicitSettings, HELP_GROUPS, type OrderReadingFlags } from './order-reading-flags.js';
-import { addOrderSourceOptions, fetchSummary, orderInput, type OrderInput, type OrderSourceFlags } from './order-source-flags.js';
+import { addOrderSourceOptions, fetchSummary, orderFilesArgument, orderInput, type OrderInput, type OrderSourceFlags } from './order-source-flags.js';
 import { loadConfig } from '../config/config-file.js';
 import { resolveRunSettings, storeSettings, type ExplicitSettings, type StoredSettings } from '../config/run-settings.js';
 import { DEFAULT_BASE_URL, DEFAULT_REVISION } from '../klaviyo/http.js';
@@ -21,6 +21,7 @@ import { klaviyoConnection, parseRevision, type ConnectionFlags } from './klaviy
 import { defaultStatePath } from '../io/state-file.js';
 import { incrementalHead, incrementalJson, incrementalTail } from './push-incremental-summary.js';
 import type { Outcome } from './exit-codes.js';
+import type { Interruption } from './interruption.js';
 import type { CliIo } from './io.js';
 import type { CliCommand } from './command.js';
 import { Progress, retryNotices } from './progress.js';
@@ -99,7 +100,7 @@ export const pushCommand: CliCommand = {
     const command = program
     .command('push')
     .description('send profiles to Klaviyo through bulk import jobs (computed from orders, or a profiles CSV)')
-    .argument('[orders...]', 'order export CSV files, computed as `backfill compute` does (or --from klaviyo)')
+    .addArgument(orderFilesArgument('order export CSV files or quoted patterns, computed as `backfill compute` does (or --from klaviyo)'))
     .optionsGroup(HELP_GROUPS.input)
     .option('--profiles <file>', 'send this profiles CSV (written by backfill compute) instead of computing')
     .optionsGroup(HELP_GROUPS.klaviyo)
@@ -125,10 +126,10 @@ export const pushCommand: CliCommand = {
     .addHelpText('after', PUSH_DETAILS);
     return addOrderSourceOptions(addOrderReadingOptions(command, { shown: false }));
   },
-  run: (command, io) => push(command.processedArgs[0] as string[], command.opts<PushFlags>(), explicitSettings(command.opts<PushFlags>(), command), io),
+  run: (command, io, interruption) => push(command.processedArgs[0] as string[], command.opts<PushFlags>(), explicitSettings(command.opts<PushFlags>(), command), io, interruption),
 };
 
-async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettings, io: CliIo): Promise<Outcome> {
+async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettings, io: CliIo, interruption: Interruption): Promise<Outcome> {
   // Loaded only when pushing: it and the Klaviyo client it brings were a third of every other run's start.
   const { applyPush, defaultRunLogPath, preparePush } = await import('../commands/push.js');
   const env = io.env;
@@ -161,19 +162,22 @@ async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettin
           throw new BackfillError('CONFIRMATION_REQUIRED', 'not sending without confirmation: stdin is not a terminal', { hint: 'Pass --yes to push from a script, or --dry-run to see the plan.' });
         }
         const prompt = createInterface({ input: stdin, output: io.stderr });
+        // At the prompt a terminal hands Ctrl-C to readline, not to the process: it stops the run all the same.
+        prompt.on('SIGINT', () => interruption.quitNow('SIGINT'));
         const answer = await prompt.question(`Send ${formatCount(profiles)} profiles to Klaviyo in ${batches} import jobs? [y/N] `).finally(() => prompt.close());
-        if (!/^y(es)?$/i.test(answer.trim())) throw new BackfillError('CONFIRMATION_REQUIRED', 'not sent: not confirmed');
+        // Declined is not a usage error: exit 1, as terraform and gh exit when a confirmation is declined.
+        if (!/^y(es)?$/i.test(answer.trim())) throw new BackfillError('DECLINED', 'not sent: not confirmed', { hint: 'Nothing was sent and no run log was written.' });
       },
     },
     io.now,
   );
   if (flags.dryRun === true || connection === undefined) return dryRunReport(prepared, flags, io, input);
+  if (prepared.writer !== undefined) interruption.note = `the run log ${prepared.runLog} holds every step so far: backfill push --resume ${prepared.runLog} carries on`;
 
   const spinner = await Progress.open(io, { silent: flags.quiet === true || flags.json === true, color: flags.color });
   const stop = new AbortController();
-  const stopWatching = io.onInterrupt(() => {
-    // A second Ctrl-C does not wait: the run log is written entry by entry, so it is already whole.
-    if (stop.signal.aborted) io.interruptNow();
+  // A second signal does not wait (interruption.ts): the run log is written entry by entry, so it is already whole.
+  const stopWatching = interruption.whileFinishing(() => {
     stop.abort();
     spinner.stop();
     print('backfill: stopping after the request in flight (Ctrl-C again to quit now)\n');

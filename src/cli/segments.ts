@@ -9,6 +9,7 @@ import { wholeNumberFlag } from './flag-values.js';
 import type { CliCommand } from './command.js';
 import { klaviyoConnection, parseRevision, type ConnectionFlags } from './klaviyo-connection.js';
 import { addOrderReadingOptions, explicitSettings, HELP_GROUPS, type OrderReadingFlags } from './order-reading-flags.js';
+import { orderFilesArgument } from './order-source-flags.js';
 import { computeProfileTable } from '../commands/compute.js';
 import { runSegments, type SegmentReport } from '../commands/segments.js';
 import { loadConfig } from '../config/config-file.js';
@@ -16,7 +17,6 @@ import { resolveRunSettings, type RunSettings } from '../config/run-settings.js'
 import type { ProfileRow } from '../core/profiles.js';
 import { formatUtc } from '../core/timestamp.js';
 import { BackfillError } from '../errors.js';
-import { expandInputPaths } from '../io/input-files.js';
 import { readProfilesCsv } from '../io/read-profiles-csv.js';
 import { systemClock } from '../klaviyo/clock.js';
 import { DEFAULT_REVISION } from '../klaviyo/http.js';
@@ -65,7 +65,7 @@ export const segmentsCommand: CliCommand = {
     const command = program
       .command('segments')
       .description("print (or create) the recipe's segments on the computed properties, with how many profiles each would hold")
-      .argument('[orders...]', 'order exports to count profiles from (computed as compute does)')
+      .addArgument(orderFilesArgument('order exports or quoted patterns to count profiles from (computed as compute does)'))
       .optionsGroup(HELP_GROUPS.definitions)
       .requiredOption('--threshold <amount>', 'the value segment: an order of at least this much', parseAmount)
       .option('--size-days <n>', 'the size segments: a size ordered in the last n days', parseDays, 30)
@@ -108,7 +108,7 @@ export const segmentsCommand: CliCommand = {
 async function profileRows(patterns: string[], flags: SegmentsFlags, settings: RunSettings, asOf: number, cwd: string): Promise<readonly ProfileRow[] | undefined> {
   if (flags.profiles !== undefined) return (await readProfilesCsv(resolve(cwd, flags.profiles))).profiles.toRows();
   if (patterns.length === 0) return undefined;
-  const table = await computeProfileTable({ files: await expandInputPaths(patterns), definitions: settings.definitions, input: settings.input, asOf, strict: false, rejectsPath: undefined });
+  const table = await computeProfileTable({ files: patterns, definitions: settings.definitions, input: settings.input, asOf, strict: false, rejectsPath: undefined });
   return table.rows;
 }
 

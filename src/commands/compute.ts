@@ -22,6 +22,7 @@ import { readOrders, type FileReport, type InputSettings, type ReadProgress } fr
 import { RejectsFile } from '../io/rejects-file.js';
 import type { OrderSource } from '../io/order-source.js';
 import { assertDistinctFiles, type RunFile } from '../io/file-identity.js';
+import { runFiles } from '../io/run-files.js';
 
 export interface ComputeOptions {
   readonly files: readonly string[];
@@ -94,6 +95,7 @@ interface ComputedProfiles {
 }
 
 async function computeProfiles(options: ComputeOptions): Promise<ComputedProfiles> {
+  if (options.rejectsPath !== undefined) runFiles.expectOutput(options.rejectsPath);
   const rejects = options.rejects ?? new RejectsFile(options.rejectsPath);
   const rejectedBefore = rejects.count;
   const threads = options.threads ?? availableParallelism();
@@ -157,6 +159,7 @@ export async function runCompute(
     { path: options.out, role: 'the output (-o)' },
     ...(options.rejectsPath !== undefined ? [{ path: options.rejectsPath, role: 'the rejects file' }] : []),
   ]);
+  runFiles.expectOutput(options.out === STDIN_PATH ? 'stdout' : options.out);
   // Two runs to one output would leave the profiles of one beside the rejects of the other.
   const lock = options.out === STDIN_PATH ? undefined : RunLock.acquire(options.out, 'the output', options.onNotice ?? (() => {}));
   try {
@@ -197,6 +200,7 @@ async function writeAndCommit(
       await rejects.discard();
       throw error;
     });
+    runFiles.outputWritten('stdout');
     outputs = [STDIN_PATH];
     rejectsFile = await rejects.commit();
   } else {

@@ -19,6 +19,7 @@ import { EventStore } from '../io/event-store.js';
 import { writePushRejects } from '../io/push-rejects.js';
 import { readProfilesCsv } from '../io/read-profiles-csv.js';
 import { RejectsFile } from '../io/rejects-file.js';
+import { runFiles } from '../io/run-files.js';
 import { readRunLog, RunLogWriter } from '../io/run-log.js';
 import { awaitJobs } from '../klaviyo/await-jobs.js';
 import { systemClock, type Clock } from '../klaviyo/clock.js';
@@ -87,6 +88,10 @@ async function prepareLocked(options: PushOptions, locks: RunLocks, now: () => n
   const rejectsPath = options.rejectsPath ?? siblingPath(runLog, '.rejects.csv');
   const inputRejectsPath = siblingPath(runLog, '.input-rejects.csv');
   if (start.kind === 'new') checkPushFiles(start.source, { runLog, rejectsPath, inputRejectsPath, statePath: options.incremental?.statePath });
+  if (!options.dryRun) {
+    runFiles.expectOutput(rejectsPath);
+    if (options.incremental !== undefined) runFiles.expectOutput(options.incremental.statePath);
+  }
   // Before the log is read: a resume must not replay a log another run is still appending to.
   locks.take(runLog, 'the run log');
   if (start.kind === 'resume') {

@@ -6,10 +6,10 @@
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { chmod, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { BackfillError } from '../errors.js';
 import { redactSecrets } from '../redact.js';
+import { runFiles, temporaryPathBeside } from './run-files.js';
 
 export interface AtomicFileOptions {
   /** Mode of a new file (an existing one keeps its own). Default: 0666 less the umask. */
@@ -29,7 +29,7 @@ export class AtomicFile {
 
   constructor(path: string, options: AtomicFileOptions = {}) {
     this.#path = path;
-    this.tempPath = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+    this.tempPath = temporaryPathBeside(path);
     this.#stream = createWriteStream(this.tempPath, options.mode !== undefined ? { mode: options.mode } : {});
     // Errors surface from write/commit; recording them keeps an early one from crashing the process.
     this.#stream.on('error', (error) => (this.#failure ??= error));
@@ -82,12 +82,15 @@ export class AtomicFile {
     const replaced = await stat(this.#path).catch(() => undefined);
     if (replaced !== undefined) await chmod(this.tempPath, replaced.mode & 0o7777);
     await rename(this.tempPath, this.#path);
+    runFiles.temporaryGone(this.tempPath);
+    runFiles.outputWritten(this.#path);
   }
 
   /** Drops the file; the target is left as it was. */
   async discard(): Promise<void> {
     this.#stream.destroy();
     await unlink(this.tempPath).catch(() => {});
+    runFiles.temporaryGone(this.tempPath);
   }
 }
 
