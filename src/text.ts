@@ -10,3 +10,11 @@ export function formatCount(value: number): string {
   for (let at = grouped.length; at < digits.length; at += 3) grouped += `,${digits.slice(at, at + 3)}`;
   return value < 0 || Object.is(value, -0) ? `-${grouped}` : grouped;
 }
+
+/**
+ * `1 order`, `2 orders`, `1,234 import jobs`: a count and its noun, singular for exactly one. The
+ * plural is the noun with an `s` unless given (`1 retry`, `2 retries`).
+ */
+export function counted(value: number, noun: string, pluralNoun = `${noun}s`): string {
+  return `${formatCount(value)} ${value === 1 ? noun : pluralNoun}`;
+}

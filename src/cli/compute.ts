@@ -11,7 +11,7 @@ import { STDIN_PATH } from '../io/input-files.js';
 import type { FetchReport } from '../commands/fetch-events.js';
 import { BackfillError } from '../errors.js';
 import { formatUtc } from '../core/timestamp.js';
-import { formatCount } from '../text.js';
+import { counted, formatCount } from '../text.js';
 import { parseBytes, parseCount, parseThreads } from './flag-values.js';
 import type { CliCommand } from './command.js';
 import { addOrderReadingOptions, explicitSettings, HELP_GROUPS, type OrderReadingFlags } from './order-reading-flags.js';
@@ -147,24 +147,26 @@ export const computeCommand: CliCommand = {
       },
     }).finally(() => progress.stop());
     const seconds = (io.now() - started) / 1000;
-    const summary = { ...result.counts, outputs: result.outputs, rejectsFile: result.rejectsFile ?? null, seconds, rowsPerSecond: Math.round(lastCount / Math.max(seconds, 0.001)), ...(input.fetch !== undefined ? { fetch: input.fetch } : {}) };
+    const summary = { ...result.counts, outputs: result.outputs, outputCutOff: result.outputCutOff, rejectsFile: result.rejectsFile ?? null, seconds, rowsPerSecond: Math.round(lastCount / Math.max(seconds, 0.001)), ...(input.fetch !== undefined ? { fetch: input.fetch } : {}) };
     if (flags.json === true) {
       (flags.out === STDIN_PATH ? io.stderr : io.stdout).write(`${JSON.stringify(summary)}\n`);
     } else if (flags.quiet !== true) {
       io.stderr.write(`${summaryLine(result, input.fetch)}\n`);
     }
-    const nothing = nothingProducedWarning(result, settings.definitions.mode);
+    const nothing = result.outputCutOff ? undefined : nothingProducedWarning(result, settings.definitions.mode);
     if (nothing !== undefined && flags.json !== true) io.stderr.write(`${nothing}\n`);
     return { kind: 'done' };
   },
 };
 
-function summaryLine({ counts, outputs, rejectsFile }: ComputeResult, fetch: FetchReport | undefined): string {
+function summaryLine({ counts, outputs, rejectsFile, outputCutOff }: ComputeResult, fetch: FetchReport | undefined): string {
   const read = counts.fileFormats.map(({ file, format, delimiter }) => `${file} (${format}${delimiter === ',' ? '' : `, ${delimiter === '\t' ? 'tab' : delimiter}-delimited`})`);
   const parts = [
     ...(fetch !== undefined ? [fetchSummary(fetch)] : []),
     `${formatCount(counts.ordersRead)} orders (${formatCount(counts.rowsRead)} ${fetch !== undefined ? 'events' : 'rows'}) read from ${read.join(', ')}`,
-    `${formatCount(counts.profiles)} profiles written to ${outputs.map((o) => (o === STDIN_PATH ? 'stdout' : o)).join(', ')}`,
+    outputCutOff
+      ? `the output was cut off after ${counted(counts.profiles, 'profile')}: the reader of stdout stopped reading, so the rest was not written`
+      : `${counted(counts.profiles, 'profile')} written to ${outputs.map((o) => (o === STDIN_PATH ? 'stdout' : o)).join(', ')}`,
     `${formatCount(counts.ordersWithoutEmail)} orders without email skipped`,
   ];
   if (counts.ordersAfterAsOf > 0) parts.push(`${formatCount(counts.ordersAfterAsOf)} orders after --as-of ignored`);

@@ -14,7 +14,7 @@ import { laterPartThreads } from '../reading/part-threads.js';
 import { BackfillError, formatLocation } from '../errors.js';
 import type { RejectedRecord } from '../io/formats/format.js';
 import { STDIN_PATH } from '../io/input-files.js';
-import { stageProfilesCsv, writeProfilesTo } from '../io/profiles-csv.js';
+import { stageProfilesCsv, writeProfilesTo, type StreamedLines } from '../io/profiles-csv.js';
 import { writeError } from '../io/atomic-file.js';
 import { RunLock } from '../io/run-lock.js';
 import { removeStaleParts, staleParts } from '../io/stale-parts.js';
@@ -150,6 +150,8 @@ export interface ComputeResult {
   /** Files written (several when the output was split under Klaviyo's upload limit); `-` for stdout. */
   readonly outputs: string[];
   readonly rejectsFile: string | undefined;
+  /** `-o -` whose reader went away (`| head`): `counts.profiles` is what was written before. */
+  readonly outputCutOff: boolean;
 }
 
 export async function runCompute(
@@ -177,9 +179,16 @@ async function computeAndWrite(options: ComputeOptions & { readonly out: string;
     throw error;
   });
   try {
-    return await writeAndCommit(options, sharded.chunks, rejects, () => {
-      counts.profiles = sharded.lines;
-      counts.profilesWithoutProperties = sharded.profileCount - sharded.lines;
+    return await writeAndCommit(options, sharded.chunks, rejects, (streamed) => {
+      if (streamed?.cutOff === true) {
+        // The reader went away (`| head`): only what the pipe took was written, and the rest was never
+        // computed, so there is no count of profiles left out either.
+        counts.profiles = Math.max(0, streamed.lines - 1);
+        counts.profilesWithoutProperties = 0;
+      } else {
+        counts.profiles = sharded.lines;
+        counts.profilesWithoutProperties = sharded.profileCount - sharded.lines;
+      }
       return counts;
     });
   } finally {
@@ -191,39 +200,36 @@ async function writeAndCommit(
   options: { readonly out: string; readonly maxFileBytes?: number; readonly stdout: Writable },
   csv: AsyncIterator<string | Buffer>,
   rejects: RejectsFile,
-  countsOnceWritten: () => ComputeCounts,
+  countsOnceWritten: (streamed?: StreamedLines) => ComputeCounts,
 ): Promise<ComputeResult> {
-  let outputs: string[];
-  let rejectsFile: string | undefined;
   if (options.out === STDIN_PATH) {
-    await writeProfilesTo(options.stdout, { [Symbol.asyncIterator]: () => csv }).catch(async (error: unknown) => {
+    const streamed = await writeProfilesTo(options.stdout, { [Symbol.asyncIterator]: () => csv }).catch(async (error: unknown) => {
       await rejects.discard();
       throw error;
     });
     runFiles.outputWritten('stdout');
-    outputs = [STDIN_PATH];
+    const rejectsFile = await rejects.commit();
+    return { counts: countsOnceWritten(streamed), outputs: [STDIN_PATH], rejectsFile, outputCutOff: streamed.cutOff };
+  }
+  const staged = await stageProfilesCsv(options.out, csv, options.maxFileBytes).catch(async (error: unknown) => {
+    await rejects.discard();
+    throw writeError('the output', options.out, error);
+  });
+  // The parts and the rejects of one run go into place together, after every check that can fail.
+  let stale: string[];
+  let rejectsFile: string | undefined;
+  try {
+    stale = await staleParts(options.out, staged.paths, staged.header);
     rejectsFile = await rejects.commit();
-  } else {
-    const staged = await stageProfilesCsv(options.out, csv, options.maxFileBytes).catch(async (error: unknown) => {
-      await rejects.discard();
+    await staged.commit().catch((error: unknown) => {
       throw writeError('the output', options.out, error);
     });
-    // The parts and the rejects of one run go into place together, after every check that can fail.
-    let stale: string[];
-    try {
-      stale = await staleParts(options.out, staged.paths, staged.header);
-      rejectsFile = await rejects.commit();
-      await staged.commit().catch((error: unknown) => {
-        throw writeError('the output', options.out, error);
-      });
-    } catch (error) {
-      await Promise.all([staged.discard(), rejects.discard()]);
-      throw error;
-    }
-    await removeStaleParts(stale);
-    outputs = [...staged.paths];
+  } catch (error) {
+    await Promise.all([staged.discard(), rejects.discard()]);
+    throw error;
   }
-  return { counts: countsOnceWritten(), outputs, rejectsFile };
+  await removeStaleParts(stale);
+  return { counts: countsOnceWritten(), outputs: [...staged.paths], rejectsFile, outputCutOff: false };
 }
 
 /** The order exports a run reads, for the same-file check. */
