@@ -25,7 +25,7 @@ import type { Interruption } from './interruption.js';
 import type { CliIo } from './io.js';
 import type { CliCommand } from './command.js';
 import { Progress, retryNotices } from './progress.js';
-import { formatCount } from '../text.js';
+import { counted, formatCount } from '../text.js';
 
 const PUSH_EXAMPLES = `Examples:
   $ export KLAVIYO_API_KEY=pk_...            (a private key with profiles:write and lists:write)
@@ -288,7 +288,7 @@ function report(result: PushResult, prepared: PreparedPush, flags: PushFlags, io
   const runLog = prepared.writer === undefined ? null : result.runLog;
   if (flags.json === true) {
     const extra = incremental !== undefined ? { incremental: incrementalJson(incremental, result.recordedState) } : {};
-    io.stdout.write(redactSecrets(`${JSON.stringify({ ...t, runLog, rejectsFile: result.rejectsFile ?? null, inputRejectsFile: prepared.inputRejectsFile ?? null, stopped: result.stoppedBy?.code ?? null, ...extra, ...(input?.fetch !== undefined ? { fetch: input.fetch } : {}) })}\n`));
+    io.stdout.write(redactSecrets(`${JSON.stringify({ ...t, requests: result.requests, retries: result.retries, runLog, rejectsFile: result.rejectsFile ?? null, inputRejectsFile: prepared.inputRejectsFile ?? null, stopped: result.stoppedBy?.code ?? null, ...extra, ...(input?.fetch !== undefined ? { fetch: input.fetch } : {}) })}\n`));
     return;
   }
   if (flags.quiet === true) return;
@@ -296,6 +296,7 @@ function report(result: PushResult, prepared: PreparedPush, flags: PushFlags, io
   if (incremental !== undefined) parts.unshift(incrementalHead(incremental));
   if (input?.fetch !== undefined) parts.unshift(fetchSummary(input.fetch));
   if (t.batchesUnsent + t.batchesProcessing > 0) parts.push(`${t.batchesUnsent} batches unsent and ${t.batchesProcessing} processing: resume with backfill push --resume ${result.runLog}`);
+  parts.push(`${counted(result.requests, 'request')} to Klaviyo, ${counted(result.retries, 'retry', 'retries')}`);
   if (prepared.inputRejectsFile !== undefined) parts.push(`input rows rejected: see ${prepared.inputRejectsFile}`);
   if (incremental !== undefined) parts.push(...incrementalTail(incremental, result.recordedState));
   io.stderr.write(redactSecrets(`backfill: ${parts.join('; ')}\n`));

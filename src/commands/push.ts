@@ -169,6 +169,9 @@ export interface PushResult {
   readonly stoppedBy: BackfillError | undefined;
   /** An incremental push: the state file and how many profiles this run recorded in it. */
   readonly recordedState: RecordedState | undefined;
+  /** Requests sent to Klaviyo (every try counts), and tries after a failure: as the fetch reports them. */
+  readonly requests: number;
+  readonly retries: number;
 }
 
 export async function applyPush(prepared: PreparedPush, options: ApplyOptions): Promise<PushResult> {
@@ -225,7 +228,7 @@ export async function applyPush(prepared: PreparedPush, options: ApplyOptions): 
     prepared.locks.release();
   }
   const totals = pushTotals(prepared.state);
-  return { totals, runLog: prepared.runLog, rejectsFile, stoppedBy, recordedState };
+  return { totals, runLog: prepared.runLog, rejectsFile, stoppedBy, recordedState, requests: http.requests, retries: http.retries };
 }
 
 /** A profiles CSV, read into columns; or order exports, computed into rows by these definitions. */
