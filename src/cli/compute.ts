@@ -7,6 +7,7 @@ import { Option } from 'commander';
 import { runCompute, type ComputeResult } from '../commands/compute.js';
 import { loadConfig } from '../config/config-file.js';
 import { resolveRunSettings } from '../config/run-settings.js';
+import { checkDefaultNamedOutput } from '../io/default-outputs.js';
 import { STDIN_PATH } from '../io/input-files.js';
 import type { FetchReport } from '../commands/fetch-events.js';
 import { BackfillError } from '../errors.js';
@@ -117,6 +118,9 @@ export const computeCommand: CliCommand = {
     const rejectsPath = flags.rejects ?? defaultRejectsPath(flags.out);
     if (flags.out !== STDIN_PATH) await checkOutputPath(flags.out, '-o');
     await checkOutputPath(rejectsPath, '--rejects');
+    // Names the user did not give: a file there that backfill did not write is not replaced.
+    if (command.getOptionValueSource('out') === 'default') await checkDefaultNamedOutput(flags.out, 'profiles', '-o');
+    if (flags.rejects === undefined) await checkDefaultNamedOutput(rejectsPath, 'rejects', '--rejects');
     const asOf = flags.asOf ?? io.now();
     const input = await orderInput(patterns, flags, settings, config?.path, io, asOf);
     const files = input.files;

@@ -18,6 +18,7 @@ import { eventReading, storedEventOrders } from '../io/event-orders.js';
 import { EventStore } from '../io/event-store.js';
 import { writePushRejects } from '../io/push-rejects.js';
 import { readProfilesCsv } from '../io/read-profiles-csv.js';
+import { checkDefaultNamedOutput } from '../io/default-outputs.js';
 import { RejectsFile } from '../io/rejects-file.js';
 import { runFiles } from '../io/run-files.js';
 import { readRunLog, RunLogWriter } from '../io/run-log.js';
@@ -88,6 +89,9 @@ async function prepareLocked(options: PushOptions, locks: RunLocks, now: () => n
   const rejectsPath = options.rejectsPath ?? siblingPath(runLog, '.rejects.csv');
   const inputRejectsPath = siblingPath(runLog, '.input-rejects.csv');
   if (start.kind === 'new') checkPushFiles(start.source, { runLog, rejectsPath, inputRejectsPath, statePath: options.incremental?.statePath });
+  // Names the user did not give: a file there that backfill did not write is not replaced.
+  if (options.rejectsPath === undefined) await checkDefaultNamedOutput(rejectsPath, 'push-rejects', '--rejects');
+  await checkDefaultNamedOutput(inputRejectsPath, 'rejects', '--run-log');
   if (!options.dryRun) {
     runFiles.expectOutput(rejectsPath);
     if (options.incremental !== undefined) runFiles.expectOutput(options.incremental.statePath);

@@ -5,12 +5,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KlaviyoStandIn } from '../support/klaviyo-stand-in.js';
 import { SHOPIFY_ORDERS } from '../support/orders.js';
 import { API_KEY, fastPushEnv } from '../support/push-harness.js';
-import { runCli, tempDir } from '../support/cli.js';
+import { fixture, runCli, tempDir } from '../support/cli.js';
 
 const FIXTURE_EMAILS = ['ann@example.com', 'bob@example.com', 'cara@example.com', 'dan@example.com', 'eve@example.com'];
 
@@ -58,4 +58,31 @@ test('every command that reads order exports expands a quoted pattern: compute, 
   const none = await runCli(['push', 'exports/nothing_*.csv', ...asOf, '--dry-run'], { cwd: shop });
   assert.equal(none.code, 2);
   assert.match(none.stderr, /exports\/nothing_\*\.csv: no file matches/);
+});
+
+test('a default-named output that backfill did not write stops the run before anything is read, naming the file and the flag', async () => {
+  const bad = fixture('shopify-bad-rows.csv');
+  const theirs = 'order,note\n1001,call back\n';
+  for (const [args, name, flag] of [
+    [[bad, '-o', '-'], 'rejects.csv', '--rejects'],
+    [[bad], 'profiles.csv', '-o'],
+    [[bad], 'profiles.rejects.csv', '--rejects'],
+    [['push', bad, '--dry-run', '--run-log', 'run.ndjson'], 'run.input-rejects.csv', '--run-log'],
+    [['push', bad, '--yes', '--run-log', 'run.ndjson'], 'run.rejects.csv', '--rejects'],
+  ] as const) {
+    const dir = tempDir();
+    writeFileSync(join(dir, name), theirs);
+    const run = await runCli([...args, '--as-of', '2025-06-30'], { cwd: dir, env: { KLAVIYO_API_KEY: API_KEY, KLAVIYO_BASE_URL: 'http://127.0.0.1:9' } });
+    assert.equal(run.code, 2, `${name}: ${run.stderr}`);
+    assert.match(run.stderr, new RegExp(`${name.replace(/\./g, '\\.')} is in the way: .* was not written by backfill`));
+    assert.match(run.stderr, new RegExp(`Name another place with ${flag} <file>`));
+    assert.equal(run.stdout, '');
+    assert.equal(readFileSync(join(dir, name), 'utf8'), theirs, `${name} untouched`);
+    assert.deepEqual(readdirSync(dir), [name], 'nothing else written');
+  }
+  // A rejects file backfill wrote earlier is its own to replace.
+  const dir = tempDir();
+  assert.equal((await runCli([bad, '-o', '-', '--as-of', '2025-06-30', '-q'], { cwd: dir })).code, 0);
+  const again = await runCli([bad, '-o', '-', '--as-of', '2025-06-30', '-q'], { cwd: dir });
+  assert.equal(again.code, 0, again.stderr);
 });
