@@ -6,12 +6,16 @@
  * need, left seconds in which every run died with ERR_MODULE_NOT_FOUND.
  */
 import { spawnSync } from 'node:child_process';
-import { renameSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+// Installed from its tarball (npm pack), the package holds the built dist/ and neither the sources nor
+// TypeScript: when npm runs `prepare` there, there is nothing to do.
+if (!existsSync(join(root, 'src')) || !existsSync(join(root, 'tsconfig.json'))) process.exit(0);
 const dist = join(root, 'dist');
 const fresh = join(root, `.dist-build-${process.pid}`);
 const moved = [];
