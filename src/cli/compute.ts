@@ -12,7 +12,7 @@ import { STDIN_PATH } from '../io/input-files.js';
 import type { FetchReport } from '../commands/fetch-events.js';
 import { BackfillError } from '../errors.js';
 import { formatUtc } from '../core/timestamp.js';
-import { counted, formatCount } from '../text.js';
+import { counted } from '../text.js';
 import { parseBytes, parseCount, parseThreads } from './flag-values.js';
 import type { CliCommand } from './command.js';
 import { addOrderReadingOptions, explicitSettings, HELP_GROUPS, type OrderReadingFlags } from './order-reading-flags.js';
@@ -40,7 +40,7 @@ const COMPUTE_EXAMPLES = `Examples:
 `;
 
 const COMPUTE_DETAILS = `
-Input:
+Reading the exports:
   The layout (shopify, woocommerce, bigcommerce, json-items) is found from each file's header row, or
   set with --format; any other CSV is read by the "columns" mapping in backfill.config.json (read from
   the working directory, or --config). Settings come from flags, then BACKFILL_* environment variables,
@@ -53,7 +53,7 @@ Modes:
           as in Klaviyo).
   window  the largest order placed in [as-of - N days, as-of]; for recomputing every night.
 
-Output:
+The profiles CSV:
   Email, then highest_order_value, highest_order_date (30 days), N_day_highest_order_value/_date for
   other windows, then <size>_order_date for each size. Dates are "yyyy-MM-dd HH:mm:ss" in UTC.
   Rows are sorted by email; the file is written atomically and split into name-1.csv, name-2.csv, ...
@@ -167,18 +167,18 @@ function summaryLine({ counts, outputs, rejectsFile, outputCutOff }: ComputeResu
   const read = counts.fileFormats.map(({ file, format, delimiter }) => `${file} (${format}${delimiter === ',' ? '' : `, ${delimiter === '\t' ? 'tab' : delimiter}-delimited`})`);
   const parts = [
     ...(fetch !== undefined ? [fetchSummary(fetch)] : []),
-    `${formatCount(counts.ordersRead)} orders (${formatCount(counts.rowsRead)} ${fetch !== undefined ? 'events' : 'rows'}) read from ${read.join(', ')}`,
+    `${counted(counts.ordersRead, 'order')} (${fetch !== undefined ? counted(counts.rowsRead, 'event') : counted(counts.rowsRead, 'row')}) read from ${read.join(', ')}`,
     outputCutOff
       ? `the output was cut off after ${counted(counts.profiles, 'profile')}: the reader of stdout stopped reading, so the rest was not written`
       : `${counted(counts.profiles, 'profile')} written to ${outputs.map((o) => (o === STDIN_PATH ? 'stdout' : o)).join(', ')}`,
-    `${formatCount(counts.ordersWithoutEmail)} orders without email skipped`,
+    `${counted(counts.ordersWithoutEmail, 'order')} without email skipped`,
   ];
-  if (counts.ordersAfterAsOf > 0) parts.push(`${formatCount(counts.ordersAfterAsOf)} orders after --as-of ignored`);
-  if (counts.ordersExcluded > 0) parts.push(`${formatCount(counts.ordersExcluded)} cancelled orders excluded`);
-  if (counts.ordersDuplicate > 0) parts.push(`${formatCount(counts.ordersDuplicate)} duplicate orders (same id, email and total) counted once`);
-  if (counts.ordersConflicting > 0) parts.push(`${formatCount(counts.ordersConflicting)} orders rejected for reusing an order id with a different email or total`);
-  if (counts.profilesWithoutProperties > 0) parts.push(`${formatCount(counts.profilesWithoutProperties)} profiles with nothing to set left out`);
-  parts.push(counts.rowsRejected > 0 ? `${formatCount(counts.rowsRejected)} rows rejected (see ${rejectsFile})` : '0 rows rejected');
+  if (counts.ordersAfterAsOf > 0) parts.push(`${counted(counts.ordersAfterAsOf, 'order')} after --as-of ignored`);
+  if (counts.ordersExcluded > 0) parts.push(`${counted(counts.ordersExcluded, 'cancelled order')} excluded`);
+  if (counts.ordersDuplicate > 0) parts.push(`${counted(counts.ordersDuplicate, 'duplicate order')} (same id, email and total) counted once`);
+  if (counts.ordersConflicting > 0) parts.push(`${counted(counts.ordersConflicting, 'order')} rejected for reusing an order id with a different email or total`);
+  if (counts.profilesWithoutProperties > 0) parts.push(`${counted(counts.profilesWithoutProperties, 'profile')} with nothing to set left out`);
+  parts.push(counts.rowsRejected > 0 ? `${counted(counts.rowsRejected, 'row')} rejected (see ${rejectsFile})` : '0 rows rejected');
   return `backfill: ${parts.join('; ')}`;
 }
 
@@ -197,7 +197,7 @@ export function nothingProducedWarning({ counts, rejectsFile }: ComputeResult, m
   if (counts.profiles > 0) return undefined;
   const newest = counts.newestOrderAt === null ? '' : `; the newest order found was placed ${formatUtc(counts.newestOrderAt)} UTC`;
   if (counts.ordersRead === 0 && counts.rowsRejected > 0) {
-    return `backfill: warning: no order could be read: ${formatCount(counts.rowsRejected)} rows rejected (see ${rejectsFile}), so no profile was written`;
+    return `backfill: warning: no order could be read: ${counted(counts.rowsRejected, 'row')} rejected (see ${rejectsFile}), so no profile was written`;
   }
   if (counts.ordersRead === 0) return `backfill: warning: no orders were read, so no profile was written (is the export empty?)`;
   if (counts.ordersAfterAsOf === counts.ordersRead - counts.ordersWithoutEmail - counts.ordersExcluded) {

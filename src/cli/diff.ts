@@ -53,7 +53,7 @@ Comparison:
   change: a push never sends blanks, so Klaviyo keeps its value; it is counted as "emptied". Profiles
   only in the baseline are counted and left alone.
 
-Output (stdout):
+What it prints (stdout):
   A summary with the first --limit changes (+ added, ~ changed: property old -> new); --json lists
   everything; --markdown writes a table for a CI job summary or a pull-request comment.
   diff never writes the state file and never sends anything; order rows it cannot read are counted
@@ -81,7 +81,8 @@ export const diffCommand: CliCommand = {
     .command('diff')
     .description('show what sending the computed profiles would change, against a profiles CSV, the last state, or Klaviyo')
     .addArgument(orderFilesArgument('order export CSV files or quoted patterns, computed as `backfill compute` does (or --from klaviyo)'))
-    .requiredOption('--against <baseline>', 'a profiles CSV, "state" or "klaviyo"')
+    .optionsGroup('Baseline (what to compare with):')
+    .requiredOption('--against <baseline>', '(required) a profiles CSV, "state" or "klaviyo"')
     .option('--state <file>', 'the state file for --against state (default: .backfill/state.json next to the config)')
     .optionsGroup(HELP_GROUPS.output)
     .option('--json', 'every change as JSON')

@@ -121,7 +121,7 @@ export const flowCommand: CliCommand = {
     const config = await loadConfig(flags.config, io.cwd);
     const settings = resolveRunSettings(explicitSettings(flags, self), config);
     const needsKey = flags.create === true || flags.metricId === undefined;
-    const client = needsKey ? await clientOptions(flags, env) : undefined;
+    const client = needsKey ? await clientOptions(flags, env).catch((error: unknown) => Promise.reject(flags.create === true ? error : lookupOnly(error, flags.metric))) : undefined;
     const revision = flags.revision ?? client?.connection.revision ?? env.KLAVIYO_REVISION ?? DEFAULT_REVISION;
     const createTarget = await webhookTarget(flags, io.cwd);
     // Printed output never carries the webhook key: only the request creating the flow does.
@@ -186,6 +186,14 @@ function report(result: FlowResult, flags: FlowFlags, fields: EventFields, targe
     io.stdout.write(`\n${instructions}`);
   }
   return { kind: 'create', refused };
+}
+
+/** Without --create the key serves one request, the metric's lookup by name, which --metric-id makes needless. */
+function lookupOnly(error: unknown, metric: string): unknown {
+  if (!(error instanceof BackfillError) || error.code !== 'MISSING_API_KEY') return error;
+  return new BackfillError('MISSING_API_KEY', `${error.message}: without --create, flow needs a key only to look up the metric "${metric}" by name`, {
+    hint: 'Pass --metric-id <id> (the order metric\'s id) and no key is needed; or set KLAVIYO_API_KEY or --api-key-file <path> (a private key with metrics:read).',
+  });
 }
 
 async function clientOptions(flags: FlowFlags, env: NodeJS.ProcessEnv): Promise<KlaviyoClientOptions> {

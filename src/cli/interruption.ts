@@ -9,7 +9,7 @@
  */
 import { redactSecrets } from '../redact.js';
 import { runFiles } from '../io/run-files.js';
-import { formatCount } from '../text.js';
+import { counted } from '../text.js';
 import { SIGNAL_EXITS } from './exit-codes.js';
 import type { CliIo, StopSignal } from './io.js';
 
@@ -69,7 +69,7 @@ export class Interruption {
       parts.push(`not written: ${notWritten.map((name) => (name === 'stdout' ? 'stdout (cut off)' : name)).join(', ')}${files.length > 0 ? ` (${files.length === 1 ? 'an earlier file of that name is as it was' : 'earlier files of those names are as they were'})` : ''}`);
     }
     if (parts.length === 0) parts.push('nothing written');
-    const cleaned = [removed.locks > 0 ? (removed.locks === 1 ? 'its lock' : `its ${removed.locks} locks`) : '', removed.temporaryFiles > 0 ? (removed.temporaryFiles === 1 ? 'its temporary file' : `its ${formatCount(removed.temporaryFiles)} temporary files`) : '']
+    const cleaned = [removed.locks > 0 ? (removed.locks === 1 ? 'its lock' : `its ${removed.locks} locks`) : '', removed.temporaryFiles > 0 ? (removed.temporaryFiles === 1 ? 'its temporary file' : `its ${counted(removed.temporaryFiles, 'temporary file')}`) : '']
       .filter(Boolean)
       .join(' and ');
     if (cleaned !== '') parts.push(`${cleaned} removed`);

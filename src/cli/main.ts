@@ -16,6 +16,7 @@ import { flowCommand } from './flow.js';
 import { exitCodeOf, exitCodeOfError, exitCodeOfFailure, EXIT, type Outcome } from './exit-codes.js';
 import { Interruption } from './interruption.js';
 import { processIo, type CliIo } from './io.js';
+import { HELP_GROUPS } from './order-reading-flags.js';
 import { pushCommand } from './push.js';
 import { segmentsCommand } from './segments.js';
 import { suggestCommand } from './suggest.js';
@@ -54,6 +55,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
+      // One prefix for every error, the option parser's too.
+      outputError: (text, write) => write(text.replace(/^error: /, 'backfill: ')),
     })
     .exitOverride()
     .showHelpAfterError('(run backfill --help for examples)')
@@ -62,6 +65,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   for (const spec of COMMANDS) {
     spec
       .declare(program)
+      // A mistyped option of a command points to that command's help, and its -h sits with the run's options.
+      .showHelpAfterError(`(run backfill ${spec.name} --help for examples)`)
+      .optionsGroup(HELP_GROUPS.run)
+      .helpOption('-h, --help', 'show this help')
       .exitOverride()
       .action(async (...args: unknown[]) => {
         const command = args.at(-1) as Command;
@@ -89,7 +96,8 @@ function reportError(error: unknown, io: CliIo, interruption: Interruption): num
     return ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code) ? EXIT.ok : EXIT.usage;
   }
   if (error instanceof BackfillError) {
-    const where = error.location !== undefined && !error.message.startsWith(error.location.file) ? `${formatLocation(error.location)}: ` : '';
+    // A message that names its file already is not prefixed with it again.
+    const where = error.location !== undefined && !error.message.includes(error.location.file) ? `${formatLocation(error.location)}: ` : '';
     io.stderr.write(redactSecrets(`backfill: ${where}${error.message}\n`));
     if (error.hint !== undefined) io.stderr.write(redactSecrets(`  ${error.hint}\n`));
     // A run a signal wound down exits as the signal says (130, 143, 129).

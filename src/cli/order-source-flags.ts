@@ -18,7 +18,7 @@ import { defaultStatePath } from '../io/state-file.js';
 import { systemClock } from '../klaviyo/clock.js';
 import { DEFAULT_REVISION } from '../klaviyo/http.js';
 import { tuningFromEnv } from '../klaviyo/tuning.js';
-import { formatCount } from '../text.js';
+import { counted, formatCount } from '../text.js';
 import type { CliIo } from './io.js';
 import { klaviyoConnection, parseRevision, type ConnectionFlags } from './klaviyo-connection.js';
 import { klaviyoIdFlag, parseAsOf, wholeNumberFlag } from './flag-values.js';
@@ -146,9 +146,9 @@ export function fetchSummary(report: FetchReport): string {
   const metric = report.metricName !== null ? `"${report.metricName}" (${report.metricId})` : report.metricId;
   const range = report.storeOldest !== null && report.storeNewest !== null ? `, ${day(Date.parse(report.storeOldest))} to ${day(Date.parse(report.storeNewest))}` : '';
   return (
-    `${formatCount(report.eventsNew)} new events fetched from Klaviyo metric ${metric} (${formatCount(report.eventsDeduplicated)} already held, ` +
-    `${formatCount(report.pages)} pages, ${formatCount(report.requests)} requests, ${formatCount(report.retries)} retries); ` +
-    `store ${report.store}: ${formatCount(report.storeEvents)} events${range}`
+    `${counted(report.eventsNew, 'new event')} fetched from Klaviyo metric ${metric} (${formatCount(report.eventsDeduplicated)} already held, ` +
+    `${counted(report.pages, 'page')}, ${counted(report.requests, 'request')}, ${counted(report.retries, 'retry', 'retries')}); ` +
+    `store ${report.store}: ${counted(report.storeEvents, 'event')}${range}`
   );
 }
 

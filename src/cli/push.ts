@@ -154,7 +154,7 @@ async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettin
       confirm: async ({ profiles, batches, dateProperties }) => {
         // The nightly run was confirmed once by a person; repeating the warning would mail cron every night.
         if (dateProperties.length > 0 && !(incremental !== undefined && flags.yes === true)) {
-          print(`warning: this push sets date properties (${dateProperties.join(', ')}). Flows and segments triggered by a date property see these dates as soon as they are imported: check date-triggered flows first.\n`);
+          print(`backfill: warning: this push sets date properties (${dateProperties.join(', ')}). Flows and segments triggered by a date property see these dates as soon as they are imported: check date-triggered flows first.\n`);
         }
         if (flags.yes === true) return;
         const stdin = io.stdin;
@@ -164,7 +164,7 @@ async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettin
         const prompt = createInterface({ input: stdin, output: io.stderr });
         // At the prompt a terminal hands Ctrl-C to readline, not to the process: it stops the run all the same.
         prompt.on('SIGINT', () => interruption.quitNow('SIGINT'));
-        const answer = await prompt.question(`Send ${formatCount(profiles)} profiles to Klaviyo in ${batches} import jobs? [y/N] `).finally(() => prompt.close());
+        const answer = await prompt.question(`Send ${counted(profiles, 'profile')} to Klaviyo in ${counted(batches, 'import job')}? [y/N] `).finally(() => prompt.close());
         // Declined is not a usage error: exit 1, as terraform and gh exit when a confirmation is declined.
         if (!/^y(es)?$/i.test(answer.trim())) throw new BackfillError('DECLINED', 'not sent: not confirmed', { hint: 'Nothing was sent and no run log was written.' });
       },
@@ -272,9 +272,9 @@ function dryRunReport(prepared: PreparedPush, flags: PushFlags, io: CliIo, input
   if (flags.json === true) io.stdout.write(`${JSON.stringify(summary)}\n`);
   else if (flags.quiet !== true) {
     io.stderr.write(
-      `backfill: dry run: ${input?.fetch !== undefined ? `${fetchSummary(input.fetch)}; ` : ''}${incremental !== undefined ? `${incrementalHead(incremental)}; ` : ''}${formatCount(summary.profiles)} profiles in ${summary.batches} import jobs ` +
-        `(largest ${formatCount(summary.largestBatchProfiles)} profiles, ${formatCount(summary.largestBatchBytes)} bytes); ` +
-        `${summary.heldBack} profiles would be rejected locally; nothing sent\n`,
+      `backfill: dry run: ${input?.fetch !== undefined ? `${fetchSummary(input.fetch)}; ` : ''}${incremental !== undefined ? `${incrementalHead(incremental)}; ` : ''}${counted(summary.profiles, 'profile')} in ${counted(summary.batches, 'import job')} ` +
+        `(largest ${counted(summary.largestBatchProfiles, 'profile')}, ${counted(summary.largestBatchBytes, 'byte')}); ` +
+        `${counted(summary.heldBack, 'profile')} would be rejected locally; nothing sent\n`,
     );
     for (const held of plan?.heldBack ?? []) io.stderr.write(redactSecrets(`  ${held.email}: ${held.reason}\n`));
   }
@@ -295,7 +295,7 @@ function report(result: PushResult, prepared: PreparedPush, flags: PushFlags, io
   const parts = [`${formatCount(t.sent)} of ${formatCount(t.profiles)} profiles sent`, `${formatCount(t.imported)} imported`, `${formatCount(t.rejected)} rejected${result.rejectsFile ? ` (see ${result.rejectsFile})` : ''}`, `${formatCount(t.unknown)} unknown`];
   if (incremental !== undefined) parts.unshift(incrementalHead(incremental));
   if (input?.fetch !== undefined) parts.unshift(fetchSummary(input.fetch));
-  if (t.batchesUnsent + t.batchesProcessing > 0) parts.push(`${t.batchesUnsent} batches unsent and ${t.batchesProcessing} processing: resume with backfill push --resume ${result.runLog}`);
+  if (t.batchesUnsent + t.batchesProcessing > 0) parts.push(`${counted(t.batchesUnsent, 'batch', 'batches')} unsent and ${formatCount(t.batchesProcessing)} processing: resume with backfill push --resume ${result.runLog}`);
   parts.push(`${counted(result.requests, 'request')} to Klaviyo, ${counted(result.retries, 'retry', 'retries')}`);
   if (prepared.inputRejectsFile !== undefined) parts.push(`input rows rejected: see ${prepared.inputRejectsFile}`);
   if (incremental !== undefined) parts.push(...incrementalTail(incremental, result.recordedState));

@@ -15,6 +15,7 @@ import { runSegments, type SegmentReport } from '../commands/segments.js';
 import { loadConfig } from '../config/config-file.js';
 import { resolveRunSettings, type RunSettings } from '../config/run-settings.js';
 import type { ProfileRow } from '../core/profiles.js';
+import { dateMillis } from '../core/profile-cells.js';
 import { formatUtc } from '../core/timestamp.js';
 import { BackfillError } from '../errors.js';
 import { readProfilesCsv } from '../io/read-profiles-csv.js';
@@ -22,7 +23,7 @@ import { systemClock } from '../klaviyo/clock.js';
 import { DEFAULT_REVISION } from '../klaviyo/http.js';
 import { tuningFromEnv } from '../klaviyo/tuning.js';
 import { redactSecrets } from '../redact.js';
-import { formatCount } from '../text.js';
+import { counted } from '../text.js';
 
 const SEGMENTS_EXAMPLES = `Examples:
   $ backfill segments --threshold 1000
@@ -67,7 +68,7 @@ export const segmentsCommand: CliCommand = {
       .description("print (or create) the recipe's segments on the computed properties, with how many profiles each would hold")
       .addArgument(orderFilesArgument('order exports or quoted patterns to count profiles from (computed as compute does)'))
       .optionsGroup(HELP_GROUPS.definitions)
-      .requiredOption('--threshold <amount>', 'the value segment: an order of at least this much', parseAmount)
+      .requiredOption('--threshold <amount>', '(required) the value segment: an order of at least this much', parseAmount)
       .option('--size-days <n>', 'the size segments: a size ordered in the last n days', parseDays, 30)
       .optionsGroup(HELP_GROUPS.input)
       .option('--profiles <file>', 'count profiles from a profiles CSV written by compute, instead of orders')
@@ -99,6 +100,8 @@ export const segmentsCommand: CliCommand = {
     });
     if (flags.json === true) io.stdout.write(`${JSON.stringify(reports.map(jsonReport), null, 2)}\n`);
     else io.stdout.write(redactSecrets(textReport(reports, rows === undefined ? undefined : asOf)));
+    const stale = rows === undefined ? undefined : dataEndsBeforeWarning(reports, rows, asOf, Math.min(...settings.definitions.windows.map((w) => w.days), flags.sizeDays));
+    if (stale !== undefined) io.stderr.write(`${stale}\n`);
     const refusal = reports.find((r) => r.outcome?.kind === 'refused');
     if (refusal !== undefined && refusal.outcome?.kind === 'refused') io.stderr.write(redactSecrets(`backfill: Klaviyo refused to create "${refusal.name}": ${refusal.outcome.message}\n`));
     return { kind: 'create', refused: refusal !== undefined };
@@ -112,6 +115,21 @@ async function profileRows(patterns: string[], flags: SegmentsFlags, settings: R
   return table.rows;
 }
 
+/**
+ * Every count 0 because the data ends before every segment's window (--as-of defaults to now) is
+ * never what was meant without a word: say so, as compute does, with the --as-of that counts them.
+ */
+function dataEndsBeforeWarning(reports: readonly SegmentReport[], rows: readonly ProfileRow[], asOf: number, shortestDays: number): string | undefined {
+  if (rows.length === 0 || reports.some((report) => (report.profiles ?? 0) > 0)) return undefined;
+  let newest = -Infinity;
+  for (const row of rows) for (const value of Object.values(row.properties)) if (typeof value === 'string') newest = Math.max(newest, dateMillis(value));
+  if (!Number.isFinite(newest) || newest >= asOf - shortestDays * DAY_MS) return undefined;
+  const countingAsOf = formatUtc(newest + DAY_MS).slice(0, 10);
+  return `backfill: warning: every segment holds 0 profiles as of ${formatUtc(asOf)} UTC: the newest order date in the profiles is ${formatUtc(newest)} UTC, before every segment's window (the shortest is ${shortestDays} days); --as-of ${countingAsOf} would count them`;
+}
+
+const DAY_MS = 86_400_000;
+
 function jsonReport(report: SegmentReport): unknown {
   return { name: report.name, body: report.body, ...(report.profiles !== undefined ? { profiles: report.profiles } : {}), ...(report.outcome !== undefined ? { outcome: report.outcome } : {}) };
 }
@@ -122,7 +140,7 @@ function textReport(reports: readonly SegmentReport[], asOf: number | undefined)
     const conditions = report.body.data.attributes.definition.condition_groups.map(({ conditions: [condition] }) =>
       condition.filter.type === 'date' ? `${condition.property} in the last ${condition.filter.quantity} days` : `${condition.property} at least ${condition.filter.value}`,
     );
-    const count = report.profiles !== undefined ? `: ${formatCount(report.profiles)} profiles` : '';
+    const count = report.profiles !== undefined ? `: ${counted(report.profiles, 'profile')}` : '';
     lines.push(`  "${report.name}"${count}`, `      ${conditions.join(' AND ')}`);
     const outcome = report.outcome;
     if (outcome?.kind === 'created') lines.push(`      created: segment id ${outcome.id}`);

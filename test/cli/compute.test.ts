@@ -20,8 +20,8 @@ test('compute: the Shopify fixture gives the profiles computed by hand, cell by 
   assert.equal(written, toCsv(FLOW_PROFILES));
   assert.match(run.stderr, /14 orders \(16 rows\) read/);
   assert.match(run.stderr, /5 profiles written/);
-  assert.match(run.stderr, /1 orders without email skipped/);
-  assert.match(run.stderr, /1 orders after --as-of ignored/);
+  assert.match(run.stderr, /1 order without email skipped/);
+  assert.match(run.stderr, /1 order after --as-of ignored/);
   assert.match(run.stderr, /0 rows rejected/);
   assert.equal(existsSync(join(dir, 'profiles.rejects.csv')), false);
 });
@@ -51,7 +51,7 @@ test('compute --exclude-cancelled leaves out the refunded order and says so', as
   assert.equal(eve['highest_order_value'], '50');
   assert.equal(eve['highest_order_date'], '2025-06-21 13:15:00');
   assert.equal(eve['large_order_date'], '');
-  assert.match(run.stderr, /1 cancelled orders excluded/);
+  assert.match(run.stderr, /1 cancelled order excluded/);
 });
 
 test('compute: the result does not depend on file row order, BOM or CRLF, and reruns are byte-identical', async () => {
@@ -188,7 +188,7 @@ test('usage errors exit 2 and name the flag; --help leads with examples', async 
   const help = await runCli(['compute', '--help']);
   assert.equal(help.code, 0);
   assert.ok(help.stdout.startsWith('Examples:\n  $ backfill orders_export.csv'), help.stdout.slice(0, 80));
-  assert.ok(help.stdout.indexOf('Options:') > help.stdout.indexOf('Usage: backfill compute'));
+  assert.ok(help.stdout.indexOf('Input (how to read the exports):') > help.stdout.indexOf('Usage: backfill compute'));
 });
 
 /** Splits CSV text into record texts (quoted newlines kept inside their record). */

@@ -60,7 +60,7 @@ test('compute: the rejects file beside an output is that run\'s: a clean run rem
   await writeFile(join(dir, 'bad.csv'), text.replace('#1013,eve@example.com,paid,2025-06-21 09:15:00 -0400,fulfilled,2025-06-21 09:15:00 -0400,no,USD,50.00,0.00,0.00,50.00', '#1013,eve@example.com,paid,2025-06-21 09:15:00 -0400,fulfilled,2025-06-21 09:15:00 -0400,no,USD,50.00,0.00,0.00,fifty'));
   const bad = await runCli(['bad.csv', '--as-of', '2025-06-30', '-o', 'out.csv'], { cwd: dir });
   assert.equal(bad.code, 0, bad.stderr);
-  assert.match(bad.stderr, /1 rows rejected \(see out\.rejects\.csv\)/);
+  assert.match(bad.stderr, /1 row rejected \(see out\.rejects\.csv\)/);
   assert.equal(csvRows(await readFile(join(dir, 'out.rejects.csv'), 'utf8')).length, 1);
 
   const clean = await runCli([EXPORT, '--as-of', '2025-06-30', '-o', 'out.csv'], { cwd: dir });
