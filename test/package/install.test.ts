@@ -36,14 +36,15 @@ test('npm pack, then npm install --save-dev of the tarball in a shop folder: npx
   assert.equal(install.code, 0, install.stderr);
 
   const args = [fixture('shopify-orders.csv'), '--as-of', '2025-06-30', '-o', '-', '-q'];
-  for (const bin of ['backfill', 'klaviyo-backfill']) {
-    // --no: never download a package of that name (the bare name backfill belongs to another one).
-    const viaNpx = await exec('npx', ['--no', '--', bin, ...args], shop);
-    assert.equal(viaNpx.code, 0, `npx ${bin}: ${viaNpx.stderr}`);
-    assert.equal(viaNpx.stdout, SHOPIFY_FLOW_CSV, `npx ${bin}`);
-    // As the crontab line runs it.
-    const direct = await exec(join(shop, 'node_modules', '.bin', bin), args, shop);
-    assert.equal(direct.code, 0, `./node_modules/.bin/${bin}: ${direct.stderr}`);
-    assert.equal(direct.stdout, SHOPIFY_FLOW_CSV, `./node_modules/.bin/${bin}`);
+  // npx of either name (--no: never download a package of that name: the bare name backfill belongs to
+  // another one), and the bin as the crontab line runs it (npx backfill runs ./node_modules/.bin/backfill).
+  for (const [command, commandArgs] of [
+    ['npx', ['--no', '--', 'backfill', ...args]],
+    ['npx', ['--no', '--', 'klaviyo-backfill', ...args]],
+    [join(shop, 'node_modules', '.bin', 'klaviyo-backfill'), args],
+  ] as const) {
+    const run = await exec(command, commandArgs, shop);
+    assert.equal(run.code, 0, `${command} ${commandArgs.slice(0, 3).join(' ')}: ${run.stderr}`);
+    assert.equal(run.stdout, SHOPIFY_FLOW_CSV, `${command} ${commandArgs.slice(0, 3).join(' ')}`);
   }
 });
