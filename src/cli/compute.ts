@@ -9,6 +9,7 @@ import { loadConfig } from '../config/config-file.js';
 import { resolveRunSettings } from '../config/run-settings.js';
 import { checkDefaultNamedOutput } from '../io/default-outputs.js';
 import { STDIN_PATH } from '../io/input-files.js';
+import { runFiles } from '../io/run-files.js';
 import type { FetchReport } from '../commands/fetch-events.js';
 import { BackfillError } from '../errors.js';
 import { formatUtc } from '../core/timestamp.js';
@@ -121,6 +122,9 @@ export const computeCommand: CliCommand = {
     // Names the user did not give: a file there that backfill did not write is not replaced.
     if (command.getOptionValueSource('out') === 'default') await checkDefaultNamedOutput(flags.out, 'profiles', '-o');
     if (flags.rejects === undefined) await checkDefaultNamedOutput(rejectsPath, 'rejects', '--rejects');
+    // Named from here on if the run is stopped, a fetch from Klaviyo included.
+    runFiles.expectOutput(flags.out === STDIN_PATH ? 'stdout' : flags.out);
+    runFiles.expectOutput(rejectsPath);
     const asOf = flags.asOf ?? io.now();
     const input = await orderInput(patterns, flags, settings, config?.path, io, asOf);
     const files = input.files;

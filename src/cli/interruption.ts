@@ -19,7 +19,6 @@ export class Interruption {
   readonly #io: CliIo;
   #signal: StopSignal | undefined;
   #finishing: ((signal: StopSignal) => void) | undefined;
-  #note: string | undefined;
   readonly #stopListening: () => void;
 
   /** Listens from now until `close`. */
@@ -49,11 +48,6 @@ export class Interruption {
     };
   }
 
-  /** A clause added to the line an interruption prints: how to carry on (push's run log). */
-  set note(note: string | undefined) {
-    this.#note = note;
-  }
-
   close(): void {
     this.#stopListening();
   }
@@ -73,7 +67,7 @@ export class Interruption {
       .filter(Boolean)
       .join(' and ');
     if (cleaned !== '') parts.push(`${cleaned} removed`);
-    if (this.#note !== undefined) parts.push(this.#note);
+    parts.push(...runFiles.notes);
     // The terminal may be gone (SIGHUP): a failed write must not stop the exit.
     this.#io.stderr.on('error', () => {});
     try {

@@ -13,6 +13,7 @@ import { BackfillError } from '../errors.js';
 import { eventReading, storedEventOrders } from '../io/event-orders.js';
 import type { EventStore } from '../io/event-store.js';
 import { expandInputPath } from '../io/input-files.js';
+import { runFiles } from '../io/run-files.js';
 import type { OrderSource } from '../io/order-source.js';
 import { defaultStatePath } from '../io/state-file.js';
 import { systemClock } from '../klaviyo/clock.js';
@@ -90,6 +91,8 @@ export async function orderInput(patterns: readonly string[], flags: OrderSource
   const progress = await Progress.open(io, { silent: flags.quiet === true || flags.json === true || flags.markdown === true, color: flags.color });
   const started = io.now();
   progress.start(`Finding the metric ${'id' in metric ? metric.id : `"${metric.name}"`} in Klaviyo`);
+  // Parts are written as events arrive: a run stopped mid-fetch keeps them, and the next goes on from there.
+  runFiles.note('event store', 'the event store keeps the events of every part written so far: the next run fetches from there');
   const fetched = await fetchEvents({
     reader: {
       connection: await klaviyoConnection(flags, io.env),

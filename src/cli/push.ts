@@ -21,6 +21,7 @@ import { klaviyoConnection, parseRevision, type ConnectionFlags } from './klaviy
 import { defaultStatePath } from '../io/state-file.js';
 import { incrementalHead, incrementalJson, incrementalTail } from './push-incremental-summary.js';
 import type { Outcome } from './exit-codes.js';
+import { runFiles } from '../io/run-files.js';
 import type { Interruption } from './interruption.js';
 import type { CliIo } from './io.js';
 import type { CliCommand } from './command.js';
@@ -172,7 +173,7 @@ async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettin
     io.now,
   );
   if (flags.dryRun === true || connection === undefined) return dryRunReport(prepared, flags, io, input);
-  if (prepared.writer !== undefined) interruption.note = `the run log ${prepared.runLog} holds every step so far: backfill push --resume ${prepared.runLog} carries on`;
+  if (prepared.writer !== undefined) runFiles.note('run log', `the run log ${prepared.runLog} holds every step so far: backfill push --resume ${prepared.runLog} carries on`);
 
   const spinner = await Progress.open(io, { silent: flags.quiet === true || flags.json === true, color: flags.color });
   const stop = new AbortController();

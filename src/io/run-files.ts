@@ -23,6 +23,7 @@ class RunFiles {
   readonly #temporary = new Set<string>();
   readonly #locks = new Set<string>();
   readonly #outputs = new Map<string, PlannedOutput>();
+  readonly #notes = new Map<string, string>();
 
   temporaryCreated(path: string): void {
     this.#temporary.add(path);
@@ -50,6 +51,18 @@ class RunFiles {
   outputWritten(name: string): void {
     const output = this.#outputs.get(name);
     if (output !== undefined) output.written = true;
+  }
+
+  /**
+   * A clause for an interruption's message about what is kept and how to carry on (push's run log,
+   * the event store's parts), by topic: a later note on the same topic replaces the earlier one.
+   */
+  note(topic: string, text: string): void {
+    this.#notes.set(topic, text);
+  }
+
+  get notes(): string[] {
+    return [...this.#notes.values()];
   }
 
   /** The outputs expected or put in place so far, in the order they were named. */

@@ -13,6 +13,7 @@ import { KlaviyoStandIn } from '../support/klaviyo-stand-in.js';
 import { API_KEY, fastPushEnv } from '../support/push-harness.js';
 import { generateRows, writeProfiles } from '../support/profiles.js';
 import { fixture, runCli, spawnCli, tempDir } from '../support/cli.js';
+import { PLACED_ORDER_ID, withFixtureAccount } from '../support/event-account.js';
 
 /** Resolves once `dir` holds a file whose name passes `wanted` (watched, not polled on a timer). */
 function fileAppears(dir: string, wanted: (name: string) => boolean): Promise<string> {
@@ -95,7 +96,7 @@ test('a second Ctrl-C while push waits for the request in flight quits at once: 
   }
 });
 
-test('segments and flow, which write no file, stopped by SIGTERM: exit 143, "nothing written"', { timeout: 60_000 }, async (t) => {
+test('flow --create, which writes no file, stopped by SIGTERM: exit 143, "nothing written"', { timeout: 60_000 }, async (t) => {
   const standIn = await new KlaviyoStandIn({ apiKey: API_KEY }).start();
   try {
     standIn.faults.push({ on: 'metrics', kind: 'slow', delayMs: 60_000 });
@@ -109,6 +110,23 @@ test('segments and flow, which write no file, stopped by SIGTERM: exit 143, "not
     await standIn.stop();
   }
 });
+
+test('a fetch from Klaviyo stopped by SIGTERM: exit 143, no temporary file in the event store, and the line says the store keeps its parts', { timeout: 60_000 }, (t) =>
+  withFixtureAccount({ servedPageSize: 3 }, async (standIn, env) => {
+    const dir = tempDir();
+    const { child, done } = spawnCli(['--from', 'klaviyo', '--as-of', '2025-07-31', '--part-events', '3', '-o', 'p.csv'], { env, cwd: dir });
+    t.after(() => child.kill('SIGKILL'));
+    let pages = 0;
+    standIn.onRequest = (route) => {
+      if (route === 'events' && ++pages === 3) child.kill('SIGTERM');
+    };
+    const run = await done;
+    assert.equal(run.code, 143, run.stderr);
+    assert.match(run.stderr, /^backfill: stopped by SIGTERM: not written: p\.csv, p\.rejects\.csv \(earlier files of those names are as they were\); .*the event store keeps the events of every part written so far: the next run fetches from there\n$/);
+    const store = join(dir, '.backfill', `events-${PLACED_ORDER_ID}`);
+    assert.deepEqual(readdirSync(store).filter((name) => name.endsWith('.tmp')), []);
+    assert.deepEqual(readdirSync(dir).sort(), ['.backfill']);
+  }));
 
 test('a run that takes over the lock of a killed run removes the temporary files that run left beside its outputs', async () => {
   const dir = tempDir();
