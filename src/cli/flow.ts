@@ -182,7 +182,7 @@ function report(result: FlowResult, flags: FlowFlags, fields: EventFields, targe
     if (!refused) io.stdout.write('Next: open each flow in Klaviyo (Flows), preview every webhook on a recent order, then set the flow live.\n');
   }
   if (refused) {
-    io.stderr.write(redactSecrets(`${lines.filter((line) => line.includes('refused') || line.startsWith('  ')).join('\n')}\n`));
+    io.stderr.write(redactSecrets(`${lines.filter((line) => line.includes('refused') || line.startsWith('  ')).map((line) => (line.startsWith('  ') ? line : `backfill: ${line}`)).join('\n')}\n`));
     io.stdout.write(`\n${instructions}`);
   }
   return { kind: 'create', refused };
