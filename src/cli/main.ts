@@ -9,6 +9,7 @@
 import { Command, CommanderError } from 'commander';
 import { BackfillError, formatLocation } from '../errors.js';
 import type { CliCommand } from './command.js';
+import { runFiles } from '../io/run-files.js';
 import { redactSecrets } from '../redact.js';
 import { computeCommand } from './compute.js';
 import { diffCommand } from './diff.js';
@@ -86,6 +87,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     return exitCodeOfFailure(reportError(error, io, interruption), ran);
   } finally {
     interruption.close();
+    // Whatever ended the command, no temporary file (they hold customer emails) or lock outlives it:
+    // those still registered here were neither put in place nor removed on the way out.
+    runFiles.removeLeftovers();
   }
 }
 
