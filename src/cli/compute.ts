@@ -66,7 +66,8 @@ Speed:
   orders; the result is the one reading it in turn gives (from a part that cannot stand on its own,
   it is read in turn). --threads N sets the number of threads; --threads 1 reads in one part.
 
-Exit codes: 0 done, 2 usage or input error, 1 unexpected error.
+Exit codes: 0 done, 2 usage or input error, 1 unexpected error; 130, 143, 129 stopped by Ctrl-C,
+  SIGTERM, SIGHUP (temporary files and the lock removed, earlier outputs as they were).
 `;
 
 interface ComputeFlags extends OrderReadingFlags, OrderSourceFlags {

@@ -60,7 +60,7 @@ What it prints (stdout):
   (written out only with --rejects <file>).
 
 Exit codes: with --exit-code, 0 no changes, 1 changes, 2 error (as git diff --exit-code);
-  without it, 0 unless an error (2).
+  without it, 0 unless an error (2). 130, 143, 129: stopped by Ctrl-C, SIGTERM, SIGHUP.
 `;
 
 interface DiffFlags extends OrderReadingFlags, OrderSourceFlags, ConnectionFlags {

@@ -73,7 +73,7 @@ Event property names (the recipe's by default):
   hold the size itself (small, S), matched case-insensitively with the size aliases.
 
 Exit codes: 0 done; 2 usage error, or Klaviyo refused (instructions printed); 4 gave up on the
-  network; 1 unexpected error.
+  network; 1 unexpected error; 130, 143, 129 stopped by Ctrl-C, SIGTERM, SIGHUP.
 `;
 
 interface FlowFlags extends Partial<OrderReadingFlags>, ConnectionFlags {

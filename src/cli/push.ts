@@ -75,7 +75,8 @@ Nightly (--incremental):
 
 Exit codes: 0 every profile imported; 3 some rejected or unconfirmed (see the rejects file);
   4 gave up on rate limits, the network or slow jobs (run --resume later); 2 usage, input, or a request
-  Klaviyo refused (bad key, list or revision); 130 interrupted (resumable); 1 unexpected error.
+  Klaviyo refused (bad key, list or revision); 130 interrupted (143 SIGTERM, 129 SIGHUP; resumable);
+  1 unexpected error, or the confirmation declined.
 `;
 
 interface PushFlags extends OrderReadingFlags, OrderSourceFlags, ConnectionFlags {

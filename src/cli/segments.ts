@@ -48,7 +48,8 @@ Creating (--create):
   failure that may have created the segment is looked up again before any resend, and a refusal stops
   the run. Key: KLAVIYO_API_KEY or --api-key-file (segments:write, segments:read).
 
-Exit codes: 0 done; 2 usage or input error, or Klaviyo refused; 4 gave up on the network; 1 unexpected.
+Exit codes: 0 done; 2 usage or input error, or Klaviyo refused; 4 gave up on the network; 1 unexpected;
+  130, 143, 129 stopped by Ctrl-C, SIGTERM, SIGHUP.
 `;
 
 interface SegmentsFlags extends OrderReadingFlags, ConnectionFlags {
