@@ -331,17 +331,16 @@ export async function writeProfilesTo(output: Writable, chunks: Iterable<string 
   let lines = 0;
   const onError = (error: NodeJS.ErrnoException) => (failure ??= error);
   output.on('error', onError);
-  // Settles when the stream has confirmed (or failed) the last write.
-  let lastWrite: Promise<void> = Promise.resolve();
+  // Every write's callback says whether the stream took it; the count waits for all of them.
+  let pending = 0;
+  let allSettled: (() => void) | undefined;
   const write = async (slice: string | Buffer): Promise<void> => {
     const sliceLines = lineCount(slice);
-    let accepted = true;
-    lastWrite = new Promise<void>((resolve) => {
-      accepted = output.write(slice, (error) => {
-        if (error === undefined || error === null) lines += sliceLines;
-        else failure ??= error;
-        resolve();
-      });
+    pending++;
+    const accepted = output.write(slice, (error) => {
+      if (error === undefined || error === null) lines += sliceLines;
+      else failure ??= error;
+      if (--pending === 0) allSettled?.();
     });
     if (accepted) return;
     await new Promise<void>((resolve) => {
@@ -359,7 +358,7 @@ export async function writeProfilesTo(output: Writable, chunks: Iterable<string 
         await write(slice);
       }
     }
-    if (failure === undefined) await Promise.race([lastWrite, new Promise<void>((resolve) => output.once('close', resolve))]);
+    if (pending > 0) await new Promise<void>((resolve) => (allSettled = resolve));
   } finally {
     // Keep swallowing a late EPIPE from writes still buffered when the reader went away.
     if (failure === undefined || failure.code === 'EPIPE') output.on('error', () => {});
