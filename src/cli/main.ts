@@ -100,8 +100,12 @@ function reportError(error: unknown, io: CliIo, interruption: Interruption): num
     return ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code) ? EXIT.ok : EXIT.usage;
   }
   if (error instanceof BackfillError) {
-    // A message that names its file already is not prefixed with it again.
-    const where = error.location !== undefined && !error.message.includes(error.location.file) ? `${formatLocation(error.location)}: ` : '';
+    // A message that names its place already (the file, with its line when there is one) is not prefixed with it again.
+    const location = error.location;
+    const named =
+      location !== undefined &&
+      (error.message.startsWith(location.file) || error.message.includes(formatLocation(location)) || (location.line === undefined && error.message.includes(location.file)));
+    const where = location !== undefined && !named ? `${formatLocation(location)}: ` : '';
     io.stderr.write(redactSecrets(`backfill: ${where}${error.message}\n`));
     if (error.hint !== undefined) io.stderr.write(redactSecrets(`  ${error.hint}\n`));
     // A run a signal wound down exits as the signal says (130, 143, 129).
