@@ -1,6 +1,7 @@
 /**
- * Part of `npm run build`: assembles each WebAssembly text file under src/ (`*.wat`) into the binary
- * module beside the compiled JavaScript in dist/src/, with wabt (the WebAssembly project's own
+ * Part of `npm run build` (scripts/build.mjs): assembles each WebAssembly text file under src/ (`*.wat`)
+ * into the binary module beside the compiled JavaScript in dist/src/ (or in the folder given as the
+ * first argument: the build's fresh folder), with wabt (the WebAssembly project's own
  * assembler, built for JavaScript). Text in the repository, so the code can be read and reviewed.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import initWabt from 'wabt';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = process.argv[2] ?? join(root, 'dist');
 const wabt = await initWabt();
 
 function* watFiles(dir) {
@@ -25,7 +27,7 @@ for (const source of watFiles(join(root, 'src'))) {
   try {
     module.resolveNames();
     module.validate();
-    const target = join(root, 'dist', name.replace(/\.wat$/, '.wasm'));
+    const target = join(out, name.replace(/\.wat$/, '.wasm'));
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, module.toBinary({}).buffer);
   } finally {

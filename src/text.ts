@@ -20,3 +20,11 @@ export function someNames(names: readonly string[], shown = 3): string {
   if (names.length <= shown + 1) return names.join(', ');
   return `${names.slice(0, shown).join(', ')} and ${formatCount(names.length - shown)} more`;
 }
+
+/**
+ * `1 order`, `2 orders`, `1,234 import jobs`: a count and its noun, singular for exactly one. The
+ * plural is the noun with an `s` unless given (`1 retry`, `2 retries`).
+ */
+export function counted(value: number, noun: string, pluralNoun = `${noun}s`): string {
+  return `${formatCount(value)} ${value === 1 ? noun : pluralNoun}`;
+}

@@ -8,16 +8,18 @@ import { runCompute, type ComputeResult } from '../commands/compute.js';
 import { loadConfig } from '../config/config-file.js';
 import { resolveRunSettings } from '../config/run-settings.js';
 import { computationOf } from '../domain/computation.js';
+import { checkDefaultNamedOutput } from '../io/default-outputs.js';
 import { STDIN_PATH } from '../io/input-files.js';
 import { outputTarget } from '../io/output-target.js';
+import { runFiles } from '../io/run-files.js';
 import type { FetchReport } from '../commands/fetch-events.js';
 import { BackfillError } from '../errors.js';
 import { formatUtc } from '../domain/timestamp.js';
-import { formatCount, someNames } from '../text.js';
+import { counted, formatCount, someNames } from '../text.js';
 import { parseBytes, parseCount, parseThreads } from './flag-values.js';
 import type { CliCommand } from './command.js';
 import { addOrderReadingOptions, explicitSettings, HELP_GROUPS, type OrderReadingFlags } from './order-reading-flags.js';
-import { addOrderSourceOptions, fetchSummary, orderInput, type OrderSourceFlags } from './order-source-flags.js';
+import { addOrderSourceOptions, fetchSummary, orderFilesArgument, orderInput, type OrderSourceFlags } from './order-source-flags.js';
 import { checkOutputPath } from './output-path.js';
 import { Progress, readingText } from './progress.js';
 
@@ -41,7 +43,7 @@ const COMPUTE_EXAMPLES = `Examples:
 `;
 
 const COMPUTE_DETAILS = `
-Input:
+Reading the exports:
   The layout (shopify, woocommerce, bigcommerce, json-items) is found from each file's header row, or
   set with --format; any other CSV is read by the "columns" mapping in backfill.config.json (read from
   the working directory, or --config). Settings come from flags, then BACKFILL_* environment variables,
@@ -54,7 +56,7 @@ Modes:
           as in Klaviyo).
   window  the largest order placed in [as-of - N days, as-of]; for recomputing every night.
 
-Output:
+The profiles CSV:
   Email, then highest_order_value, highest_order_date (30 days), N_day_highest_order_value/_date for
   other windows, then <size>_order_date for each size. Dates are "yyyy-MM-dd HH:mm:ss" in UTC.
   Rows are sorted by email; the file is written atomically and split into name-1.csv, name-2.csv, ...
@@ -66,7 +68,8 @@ Speed:
   orders; the result is the one reading it in turn gives (from a part that cannot stand on its own,
   it is read in turn). --threads N sets the number of threads; --threads 1 reads in one part.
 
-Exit codes: 0 done, 2 usage or input error, 1 unexpected error.
+Exit codes: 0 done, 2 usage or input error, 1 unexpected error; 130, 143, 129 stopped by Ctrl-C,
+  SIGTERM, SIGHUP (temporary files and the lock removed, earlier outputs as they were).
 `;
 
 interface ComputeFlags extends OrderReadingFlags, OrderSourceFlags {
@@ -90,7 +93,7 @@ export const computeCommand: CliCommand = {
     const command = program
       .command('compute', { isDefault: true })
       .description('read order exports (or --from klaviyo) and write the profile-properties CSV for Klaviyo (the default command)')
-      .argument('[orders...]', 'order export CSV files; - reads stdin (or --from klaviyo)')
+      .addArgument(orderFilesArgument('order export CSV files (or quoted patterns such as \'exports/orders_*.csv\'); - reads stdin (or --from klaviyo)'))
       .addHelpText('before', COMPUTE_EXAMPLES)
       .addHelpText('after', COMPUTE_DETAILS);
     addOrderSourceOptions(addOrderReadingOptions(command));
@@ -121,6 +124,12 @@ export const computeCommand: CliCommand = {
     const rejectsPath = flags.rejects ?? defaultRejectsPath(flags.out);
     if (flags.out !== STDIN_PATH) await checkOutputPath(flags.out, '-o');
     await checkOutputPath(rejectsPath, '--rejects');
+    // Names the user did not give: a file there that backfill did not write is not replaced.
+    if (command.getOptionValueSource('out') === 'default') await checkDefaultNamedOutput(flags.out, 'profiles', '-o');
+    if (flags.rejects === undefined) await checkDefaultNamedOutput(rejectsPath, 'rejects', '--rejects');
+    // Named from here on if the run is stopped, a fetch from Klaviyo included.
+    runFiles.expectOutput(flags.out === STDIN_PATH ? 'stdout' : flags.out);
+    runFiles.expectOutput(rejectsPath);
     const asOf = flags.asOf ?? io.now();
     const input = await orderInput(patterns, flags, settings, config?.path, io, asOf);
     const files = input.files;
@@ -153,32 +162,34 @@ export const computeCommand: CliCommand = {
       input.close();
     });
     const seconds = (io.now() - started) / 1000;
-    const summary = { ...result.counts, outputs: result.outputs, rejectsFile: result.rejectsFile ?? null, seconds, rowsPerSecond: Math.round(lastCount / Math.max(seconds, 0.001)), ...(input.fetch !== undefined ? { fetch: input.fetch } : {}) };
+    const summary = { ...result.counts, outputs: result.outputs, outputCutOff: result.outputCutOff, rejectsFile: result.rejectsFile ?? null, seconds, rowsPerSecond: Math.round(lastCount / Math.max(seconds, 0.001)), ...(input.fetch !== undefined ? { fetch: input.fetch } : {}) };
     if (flags.json === true) {
       (flags.out === STDIN_PATH ? io.stderr : io.stdout).write(`${JSON.stringify(summary)}\n`);
     } else if (flags.quiet !== true) {
       io.stderr.write(`${summaryLine(result, input.fetch)}\n`);
     }
-    const nothing = nothingProducedWarning(result, settings.definitions.mode);
+    const nothing = result.outputCutOff ? undefined : nothingProducedWarning(result, settings.definitions.mode);
     if (nothing !== undefined && flags.json !== true) io.stderr.write(`${nothing}\n`);
     return { kind: 'done' };
   },
 };
 
-function summaryLine({ counts, outputs, rejectsFile }: ComputeResult, fetch: FetchReport | undefined): string {
+function summaryLine({ counts, outputs, rejectsFile, outputCutOff }: ComputeResult, fetch: FetchReport | undefined): string {
   const read = counts.fileFormats.map(({ file, format, delimiter }) => `${file} (${format}${delimiter === ',' ? '' : `, ${delimiter === '\t' ? 'tab' : delimiter}-delimited`})`);
   const parts = [
     ...(fetch !== undefined ? [fetchSummary(fetch)] : []),
-    `${formatCount(counts.ordersRead)} orders (${formatCount(counts.rowsRead)} ${fetch !== undefined ? 'events' : 'rows'}) read from ${read.length > 1 ? `${formatCount(read.length)} files: ` : ''}${someNames(read)}`,
-    `${formatCount(counts.profiles)} profiles written to ${outputs.map((o) => (o === STDIN_PATH ? 'stdout' : o)).join(', ')}`,
-    `${formatCount(counts.ordersWithoutEmail)} orders without email skipped`,
+    `${counted(counts.ordersRead, 'order')} (${fetch !== undefined ? counted(counts.rowsRead, 'event') : counted(counts.rowsRead, 'row')}) read from ${read.length > 1 ? `${counted(read.length, 'file')}: ` : ''}${someNames(read)}`,
+    outputCutOff
+      ? `the output was cut off after ${counted(counts.profiles, 'profile')}: the reader of stdout stopped reading, so the rest was not written`
+      : `${counted(counts.profiles, 'profile')} written to ${outputs.map((o) => (o === STDIN_PATH ? 'stdout' : o)).join(', ')}`,
+    `${counted(counts.ordersWithoutEmail, 'order')} without email skipped`,
   ];
-  if (counts.ordersAfterAsOf > 0) parts.push(`${formatCount(counts.ordersAfterAsOf)} orders after --as-of ignored`);
-  if (counts.ordersExcluded > 0) parts.push(`${formatCount(counts.ordersExcluded)} cancelled orders excluded`);
-  if (counts.ordersDuplicate > 0) parts.push(`${formatCount(counts.ordersDuplicate)} duplicate orders (same id, email and total) counted once`);
-  if (counts.ordersConflicting > 0) parts.push(`${formatCount(counts.ordersConflicting)} orders rejected for reusing an order id with a different email or total`);
-  if (counts.profilesWithoutProperties > 0) parts.push(`${formatCount(counts.profilesWithoutProperties)} profiles with nothing to set left out`);
-  parts.push(counts.rowsRejected > 0 ? `${formatCount(counts.rowsRejected)} rows rejected (see ${rejectsFile})` : '0 rows rejected');
+  if (counts.ordersAfterAsOf > 0) parts.push(`${counted(counts.ordersAfterAsOf, 'order')} after --as-of ignored`);
+  if (counts.ordersExcluded > 0) parts.push(`${counted(counts.ordersExcluded, 'cancelled order')} excluded`);
+  if (counts.ordersDuplicate > 0) parts.push(`${counted(counts.ordersDuplicate, 'duplicate order')} (same id, email and total) counted once`);
+  if (counts.ordersConflicting > 0) parts.push(`${counted(counts.ordersConflicting, 'order')} rejected for reusing an order id with a different email or total`);
+  if (counts.profilesWithoutProperties > 0) parts.push(`${counted(counts.profilesWithoutProperties, 'profile')} with nothing to set left out`);
+  parts.push(counts.rowsRejected > 0 ? `${counted(counts.rowsRejected, 'row')} rejected (see ${rejectsFile})` : '0 rows rejected');
   return `backfill: ${parts.join('; ')}`;
 }
 
@@ -201,7 +212,7 @@ export function nothingProducedWarning({ counts, rejectsFile }: ComputeResult, m
   if (counts.profiles > 0) return undefined;
   const newest = counts.newestOrderAt === null ? '' : `; the newest order found was placed ${formatUtc(counts.newestOrderAt)} UTC`;
   if (counts.ordersRead === 0 && counts.rowsRejected > 0) {
-    return `backfill: warning: no order could be read: ${formatCount(counts.rowsRejected)} rows rejected (see ${rejectsFile}), so no profile was written`;
+    return `backfill: warning: no order could be read: ${counted(counts.rowsRejected, 'row')} rejected (see ${rejectsFile}), so no profile was written`;
   }
   if (counts.ordersRead === 0) return `backfill: warning: no orders were read, so no profile was written (is the export empty?)`;
   // Orders skipped before their date was looked at: none of them says anything about --as-of.

@@ -9,7 +9,7 @@ import type { CliIo } from './io.js';
 import { Progress } from './progress.js';
 import { klaviyoConnection, parseRevision, type ConnectionFlags } from './klaviyo-connection.js';
 import { addOrderReadingOptions, explicitSettings, HELP_GROUPS, type OrderReadingFlags } from './order-reading-flags.js';
-import { addOrderSourceOptions, fetchSummary, orderInput, type OrderSourceFlags } from './order-source-flags.js';
+import { addOrderSourceOptions, fetchSummary, orderFilesArgument, orderInput, type OrderSourceFlags } from './order-source-flags.js';
 import { runDiff, type Baseline } from '../commands/diff.js';
 import { loadConfig } from '../config/config-file.js';
 import { computationOf } from '../domain/computation.js';
@@ -58,14 +58,14 @@ Comparison:
   --clear-emptied would clear are listed (- email: the properties), and counted as clears. Profiles
   only in the baseline are counted and left alone.
 
-Output (stdout):
+What it prints (stdout):
   A summary with the first --limit changes (+ added, ~ changed: property old -> new); --json lists
   everything; --markdown writes a table for a CI job summary or a pull-request comment.
   diff never writes the state file and never sends anything; order rows it cannot read are counted
   (written out only with --rejects <file>).
 
 Exit codes: with --exit-code, 0 no changes, 1 changes, 2 error (as git diff --exit-code);
-  without it, 0 unless an error (2).
+  without it, 0 unless an error (2). 130, 143, 129: stopped by Ctrl-C, SIGTERM, SIGHUP.
 `;
 
 interface DiffFlags extends OrderReadingFlags, OrderSourceFlags, ConnectionFlags {
@@ -86,8 +86,9 @@ export const diffCommand: CliCommand = {
     const command = program
     .command('diff')
     .description('show what sending the computed profiles would change, against a profiles CSV, the last state, or Klaviyo')
-    .argument('[orders...]', 'order export CSV files, computed as `backfill compute` does (or --from klaviyo)')
-    .requiredOption('--against <baseline>', 'a profiles CSV, "state" or "klaviyo"')
+    .addArgument(orderFilesArgument('order export CSV files or quoted patterns, computed as `backfill compute` does (or --from klaviyo)'))
+    .optionsGroup('Baseline (what to compare with):')
+    .requiredOption('--against <baseline>', '(required) a profiles CSV, "state" or "klaviyo"')
     .option('--state <file>', 'the state file for --against state (default: .backfill/state.json next to the config)')
     .optionsGroup(HELP_GROUPS.output)
     .option('--json', 'every change as JSON')

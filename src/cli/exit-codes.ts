@@ -7,6 +7,8 @@ import type { ErrorCode } from '../errors.js';
 export const EXIT = {
   ok: 0,
   unexpected: 1,
+  /** push: the confirmation was declined (as terraform and gh exit). */
+  declined: 1,
   /** diff --exit-code: something would change (as git diff --exit-code). */
   changes: 1,
   usage: 2,
@@ -18,11 +20,15 @@ export const EXIT = {
   interrupted: 130,
 } as const;
 
+/** A run a signal stopped: 128 + the signal's number, as a shell reports a process the signal ended. */
+export const SIGNAL_EXITS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+
 /** Errors are usage or input errors (2) unless listed here. */
 const ERROR_EXITS: Partial<Record<ErrorCode, number>> = {
   KLAVIYO_UNAVAILABLE: EXIT.gaveUp,
   KLAVIYO_UNEXPECTED: EXIT.unexpected,
   INTERRUPTED: EXIT.interrupted,
+  DECLINED: EXIT.declined,
 };
 
 export function exitCodeOfError(code: ErrorCode): number {

@@ -78,7 +78,7 @@ Event property names (the recipe's by default):
   hold the size itself (small, S), matched case-insensitively with the size aliases.
 
 Exit codes: 0 done; 2 usage error, or Klaviyo refused (instructions printed); 4 gave up on the
-  network; 1 unexpected error.
+  network; 1 unexpected error; 130, 143, 129 stopped by Ctrl-C, SIGTERM, SIGHUP.
 `;
 
 interface FlowFlags extends Partial<OrderReadingFlags>, ConnectionFlags {
@@ -126,7 +126,7 @@ export const flowCommand: CliCommand = {
     const config = await loadConfig(flags.config, io.cwd);
     const settings = resolveRunSettings(explicitSettings(flags, self), config);
     const needsKey = flags.create === true || flags.metricId === undefined;
-    const client = needsKey ? await clientOptions(flags, env) : undefined;
+    const client = needsKey ? await clientOptions(flags, env).catch((error: unknown) => Promise.reject(flags.create === true ? error : lookupOnly(error, flags.metric))) : undefined;
     const revision = flags.revision ?? client?.connection.revision ?? env.KLAVIYO_REVISION ?? DEFAULT_REVISION;
     const createTarget = await webhookTarget(flags, io.cwd, client?.connection.apiKey);
     // Printed output never carries the webhook key: only the request creating the flow does.
@@ -191,10 +191,18 @@ function report(result: FlowResult, flags: FlowFlags, fields: EventFields, targe
     if (!refused) io.stdout.write(`Next: open each flow in Klaviyo (Flows), preview every webhook on a recent order, then set the flow live.\n${notes}`);
   }
   if (refused) {
-    io.stderr.write(redactSecrets(`${lines.filter((line) => line.includes('refused') || line.startsWith('  ')).join('\n')}\n`));
+    io.stderr.write(redactSecrets(`${lines.filter((line) => line.includes('refused') || line.startsWith('  ')).map((line) => (line.startsWith('  ') ? line : `backfill: ${line}`)).join('\n')}\n`));
     io.stdout.write(`\n${instructions}`);
   }
   return { kind: 'create', refused };
+}
+
+/** Without --create the key serves one request, the metric's lookup by name, which --metric-id makes needless. */
+function lookupOnly(error: unknown, metric: string): unknown {
+  if (!(error instanceof BackfillError) || error.code !== 'MISSING_API_KEY') return error;
+  return new BackfillError('MISSING_API_KEY', `${error.message}: without --create, flow needs a key only to look up the metric "${metric}" by name`, {
+    hint: 'Pass --metric-id <id> (the order metric\'s id) and no key is needed; or set KLAVIYO_API_KEY or --api-key-file <path> (a private key with metrics:read).',
+  });
 }
 
 async function clientOptions(flags: FlowFlags, env: NodeJS.ProcessEnv): Promise<KlaviyoClientOptions> {

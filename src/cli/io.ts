@@ -1,9 +1,14 @@
 /**
  * Everything the command line takes from the process, in one object passed all the way down: the
- * streams, the environment, the working directory, the clock and Ctrl-C. Commands and the code under
- * them never read `process.*` themselves, so a test can run the whole program with its own.
+ * streams, the environment, the working directory, the clock, the stop signals and the exit. Commands
+ * and the code under them never read `process.*` themselves, so a test can run the whole program with
+ * its own.
  */
 import type { Readable, Writable } from 'node:stream';
+
+/** The signals that stop a run: Ctrl-C, `kill` (and systemd, docker stop), a terminal closed. */
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+export type StopSignal = (typeof STOP_SIGNALS)[number];
 
 export interface TerminalStream extends Writable {
   readonly isTTY?: boolean;
@@ -19,13 +24,10 @@ export interface CliIo {
   /** Where relative defaults (backfill.config.json, .backfill/) are looked for. */
   readonly cwd: string;
   readonly now: () => number;
-  /** Calls `listener` on each Ctrl-C until the returned function is called. */
-  readonly onInterrupt: (listener: () => void) => () => void;
-  /**
-   * Ends the process as an unhandled Ctrl-C would (killed by SIGINT; a shell sees 130): for a second
-   * Ctrl-C, which must not wait for a request in flight.
-   */
-  readonly interruptNow: () => void;
+  /** Calls `listener` on each Ctrl-C, SIGTERM or SIGHUP until the returned function is called. */
+  readonly onStopSignal: (listener: (signal: StopSignal) => void) => () => void;
+  /** Ends the process now with this exit code (an interrupted run, once it has cleaned up). */
+  readonly exit: (code: number) => never;
 }
 
 export function processIo(): CliIo {
@@ -36,13 +38,12 @@ export function processIo(): CliIo {
     env: process.env,
     cwd: process.cwd(),
     now: Date.now,
-    onInterrupt: (listener) => {
-      process.on('SIGINT', listener);
-      return () => process.off('SIGINT', listener);
+    onStopSignal: (listener) => {
+      for (const signal of STOP_SIGNALS) process.on(signal, listener);
+      return () => {
+        for (const signal of STOP_SIGNALS) process.off(signal, listener);
+      };
     },
-    interruptNow: () => {
-      process.removeAllListeners('SIGINT');
-      process.kill(process.pid, 'SIGINT');
-    },
+    exit: (code) => process.exit(code),
   };
 }

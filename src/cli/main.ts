@@ -9,12 +9,15 @@
 import { Command, CommanderError } from 'commander';
 import { BackfillError, formatLocation } from '../errors.js';
 import type { CliCommand } from './command.js';
+import { runFiles } from '../io/run-files.js';
 import { redactSecrets } from '../redact.js';
 import { computeCommand } from './compute.js';
 import { diffCommand } from './diff.js';
 import { flowCommand } from './flow.js';
 import { exitCodeOf, exitCodeOfError, exitCodeOfFailure, EXIT, type Outcome } from './exit-codes.js';
+import { Interruption } from './interruption.js';
 import { processIo, type CliIo } from './io.js';
+import { HELP_GROUPS } from './order-reading-flags.js';
 import { pushCommand } from './push.js';
 import { segmentsCommand } from './segments.js';
 import { suggestCommand } from './suggest.js';
@@ -44,6 +47,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   });
   let outcome: Outcome = { kind: 'done' };
   let ran: string | undefined;
+  // From the start, for every command: a signal never leaves a lock or a temporary file behind.
+  const interruption = new Interruption(io);
   const program = new Command('backfill')
     .description("Backfill Klaviyo profile properties from the order history (exports, or the account's Placed Order events), exactly as the flow would have set them; and build that flow for today's API.")
     .version(VERSION, '-V, --version', 'print the version and exit')
@@ -51,6 +56,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
+      // One prefix for every error, the option parser's too.
+      outputError: (text, write) => write(text.replace(/^error: /, 'backfill: ')),
     })
     .exitOverride()
     .showHelpAfterError('(run backfill --help for examples)')
@@ -59,11 +66,15 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   for (const spec of COMMANDS) {
     spec
       .declare(program)
+      // A mistyped option of a command points to that command's help, and its -h sits with the run's options.
+      .showHelpAfterError(`(run backfill ${spec.name} --help for examples)`)
+      .optionsGroup(HELP_GROUPS.run)
+      .helpOption('-h, --help', 'show this help')
       .exitOverride()
       .action(async (...args: unknown[]) => {
         const command = args.at(-1) as Command;
         ran = spec.name;
-        outcome = await spec.run(command, io);
+        outcome = await spec.run(command, io, interruption);
       });
   }
 
@@ -73,21 +84,32 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     await program.parseAsync(argv as string[]);
     return exitCodeOf(outcome);
   } catch (error) {
-    return exitCodeOfFailure(reportError(error, io), ran);
+    return exitCodeOfFailure(reportError(error, io, interruption), ran);
+  } finally {
+    interruption.close();
+    // Whatever ended the command, no temporary file (they hold customer emails) or lock outlives it:
+    // those still registered here were neither put in place nor removed on the way out.
+    runFiles.removeLeftovers();
   }
 }
 
-function reportError(error: unknown, io: CliIo): number {
+function reportError(error: unknown, io: CliIo, interruption: Interruption): number {
   if (error instanceof CommanderError) {
     // Commander has printed its message (or the help) already. `backfill help` ends with
     // commander.help on purpose: asked-for help is a success.
     return ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code) ? EXIT.ok : EXIT.usage;
   }
   if (error instanceof BackfillError) {
-    const where = error.location !== undefined && !error.message.startsWith(error.location.file) ? `${formatLocation(error.location)}: ` : '';
+    // A message that names its place already (the file, with its line when there is one) is not prefixed with it again.
+    const location = error.location;
+    const named =
+      location !== undefined &&
+      (error.message.startsWith(location.file) || error.message.includes(formatLocation(location)) || (location.line === undefined && error.message.includes(location.file)));
+    const where = location !== undefined && !named ? `${formatLocation(location)}: ` : '';
     io.stderr.write(redactSecrets(`backfill: ${where}${error.message}\n`));
     if (error.hint !== undefined) io.stderr.write(redactSecrets(`  ${error.hint}\n`));
-    return exitCodeOfError(error.code);
+    // A run a signal wound down exits as the signal says (130, 143, 129).
+    return error.code === 'INTERRUPTED' ? interruption.exitCode : exitCodeOfError(error.code);
   }
   if ((error as NodeJS.ErrnoException).code === 'EPIPE') return EXIT.ok; // `| head` closed the pipe
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);

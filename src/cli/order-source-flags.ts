@@ -5,20 +5,21 @@
  * from it; with files, nothing here happens.
  */
 import { dirname } from 'node:path';
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import { fetchEvents, type FetchProgress, type FetchReport, type MetricChoice } from '../commands/fetch-events.js';
 import type { RunSettings } from '../config/run-settings.js';
 import { storeCovers } from '../domain/event-retention.js';
 import { BackfillError } from '../errors.js';
 import { eventReading, storedEventOrders } from '../io/event-orders.js';
 import type { EventStore } from '../io/event-store.js';
-import { expandInputPaths } from '../io/input-files.js';
+import { expandInputPath } from '../io/input-files.js';
+import { runFiles } from '../io/run-files.js';
 import type { OrderSource } from '../io/order-source.js';
 import { defaultStatePath } from '../io/state-file.js';
 import { systemClock } from '../klaviyo/clock.js';
 import { DEFAULT_REVISION } from '../klaviyo/http.js';
 import { tuningFromEnv } from '../klaviyo/tuning.js';
-import { formatCount } from '../text.js';
+import { counted, formatCount } from '../text.js';
 import type { CliIo } from './io.js';
 import { klaviyoConnection, parseRevision, type ConnectionFlags } from './klaviyo-connection.js';
 import { klaviyoIdFlag, parseAsOf, wholeNumberFlag } from './flag-values.js';
@@ -38,6 +39,15 @@ export interface OrderSourceFlags extends ConnectionFlags {
   json?: boolean;
   markdown?: boolean;
   color?: boolean;
+}
+
+/**
+ * The `[orders...]` argument of every command that reads order exports (compute, push, diff, segments):
+ * the one place where what was typed becomes the files read, quoted patterns expanded
+ * (`'exports/orders_*.csv'` in a crontab line), so no command can read the arguments without it.
+ */
+export function orderFilesArgument(description: string): Argument {
+  return new Argument('[orders...]', description).argParser((typed: string, previous: string[] | undefined) => [...(previous ?? []), ...expandInputPath(typed)]);
 }
 
 export function addOrderSourceOptions(command: Command): Command {
@@ -75,7 +85,7 @@ export async function orderInput(patterns: readonly string[], flags: OrderSource
   if (flags.from !== 'klaviyo') {
     const klaviyoOnly = [flags.metric !== undefined && '--metric', flags.metricId !== undefined && '--metric-id', flags.refetch === true && '--refetch', flags.since !== undefined && '--since'].filter(Boolean);
     if (klaviyoOnly.length > 0) throw usage(`${klaviyoOnly.join(', ')} go with --from klaviyo`);
-    return { files: await expandInputPaths(patterns), close: () => {} };
+    return { files: [...patterns], close: () => {} };
   }
   if (patterns.length > 0) throw usage(`--from klaviyo reads the orders from Klaviyo; leave out the files (${patterns.join(', ')})`);
   if (flags.metric !== undefined && flags.metricId !== undefined) throw usage('choose one of --metric and --metric-id');
@@ -83,6 +93,8 @@ export async function orderInput(patterns: readonly string[], flags: OrderSource
   const progress = await Progress.open(io, { silent: flags.quiet === true || flags.json === true || flags.markdown === true, color: flags.color });
   const started = io.now();
   progress.start(`Finding the metric ${'id' in metric ? metric.id : `"${metric.name}"`} in Klaviyo`);
+  // Parts are written as events arrive: a run stopped mid-fetch keeps them, and the next goes on from there.
+  runFiles.note('event store', 'the event store keeps the events of every part written so far: the next run fetches from there');
   const fetched = await fetchEvents({
     reader: {
       connection: await klaviyoConnection(flags, io.env),
@@ -151,9 +163,9 @@ export function fetchSummary(report: FetchReport): string {
   const metric = report.metricName !== null ? `"${report.metricName}" (${report.metricId})` : report.metricId;
   const range = report.storeOldest !== null && report.storeNewest !== null ? `, ${day(Date.parse(report.storeOldest))} to ${day(Date.parse(report.storeNewest))}` : '';
   return (
-    `${formatCount(report.eventsNew)} new events fetched from Klaviyo metric ${metric} (${formatCount(report.eventsDeduplicated)} already held, ` +
-    `${formatCount(report.pages)} pages, ${formatCount(report.requests)} requests, ${formatCount(report.retries)} retries); ` +
-    `store ${report.store}: ${formatCount(report.storeEvents)} events${range}`
+    `${counted(report.eventsNew, 'new event')} fetched from Klaviyo metric ${metric} (${formatCount(report.eventsDeduplicated)} already held, ` +
+    `${counted(report.pages, 'page')}, ${counted(report.requests, 'request')}, ${counted(report.retries, 'retry', 'retries')}); ` +
+    `store ${report.store}: ${counted(report.storeEvents, 'event')}${range}`
   );
 }
 

@@ -12,7 +12,7 @@ import { KLAVIYO_LIMITS } from '../domain/push-plan.js';
 import { clearTotals, type PushTotals } from '../domain/push-run-state.js';
 import { BackfillError } from '../errors.js';
 import { addOrderReadingOptions, explicitSettings, HELP_GROUPS, type OrderReadingFlags } from './order-reading-flags.js';
-import { addOrderSourceOptions, fetchSummary, orderInput, type OrderInput, type OrderSourceFlags } from './order-source-flags.js';
+import { addOrderSourceOptions, fetchSummary, orderFilesArgument, orderInput, type OrderInput, type OrderSourceFlags } from './order-source-flags.js';
 import { loadConfig, type FileConfig } from '../config/config-file.js';
 import { resolveRunSettings, storeSettings, type ExplicitSettings, type StoredSettings } from '../config/run-settings.js';
 import { DEFAULT_BASE_URL, DEFAULT_REVISION } from '../klaviyo/http.js';
@@ -22,10 +22,12 @@ import { klaviyoConnection, parseRevision, type ConnectionFlags } from './klaviy
 import { defaultStatePath } from '../io/state-file.js';
 import { clearLines, incrementalHead, incrementalJson, incrementalTail } from './push-incremental-summary.js';
 import type { Outcome } from './exit-codes.js';
+import { runFiles } from '../io/run-files.js';
+import type { Interruption } from './interruption.js';
 import type { CliIo } from './io.js';
 import type { CliCommand } from './command.js';
 import { Progress, retryNotices } from './progress.js';
-import { formatCount } from '../text.js';
+import { counted, formatCount } from '../text.js';
 
 const PUSH_EXAMPLES = `Examples:
   $ export KLAVIYO_API_KEY=pk_...   (a private key: profiles:write, lists:write, profiles:read, lists:read)
@@ -82,7 +84,8 @@ Nightly (--incremental):
 
 Exit codes: 0 every profile imported; 3 some rejected or unconfirmed, or a clear refused (rejects file);
   4 gave up on rate limits, the network or slow jobs (run --resume later); 2 usage, input, or a request
-  Klaviyo refused (bad key, list or revision); 130 interrupted (resumable); 1 unexpected error.
+  Klaviyo refused (bad key, list or revision); 130 interrupted (143 SIGTERM, 129 SIGHUP; resumable);
+  1 unexpected error, or the confirmation declined.
 `;
 
 interface PushFlags extends OrderReadingFlags, OrderSourceFlags, ConnectionFlags {
@@ -109,7 +112,7 @@ export const pushCommand: CliCommand = {
     const command = program
     .command('push')
     .description('send profiles to Klaviyo through bulk import jobs (computed from orders, or a profiles CSV)')
-    .argument('[orders...]', 'order export CSV files, computed as `backfill compute` does (or --from klaviyo)')
+    .addArgument(orderFilesArgument('order export CSV files or quoted patterns, computed as `backfill compute` does (or --from klaviyo)'))
     .optionsGroup(HELP_GROUPS.input)
     .option('--profiles <file>', 'send this profiles CSV (written by backfill compute) instead of computing')
     .optionsGroup(HELP_GROUPS.klaviyo)
@@ -136,10 +139,10 @@ export const pushCommand: CliCommand = {
     .addHelpText('after', PUSH_DETAILS);
     return addOrderSourceOptions(addOrderReadingOptions(command, { shown: false }));
   },
-  run: (command, io) => push(command.processedArgs[0] as string[], command.opts<PushFlags>(), explicitSettings(command.opts<PushFlags>(), command), io),
+  run: (command, io, interruption) => push(command.processedArgs[0] as string[], command.opts<PushFlags>(), explicitSettings(command.opts<PushFlags>(), command), io, interruption),
 };
 
-async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettings, io: CliIo): Promise<Outcome> {
+async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettings, io: CliIo, interruption: Interruption): Promise<Outcome> {
   // Loaded only when pushing: it and the Klaviyo client it brings were a third of every other run's start.
   const { applyPush, defaultRunLogPath, preparePush } = await import('../commands/push.js');
   const env = io.env;
@@ -164,7 +167,7 @@ async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettin
       confirm: async ({ profiles, batches, clears, dateProperties }) => {
         // The nightly run was confirmed once by a person; repeating the warning would mail cron every night.
         if (dateProperties.length > 0 && !(incremental !== undefined && flags.yes === true)) {
-          print(`warning: this push sets date properties (${dateProperties.join(', ')}). Flows and segments triggered by a date property see these dates as soon as they are imported: check date-triggered flows first.\n`);
+          print(`backfill: warning: this push sets date properties (${dateProperties.join(', ')}). Flows and segments triggered by a date property see these dates as soon as they are imported: check date-triggered flows first.\n`);
         }
         if (flags.yes === true) return;
         const stdin = io.stdin;
@@ -172,21 +175,24 @@ async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettin
           throw new BackfillError('CONFIRMATION_REQUIRED', 'not sending without confirmation: stdin is not a terminal', { hint: 'Pass --yes to push from a script, or --dry-run to see the plan.' });
         }
         const prompt = createInterface({ input: stdin, output: io.stderr });
-        const clearing = clears > 0 ? ` and clear the emptied windows of ${formatCount(clears)} profiles` : '';
-        const answer = await prompt.question(`Send ${formatCount(profiles)} profiles to Klaviyo in ${batches} import jobs${clearing}? [y/N] `).finally(() => prompt.close());
-        if (!/^y(es)?$/i.test(answer.trim())) throw new BackfillError('CONFIRMATION_REQUIRED', 'not sent: not confirmed');
+        const clearing = clears > 0 ? ` and clear the emptied windows of ${counted(clears, 'profile')}` : '';
+        // At the prompt a terminal hands Ctrl-C to readline, not to the process: it stops the run all the same.
+        prompt.on('SIGINT', () => interruption.quitNow('SIGINT'));
+        const answer = await prompt.question(`Send ${counted(profiles, 'profile')} to Klaviyo in ${counted(batches, 'import job')}${clearing}? [y/N] `).finally(() => prompt.close());
+        // Declined is not a usage error: exit 1, as terraform and gh exit when a confirmation is declined.
+        if (!/^y(es)?$/i.test(answer.trim())) throw new BackfillError('DECLINED', 'not sent: not confirmed', { hint: 'Nothing was sent and no run log was written.' });
       },
     },
     io.now,
     // The event store's lock is held until the profiles are computed from it.
   ).finally(() => input?.close());
   if (flags.dryRun === true || connection === undefined) return dryRunReport(prepared, flags, io, input);
+  if (prepared.writer !== undefined) runFiles.note('run log', `the run log ${prepared.runLog} holds every step so far: backfill push --resume ${prepared.runLog} carries on`);
 
   const spinner = await Progress.open(io, { silent: flags.quiet === true || flags.json === true, color: flags.color });
   const stop = new AbortController();
-  const stopWatching = io.onInterrupt(() => {
-    // A second Ctrl-C does not wait: the run log is written entry by entry, so it is already whole.
-    if (stop.signal.aborted) io.interruptNow();
+  // A second signal does not wait (interruption.ts): the run log is written entry by entry, so it is already whole.
+  const stopWatching = interruption.whileFinishing(() => {
     stop.abort();
     spinner.stop();
     print('backfill: stopping after the request in flight (Ctrl-C again to quit now)\n');
@@ -291,9 +297,9 @@ function dryRunReport(prepared: PreparedPush, flags: PushFlags, io: CliIo, input
   if (flags.json === true) io.stdout.write(`${JSON.stringify(summary)}\n`);
   else if (flags.quiet !== true) {
     io.stderr.write(
-      `backfill: dry run: ${input?.fetch !== undefined ? `${fetchSummary(input.fetch)}; ` : ''}${incremental !== undefined ? `${incrementalHead(incremental)}; ` : ''}${formatCount(summary.profiles)} profiles in ${summary.batches} import jobs ` +
-        `(largest ${formatCount(summary.largestBatchProfiles)} profiles, ${formatCount(summary.largestBatchBytes)} bytes); ` +
-        `${summary.heldBack} profiles would be rejected locally; ${inputRowsText(prepared)}${clearsWould(prepared)}nothing sent\n`,
+      `backfill: dry run: ${input?.fetch !== undefined ? `${fetchSummary(input.fetch)}; ` : ''}${incremental !== undefined ? `${incrementalHead(incremental)}; ` : ''}${counted(summary.profiles, 'profile')} in ${counted(summary.batches, 'import job')} ` +
+        `(largest ${counted(summary.largestBatchProfiles, 'profile')}, ${counted(summary.largestBatchBytes, 'byte')}); ` +
+        `${counted(summary.heldBack, 'profile')} would be rejected locally; ${inputRowsText(prepared)}${clearsWould(prepared)}nothing sent\n`,
     );
     for (const held of plan?.heldBack ?? []) io.stderr.write(redactSecrets(`  ${held.email}: ${held.reason}\n`));
     for (const line of clearLines(prepared.state.clears, DRY_RUN_CLEARS_LISTED)) io.stderr.write(redactSecrets(`${line}\n`));
@@ -318,7 +324,7 @@ function report(result: PushResult, prepared: PreparedPush, flags: PushFlags, io
   const runLog = prepared.writer === undefined ? null : result.runLog;
   if (flags.json === true) {
     const extra = incremental !== undefined ? { incremental: incrementalJson(incremental, result.recordedState, clearTotals(prepared.state)) } : {};
-    io.stdout.write(redactSecrets(`${JSON.stringify({ ...t, runLog, rejectsFile: result.rejectsFile ?? null, inputRejectsFile: prepared.inputRejectsFile ?? null, inputRowsRejected: prepared.inputRowsRejected, stopped: result.stoppedBy?.code ?? null, ...extra, ...(input?.fetch !== undefined ? { fetch: input.fetch } : {}) })}\n`));
+    io.stdout.write(redactSecrets(`${JSON.stringify({ ...t, requests: result.requests, retries: result.retries, runLog, rejectsFile: result.rejectsFile ?? null, inputRejectsFile: prepared.inputRejectsFile ?? null, inputRowsRejected: prepared.inputRowsRejected, stopped: result.stoppedBy?.code ?? null, ...extra, ...(input?.fetch !== undefined ? { fetch: input.fetch } : {}) })}\n`));
     return;
   }
   if (flags.quiet === true) return;
@@ -327,10 +333,11 @@ function report(result: PushResult, prepared: PreparedPush, flags: PushFlags, io
   if (input?.fetch !== undefined) parts.unshift(fetchSummary(input.fetch));
   const clearsUnsent = clearTotals(prepared.state).unsent;
   const left = [
-    ...(t.batchesUnsent + t.batchesProcessing > 0 ? [`${t.batchesUnsent} batches unsent and ${t.batchesProcessing} processing`] : []),
-    ...(clearsUnsent > 0 ? [`${formatCount(clearsUnsent)} clears unsent`] : []),
+    ...(t.batchesUnsent + t.batchesProcessing > 0 ? [`${counted(t.batchesUnsent, 'batch', 'batches')} unsent and ${formatCount(t.batchesProcessing)} processing`] : []),
+    ...(clearsUnsent > 0 ? [`${counted(clearsUnsent, 'clear')} unsent`] : []),
   ];
   if (left.length > 0) parts.push(`${left.join(', ')}: resume with backfill push --resume ${result.runLog}`);
+  parts.push(`${counted(result.requests, 'request')} to Klaviyo, ${counted(result.retries, 'retry', 'retries')}`);
   if (prepared.inputRejectsFile !== undefined) parts.push(inputRowsText(prepared).replace(/; $/, ''));
   if (incremental !== undefined) parts.push(...incrementalTail(incremental, result.recordedState, clearTotals(prepared.state)));
   io.stderr.write(redactSecrets(`backfill: ${parts.join('; ')}\n`));

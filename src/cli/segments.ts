@@ -10,6 +10,7 @@ import type { CliCommand } from './command.js';
 import { distributionText, formatAmount } from './distribution-report.js';
 import { klaviyoConnection, parseRevision, type ConnectionFlags } from './klaviyo-connection.js';
 import { addOrderReadingOptions, explicitSettings, HELP_GROUPS, type OrderReadingFlags } from './order-reading-flags.js';
+import { orderFilesArgument } from './order-source-flags.js';
 import { computeProfileTable } from '../commands/compute.js';
 import { runSegments, type SegmentReport, type SegmentsResult } from '../commands/segments.js';
 import { loadConfig } from '../config/config-file.js';
@@ -18,15 +19,14 @@ import { resolveRunSettings, type RunSettings } from '../config/run-settings.js'
 import { RECIPE_EVENT_FIELDS } from '../domain/flow/event-fields.js';
 import type { SegmentCondition } from '../domain/flow/segment-definitions.js';
 import type { ProfileRow } from '../domain/profile-row.js';
-import { formatUtc } from '../domain/timestamp.js';
+import { formatUtc, parseTimestamp } from '../domain/timestamp.js';
 import { BackfillError } from '../errors.js';
-import { expandInputPaths } from '../io/input-files.js';
 import { readProfilesCsv } from '../io/read-profiles-csv.js';
 import { systemClock } from '../klaviyo/clock.js';
 import { DEFAULT_REVISION } from '../klaviyo/http.js';
 import { tuningFromEnv } from '../klaviyo/tuning.js';
 import { redactSecrets } from '../redact.js';
-import { formatCount } from '../text.js';
+import { counted } from '../text.js';
 
 const SEGMENTS_EXAMPLES = `Examples:
   $ backfill segments --profiles profiles.csv --as-of 2026-12-01
@@ -67,7 +67,8 @@ Creating (--create):
   the run. Key: KLAVIYO_API_KEY or --api-key-file (segments:write, segments:read; metrics:read to look
   the metric up without --metric-id).
 
-Exit codes: 0 done; 2 usage or input error, or Klaviyo refused; 4 gave up on the network; 1 unexpected.
+Exit codes: 0 done; 2 usage or input error, or Klaviyo refused; 4 gave up on the network; 1 unexpected;
+  130, 143, 129 stopped by Ctrl-C, SIGTERM, SIGHUP.
 `;
 
 interface SegmentsFlags extends OrderReadingFlags, ConnectionFlags {
@@ -88,7 +89,7 @@ export const segmentsCommand: CliCommand = {
     const command = program
       .command('segments')
       .description("print (or create) the recipe's segments and the native ones, with how many profiles each would hold")
-      .argument('[orders...]', 'order exports to count profiles from (computed as compute does)')
+      .addArgument(orderFilesArgument('order exports or quoted patterns to count profiles from (computed as compute does)'))
       .optionsGroup(HELP_GROUPS.definitions)
       .option('--threshold <amount>', 'the value segments: an order of at least this much (without it: the spread, to choose one)', parseAmount)
       .option('--size-days <n>', 'the size segments: a size ordered in the last n days', parseDays, 30)
@@ -133,6 +134,8 @@ export const segmentsCommand: CliCommand = {
     const when = profiles === undefined ? undefined : `${formatUtc(asOf)} UTC`;
     if (flags.json === true) io.stdout.write(`${JSON.stringify(jsonReport(result, flags, when), null, 2)}\n`);
     else io.stdout.write(redactSecrets(textReport(result, flags, when, settings)));
+    const stale = profiles === undefined ? undefined : dataEndsBeforeWarning(result.reports, profiles.rows, asOf, Math.min(...settings.definitions.windows.map((w) => w.days), flags.sizeDays));
+    if (stale !== undefined) io.stderr.write(`${stale}\n`);
     const refusal = result.reports.find((r) => r.outcome?.kind === 'refused');
     if (refusal !== undefined && refusal.outcome?.kind === 'refused') io.stderr.write(redactSecrets(`backfill: Klaviyo refused to create "${refusal.name}": ${refusal.outcome.message}\n`));
     return { kind: 'create', refused: refusal !== undefined };
@@ -146,12 +149,33 @@ export const segmentsCommand: CliCommand = {
 async function profileRows(patterns: string[], flags: SegmentsFlags, settings: RunSettings, asOf: number, cwd: string): Promise<{ rows: readonly ProfileRow[]; windowRows: readonly ProfileRow[] | undefined } | undefined> {
   if (flags.profiles !== undefined) return { rows: (await readProfilesCsv(resolve(cwd, flags.profiles), undefined, { known: new PropertySchema(settings.definitions).columns })).profiles.toRows(), windowRows: undefined };
   if (patterns.length === 0) return undefined;
-  const files = await expandInputPaths(patterns);
+  const files = patterns;
   const compute = (definitions: RunSettings['definitions']) => computeProfileTable({ files, computation: computationOf({ definitions, asOf }), input: settings.input, strict: false, rejectsPath: undefined });
   const rows = (await compute(settings.definitions)).rows;
   const needsWindowMode = settings.definitions.mode !== 'window' && flags.threshold !== undefined;
   const windowRows = settings.definitions.mode === 'window' ? rows : needsWindowMode ? (await compute({ ...settings.definitions, mode: 'window', sizes: [] })).rows : undefined;
   return { rows, windowRows };
+}
+
+/**
+ * Every count 0 because the data ends before every segment's window (--as-of defaults to now) is
+ * never what was meant without a word: say so, as compute does, with the --as-of that counts them.
+ */
+function dataEndsBeforeWarning(reports: readonly SegmentReport[], rows: readonly ProfileRow[], asOf: number, shortestDays: number): string | undefined {
+  if (rows.length === 0 || reports.some((report) => (report.profiles ?? 0) > 0)) return undefined;
+  let newest = -Infinity;
+  for (const row of rows) for (const value of Object.values(row.properties)) if (typeof value === 'string') newest = Math.max(newest, dateOf(value));
+  if (!Number.isFinite(newest) || newest >= asOf - shortestDays * DAY_MS) return undefined;
+  const countingAsOf = formatUtc(newest + DAY_MS).slice(0, 10);
+  return `backfill: warning: every segment holds 0 profiles as of ${formatUtc(asOf)} UTC: the newest order date in the profiles is ${formatUtc(newest)} UTC, before every segment's window (the shortest is ${shortestDays} days); --as-of ${countingAsOf} would count them`;
+}
+
+const DAY_MS = 86_400_000;
+
+/** A property's `yyyy-MM-dd HH:mm:ss` UTC date as epoch ms; -Infinity for any other value. */
+function dateOf(value: string): number {
+  const parsed = parseTimestamp(value, true);
+  return parsed.ok ? parsed.epochMs : -Infinity;
 }
 
 function jsonReport(result: SegmentsResult, flags: SegmentsFlags, asOf: string | undefined): unknown {
@@ -196,7 +220,7 @@ function textReport(result: SegmentsResult, flags: SegmentsFlags, asOf: string |
   }
   for (const report of reports) {
     if (report.kind === 'property') lines.push(`  Window of ${report.days} days, orders of ${formatAmount(flags.threshold!)} or more:`);
-    const count = report.profiles !== undefined ? `: ${formatCount(report.profiles)} profiles` : report.kind === 'native' && asOf !== undefined ? ': (counted from orders only, not from --profiles)' : '';
+    const count = report.profiles !== undefined ? `: ${counted(report.profiles, 'profile')}` : report.kind === 'native' && asOf !== undefined ? ': (counted from orders only, not from --profiles)' : '';
     const label = report.kind === 'size' ? '  ' : `    ${report.kind === 'property' ? 'property' : 'native  '}  `;
     const indent = ' '.repeat(label.length + 2);
     lines.push(`${label}"${report.name}"${count}`, `${indent}${describe(report.body.data.attributes.definition.condition_groups.map((g) => g.conditions[0]), flags.metric)}`);
@@ -241,12 +265,12 @@ function comparisonLines(report: SegmentReport, settings: RunSettings, threshold
   const lines: string[] = [];
   if (nativeOnly > 0) {
     lines.push(
-      `${formatCount(nativeOnly)} ${nativeOnly === 1 ? 'profile' : 'profiles'} more than the property segment: an order of at least ${formatAmount(threshold)} in the`,
+      `${counted(nativeOnly, 'profile')} more than the property segment: an order of at least ${formatAmount(threshold)} in the`,
       `last ${report.days} days, but the flow keeps an older, higher maximum whose date has left the`,
       'window (a smaller later order never replaces it), so the property date is too old.',
     );
   }
-  if (propertyOnly > 0) lines.push(`${formatCount(propertyOnly)} ${propertyOnly === 1 ? 'profile' : 'profiles'} only in the property segment.`);
+  if (propertyOnly > 0) lines.push(`${counted(propertyOnly, 'profile')} only in the property segment.`);
   return lines;
 }
 

@@ -1,23 +1,38 @@
 /**
  * `backfill pussh`: compute is the default command, so an unknown word would be read as an order
  * file. A word that is no file, has no extension, and is one or two edits from a command is a typo.
+ * `backfill help pussh` is one too, and so is help for any word that is no command.
  */
 import { existsSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { BackfillError } from '../errors.js';
 
 export function suggestCommand(args: readonly string[], commands: readonly string[], cwd: string): BackfillError | undefined {
+  if (args[0] === 'help') return unknownHelpTopic(args[1], commands);
   const word = args[0];
   if (word === undefined || word.startsWith('-') || commands.includes(word) || word === 'help') return undefined;
   if (extname(word) !== '' || /[/\\*?[]/.test(word) || existsSync(resolve(cwd, word))) return undefined;
-  const near = commands
+  const near = nearest(word, commands);
+  if (near === undefined) return undefined;
+  return new BackfillError('USAGE', `unknown command "${word}" (and no file of that name); did you mean ${near}?`, {
+    hint: `Run backfill ${near} --help, or backfill --help for every command.`,
+  });
+}
+
+/** `backfill help nope`: help on a command there is none of is a usage error, not the root help. */
+function unknownHelpTopic(word: string | undefined, commands: readonly string[]): BackfillError | undefined {
+  if (word === undefined || word.startsWith('-') || commands.includes(word) || word === 'help') return undefined;
+  const near = nearest(word, commands);
+  return new BackfillError('USAGE', `no help for "${word}": there is no such command${near === undefined ? '' : `; did you mean ${near}?`}`, {
+    hint: `Commands: ${commands.join(', ')}. Run backfill --help for all of them, with examples.`,
+  });
+}
+
+function nearest(word: string, commands: readonly string[]): string | undefined {
+  return commands
     .map((name) => ({ name, distance: editDistance(word.toLowerCase(), name) }))
     .filter(({ distance }) => distance <= 2)
-    .sort((a, b) => a.distance - b.distance)[0];
-  if (near === undefined) return undefined;
-  return new BackfillError('USAGE', `unknown command "${word}" (and no file of that name); did you mean ${near.name}?`, {
-    hint: `Run backfill ${near.name} --help, or backfill --help for every command.`,
-  });
+    .sort((a, b) => a.distance - b.distance)[0]?.name;
 }
 
 /** Levenshtein distance: insertions, deletions and substitutions. */

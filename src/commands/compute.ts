@@ -13,7 +13,8 @@ import { laterPartThreads } from '../engine/parallel/part-threads.js';
 import { BackfillError, formatLocation } from '../errors.js';
 import type { RejectedRecord } from '../io/formats/format.js';
 import { STDIN_PATH } from '../io/input-files.js';
-import { stageProfilesCsv, writeProfilesTo } from '../io/profiles-csv.js';
+import { stageProfilesCsv } from '../io/profiles-csv.js';
+import { writeProfilesTo, type StreamedLines } from '../io/stream-lines.js';
 import { writeError } from '../io/atomic-file.js';
 import { RunLock } from '../io/run-lock.js';
 import { removeStaleParts, staleParts } from '../io/stale-parts.js';
@@ -22,6 +23,7 @@ import { RejectsFile } from '../io/rejects-file.js';
 import type { OrderSource } from '../io/order-source.js';
 import { assertDistinctFiles, type RunFile } from '../io/file-identity.js';
 import { outputTarget } from '../io/output-target.js';
+import { runFiles } from '../io/run-files.js';
 
 export interface ComputeOptions {
   readonly files: readonly string[];
@@ -98,6 +100,7 @@ interface ComputedProfiles {
 }
 
 async function computeProfiles(options: ComputeOptions): Promise<ComputedProfiles> {
+  if (options.rejectsPath !== undefined) runFiles.expectOutput(options.rejectsPath);
   const rejects = options.rejects ?? new RejectsFile(options.rejectsPath);
   const rejectedBefore = rejects.count;
   const threads = options.threads ?? availableParallelism();
@@ -153,6 +156,8 @@ export interface ComputeResult {
   /** Files written (several when the output was split under Klaviyo's upload limit); `-` for stdout. */
   readonly outputs: string[];
   readonly rejectsFile: string | undefined;
+  /** `-o -` whose reader went away (`| head`): `counts.profiles` is what was written before. */
+  readonly outputCutOff: boolean;
 }
 
 export async function runCompute(
@@ -162,6 +167,7 @@ export async function runCompute(
     { path: options.out, role: 'the output (-o)' },
     ...(options.rejectsPath !== undefined ? [{ path: options.rejectsPath, role: 'the rejects file' }] : []),
   ]);
+  runFiles.expectOutput(options.out === STDIN_PATH ? 'stdout' : options.out);
   // A symlinked output is the file it points to (its parts, lock and stale parts are beside that
   // file); a device or FIFO is written through, like stdout (see io/output-target.ts).
   const target = options.out === STDIN_PATH ? undefined : outputTarget(options.out);
@@ -184,9 +190,16 @@ async function computeAndWrite(options: ComputeOptions & WriteOptions): Promise<
     throw error;
   });
   try {
-    return await writeAndCommit(options, sharded.chunks, rejects, () => {
-      counts.profiles = sharded.lines;
-      counts.profilesWithoutProperties = sharded.profileCount - sharded.lines;
+    return await writeAndCommit(options, sharded.chunks, rejects, (streamed) => {
+      if (streamed?.cutOff === true) {
+        // The reader went away (`| head`): only what the pipe took was written, and the rest was never
+        // computed, so there is no count of profiles left out either.
+        counts.profiles = Math.max(0, streamed.lines - 1);
+        counts.profilesWithoutProperties = 0;
+      } else {
+        counts.profiles = sharded.lines;
+        counts.profilesWithoutProperties = sharded.profileCount - sharded.lines;
+      }
       return counts;
     });
   } finally {
@@ -207,38 +220,36 @@ async function writeAndCommit(
   options: WriteOptions,
   csv: AsyncIterator<string | Buffer>,
   rejects: RejectsFile,
-  countsOnceWritten: () => ComputeCounts,
+  countsOnceWritten: (streamed?: StreamedLines) => ComputeCounts,
 ): Promise<ComputeResult> {
-  let outputs: string[];
-  let rejectsFile: string | undefined;
   if (options.out === STDIN_PATH) {
-    await writeProfilesTo(options.stdout, { [Symbol.asyncIterator]: () => csv }).catch(async (error: unknown) => {
+    const streamed = await writeProfilesTo(options.stdout, { [Symbol.asyncIterator]: () => csv }).catch(async (error: unknown) => {
       await rejects.discard();
       throw error;
     });
-    outputs = [STDIN_PATH];
+    runFiles.outputWritten('stdout');
+    const rejectsFile = await rejects.commit();
+    return { counts: countsOnceWritten(streamed), outputs: [STDIN_PATH], rejectsFile, outputCutOff: streamed.cutOff };
+  }
+  const staged = await stageProfilesCsv(options.out, csv, options.maxFileBytes).catch(async (error: unknown) => {
+    await rejects.discard();
+    throw writeError('the output', options.out, error);
+  });
+  // The parts and the rejects of one run go into place together, after every check that can fail.
+  let stale: string[];
+  let rejectsFile: string | undefined;
+  try {
+    stale = options.writeThrough === true ? [] : await staleParts(options.out, staged.paths, staged.header);
     rejectsFile = await rejects.commit();
-  } else {
-    const staged = await stageProfilesCsv(options.out, csv, options.maxFileBytes).catch(async (error: unknown) => {
-      await rejects.discard();
+    await staged.commit().catch((error: unknown) => {
       throw writeError('the output', options.out, error);
     });
-    // The parts and the rejects of one run go into place together, after every check that can fail.
-    let stale: string[];
-    try {
-      stale = options.writeThrough === true ? [] : await staleParts(options.out, staged.paths, staged.header);
-      rejectsFile = await rejects.commit();
-      await staged.commit().catch((error: unknown) => {
-        throw writeError('the output', options.out, error);
-      });
-    } catch (error) {
-      await Promise.all([staged.discard(), rejects.discard()]);
-      throw error;
-    }
-    await removeStaleParts(stale);
-    outputs = [...staged.paths];
+  } catch (error) {
+    await Promise.all([staged.discard(), rejects.discard()]);
+    throw error;
   }
-  return { counts: countsOnceWritten(), outputs, rejectsFile };
+  await removeStaleParts(stale);
+  return { counts: countsOnceWritten(), outputs: [...staged.paths], rejectsFile, outputCutOff: false };
 }
 
 /** The order exports a run reads, for the same-file check. */

@@ -20,7 +20,9 @@ import { eventReading, storedEventOrders } from '../io/event-orders.js';
 import { EventStore } from '../io/event-store.js';
 import { writePushRejects } from '../io/push-rejects.js';
 import { readProfilesCsv } from '../io/read-profiles-csv.js';
+import { checkDefaultNamedOutput } from '../io/default-outputs.js';
 import { RejectsFile } from '../io/rejects-file.js';
+import { runFiles } from '../io/run-files.js';
 import { readRunLog, RunLogWriter } from '../io/run-log.js';
 import { awaitJobs } from '../klaviyo/await-jobs.js';
 import { systemClock, type Clock } from '../klaviyo/clock.js';
@@ -93,6 +95,13 @@ async function prepareLocked(options: PushOptions, locks: RunLocks, now: () => n
   const rejectsPath = options.rejectsPath ?? siblingPath(runLog, '.rejects.csv');
   const inputRejectsPath = siblingPath(runLog, '.input-rejects.csv');
   if (start.kind === 'new') checkPushFiles(start.source, { runLog, rejectsPath, inputRejectsPath, statePath: options.incremental?.statePath });
+  // Names the user did not give: a file there that backfill did not write is not replaced.
+  if (options.rejectsPath === undefined) await checkDefaultNamedOutput(rejectsPath, 'push-rejects', '--rejects');
+  await checkDefaultNamedOutput(inputRejectsPath, 'rejects', '--run-log');
+  if (!options.dryRun) {
+    runFiles.expectOutput(rejectsPath);
+    if (options.incremental !== undefined) runFiles.expectOutput(options.incremental.statePath);
+  }
   // Before the log is read: a resume must not replay a log another run is still appending to.
   locks.take(runLog, 'the run log');
   if (start.kind === 'resume') {
@@ -173,6 +182,9 @@ export interface PushResult {
   readonly stoppedBy: BackfillError | undefined;
   /** An incremental push: the state file and how many profiles this run recorded in it. */
   readonly recordedState: RecordedState | undefined;
+  /** Requests sent to Klaviyo (every try counts), and tries after a failure: as the fetch reports them. */
+  readonly requests: number;
+  readonly retries: number;
 }
 
 export async function applyPush(prepared: PreparedPush, options: ApplyOptions): Promise<PushResult> {
@@ -231,7 +243,7 @@ export async function applyPush(prepared: PreparedPush, options: ApplyOptions): 
     prepared.locks.release();
   }
   const totals = pushTotals(prepared.state);
-  return { totals, runLog: prepared.runLog, rejectsFile, stoppedBy, recordedState };
+  return { totals, runLog: prepared.runLog, rejectsFile, stoppedBy, recordedState, requests: http.requests, retries: http.retries };
 }
 
 /** The client for the clears: Create or Update Profile's own limits, the push's timeouts, retries and stop. */

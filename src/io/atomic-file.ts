@@ -8,11 +8,11 @@
  */
 import { closeSync, createWriteStream, openSync, writeSync, type WriteStream } from 'node:fs';
 import { chmod, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { BackfillError } from '../errors.js';
 import { redactSecrets } from '../redact.js';
 import { outputTarget } from './output-target.js';
+import { runFiles, temporaryPathBeside } from './run-files.js';
 
 export interface AtomicFileOptions {
   /** Mode of a new file (an existing one keeps its own). Default: 0666 less the umask. */
@@ -49,7 +49,8 @@ export class AtomicFile {
     this.#path = path;
     const target = outputTarget(path);
     this.#target = target.path;
-    this.tempPath = target.kind === 'stream' ? undefined : join(dirname(target.path), `.${basename(target.path)}.${process.pid}.${Date.now()}.tmp`);
+    // Written beside the file a symlink names, registered so that an interrupted run removes it.
+    this.tempPath = target.kind === 'stream' ? undefined : temporaryPathBeside(target.path);
     const [file, flags] = this.tempPath === undefined ? [path, 'a'] : [this.tempPath, 'w'];
     if (options.synchronous === true) {
       try {
@@ -138,13 +139,18 @@ export class AtomicFile {
     const replaced = await stat(this.#target).catch(() => undefined);
     if (replaced !== undefined) await chmod(this.tempPath, replaced.mode & 0o7777);
     await rename(this.tempPath, this.#target);
+    runFiles.temporaryGone(this.tempPath);
+    runFiles.outputWritten(this.#path);
   }
 
   /** Drops the file; the target is left as it was (what went through to a device or pipe cannot be taken back). */
   async discard(): Promise<void> {
     this.#stream?.destroy();
     if (this.#stream === undefined && !this.#closed) this.#closeSync();
-    if (this.tempPath !== undefined) await unlink(this.tempPath).catch(() => {});
+    if (this.tempPath !== undefined) {
+      await unlink(this.tempPath).catch(() => {});
+      runFiles.temporaryGone(this.tempPath);
+    }
   }
 }
 

@@ -1,8 +1,8 @@
 /**
  * Opening order exports: a path or `-` for stdin, with errors that name the file.
  */
-import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { createReadStream, readdirSync, statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { BackfillError } from '../errors.js';
@@ -18,28 +18,27 @@ export function displayName(path: string): string {
 const GLOB_CHARS = /[*?[]/;
 
 /**
- * The files named on the command line, with `*`, `?` and `[...]` in the file name (not the directory)
- * expanded, sorted, for shells that pass patterns through (quoted, or Windows). A name that exists as
- * typed is taken as is, and a pattern matching nothing is an error like a missing file.
+ * A file named on the command line, with `*`, `?` and `[...]` in the file name (not the directory)
+ * expanded, sorted, for shells that pass patterns through (quoted, as in a crontab line, or Windows).
+ * A name that exists as typed is taken as is, and a pattern matching nothing is an error like a
+ * missing file. Synchronous: it runs once per argument while the command line is parsed.
  */
-export async function expandInputPaths(paths: readonly string[]): Promise<string[]> {
-  const expanded: string[] = [];
-  for (const path of paths) {
-    if (path === STDIN_PATH || !GLOB_CHARS.test(basename(path)) || (await exists(path))) {
-      expanded.push(path);
-      continue;
-    }
-    const directory = dirname(path);
-    const pattern = globPattern(basename(path));
-    const names = await readdir(directory).catch(() => [] as string[]);
-    const matches = names.filter((name) => pattern.test(name)).sort();
-    if (matches.length === 0) {
-      throw new BackfillError('INPUT_NOT_FOUND', `${path}: no file matches`, { location: { file: path }, hint: 'Check the pattern and the directory.' });
-    }
-    // Named with the directory as typed, so messages point where the user looked.
-    expanded.push(...matches.map((name) => (path.includes('/') ? join(directory, name) : name)));
+export function expandInputPath(path: string): string[] {
+  if (path === STDIN_PATH || !GLOB_CHARS.test(basename(path)) || exists(path)) return [path];
+  const directory = dirname(path);
+  const pattern = globPattern(basename(path));
+  let names: string[];
+  try {
+    names = readdirSync(directory);
+  } catch {
+    names = [];
   }
-  return expanded;
+  const matches = names.filter((name) => pattern.test(name)).sort();
+  if (matches.length === 0) {
+    throw new BackfillError('INPUT_NOT_FOUND', `${path}: no file matches`, { location: { file: path }, hint: 'Check the pattern and the directory.' });
+  }
+  // Named with the directory as typed, so messages point where the user looked.
+  return matches.map((name) => (path.includes('/') ? join(directory, name) : name));
 }
 
 function globPattern(glob: string): RegExp {
@@ -60,11 +59,13 @@ function globPattern(glob: string): RegExp {
   return new RegExp(`^${source}$`);
 }
 
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
+function exists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

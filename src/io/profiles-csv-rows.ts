@@ -11,7 +11,8 @@ import { propertyKindOfName } from '../domain/definitions.js';
 import { BackfillError } from '../errors.js';
 import type { CsvItemSink, CsvRecord, CsvSyntaxIssue } from '../engine/csv/csv-records.js';
 import type { CsvScanner, StructuredRecords } from '../engine/csv/csv-scanner.js';
-import type { RejectedRecord } from './formats/format.js';
+import { HeaderIndex, type RejectedRecord } from './formats/format.js';
+import { FORMATS } from './formats/registry.js';
 import { EMAIL_COLUMN } from './profiles-csv.js';
 import type { CellKind, PropertyColumn } from '../domain/reducers/reducer.js';
 
@@ -123,6 +124,14 @@ export class ProfilesCsvRows implements CsvItemSink {
 
   #readHeader(record: CsvRecord): void {
     const header = record.fields.map((name) => name.trim());
+    // An order export has an Email column too, and fails only at its second row of one customer.
+    const layout = FORMATS.find((format) => format.name !== 'generic' && format.detect(new HeaderIndex(header)));
+    if (layout !== undefined) {
+      throw new BackfillError('INPUT_UNREADABLE', `${this.#file} is an order export (its header is a ${layout.name} export's), not a profiles CSV`, {
+        location: { file: this.#file, line: record.line },
+        hint: `To compute from it, give it as an order file (backfill push ${this.#file}); --profiles and --against take a profiles CSV, as backfill compute writes one.`,
+      });
+    }
     const emailIndex = header.findIndex((name) => name.toLowerCase() === EMAIL_COLUMN.toLowerCase());
     if (emailIndex < 0) {
       throw new BackfillError('MISSING_COLUMNS', `${this.#file} has no ${EMAIL_COLUMN} column; expected a profiles CSV written by backfill`, {

@@ -3,7 +3,6 @@
  * property, numbers as plain decimals, dates as `yyyy-MM-dd HH:mm:ss` UTC, blank where there is no value.
  */
 import { extname } from 'node:path';
-import type { Writable } from 'node:stream';
 import { formatValue, writeCentsValue } from '../domain/money.js';
 import type { ProfileValues, ProfileValuesSource } from '../engine/profiles/profile-accumulator.js';
 import type { PropertySchema } from '../domain/computation.js';
@@ -306,33 +305,4 @@ export async function stageProfilesCsv(
 export function partPath(path: string, part: number): string {
   const extension = extname(path);
   return `${path.slice(0, path.length - extension.length)}-${part}${extension}`;
-}
-
-/**
- * Streams the CSV to stdout (or any writable), respecting back-pressure. A reader that closes the pipe
- * early (`| head`) is not an error: writing simply stops.
- */
-export async function writeProfilesTo(output: Writable, chunks: Iterable<string | Buffer> | AsyncIterable<string | Buffer>): Promise<void> {
-  let failure: NodeJS.ErrnoException | undefined;
-  const onError = (error: NodeJS.ErrnoException) => (failure ??= error);
-  output.on('error', onError);
-  try {
-    for await (const chunk of chunks) {
-      if (failure !== undefined) break;
-      if (!output.write(chunk)) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            output.off('drain', done).off('error', done);
-            resolve();
-          };
-          output.on('drain', done).on('error', done);
-        });
-      }
-    }
-  } finally {
-    // Keep swallowing a late EPIPE from writes still buffered when the reader went away.
-    if (failure === undefined || failure.code === 'EPIPE') output.on('error', () => {});
-    output.off('error', onError);
-  }
-  if (failure !== undefined && failure.code !== 'EPIPE') throw failure;
 }

@@ -7,9 +7,10 @@
  */
 import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { BackfillError } from '../errors.js';
 import { writeError } from './atomic-file.js';
+import { removeTemporariesOfDeadRun, runFiles, temporaryPathBeside } from './run-files.js';
 
 interface LockOwner {
   readonly pid: number;
@@ -34,7 +35,7 @@ export class RunLock {
     const path = `${file}.lock`;
     mkdirSync(dirname(path), { recursive: true });
     const me: LockOwner = { pid: process.pid, host: hostname(), startedAt: new Date(now()).toISOString() };
-    const draft = join(dirname(path), `.${basename(path)}.${process.pid}.${now()}.tmp`);
+    const draft = temporaryPathBeside(path);
     try {
       writeFileSync(draft, `${JSON.stringify(me)}\n`, { flag: 'wx' });
     } catch (error) {
@@ -45,22 +46,28 @@ export class RunLock {
       for (let attempt = 0; ; attempt++) {
         try {
           linkSync(draft, path);
+          runFiles.lockTaken(path);
           return new RunLock(path);
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw lockError(path, what, error);
         }
         const owner = readOwner(path);
         if (owner === undefined || attempt > 0 || !isStale(owner) || !moveStale(path, owner)) throw heldError(path, what, readOwner(path) ?? owner);
-        onNotice(`backfill: took over the lock ${path}: the run that left it (pid ${owner.pid} on ${owner.host}, started ${owner.startedAt}) is no longer running\n`);
+        // Its temporary files hold customer emails, and nothing else would ever remove them.
+        const removed = removeTemporariesOfDeadRun(file, owner.pid);
+        const cleaned = removed > 0 ? `; removed the ${removed === 1 ? 'temporary file' : `${removed} temporary files`} it left` : '';
+        onNotice(`backfill: took over the lock ${path}: the run that left it (pid ${owner.pid} on ${owner.host}, started ${owner.startedAt}) is no longer running${cleaned}\n`);
       }
     } finally {
       unlinkSync(draft);
+      runFiles.temporaryGone(draft);
     }
   }
 
   release(): void {
     if (!this.#held) return;
     this.#held = false;
+    runFiles.lockReleased(this.path);
     try {
       unlinkSync(this.path);
     } catch {

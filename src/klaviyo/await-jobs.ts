@@ -28,7 +28,7 @@ export async function awaitJobs(context: PushContext, runLogPath: string): Promi
     const left = batchesWithStatus(context.state, 'submitted').length;
     if (left === 0) return;
     if (context.clock.now() >= deadline) {
-      throw new BackfillError('KLAVIYO_UNAVAILABLE', `${left} import jobs were still processing when the wait ran out`, {
+      throw new BackfillError('KLAVIYO_UNAVAILABLE', `${left === 1 ? '1 import job was' : `${left} import jobs were`} still processing when the wait ran out`, {
         hint: `Klaviyo keeps working on them; to collect their results later, run: backfill push --resume ${runLogPath}`,
       });
     }

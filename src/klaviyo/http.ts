@@ -130,16 +130,19 @@ export class KlaviyoHttp {
       if (result.kind === 'response' && result.status >= 200 && result.status < 300) return { ok: true, body: result.body };
       if (!isRetryable(result)) return { ok: false, url, result };
       if (attempt >= this.#context.tuning.maxAttempts) throw gaveUp('GET', url, result, attempt);
-      this.retries++;
       await this.backoff(attempt, result, `GET ${url.pathname}`);
     }
   }
 
-  /** Waits before try `attempt + 1`. After a 429 the bucket already holds every request, so nothing more. */
+  /**
+   * Waits before try `attempt + 1`, counted as a retry; the first one of a request is announced
+   * whatever failed, a 429 too. After a 429 the bucket already holds every request, so nothing more.
+   */
   async backoff(attempt: number, result: Attempt, request: string): Promise<void> {
     const { tuning, clock, stop, onWait, onRetry } = this.#context;
-    if (result.kind === 'response' && result.status === 429) return;
+    this.retries++;
     if (attempt === 1) onRetry?.({ request, cause: describeAttempt(result), triesLeft: tuning.maxAttempts - 1, upToMs: retryBudgetMs(tuning) });
+    if (result.kind === 'response' && result.status === 429) return;
     const ms = backoffMs(attempt, tuning, clock.random());
     onWait?.(ms, 'backoff');
     await clock.sleep(ms, stop);

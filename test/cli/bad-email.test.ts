@@ -59,7 +59,7 @@ test('push --dry-run: the same emails are not sendable, from the export or from 
   await writeFile(profiles, Buffer.concat([Buffer.from('Email,highest_order_value\nann@example.com,5\neve'), Buffer.from([0xff]), Buffer.from('@example.com,6\nca\u0000ra@example.com,7\n')]));
   const fromCsv = await runCli(['push', '--profiles', 'p.csv', '--dry-run', '--run-log', 'b.ndjson'], { cwd: dir, env });
   assert.equal(fromCsv.code, 0, fromCsv.stderr);
-  assert.match(fromCsv.stderr, /1 import jobs .* 2 profiles would be rejected locally/);
+  assert.match(fromCsv.stderr, /1 import job .* 2 profiles would be rejected locally/);
   assert.match(fromCsv.stderr, /the email is not valid UTF-8 \("eve\uFFFD@example\.com"\): save the export as UTF-8/);
   assert.match(fromCsv.stderr, /the email holds a control character or NUL \("ca\\u0000ra@example\.com"\)/);
 });

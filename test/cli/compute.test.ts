@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { CLI, csvRows, fixture, REPO_ROOT, runCli, tempDir } from '../support/cli.js';
+import { CLI, csvRows, fixture, runCli, tempDir } from '../support/cli.js';
 import { FLOW_PROFILES, HEADER, toCsv } from '../support/shopify-fixture-profiles.js';
 
 const AS_OF = ['--as-of', '2025-06-30T00:00:00Z'];
@@ -20,8 +20,8 @@ test('compute: the Shopify fixture gives the profiles computed by hand, cell by 
   assert.equal(written, toCsv(FLOW_PROFILES));
   assert.match(run.stderr, /14 orders \(16 rows\) read/);
   assert.match(run.stderr, /5 profiles written/);
-  assert.match(run.stderr, /1 orders without email skipped/);
-  assert.match(run.stderr, /1 orders after --as-of ignored/);
+  assert.match(run.stderr, /1 order without email skipped/);
+  assert.match(run.stderr, /1 order after --as-of ignored/);
   assert.match(run.stderr, /0 rows rejected/);
   assert.equal(existsSync(join(dir, 'profiles.rejects.csv')), false);
 });
@@ -51,7 +51,7 @@ test('compute --exclude-cancelled leaves out the refunded order and says so', as
   assert.equal(eve['highest_order_value'], '50');
   assert.equal(eve['highest_order_date'], '2025-06-21 13:15:00');
   assert.equal(eve['large_order_date'], '');
-  assert.match(run.stderr, /1 cancelled orders excluded/);
+  assert.match(run.stderr, /1 cancelled order excluded/);
 });
 
 test('compute: the result does not depend on file row order, BOM or CRLF, and reruns are byte-identical', async () => {
@@ -195,7 +195,7 @@ test('usage errors exit 2 and name the flag; --help leads with examples', async 
   const help = await runCli(['compute', '--help']);
   assert.equal(help.code, 0);
   assert.ok(help.stdout.startsWith('Examples:\n  $ backfill orders_export.csv'), help.stdout.slice(0, 80));
-  assert.ok(help.stdout.indexOf('Options:') > help.stdout.indexOf('Usage: backfill compute'));
+  assert.ok(help.stdout.indexOf('Input (how to read the exports):') > help.stdout.indexOf('Usage: backfill compute'));
 });
 
 /** Splits CSV text into record texts (quoted newlines kept inside their record). */
@@ -212,19 +212,6 @@ function csvRecordsText(text: string): string[] {
   }
   return records;
 }
-
-test('compute -o - into a reader that stops early (| head) exits 0', async () => {
-  const dir = await tempDir();
-  const { generateShopifyExport } = await import('../support/shopify-generator.js');
-  await generateShopifyExport(join(dir, 'orders.csv'), 30_000, 20_000);
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'backfill.js'), join(dir, 'orders.csv'), '-o', '-', '-q'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.once('data', () => child.stdout.destroy());
-    child.on('error', reject);
-    child.on('close', resolve);
-  });
-  assert.equal(code, 0);
-});
 
 test('--help into a pipe that is already closed exits 0 without a crash', async () => {
   const code = await new Promise<number | null>((resolve, reject) => {

@@ -176,7 +176,7 @@ test('a run that writes no profile says why on stderr, with the newest order dat
   writeFileSync(join(dir, 'all-bad.csv'), `${SHOPIFY_HEADER}\n#1,ann@example.com,paid\n`);
   const bad = runCliSync(['all-bad.csv', '-o', 'p.csv'], { cwd: dir });
   assert.equal(bad.code, 0);
-  assert.match(bad.stderr, /warning: no order could be read: 1 rows rejected \(see p\.rejects\.csv\)/);
+  assert.match(bad.stderr, /warning: no order could be read: 1 row rejected \(see p\.rejects\.csv\)/);
   const early = runCliSync([SHOPIFY, '--as-of', '2024-01-01', '-o', 'p.csv'], { cwd: dir });
   assert.equal(early.code, 0);
   assert.match(early.stderr, /warning: every order was placed after --as-of.*newest order found was placed 2025-07-05 15:00:00 UTC/);

@@ -62,7 +62,7 @@ test('an order id reused with a different total goes to the rejects file and the
   writeFileSync(join(dir, 'later.csv'), changed);
   const run = runCliSync([SHOPIFY, 'later.csv', ...AS_OF, '-o', 'profiles.csv'], { cwd: dir });
   assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stderr, /1 orders rejected for reusing an order id with a different email or total/);
+  assert.match(run.stderr, /1 order rejected for reusing an order id with a different email or total/);
   const rejects = csvRows(readFileSync(join(dir, 'profiles.rejects.csv'), 'utf8'));
   assert.deepEqual(rejects.map((r) => [r['file'], r['line'], r['code']]), [['later.csv', '3', 'DUPLICATE_ORDER_CONFLICT']]);
   // The first reading of #1013 (50.00) is kept, so Eve's highest stays the 2000 order.

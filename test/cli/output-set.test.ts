@@ -60,7 +60,7 @@ test('compute: the rejects file beside an output is that run\'s: a clean run rem
   await writeFile(join(dir, 'bad.csv'), text.replace('#1013,eve@example.com,paid,2025-06-21 09:15:00 -0400,fulfilled,2025-06-21 09:15:00 -0400,no,USD,50.00,0.00,0.00,50.00', '#1013,eve@example.com,paid,2025-06-21 09:15:00 -0400,fulfilled,2025-06-21 09:15:00 -0400,no,USD,50.00,0.00,0.00,fifty'));
   const bad = await runCli(['bad.csv', '--as-of', '2025-06-30', '-o', 'out.csv'], { cwd: dir });
   assert.equal(bad.code, 0, bad.stderr);
-  assert.match(bad.stderr, /1 rows rejected \(see out\.rejects\.csv\)/);
+  assert.match(bad.stderr, /1 row rejected \(see out\.rejects\.csv\)/);
   assert.equal(csvRows(await readFile(join(dir, 'out.rejects.csv'), 'utf8')).length, 1);
 
   const clean = await runCli([EXPORT, '--as-of', '2025-06-30', '-o', 'out.csv'], { cwd: dir });
@@ -68,9 +68,11 @@ test('compute: the rejects file beside an output is that run\'s: a clean run rem
   assert.match(clean.stderr, /0 rows rejected/);
   assert.deepEqual(await csvFiles(dir), ['bad.csv', 'out.csv'], 'no rejects of the earlier run beside the new output');
 
-  // A file of that name that this tool did not write is left alone.
+  // A file of that name that this tool did not write is left alone: the run stops before reading (exit 2).
   await writeFile(join(dir, 'out.rejects.csv'), 'my notes\n');
-  assert.equal((await runCli([EXPORT, '--as-of', '2025-06-30', '-o', 'out.csv'], { cwd: dir })).code, 0);
+  const stopped = await runCli([EXPORT, '--as-of', '2025-06-30', '-o', 'out.csv'], { cwd: dir });
+  assert.equal(stopped.code, 2, stopped.stderr);
+  assert.match(stopped.stderr, /out\.rejects\.csv is in the way/);
   assert.equal(await readFile(join(dir, 'out.rejects.csv'), 'utf8'), 'my notes\n');
 });
 

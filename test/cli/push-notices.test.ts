@@ -61,3 +61,24 @@ test('BACKFILL_PUSH_TUNING that is not JSON, not an object, or has a field other
     assert.deepEqual(await readdir(dir), [], `${value}: nothing written`);
   }
 });
+
+test('push without a terminal: a first failure that is a 429 is announced too, and the summary counts the retries', async () => {
+  const standIn = await new KlaviyoStandIn({ apiKey: API_KEY }).start();
+  standIn.faults.push({ on: 'create', kind: 'status', status: 429, retryAfter: '1' });
+  try {
+    const run = await runCli(PUSH, { cwd: tempDir(), env: fastPushEnv({ KLAVIYO_BASE_URL: standIn.baseUrl, KLAVIYO_API_KEY: API_KEY }) });
+    assert.equal(run.code, 0, run.stderr);
+    const lines = retryLines(run.stderr);
+    assert.equal(lines.length, 1, run.stderr);
+    assert.match(lines[0]!, /^backfill: POST \/api\/profile-bulk-import-jobs failed \(429 /);
+    assert.match(run.stderr, /; \d+ requests to Klaviyo, 1 retry\n$/);
+
+    const json = await runCli([...PUSH.filter((a) => a !== 'push.ndjson' && a !== '--run-log'), '--json'], { cwd: tempDir(), env: fastPushEnv({ KLAVIYO_BASE_URL: standIn.baseUrl, KLAVIYO_API_KEY: API_KEY }) });
+    assert.equal(json.code, 0, json.stderr);
+    const summary = JSON.parse(json.stdout) as { requests: number; retries: number };
+    assert.equal(summary.retries, 0);
+    assert.ok(summary.requests > 0);
+  } finally {
+    await standIn.stop();
+  }
+});
