@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { formatValue } from '../../src/core/money.js';
 import { csvRows, runCli, tempDir } from '../support/cli.js';
 import type { QueryResult, SqlEngine } from '../support/sql-engines.js';
 import { batchArbitrary, historyCsv, localText, type HistoryColumns, type HistoryOrder } from '../support/sql-histories.js';
@@ -147,8 +148,9 @@ export async function loadOrders(engine: SqlEngine, testCase: EqualityCase, orde
 
 /**
  * The SQL's rows against compute's CSV rows, by email: the same columns in the same order (and
- * modified_at, the as-of), values equal as numbers, dates equal as `yyyy-MM-dd HH:mm:ss` text, blanks
- * as NULLs; value columns of a number type, date columns of a timestamp type.
+ * modified_at, the as-of), cell by cell the text compute writes (values as compute writes the same
+ * number, dates as the engine writes a timestamp, `yyyy-MM-dd HH:mm:ss`; NULL as a blank); value
+ * columns of a number type, date columns of a timestamp type.
  */
 export function assertSameProfiles(
   result: QueryResult,
@@ -173,11 +175,12 @@ export function assertSameProfiles(
     const pattern = kind === 'text' ? /^(text|VARCHAR)$/ : kind === 'value' ? /^(numeric|DECIMAL)/ : /^(timestamp|TIMESTAMP)$/;
     assert.match(type, pattern, `${engine}: column ${name} is of type ${type}`);
   });
-  const normalize = (cells: readonly (string | null | undefined)[]) =>
-    cells.map((cell, i) => (cell === null || cell === undefined || cell === '' ? '' : kinds[i] === 'value' ? String(Number(cell)) : cell));
+  // The SQL's numbers as compute writes numbers (`formatValue`: 1359.6000000000 is 1359.6; below 1e-6,
+  // where String() would write an exponent, compute writes toFixed(2)); NULL as a blank cell.
+  const asCompute = (cells: readonly (string | null)[]) => cells.map((cell, i) => (cell === null ? '' : kinds[i] === 'value' ? formatValue(Number(cell)) : cell));
   const byEmail = (a: readonly string[], b: readonly string[]) => (a[0]! < b[0]! ? -1 : a[0]! > b[0]! ? 1 : 0);
-  const actual = result.rows.map((row) => normalize(row.slice(0, header.length))).sort(byEmail);
-  const wanted = expected.map((row) => normalize(header.map((name) => row[name]))).sort(byEmail);
+  const actual = result.rows.map((row) => asCompute(row.slice(0, header.length))).sort(byEmail);
+  const wanted = expected.map((row) => header.map((name) => row[name] ?? '')).sort(byEmail);
   const differing = [...new Set([...actual, ...wanted].map((row) => row[0]!))].filter((email) => {
     const [a, b] = [actual.find((row) => row[0] === email), wanted.find((row) => row[0] === email)];
     return JSON.stringify(a) !== JSON.stringify(b);
