@@ -13,7 +13,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
@@ -103,7 +103,9 @@ for (const orders of sizesToRun) {
   if (orders <= SQL_MAX_ORDERS) {
     const compute = new Map(['flow', 'window'].map((mode) => [mode, { seconds: results.get(mode)!.seconds, csv: join(outDir, `profiles-${orders}-${mode}.csv`) }]));
     const table = await sqlBench({ root, outDir, input, orders, runs: RUNS, asOf: AS_OF, windows: WINDOWS, sizes: SIZES, compute });
-    sqlSections.push(`### ${orders.toLocaleString('en-US')} orders (${(bytes / 1e6).toFixed(0)} MB), ${new Date().toISOString().slice(0, 10)}\n\nMachine: ${machine}.\n\n${table}`);
+    // The machine is shared: say how busy it was, since the figures move with it.
+    const busy = `load average ${loadavg().map((l) => l.toFixed(1)).join(', ')} (1, 5, 15 min) after the runs`;
+    sqlSections.push(`### ${orders.toLocaleString('en-US')} orders (${(bytes / 1e6).toFixed(0)} MB), ${new Date().toISOString().slice(0, 10)}\n\nMachine: ${machine}; ${busy}.\n\n${table}`);
   }
   if (SQL_ONLY) continue;
   // The same job on one thread, to show how it scales with the machine's cores.

@@ -87,7 +87,7 @@ export async function sqlBench(options: SqlBenchOptions): Promise<string> {
     }
   }
   return [
-    `The same job as SQL (\`backfill sql\`, both modes, windows ${options.windows.join(',')}, ${options.sizes.length} sizes), on the same orders as typed tables: ${orders.toLocaleString('en-US')} orders and their order lines (one row per option value of a line item), made from the export by DuckDB in ${tablesSeconds.toFixed(2)} s (not counted below) and loaded by each engine from CSV (DuckDB's COPY, PGlite's COPY, psql's \\copy; then ANALYZE on PostgreSQL). Load and query are timed apart, medians of ${runs} run(s), each in a fresh process; the query is the statement made into a table (no rows sent to a client). Peak RSS is the measuring process's: for the server, its own memory is not in it. The last column compares every row with compute's CSV.`,
+    `The same job as SQL (\`backfill sql\`, both modes, windows ${options.windows.join(',')}, ${options.sizes.length} sizes), on the same orders as typed tables: ${orders.toLocaleString('en-US')} orders and their order lines (one row per option value of a line item), made from the export by DuckDB in ${tablesSeconds.toFixed(2)} s (not counted below) and loaded by each engine from CSV (DuckDB's COPY, PGlite's COPY, psql's \\copy; then ANALYZE on PostgreSQL). Load and query are timed apart, medians of ${runs} run(s), each in a fresh process; the query is the statement made into a table (no rows sent to a client). Peak RSS is the measuring process's, reading the rows back for the comparison included; the server's own memory is not in it. The last column compares every row with compute's CSV.`,
     '',
     '| job | load | query | load + query | peak RSS | rows vs compute |',
     '|---|---|---|---|---|---|',

@@ -14,7 +14,7 @@ import { DIALECT_NAMES, type DialectName } from '../sql/dialects.js';
 const SQL_EXAMPLES = `Examples:
   $ backfill sql --dialect postgres --orders shop.orders --order-lines shop.order_lines --view klaviyo_profiles | psql "$DATABASE_URL"
       A PostgreSQL view of the profile properties, current whenever it is read: point a reverse-ETL
-      tool (Hightouch, Census, RudderStack) at it, primary key "Email", cursor modified_at.
+      tool (Hightouch, Census, RudderStack) at it, with "Email" as the primary key.
   $ duckdb shop.duckdb -c "COPY ($(backfill sql --dialect duckdb --as-of 2026-11-01 --no-modified-at)) TO 'profiles.csv' (HEADER)"
       DuckDB, from the tables orders and order_lines: a profiles CSV for backfill push --profiles,
       the same rows compute writes from the same orders as of that day.
@@ -41,7 +41,8 @@ Input relations and their columns (rename them with "columns" in backfill.config
 
 As-of:
   --as-of now (the default) uses the engine's current time when the query runs, so a view is always
-  current; --as-of 2026-11-01 writes that instant into the SQL, for rows reproducible to the byte.
+  current; --as-of 2026-11-01 writes that instant into the SQL: the rows are then those compute
+  --as-of 2026-11-01 writes from the same orders, whenever the query runs.
 
 Output:
   A SELECT without a closing semicolon, to run as it is or to put inside COPY (...), a dbt model or a
