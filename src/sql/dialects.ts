@@ -54,7 +54,10 @@ const ASCII_SPACES = ASCII_SPACE_CODES.map((code) => `chr(${code})`).join(' || '
 
 const doubleQuoted = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 const singleQuoted = (text: string): string => `'${text.replaceAll("'", "''")}'`;
-/** `2026-01-01 00:00:00.000+00:00`: the offset with a colon, which DuckDB requires (it refuses `+0000`). */
+/**
+ * `2026-01-01 00:00:00.000+00:00`: the offset right after the time, in the ISO form both read; DuckDB
+ * takes an offset after a space (`09:55:16 -0400`, as Shopify writes it) for a time zone name, and refuses it.
+ */
 const instantText = (epochMs: number): string => `${new Date(epochMs).toISOString().replace('T', ' ').replace('Z', '')}+00:00`;
 
 export const DIALECTS: Readonly<Record<DialectName, SqlDialect>> = {
