@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'INPUT_NOT_FOUND'
   | 'INPUT_UNREADABLE'
   | 'INPUT_EMPTY'
+  | 'INPUT_CHANGED'
   | 'MISSING_COLUMNS'
   | 'DUPLICATE_COLUMN'
   | 'FORMAT_UNKNOWN'
@@ -26,6 +27,8 @@ export type ErrorCode =
   | 'KLAVIYO_REFUSED'
   | 'KLAVIYO_UNAVAILABLE'
   | 'KLAVIYO_UNEXPECTED'
+  /** An answer larger than a run can hold (exit 2: running again does not make it smaller). */
+  | 'KLAVIYO_TOO_LARGE'
   | 'METRIC_NOT_FOUND'
   | 'METRIC_AMBIGUOUS'
   | 'EVENT_STORE'

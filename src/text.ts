@@ -10,3 +10,13 @@ export function formatCount(value: number): string {
   for (let at = grouped.length; at < digits.length; at += 3) grouped += `,${digits.slice(at, at + 3)}`;
   return value < 0 || Object.is(value, -0) ? `-${grouped}` : grouped;
 }
+
+/**
+ * Names in a one-line message: all of them when there are few, else the first few and how many more
+ * (`a.csv, b.csv, c.csv and 2,997 more`). A pattern can match thousands of files, and a summary line
+ * naming each one is a line no one reads (90 KB for 3,000 files).
+ */
+export function someNames(names: readonly string[], shown = 3): string {
+  if (names.length <= shown + 1) return names.join(', ');
+  return `${names.slice(0, shown).join(', ')} and ${formatCount(names.length - shown)} more`;
+}

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { formatCount } from '../src/text.js';
+import { formatCount, someNames } from '../src/text.js';
 
 test('counts are grouped by thousands with commas, exactly as toLocaleString("en-US") groups them', () => {
   fc.assert(
@@ -12,4 +12,10 @@ test('counts are grouped by thousands with commas, exactly as toLocaleString("en
   );
   assert.equal(formatCount(1234567), '1,234,567');
   assert.equal(formatCount(1.5), (1.5).toLocaleString('en-US'), 'anything else as toLocaleString writes it');
+});
+
+test('a list of names is named whole when short, else its first three and how many more', () => {
+  assert.equal(someNames(['a', 'b', 'c', 'd']), 'a, b, c, d');
+  assert.equal(someNames(['a', 'b', 'c', 'd', 'e']), 'a, b, c and 2 more');
+  assert.equal(someNames(Array.from({ length: 3000 }, (_, i) => `f${i}`)), 'f0, f1, f2 and 2,997 more');
 });

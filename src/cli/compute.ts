@@ -8,10 +8,11 @@ import { runCompute, type ComputeResult } from '../commands/compute.js';
 import { loadConfig } from '../config/config-file.js';
 import { resolveRunSettings } from '../config/run-settings.js';
 import { STDIN_PATH } from '../io/input-files.js';
+import { outputTarget } from '../io/output-target.js';
 import type { FetchReport } from '../commands/fetch-events.js';
 import { BackfillError } from '../errors.js';
 import { formatUtc } from '../core/timestamp.js';
-import { formatCount } from '../text.js';
+import { formatCount, someNames } from '../text.js';
 import { parseBytes, parseCount, parseThreads } from './flag-values.js';
 import type { CliCommand } from './command.js';
 import { addOrderReadingOptions, explicitSettings, HELP_GROUPS, type OrderReadingFlags } from './order-reading-flags.js';
@@ -79,6 +80,7 @@ interface ComputeFlags extends OrderReadingFlags, OrderSourceFlags {
   splitMinBytes?: number;
   shardMinProfiles?: number;
   takeOverMinBytes?: number;
+  maxRecordBytes?: number;
 }
 
 export const computeCommand: CliCommand = {
@@ -104,7 +106,8 @@ export const computeCommand: CliCommand = {
       .addOption(new Option('--max-file-bytes <n>', 'split the output above this size').argParser(parseBytes).hideHelp())
       .addOption(new Option('--split-min-bytes <n>', 'read exports of this size or more in parts').argParser(parseBytes).hideHelp())
       .addOption(new Option('--shard-min-profiles <n>', 'compute this many profiles or more on several threads').argParser(parseCount).hideHelp())
-      .addOption(new Option('--take-over-min-bytes <n>', 'take over the rest of a part read on another thread when this much of it is left').argParser(parseCount).hideHelp());
+      .addOption(new Option('--take-over-min-bytes <n>', 'take over the rest of a part read on another thread when this much of it is left').argParser(parseCount).hideHelp())
+      .addOption(new Option('--max-record-bytes <n>', 'the size limit of a record (8 MB)').argParser(parseBytes).hideHelp());
   },
   async run(command, io) {
     const flags = command.opts<ComputeFlags>();
@@ -122,7 +125,7 @@ export const computeCommand: CliCommand = {
     const files = input.files;
     const started = io.now();
     const progress = await Progress.open(io, { silent: flags.quiet === true || flags.json === true, color: flags.color });
-    progress.start(`Reading ${input.source?.label ?? files.join(', ')}`);
+    progress.start(`Reading ${input.source?.label ?? someNames(files)}`);
     let lastCount = 0;
     const result: ComputeResult = await runCompute({
       files,
@@ -131,7 +134,7 @@ export const computeCommand: CliCommand = {
       stdout: io.stdout,
       stdin: io.stdin,
       definitions: settings.definitions,
-      input: settings.input,
+      input: flags.maxRecordBytes === undefined ? settings.input : { ...settings.input, maxRecordBytes: flags.maxRecordBytes },
       asOf,
       strict: flags.strict === true,
       rejectsPath,
@@ -145,7 +148,10 @@ export const computeCommand: CliCommand = {
         lastCount = read.records;
         if (progress.shown) progress.text = readingText(read, io.now() - started);
       },
-    }).finally(() => progress.stop());
+    }).finally(() => {
+      progress.stop();
+      input.close();
+    });
     const seconds = (io.now() - started) / 1000;
     const summary = { ...result.counts, outputs: result.outputs, rejectsFile: result.rejectsFile ?? null, seconds, rowsPerSecond: Math.round(lastCount / Math.max(seconds, 0.001)), ...(input.fetch !== undefined ? { fetch: input.fetch } : {}) };
     if (flags.json === true) {
@@ -163,7 +169,7 @@ function summaryLine({ counts, outputs, rejectsFile }: ComputeResult, fetch: Fet
   const read = counts.fileFormats.map(({ file, format, delimiter }) => `${file} (${format}${delimiter === ',' ? '' : `, ${delimiter === '\t' ? 'tab' : delimiter}-delimited`})`);
   const parts = [
     ...(fetch !== undefined ? [fetchSummary(fetch)] : []),
-    `${formatCount(counts.ordersRead)} orders (${formatCount(counts.rowsRead)} ${fetch !== undefined ? 'events' : 'rows'}) read from ${read.join(', ')}`,
+    `${formatCount(counts.ordersRead)} orders (${formatCount(counts.rowsRead)} ${fetch !== undefined ? 'events' : 'rows'}) read from ${read.length > 1 ? `${formatCount(read.length)} files: ` : ''}${someNames(read)}`,
     `${formatCount(counts.profiles)} profiles written to ${outputs.map((o) => (o === STDIN_PATH ? 'stdout' : o)).join(', ')}`,
     `${formatCount(counts.ordersWithoutEmail)} orders without email skipped`,
   ];
@@ -176,11 +182,15 @@ function summaryLine({ counts, outputs, rejectsFile }: ComputeResult, fetch: Fet
   return `backfill: ${parts.join('; ')}`;
 }
 
-/** `profiles.csv` -> `profiles.rejects.csv`, beside the output; `rejects.csv` when writing to stdout. */
+/**
+ * `profiles.csv` -> `profiles.rejects.csv`, beside the output (beside the file it points to, for a
+ * symlink); `rejects.csv` when writing to stdout, a device or a FIFO (never `/dev/null.rejects.csv`).
+ */
 export function defaultRejectsPath(out: string): string {
-  if (out === STDIN_PATH) return 'rejects.csv';
-  const extension = extname(out);
-  return join(dirname(out), `${basename(out, extension)}.rejects${extension || '.csv'}`);
+  const target = out === STDIN_PATH ? undefined : outputTarget(out);
+  if (target === undefined || target.kind === 'stream') return 'rejects.csv';
+  const extension = extname(target.path);
+  return join(dirname(target.path), `${basename(target.path, extension)}.rejects${extension || '.csv'}`);
 }
 
 /**
@@ -194,7 +204,17 @@ export function nothingProducedWarning({ counts, rejectsFile }: ComputeResult, m
     return `backfill: warning: no order could be read: ${formatCount(counts.rowsRejected)} rows rejected (see ${rejectsFile}), so no profile was written`;
   }
   if (counts.ordersRead === 0) return `backfill: warning: no orders were read, so no profile was written (is the export empty?)`;
-  if (counts.ordersAfterAsOf === counts.ordersRead - counts.ordersWithoutEmail - counts.ordersExcluded) {
+  // Orders skipped before their date was looked at: none of them says anything about --as-of.
+  const keyed = counts.ordersRead - counts.ordersWithoutEmail - counts.ordersExcluded;
+  if (keyed === 0) {
+    const skipped = [
+      ...(counts.ordersWithoutEmail > 0 ? [`${formatCount(counts.ordersWithoutEmail)} without an email or phone`] : []),
+      ...(counts.ordersExcluded > 0 ? [`${formatCount(counts.ordersExcluded)} cancelled (--exclude-cancelled)`] : []),
+    ];
+    const every = counts.ordersExcluded === 0 ? 'no order had an email (or a phone)' : counts.ordersWithoutEmail === 0 ? 'every order was cancelled and left out (--exclude-cancelled)' : 'every order was skipped';
+    return `backfill: warning: ${every}, so no profile was written: ${skipped.join(' and ')}${counts.ordersWithoutEmail > 0 ? '; is the email column the right one?' : ''}`;
+  }
+  if (counts.ordersAfterAsOf === keyed) {
     return `backfill: warning: every order was placed after --as-of, so no profile was written${newest}`;
   }
   if (mode === 'window') return `backfill: warning: no order falls in any window before --as-of, so no profile was written${newest}`;

@@ -38,6 +38,7 @@ export function diffCounts(result: DiffResult) {
     withoutEmail: diff.withoutEmail,
     rowsRejected: counts.rowsRejected,
     baselineRowsRejected: result.baselineRowsRejected,
+    ...(result.clears !== undefined ? { clears: result.clears.clears.length } : {}),
   };
 }
 
@@ -54,6 +55,7 @@ export function diffJson(result: DiffResult, baseline: string): unknown {
     })),
     onlyInBaseline: result.diff.onlyInBaseline,
     emptied: result.diff.stale,
+    ...(result.clears !== undefined ? { clears: result.clears.clears } : {}),
     rejectsFile: result.rejectsFile ?? null,
   };
 }
@@ -69,6 +71,9 @@ export function diffText(result: DiffResult, baseline: string, limit: number): s
     lines.push(`  ${change.kind === 'added' ? '+' : '~'} ${change.email}: ${parts.join('; ')}`);
   }
   if (listed.length > limit) lines.push(`  ... and ${listed.length - limit} more (--limit <n> to show more, --json for all)`);
+  const clears = result.clears?.clears ?? [];
+  for (const clear of clears.slice(0, limit)) lines.push(`  - ${clear.email}: clear ${clear.properties.join(', ')}`);
+  if (clears.length > limit) lines.push(`  ... and ${clears.length - limit} more clears (--limit <n> to show more, --json for all)`);
   lines.push(...notes(result).map((note) => `  note: ${note}`));
   return `${lines.join('\n')}\n`;
 }
@@ -78,9 +83,9 @@ export function diffMarkdown(result: DiffResult, baseline: string, limit: number
   const out = [
     `### backfill diff against ${cell(baseline)}`,
     '',
-    '| added | changed | unchanged | only in baseline | emptied, left as they are |',
+    `| added | changed | unchanged | only in baseline | emptied, ${result.clears !== undefined ? 'to clear' : 'left as they are'} |`,
     '|---:|---:|---:|---:|---:|',
-    `| ${c.added} | ${c.changed} | ${c.unchanged} | ${c.onlyInBaseline} | ${c.emptied} |`,
+    `| ${c.added} | ${c.changed} | ${c.unchanged} | ${c.onlyInBaseline} | ${result.clears !== undefined ? clearedProperties(result) : c.emptied} |`,
     '',
   ];
   const listed = listedChanges(result);
@@ -101,6 +106,11 @@ export function diffMarkdown(result: DiffResult, baseline: string, limit: number
   return out.join('\n');
 }
 
+/** Properties the clears would remove (each emptied window's value and date). */
+function clearedProperties(result: DiffResult): number {
+  return (result.clears?.clears ?? []).reduce((sum, clear) => sum + clear.properties.length, 0);
+}
+
 /** What a reader should know beyond the counts. */
 function notes(result: DiffResult): string[] {
   const c = diffCounts(result);
@@ -109,7 +119,11 @@ function notes(result: DiffResult): string[] {
   if (result.propertiesOnlyInBaseline.length > 0) {
     notes.push(`the baseline has properties no longer computed (${result.propertiesOnlyInBaseline.join(', ')}): a push leaves them in Klaviyo as they are`);
   }
-  if (c.emptied > 0) notes.push(`${c.emptied} properties left blank by the computation (an emptied window) keep their value in Klaviyo: blanks are never sent`);
+  if (result.clears !== undefined) {
+    const clears = result.clears.clears;
+    if (clears.length > 0) notes.push(`push --incremental --clear-emptied would clear ${clearedProperties(result)} properties of emptied windows on ${clears.length} profiles (one request each)`);
+    if (result.clears.withoutEmail > 0) notes.push(`${result.clears.withoutEmail} profiles known only by phone have an emptied window: they are not cleared`);
+  } else if (c.emptied > 0) notes.push(`${c.emptied} properties left blank by the computation (an emptied window) keep their value in Klaviyo: blanks are never sent (--clear-emptied shows what push --incremental --clear-emptied would clear)`);
   if (c.onlyInBaseline > 0) notes.push(`${c.onlyInBaseline} profiles only in the baseline are left as they are`);
   if (c.withoutEmail > 0) notes.push(`${c.withoutEmail} profiles known only by phone were not compared`);
   if (c.baselineRowsRejected > 0) {

@@ -34,6 +34,8 @@ const DIFF_EXAMPLES = `Examples:
       Profiles computed from Klaviyo's own Placed Order events, compared with what Klaviyo holds.
   $ backfill diff orders.csv --against main.csv --exit-code --markdown >> "$GITHUB_STEP_SUMMARY"
       In CI: a Markdown summary for the job or a pull-request comment; exit 1 when something changes.
+  $ backfill diff orders_export.csv --mode window --against state --clear-emptied
+      Also list the emptied windows tonight's push --incremental --clear-emptied would clear.
 `;
 
 const DIFF_DETAILS = `
@@ -50,7 +52,9 @@ Comparison:
   By email (case-insensitive), property by property, for the properties the current settings compute.
   Numbers and dates compare by value (129.5 equals 129.50; 2025-06-10 16:00:00 equals
   2025-06-10T16:00:00+00:00). A property the computation leaves blank (a window emptied) is not a
-  change: a push never sends blanks, so Klaviyo keeps its value; it is counted as "emptied". Profiles
+  change: a push never sends blanks, so Klaviyo keeps its value; it is counted as "emptied". With
+  --clear-emptied (or "clearEmptied": true in the config) the profiles whose windows push --incremental
+  --clear-emptied would clear are listed (- email: the properties), and counted as clears. Profiles
   only in the baseline are counted and left alone.
 
 Output (stdout):
@@ -72,6 +76,7 @@ interface DiffFlags extends OrderReadingFlags, OrderSourceFlags, ConnectionFlags
   limit: number;
   rejects?: string;
   color?: boolean;
+  clearEmptied?: boolean;
 }
 
 export const diffCommand: CliCommand = {
@@ -89,6 +94,7 @@ export const diffCommand: CliCommand = {
     .option('--exit-code', 'exit 1 when something would change, 0 when nothing would')
     .option('--limit <n>', 'changes listed in the summary and in Markdown', parseLimit, 20)
     .option('--rejects <file>', 'write order rows that cannot be read here (default: only counted)')
+    .option('--clear-emptied', 'also list the emptied windows push --incremental --clear-emptied would clear')
     .optionsGroup(HELP_GROUPS.klaviyo)
     .option('--api-key-file <path>', 'for --against klaviyo: read the private API key from this file (default: $KLAVIYO_API_KEY)')
     .option('--revision <date>', `Klaviyo API revision (default: $KLAVIYO_REVISION or ${DEFAULT_REVISION})`, parseRevision)
@@ -107,24 +113,30 @@ export const diffCommand: CliCommand = {
       if (patterns.length === 0 && flags.from !== 'klaviyo') throw new BackfillError('USAGE', 'no order files given', { hint: 'Give order export files, or --from klaviyo (see backfill diff --help).' });
       const asOf = flags.asOf ?? io.now();
       const input = await orderInput(patterns, flags, settings, config?.path, io, asOf);
-      const baseline = await baselineOf(flags, config?.path, io);
-      const label = flags.against;
-      const spinner = await Progress.open(io, { silent: flags.json === true || flags.markdown === true, color: flags.color });
-      spinner.start('Computing');
-      const result = await runDiff({
-        files: input.files,
-        ...(input.source !== undefined ? { source: input.source } : {}),
-        definitions: settings.definitions,
-        input: settings.input,
-        asOf,
-        rejectsPath: flags.rejects,
-        baseline,
-        onBaselineProgress: (read) => (spinner.text = `Reading Klaviyo: ${formatCount(read)} profiles found`),
-      }).finally(() => spinner.stop());
-      if (input.fetch !== undefined && flags.json !== true) io.stderr.write(redactSecrets(`backfill: ${fetchSummary(input.fetch)}\n`));
-      const output = flags.json === true ? `${JSON.stringify({ ...(diffJson(result, label) as Record<string, unknown>), ...(input.fetch !== undefined ? { fetch: input.fetch } : {}) })}\n` : flags.markdown === true ? diffMarkdown(result, label, flags.limit) : diffText(result, label, flags.limit);
-      io.stdout.write(redactSecrets(output));
-      return { kind: 'diff', changes: hasChanges(result.diff), exitCodeSaysChanges: flags.exitCode === true };
+      try {
+        const baseline = await baselineOf(flags, config?.path, io);
+        const label = flags.against;
+        const spinner = await Progress.open(io, { silent: flags.json === true || flags.markdown === true, color: flags.color });
+        spinner.start('Computing');
+        const result = await runDiff({
+          files: input.files,
+          ...(input.source !== undefined ? { source: input.source } : {}),
+          definitions: settings.definitions,
+          input: settings.input,
+          asOf,
+          rejectsPath: flags.rejects,
+          baseline,
+          clearEmptied: flags.clearEmptied === true || config?.clearEmptied === true,
+          onBaselineProgress: (read) => (spinner.text = `Reading Klaviyo: ${formatCount(read)} profiles found`),
+        }).finally(() => spinner.stop());
+        if (input.fetch !== undefined && flags.json !== true) io.stderr.write(redactSecrets(`backfill: ${fetchSummary(input.fetch)}\n`));
+        const output = flags.json === true ? `${JSON.stringify({ ...(diffJson(result, label) as Record<string, unknown>), ...(input.fetch !== undefined ? { fetch: input.fetch } : {}) })}\n` : flags.markdown === true ? diffMarkdown(result, label, flags.limit) : diffText(result, label, flags.limit);
+        io.stdout.write(redactSecrets(output));
+        return { kind: 'diff', changes: hasChanges(result.diff), exitCodeSaysChanges: flags.exitCode === true };
+      } finally {
+        // The event store's lock: held until its orders are read.
+        input.close();
+      }
   },
 };
 

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { InvalidArgumentError, Option } from 'commander';
 import type { CliCommand } from './command.js';
 import type { Outcome } from './exit-codes.js';
-import { flowInstructions } from './flow-instructions.js';
+import { CLIENT_TARGET_CAVEAT, flowInstructions, revisionNote } from './flow-instructions.js';
 import type { CliIo } from './io.js';
 import { klaviyoConnection, parseRevision, type ConnectionFlags } from './klaviyo-connection.js';
 import { addDefinitionOptions, explicitSettings, HELP_GROUPS, type OrderReadingFlags } from './order-reading-flags.js';
@@ -52,13 +52,18 @@ Layout:
   always allowed); the first flow also holds the size webhook, before its split.
 
 Where the webhooks send (--target):
-  client          (default) POST https://a.klaviyo.com/client/profiles?company_id=<--public-key>, the
-                  drop-in for the retired /api/identify (v1/v2, gone since 2024-06-30: 410). No secret in
-                  the flow. Klaviyo documents this endpoint for browsers and apps, not servers.
-  profile-import  POST https://a.klaviyo.com/api/profile-import with a private key in an Authorization
-                  header: Klaviyo's server-side endpoint, but the key sits in the flow, readable by anyone
-                  (or any key) with flows:read. Printed output shows a placeholder; --create reads the key
-                  from --webhook-key-file (give it a key with only profiles:write).
+  profile-import  (default) POST https://a.klaviyo.com/api/profile-import (Create or Update Profile) with
+                  a private key in an Authorization header: Klaviyo's documented server-side endpoint. The
+                  key sits in the flow, readable by anyone (or any key) with flows:read, so it must be a
+                  key of its own with only profiles:write (the printed steps say how to make and rotate
+                  it). Printed output shows a placeholder; --create reads the key from --webhook-key-file.
+  client          POST https://a.klaviyo.com/client/profiles?company_id=<--public-key>, the drop-in for
+                  the retired /api/identify, with no secret in the flow; but Klaviyo documents it for
+                  browsers and apps only ("Do not use this endpoint from server-side applications").
+
+Revision:
+  The webhooks send --revision (default ${DEFAULT_REVISION}) in their headers, frozen there. Klaviyo supports a
+  revision for two years: regenerate the flows before it retires.
 
 Creating (--create):
   Create Flow, as drafts: Klaviyo allows 100 a day, 1/s and 15/min, so each name is looked up with Get
@@ -97,13 +102,13 @@ export const flowCommand: CliCommand = {
       .command('flow')
       .description("print (or create as drafts) the Klaviyo flow that keeps the computed properties live, for today's API")
       .optionsGroup(HELP_GROUPS.klaviyo)
-      .option('--public-key <id>', 'your public API key (site id, 6 characters): Create Client Profile takes it in the URL')
-      .addOption(new Option('--target <endpoint>', 'where the webhooks send the profile').choices(['client', 'profile-import']).default('client'))
+      .addOption(new Option('--target <endpoint>', 'where the webhooks send the profile').choices(['profile-import', 'client']).default('profile-import'))
+      .option('--public-key <id>', 'with --target client: your public API key (site id, 6 characters), sent in the URL')
       .option('--metric-id <id>', 'the order metric id (default: looked up by --metric)')
       .option('--metric <name>', 'the order metric to look up by name (as for --from klaviyo)', 'Placed Order')
       .option('--create', 'create the flows in Klaviyo as drafts (looked up by name first)')
       .option('--api-key-file <path>', 'read the private API key from this file (default: $KLAVIYO_API_KEY)')
-      .option('--webhook-key-file <path>', 'with --target profile-import --create: the private key the webhooks send')
+      .option('--webhook-key-file <path>', 'with --create: the private key (profiles:write only) the webhooks send')
       .option('--revision <date>', `Klaviyo API revision, also sent by the webhooks (default: $KLAVIYO_REVISION or ${DEFAULT_REVISION})`, parseRevision)
       .optionsGroup('The order event (its property names):')
       .option('--event-value <path>', 'event property holding the order value', RECIPE_EVENT_FIELDS.value)
@@ -123,7 +128,7 @@ export const flowCommand: CliCommand = {
     const needsKey = flags.create === true || flags.metricId === undefined;
     const client = needsKey ? await clientOptions(flags, env) : undefined;
     const revision = flags.revision ?? client?.connection.revision ?? env.KLAVIYO_REVISION ?? DEFAULT_REVISION;
-    const createTarget = await webhookTarget(flags, io.cwd);
+    const createTarget = await webhookTarget(flags, io.cwd, client?.connection.apiKey);
     // Printed output never carries the webhook key: only the request creating the flow does.
     const target: WebhookTarget = createTarget.kind === 'client' ? createTarget : { kind: 'profile-import', authorization: PRIVATE_KEY_PLACEHOLDER };
     // Flags, then "flowEvent" in backfill.config.json, then the recipe's names.
@@ -147,16 +152,19 @@ export const flowCommand: CliCommand = {
       metric,
       ...(flags.create === true ? { create: client! } : {}),
     });
-    return report(result, flags, fields, target, io);
+    return report(result, flags, fields, target, revision, io);
   },
 };
 
-function report(result: FlowResult, flags: FlowFlags, fields: EventFields, target: WebhookTarget, io: CliIo): Outcome {
+function report(result: FlowResult, flags: FlowFlags, fields: EventFields, target: WebhookTarget, revision: string, io: CliIo): Outcome {
+  // Beside JSON (stdout), the notes go to stderr: the revision's end, and the client endpoint's caveat.
+  const notes = `${[...(target.kind === 'client' ? CLIENT_TARGET_CAVEAT : []), ...revisionNote(revision)].join('\n')}\n`;
   if (flags.json === true && result.created === undefined) {
     io.stdout.write(`${JSON.stringify(result.flows, null, 2)}\n`);
+    io.stderr.write(notes);
     return { kind: 'done' };
   }
-  const instructions = flowInstructions({ flows: result.flows, metricId: result.metricId, metricName: flags.metric, fields, target });
+  const instructions = flowInstructions({ flows: result.flows, metricId: result.metricId, metricName: flags.metric, fields, target, revision });
   if (result.created === undefined) {
     io.stdout.write(instructions);
     return { kind: 'done' };
@@ -176,10 +184,11 @@ function report(result: FlowResult, flags: FlowFlags, fields: EventFields, targe
     }
   }
   if (flags.json === true) {
-    io.stdout.write(`${JSON.stringify({ metricId: result.metricId, created: result.created }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ metricId: result.metricId, revision, created: result.created }, null, 2)}\n`);
+    if (!refused) io.stderr.write(notes);
   } else {
     io.stdout.write(redactSecrets(`${lines.join('\n')}\n`));
-    if (!refused) io.stdout.write('Next: open each flow in Klaviyo (Flows), preview every webhook on a recent order, then set the flow live.\n');
+    if (!refused) io.stdout.write(`Next: open each flow in Klaviyo (Flows), preview every webhook on a recent order, then set the flow live.\n${notes}`);
   }
   if (refused) {
     io.stderr.write(redactSecrets(`${lines.filter((line) => line.includes('refused') || line.startsWith('  ')).join('\n')}\n`));
@@ -192,14 +201,23 @@ async function clientOptions(flags: FlowFlags, env: NodeJS.ProcessEnv): Promise<
   return { connection: await klaviyoConnection(flags, env), tuning: tuningFromEnv(env), clock: systemClock };
 }
 
-async function webhookTarget(flags: FlowFlags, cwd: string): Promise<WebhookTarget> {
+/**
+ * Where the created flows' webhooks send. profile-import: the key from --webhook-key-file, which must
+ * not be the key this run signs in with (that one can do far more, and the flow shows its headers).
+ */
+async function webhookTarget(flags: FlowFlags, cwd: string, apiKey: string | undefined): Promise<WebhookTarget> {
   if (flags.target === 'client') {
-    if (flags.publicKey === undefined) throw new BackfillError('USAGE', '--public-key is required: Create Client Profile takes your public API key (site id) in its URL', { hint: 'Find it in Klaviyo under Settings > API keys, or use --target profile-import.' });
+    if (flags.publicKey === undefined) throw new BackfillError('USAGE', '--target client needs --public-key: Create Client Profile takes your public API key (site id) in its URL', { hint: 'Find it in Klaviyo under Settings > API keys, or leave out --target for the default, profile-import.' });
     if (!/^[A-Za-z0-9]+$/.test(flags.publicKey)) throw new BackfillError('USAGE', `--public-key: expected letters and digits (a site id such as ABC123), got "${flags.publicKey}"`);
     return { kind: 'client', publicKey: flags.publicKey };
   }
+  if (flags.publicKey !== undefined) throw new BackfillError('USAGE', '--public-key goes with --target client; the default target, profile-import, sends a private key instead', { hint: 'Leave out --public-key, or pass --target client (see backfill flow --help for the difference).' });
   if (flags.create !== true) return { kind: 'profile-import', authorization: PRIVATE_KEY_PLACEHOLDER };
-  if (flags.webhookKeyFile === undefined) throw new BackfillError('USAGE', '--target profile-import --create needs --webhook-key-file: the private key the webhooks send');
+  if (flags.webhookKeyFile === undefined) {
+    throw new BackfillError('USAGE', '--create needs --webhook-key-file: the private key the webhooks send (profiles:write only)', {
+      hint: 'Create one in Klaviyo under Settings > API keys > Create Private API Key > Custom Key, Profiles Full Access only; backfill flow without --create prints the steps.',
+    });
+  }
   let key: string;
   try {
     key = (await readFile(resolve(cwd, flags.webhookKeyFile), 'utf8')).trim();
@@ -208,6 +226,11 @@ async function webhookTarget(flags: FlowFlags, cwd: string): Promise<WebhookTarg
   }
   if (key === '') throw new BackfillError('MISSING_API_KEY', `the webhook key file ${flags.webhookKeyFile} is empty`);
   registerSecret(key);
+  if (key === apiKey) {
+    throw new BackfillError('USAGE', `the webhook key file ${flags.webhookKeyFile} holds the same key as KLAVIYO_API_KEY (or --api-key-file)`, {
+      hint: "The webhooks' key is readable by anyone with flows:read: give them a key of its own with only profiles:write (backfill flow without --create prints the steps).",
+    });
+  }
   return { kind: 'profile-import', authorization: `Klaviyo-API-Key ${key}` };
 }
 

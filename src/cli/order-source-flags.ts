@@ -66,6 +66,8 @@ export interface OrderInput {
   readonly fetch?: FetchReport;
   /** Where the store is, for push's run log (a resume reads the same store without fetching). */
   readonly klaviyo?: { readonly store: string; readonly metricId: string; readonly label: string };
+  /** Lets go of the event store's lock, once its orders are read (nothing to do for files). */
+  readonly close: () => void;
 }
 
 export async function orderInput(patterns: readonly string[], flags: OrderSourceFlags, settings: RunSettings, configPath: string | undefined, io: CliIo, asOf: number): Promise<OrderInput> {
@@ -73,7 +75,7 @@ export async function orderInput(patterns: readonly string[], flags: OrderSource
   if (flags.from !== 'klaviyo') {
     const klaviyoOnly = [flags.metric !== undefined && '--metric', flags.metricId !== undefined && '--metric-id', flags.refetch === true && '--refetch', flags.since !== undefined && '--since'].filter(Boolean);
     if (klaviyoOnly.length > 0) throw usage(`${klaviyoOnly.join(', ')} go with --from klaviyo`);
-    return { files: await expandInputPaths(patterns) };
+    return { files: await expandInputPaths(patterns), close: () => {} };
   }
   if (patterns.length > 0) throw usage(`--from klaviyo reads the orders from Klaviyo; leave out the files (${patterns.join(', ')})`);
   if (flags.metric !== undefined && flags.metricId !== undefined) throw usage('choose one of --metric and --metric-id');
@@ -96,14 +98,26 @@ export async function orderInput(patterns: readonly string[], flags: OrderSource
     definitions: settings.definitions,
     ...(flags.partEvents !== undefined ? { partEvents: flags.partEvents } : {}),
     onProgress: (fetchProgress) => (progress.text = fetchProgressText(fetchProgress, io.now() - started, io.now())),
+    onNotice: (message) => {
+      const text = progress.text;
+      progress.stop();
+      io.stderr.write(message);
+      if (progress.shown) progress.start(text);
+    },
   }).finally(() => progress.stop());
   const label = `klaviyo metric ${fetched.metric.name !== undefined ? `"${fetched.metric.name}" ` : ''}(${fetched.metric.id})`;
-  checkRetention(fetched.store, settings, asOf);
+  try {
+    checkRetention(fetched.store, settings, asOf);
+  } catch (error) {
+    fetched.store.close();
+    throw error;
+  }
   return {
     files: [],
     source: storedEventOrders(fetched.store, eventReading(settings.events.itemPaths, settings.input), label),
     fetch: fetched.report,
     klaviyo: { store: fetched.store.dir, metricId: fetched.metric.id, label },
+    close: () => fetched.store.close(),
   };
 }
 

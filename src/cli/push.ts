@@ -6,20 +6,21 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { Option } from 'commander';
 import { klaviyoIdFlag, wholeNumberFlag } from './flag-values.js';
+import type { IncrementalOptions } from '../commands/incremental.js';
 import type { PreparedPush, PushResult, PushStart } from '../commands/push.js';
 import { KLAVIYO_LIMITS } from '../core/push-plan.js';
-import type { PushTotals } from '../core/push-run-state.js';
+import { clearTotals, type PushTotals } from '../core/push-run-state.js';
 import { BackfillError } from '../errors.js';
 import { addOrderReadingOptions, explicitSettings, HELP_GROUPS, type OrderReadingFlags } from './order-reading-flags.js';
 import { addOrderSourceOptions, fetchSummary, orderInput, type OrderInput, type OrderSourceFlags } from './order-source-flags.js';
-import { loadConfig } from '../config/config-file.js';
+import { loadConfig, type FileConfig } from '../config/config-file.js';
 import { resolveRunSettings, storeSettings, type ExplicitSettings, type StoredSettings } from '../config/run-settings.js';
 import { DEFAULT_BASE_URL, DEFAULT_REVISION } from '../klaviyo/http.js';
 import { tuningFromEnv } from '../klaviyo/tuning.js';
 import { redactSecrets } from '../redact.js';
 import { klaviyoConnection, parseRevision, type ConnectionFlags } from './klaviyo-connection.js';
 import { defaultStatePath } from '../io/state-file.js';
-import { incrementalHead, incrementalJson, incrementalTail } from './push-incremental-summary.js';
+import { clearLines, incrementalHead, incrementalJson, incrementalTail } from './push-incremental-summary.js';
 import type { Outcome } from './exit-codes.js';
 import type { CliIo } from './io.js';
 import type { CliCommand } from './command.js';
@@ -27,7 +28,7 @@ import { Progress, retryNotices } from './progress.js';
 import { formatCount } from '../text.js';
 
 const PUSH_EXAMPLES = `Examples:
-  $ export KLAVIYO_API_KEY=pk_...            (a private key with profiles:write and lists:write)
+  $ export KLAVIYO_API_KEY=pk_...   (a private key: profiles:write, lists:write, profiles:read, lists:read)
   $ backfill push orders_export.csv --dry-run
       Compute as \`backfill compute\` does, plan the import jobs, send nothing.
   $ backfill push orders_export.csv --as-of 2026-11-01
@@ -42,6 +43,9 @@ const PUSH_EXAMPLES = `Examples:
   $ backfill push --incremental --from klaviyo --yes
       The same from the Placed Order events in Klaviyo (key scopes also metrics:read, events:read):
       only events newer than the local store holds are fetched.
+  $ backfill push --incremental orders_export.csv --mode window --clear-emptied --yes
+      Also remove from Klaviyo the value and date of each window that emptied since the last night
+      (one Create or Update Profile request per such profile).
 `;
 
 const PUSH_DETAILS = `
@@ -59,7 +63,8 @@ Files (next to the run log unless given):
 
 Key and endpoint:
   KLAVIYO_API_KEY or --api-key-file (never a flag; never printed). KLAVIYO_BASE_URL (default
-  ${DEFAULT_BASE_URL}) and --revision / KLAVIYO_REVISION (default ${DEFAULT_REVISION}).
+  ${DEFAULT_BASE_URL}) and --revision / KLAVIYO_REVISION (default ${DEFAULT_REVISION}). Scopes: profiles:write
+  and lists:write to create the jobs, profiles:read and lists:read to poll them and read their errors.
 
 Nightly (--incremental):
   The state file (--state, default .backfill/state.json next to the config file, or in the current
@@ -67,11 +72,15 @@ Nightly (--incremental):
   no import error for it), and a hash of the definitions (mode, windows, sizes, property names). Only
   new and changed profiles are sent; the first run, a change of definitions, or --full sends them all.
   Profiles whose window emptied (mode window) are left as they are in Klaviyo: blanks are never sent,
-  and a segment's own date condition already drops them; the summary counts them. The state is written
-  atomically after the jobs finish (also after --resume of such a push). With --yes the date-property
-  warning is not repeated, so cron mails nothing but the summary line; errors go to stderr.
+  and a segment's own date condition already drops them; the summary counts them. With --clear-emptied
+  (or "clearEmptied": true in the config) each such profile whose state holds the window gets one
+  POST /api/profile-import removing that window's value and date (meta.patch_properties.unset),
+  paced at 75/s and 750/min; only a 2xx answer records it as cleared, so a failed clear is sent again
+  the next night. The state is written atomically after the jobs finish (also after --resume of such a
+  push). With --yes the date-property warning is not repeated, so cron mails nothing but the summary
+  line; errors go to stderr.
 
-Exit codes: 0 every profile imported; 3 some rejected or unconfirmed (see the rejects file);
+Exit codes: 0 every profile imported; 3 some rejected or unconfirmed, or a clear refused (rejects file);
   4 gave up on rate limits, the network or slow jobs (run --resume later); 2 usage, input, or a request
   Klaviyo refused (bad key, list or revision); 130 interrupted (resumable); 1 unexpected error.
 `;
@@ -91,6 +100,7 @@ interface PushFlags extends OrderReadingFlags, OrderSourceFlags, ConnectionFlags
   incremental?: boolean;
   full?: boolean;
   state?: string;
+  clearEmptied?: boolean;
 }
 
 export const pushCommand: CliCommand = {
@@ -113,6 +123,7 @@ export const pushCommand: CliCommand = {
     .option('--incremental', 'send only profiles that changed since the state file (the nightly recompute)')
     .option('--full', 'with --incremental: send every profile, and record them')
     .option('--state <file>', 'with --incremental: the state file (default: .backfill/state.json next to the config)')
+    .option('--clear-emptied', 'with --incremental --mode window: remove the value and date of windows that emptied from Klaviyo')
     .option('-q, --quiet', 'no progress and no summary line')
     .option('--no-color', 'no colour in progress (also NO_COLOR=1)')
     .optionsGroup(HELP_GROUPS.output)
@@ -138,7 +149,7 @@ async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettin
   // Orders from Klaviyo: the event store is brought up to date before anything is planned.
   const input: OrderInput | undefined = fromKlaviyo ? await orderInput(orders, flags, resolveRunSettings(explicit, config), config?.path, io, flags.asOf ?? now) : undefined;
   const start = pushStart(orders, flags, { settings: storeSettings(explicit), configPath: config === undefined ? null : resolve(config.path) }, now, input, defaultRunLogPath);
-  const incremental = incrementalOptions(orders, flags, config?.path, io.cwd);
+  const incremental = incrementalOptions(orders, flags, explicit, config, io.cwd);
   const connection = flags.dryRun === true ? undefined : await klaviyoConnection(flags, env);
   const tuning = tuningFromEnv(env);
   const print = (text: string) => io.stderr.write(redactSecrets(text));
@@ -150,7 +161,7 @@ async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettin
       ...(incremental !== undefined ? { incremental } : {}),
       ...(flags.rejects !== undefined ? { rejectsPath: flags.rejects } : {}),
       ...(flags.batchSize !== undefined ? { limits: { ...KLAVIYO_LIMITS, profilesPerJob: flags.batchSize } } : {}),
-      confirm: async ({ profiles, batches, dateProperties }) => {
+      confirm: async ({ profiles, batches, clears, dateProperties }) => {
         // The nightly run was confirmed once by a person; repeating the warning would mail cron every night.
         if (dateProperties.length > 0 && !(incremental !== undefined && flags.yes === true)) {
           print(`warning: this push sets date properties (${dateProperties.join(', ')}). Flows and segments triggered by a date property see these dates as soon as they are imported: check date-triggered flows first.\n`);
@@ -161,12 +172,14 @@ async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettin
           throw new BackfillError('CONFIRMATION_REQUIRED', 'not sending without confirmation: stdin is not a terminal', { hint: 'Pass --yes to push from a script, or --dry-run to see the plan.' });
         }
         const prompt = createInterface({ input: stdin, output: io.stderr });
-        const answer = await prompt.question(`Send ${formatCount(profiles)} profiles to Klaviyo in ${batches} import jobs? [y/N] `).finally(() => prompt.close());
+        const clearing = clears > 0 ? ` and clear the emptied windows of ${formatCount(clears)} profiles` : '';
+        const answer = await prompt.question(`Send ${formatCount(profiles)} profiles to Klaviyo in ${batches} import jobs${clearing}? [y/N] `).finally(() => prompt.close());
         if (!/^y(es)?$/i.test(answer.trim())) throw new BackfillError('CONFIRMATION_REQUIRED', 'not sent: not confirmed');
       },
     },
     io.now,
-  );
+    // The event store's lock is held until the profiles are computed from it.
+  ).finally(() => input?.close());
   if (flags.dryRun === true || connection === undefined) return dryRunReport(prepared, flags, io, input);
 
   const spinner = await Progress.open(io, { silent: flags.quiet === true || flags.json === true, color: flags.color });
@@ -180,7 +193,9 @@ async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettin
   });
   let waiting = '';
   const show = (totals: PushTotals) => {
-    spinner.text = `Pushing: ${totals.batches - totals.batchesUnsent}/${totals.batches} batches sent, ${formatCount(totals.imported)} profiles confirmed${waiting}`;
+    const clears = clearTotals(prepared.state);
+    const clearing = clears.planned > 0 ? `, ${formatCount(clears.sent)}/${formatCount(clears.planned)} emptied windows cleared` : '';
+    spinner.text = `Pushing: ${totals.batches - totals.batchesUnsent}/${totals.batches} batches sent, ${formatCount(totals.imported)} profiles confirmed${clearing}${waiting}`;
   };
   spinner.start(prepared.resumed ? `Resuming ${prepared.runLog}` : 'Pushing');
   let result: PushResult;
@@ -205,17 +220,23 @@ async function push(orders: string[], flags: PushFlags, explicit: ExplicitSettin
   }
   report(result, prepared, flags, io, input);
   if (result.stoppedBy !== undefined) throw result.stoppedBy;
-  return { kind: 'push', rejected: result.totals.rejected, unknown: result.totals.unknown };
+  // A clear Klaviyo refused is a profile it did not take, as a rejected one: exit 3.
+  return { kind: 'push', rejected: result.totals.rejected + clearTotals(prepared.state).failed, unknown: result.totals.unknown };
 }
 
-function incrementalOptions(orders: string[], flags: PushFlags, configPath: string | undefined, cwd: string): { statePath: string; full: boolean } | undefined {
+function incrementalOptions(orders: string[], flags: PushFlags, explicit: ExplicitSettings, config: FileConfig | undefined, cwd: string): IncrementalOptions | undefined {
   if (flags.incremental !== true) {
-    if (flags.full === true || flags.state !== undefined) throw usage('--full and --state go with --incremental');
+    if (flags.full === true || flags.state !== undefined || flags.clearEmptied === true) throw usage('--full, --state and --clear-emptied go with --incremental');
     return undefined;
   }
   if (flags.resume !== undefined) throw usage('--resume continues an incremental push with the state file it started with; leave out --incremental');
   if (orders.length === 0 && flags.from !== 'klaviyo') throw usage('--incremental computes from orders: give the order files or --from klaviyo (not --profiles)');
-  return { statePath: resolve(cwd, flags.state ?? defaultStatePath(configPath, cwd)), full: flags.full === true };
+  const clearEmptied = flags.clearEmptied === true || config?.clearEmptied === true;
+  if (clearEmptied && resolveRunSettings(explicit, config).definitions.mode !== 'window') {
+    const given = flags.clearEmptied === true ? '--clear-emptied' : `"clearEmptied" in ${config?.path ?? 'the config'}`;
+    throw usage(`${given} goes with --mode window: in flow mode a stored maximum never empties, so there is nothing to clear`);
+  }
+  return { statePath: resolve(cwd, flags.state ?? defaultStatePath(config?.path, cwd)), full: flags.full === true, clearEmptied };
 }
 
 function pushStart(
@@ -261,8 +282,10 @@ function dryRunReport(prepared: PreparedPush, flags: PushFlags, io: CliIo, input
     largestBatchProfiles: Math.max(0, ...batches.map((b) => b.rows.length)),
     largestBatchBytes: Math.max(0, ...batches.map((b) => b.bytes)),
     heldBack: plan?.heldBack.length ?? 0,
+    inputRowsRejected: prepared.inputRowsRejected,
+    inputRejectsFile: prepared.inputRejectsFile ?? null,
     dateProperties: prepared.dateProperties,
-    ...(incremental !== undefined ? { incremental: incrementalJson(incremental, undefined) } : {}),
+    ...(incremental !== undefined ? { incremental: incrementalJson(incremental, undefined, clearTotals(prepared.state), prepared.state.clears) } : {}),
     ...(input?.fetch !== undefined ? { fetch: input.fetch } : {}),
   };
   if (flags.json === true) io.stdout.write(`${JSON.stringify(summary)}\n`);
@@ -270,11 +293,22 @@ function dryRunReport(prepared: PreparedPush, flags: PushFlags, io: CliIo, input
     io.stderr.write(
       `backfill: dry run: ${input?.fetch !== undefined ? `${fetchSummary(input.fetch)}; ` : ''}${incremental !== undefined ? `${incrementalHead(incremental)}; ` : ''}${formatCount(summary.profiles)} profiles in ${summary.batches} import jobs ` +
         `(largest ${formatCount(summary.largestBatchProfiles)} profiles, ${formatCount(summary.largestBatchBytes)} bytes); ` +
-        `${summary.heldBack} profiles would be rejected locally; nothing sent\n`,
+        `${summary.heldBack} profiles would be rejected locally; ${inputRowsText(prepared)}${clearsWould(prepared)}nothing sent\n`,
     );
     for (const held of plan?.heldBack ?? []) io.stderr.write(redactSecrets(`  ${held.email}: ${held.reason}\n`));
+    for (const line of clearLines(prepared.state.clears, DRY_RUN_CLEARS_LISTED)) io.stderr.write(redactSecrets(`${line}\n`));
   }
   return { kind: 'done' };
+}
+
+/** Clears a dry run lists one per line (`--json` lists them all). */
+const DRY_RUN_CLEARS_LISTED = 20;
+
+function clearsWould(prepared: PreparedPush): string {
+  const incremental = prepared.state.start.incremental;
+  if (incremental?.clearEmptied !== true) return '';
+  const count = prepared.state.clears.length;
+  return `the emptied windows of ${formatCount(count)} profiles would be cleared${count > 0 ? ' (below)' : ''}; `;
 }
 
 function report(result: PushResult, prepared: PreparedPush, flags: PushFlags, io: CliIo, input: OrderInput | undefined): void {
@@ -283,18 +317,28 @@ function report(result: PushResult, prepared: PreparedPush, flags: PushFlags, io
   // An incremental push with nothing to send opens no run log.
   const runLog = prepared.writer === undefined ? null : result.runLog;
   if (flags.json === true) {
-    const extra = incremental !== undefined ? { incremental: incrementalJson(incremental, result.recordedState) } : {};
-    io.stdout.write(redactSecrets(`${JSON.stringify({ ...t, runLog, rejectsFile: result.rejectsFile ?? null, inputRejectsFile: prepared.inputRejectsFile ?? null, stopped: result.stoppedBy?.code ?? null, ...extra, ...(input?.fetch !== undefined ? { fetch: input.fetch } : {}) })}\n`));
+    const extra = incremental !== undefined ? { incremental: incrementalJson(incremental, result.recordedState, clearTotals(prepared.state)) } : {};
+    io.stdout.write(redactSecrets(`${JSON.stringify({ ...t, runLog, rejectsFile: result.rejectsFile ?? null, inputRejectsFile: prepared.inputRejectsFile ?? null, inputRowsRejected: prepared.inputRowsRejected, stopped: result.stoppedBy?.code ?? null, ...extra, ...(input?.fetch !== undefined ? { fetch: input.fetch } : {}) })}\n`));
     return;
   }
   if (flags.quiet === true) return;
   const parts = [`${formatCount(t.sent)} of ${formatCount(t.profiles)} profiles sent`, `${formatCount(t.imported)} imported`, `${formatCount(t.rejected)} rejected${result.rejectsFile ? ` (see ${result.rejectsFile})` : ''}`, `${formatCount(t.unknown)} unknown`];
   if (incremental !== undefined) parts.unshift(incrementalHead(incremental));
   if (input?.fetch !== undefined) parts.unshift(fetchSummary(input.fetch));
-  if (t.batchesUnsent + t.batchesProcessing > 0) parts.push(`${t.batchesUnsent} batches unsent and ${t.batchesProcessing} processing: resume with backfill push --resume ${result.runLog}`);
-  if (prepared.inputRejectsFile !== undefined) parts.push(`input rows rejected: see ${prepared.inputRejectsFile}`);
-  if (incremental !== undefined) parts.push(...incrementalTail(incremental, result.recordedState));
+  const clearsUnsent = clearTotals(prepared.state).unsent;
+  const left = [
+    ...(t.batchesUnsent + t.batchesProcessing > 0 ? [`${t.batchesUnsent} batches unsent and ${t.batchesProcessing} processing`] : []),
+    ...(clearsUnsent > 0 ? [`${formatCount(clearsUnsent)} clears unsent`] : []),
+  ];
+  if (left.length > 0) parts.push(`${left.join(', ')}: resume with backfill push --resume ${result.runLog}`);
+  if (prepared.inputRejectsFile !== undefined) parts.push(inputRowsText(prepared).replace(/; $/, ''));
+  if (incremental !== undefined) parts.push(...incrementalTail(incremental, result.recordedState, clearTotals(prepared.state)));
   io.stderr.write(redactSecrets(`backfill: ${parts.join('; ')}\n`));
+}
+
+/** The input rows (order rows, or profiles CSV rows) that failed their checks, and where they went; '' when none did. */
+function inputRowsText({ inputRowsRejected, inputRejectsFile }: PreparedPush): string {
+  return inputRejectsFile === undefined ? '' : `${formatCount(inputRowsRejected)} input rows rejected (see ${inputRejectsFile}); `;
 }
 
 const parseBatchSize = wholeNumberFlag(1, KLAVIYO_LIMITS.profilesPerJob, `1 to ${KLAVIYO_LIMITS.profilesPerJob}`);

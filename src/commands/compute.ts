@@ -22,6 +22,7 @@ import { readOrders, type FileReport, type InputSettings, type ReadProgress } fr
 import { RejectsFile } from '../io/rejects-file.js';
 import type { OrderSource } from '../io/order-source.js';
 import { assertDistinctFiles, type RunFile } from '../io/file-identity.js';
+import { outputTarget } from '../io/output-target.js';
 
 export interface ComputeOptions {
   readonly files: readonly string[];
@@ -65,7 +66,10 @@ export interface ComputeCounts extends OrderCounts {
 
 export interface ProfileTable {
   readonly columns: string[];
+  /** Profiles with at least one property to set, sorted by key. */
   readonly rows: ProfileRow[];
+  /** Profiles whose orders set nothing (window mode: every order outside every window, no sizes), sorted by key. */
+  readonly withoutProperties: ProfileRow[];
   readonly counts: ComputeCounts;
   /** The committed rejects file, if any row was rejected. */
   readonly rejectsFile: string | undefined;
@@ -75,11 +79,13 @@ export interface ProfileTable {
 export async function computeProfileTable(options: ComputeOptions): Promise<ProfileTable> {
   const computed = await computeProfiles(options);
   await computed.shardThreads.release();
-  const rows = computed.profiles.toRows();
+  const rows: ProfileRow[] = [];
+  const withoutProperties: ProfileRow[] = [];
+  for (const row of computed.profiles.toRows(true)) (Object.keys(row.properties).length === 0 ? withoutProperties : rows).push(row);
   computed.counts.profiles = rows.length;
-  computed.counts.profilesWithoutProperties = computed.profiles.profileCount() - rows.length;
+  computed.counts.profilesWithoutProperties = withoutProperties.length;
   const rejectsFile = await computed.rejects.commit();
-  return { columns: computed.columns, rows, counts: computed.counts, rejectsFile };
+  return { columns: computed.columns, rows, withoutProperties, counts: computed.counts, rejectsFile };
 }
 
 interface ComputedProfiles {
@@ -121,6 +127,8 @@ async function computeProfiles(options: ComputeOptions): Promise<ComputedProfile
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.stdin ? { stdin: options.stdin } : {}),
     });
+    // Rows of an order read apart from it are matched with it now that every order is read.
+    collector.settleApartRows();
   } catch (error) {
     await rejects.discard();
     throw error;
@@ -157,16 +165,21 @@ export async function runCompute(
     { path: options.out, role: 'the output (-o)' },
     ...(options.rejectsPath !== undefined ? [{ path: options.rejectsPath, role: 'the rejects file' }] : []),
   ]);
-  // Two runs to one output would leave the profiles of one beside the rejects of the other.
-  const lock = options.out === STDIN_PATH ? undefined : RunLock.acquire(options.out, 'the output', options.onNotice ?? (() => {}));
+  // A symlinked output is the file it points to (its parts, lock and stale parts are beside that
+  // file); a device or FIFO is written through, like stdout (see io/output-target.ts).
+  const target = options.out === STDIN_PATH ? undefined : outputTarget(options.out);
+  const out = target?.kind === 'file' ? target.path : options.out;
+  // Two runs to one output would leave the profiles of one beside the rejects of the other. A device
+  // or pipe holds nothing to guard, and no lock can be made beside it (`/dev/null.lock`).
+  const lock = target?.kind !== 'file' ? undefined : RunLock.acquire(out, 'the output', options.onNotice ?? (() => {}));
   try {
-    return await computeAndWrite(options);
+    return await computeAndWrite({ ...options, out, ...(target?.kind === 'stream' ? { maxFileBytes: Infinity, writeThrough: true } : {}) });
   } finally {
     lock?.release();
   }
 }
 
-async function computeAndWrite(options: ComputeOptions & { readonly out: string; readonly maxFileBytes?: number; readonly stdout: Writable }): Promise<ComputeResult> {
+async function computeAndWrite(options: ComputeOptions & WriteOptions): Promise<ComputeResult> {
   const { profiles, shardThreads, counts, rejects } = await computeProfiles(options);
   // Profiles are computed as they are written, so a run never holds millions of rows at once.
   const sharded = await shardedProfilesCsv(profiles, { threads: shardThreads, ...(options.shardMinProfiles === undefined ? {} : { minProfiles: options.shardMinProfiles }) }).catch(async (error: unknown) => {
@@ -184,8 +197,17 @@ async function computeAndWrite(options: ComputeOptions & { readonly out: string;
   }
 }
 
+/** Where and how the profiles are written. */
+interface WriteOptions {
+  readonly out: string;
+  readonly maxFileBytes?: number;
+  readonly stdout: Writable;
+  /** `out` is a device or FIFO: written through, with no parts of earlier runs to look for beside it. */
+  readonly writeThrough?: boolean;
+}
+
 async function writeAndCommit(
-  options: { readonly out: string; readonly maxFileBytes?: number; readonly stdout: Writable },
+  options: WriteOptions,
   csv: AsyncIterator<string | Buffer>,
   rejects: RejectsFile,
   countsOnceWritten: () => ComputeCounts,
@@ -207,7 +229,7 @@ async function writeAndCommit(
     // The parts and the rejects of one run go into place together, after every check that can fail.
     let stale: string[];
     try {
-      stale = await staleParts(options.out, staged.paths, staged.header);
+      stale = options.writeThrough === true ? [] : await staleParts(options.out, staged.paths, staged.header);
       rejectsFile = await rejects.commit();
       await staged.commit().catch((error: unknown) => {
         throw writeError('the output', options.out, error);

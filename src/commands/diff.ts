@@ -6,6 +6,7 @@
 import type { Definitions } from '../core/definitions.js';
 import { definitionsHash } from '../core/definitions-hash.js';
 import { stateRows } from '../core/confirmed-state.js';
+import { planClears, type ClearPlan } from '../core/emptied-windows.js';
 import { diffProfiles, type ProfileDiff } from '../core/profile-diff.js';
 import type { ProfileRow } from '../core/profiles.js';
 import { BackfillError } from '../errors.js';
@@ -33,6 +34,8 @@ export interface DiffOptions {
   /** Where unreadable order rows go; undefined: counted only, no file written. */
   readonly rejectsPath: string | undefined;
   readonly baseline: Baseline;
+  /** Also say which emptied windows `push --incremental --clear-emptied` would clear (against this baseline). */
+  readonly clearEmptied?: boolean;
   /** Profiles read from Klaviyo so far, for a progress line. */
   readonly onBaselineProgress?: (read: number, total: number) => void;
 }
@@ -49,6 +52,8 @@ export interface DiffResult {
   readonly rejectsFile: string | undefined;
   /** Rows of a profiles CSV baseline that failed its checks: left out of the comparison, in the rejects file. */
   readonly baselineRowsRejected: number;
+  /** With `clearEmptied`: the profiles whose emptied windows would be cleared, and the properties. */
+  readonly clears?: ClearPlan | undefined;
 }
 
 export async function runDiff(options: DiffOptions): Promise<DiffResult> {
@@ -76,10 +81,13 @@ export async function runDiff(options: DiffOptions): Promise<DiffResult> {
     rejectsPath: options.rejectsPath,
     rejects,
   });
-  const baseline = await readBaseline(options, table.rows, table.columns, baselineCsv);
+  // Profiles whose orders set nothing are looked up too: what Klaviyo holds for them is emptied.
+  const baseline = await readBaseline(options, [...table.rows, ...table.withoutProperties], table.columns, baselineCsv);
+  const held = options.clearEmptied === true ? new Map(baseline.rows.filter((row) => row.email !== '').map((row) => [row.email.toLowerCase(), row.properties])) : undefined;
   return {
     baselineRowsRejected: baselineCsv?.rowsRejected ?? 0,
-    diff: diffProfiles(table.rows, baseline.rows, table.columns),
+    diff: diffProfiles(table.rows, baseline.rows, table.columns, table.withoutProperties),
+    clears: held === undefined ? undefined : planClears(table.rows, table.withoutProperties, held, options.definitions),
     columns: table.columns,
     propertiesOnlyInBaseline: baseline.columns.filter((column) => !table.columns.includes(column)),
     definitionsChanged: baseline.definitionsHash === undefined ? undefined : baseline.definitionsHash !== definitionsHash(options.definitions),

@@ -8,7 +8,7 @@
 import { dropEventsBefore } from '../core/event-retention.js';
 import type { Definitions } from '../core/definitions.js';
 import { BackfillError } from '../errors.js';
-import { EventStore, eventStoreDir } from '../io/event-store.js';
+import { EventStore, eventKey, eventStoreDir } from '../io/event-store.js';
 import { readEvents, type EventFetchCounters, type FetchedEvent } from '../klaviyo/events-api.js';
 import type { KlaviyoClientOptions } from '../klaviyo/api-client.js';
 import { findMetricByName, type MetricMatch } from '../klaviyo/metrics-api.js';
@@ -39,6 +39,8 @@ export interface FetchOptions {
   /** What is computed from the store, for the retention rule (see core/event-retention.ts). */
   readonly definitions: Definitions;
   readonly onProgress?: (progress: FetchProgress) => void;
+  /** A stale lock of the store taken over, a store of an earlier version sealed. */
+  readonly onNotice?: (message: string) => void;
 }
 
 export interface FetchProgress {
@@ -78,6 +80,7 @@ export interface FetchReport {
 }
 
 export interface FetchedStore {
+  /** Open, its lock held: the caller closes it once it has read the orders. */
   readonly store: EventStore;
   readonly metric: MetricMatch | { readonly id: string; readonly name: undefined; readonly integration: undefined };
   readonly report: FetchReport;
@@ -95,8 +98,19 @@ export async function fetchEvents(options: FetchOptions): Promise<FetchedStore> 
     metricRequests = counter.requests;
   }
   const dir = eventStoreDir(options.stateDir, metric.id);
-  if (options.refetch) await EventStore.remove(dir);
-  const store = await EventStore.open(dir, metric.id, now());
+  const store = await EventStore.open(dir, metric.id, now(), { fresh: options.refetch, ...(options.onNotice ? { onNotice: options.onNotice } : {}) });
+  try {
+    return await fetchInto(store, metric, options, { started, metricRequests });
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+}
+
+/** The fetch itself, on the store opened (and locked) for it. */
+async function fetchInto(store: EventStore, metric: FetchedStore['metric'], options: FetchOptions, run: { started: number; metricRequests: number }): Promise<FetchedStore> {
+  const now = () => options.reader.clock.now();
+  const dir = store.dir;
   const since = options.since ?? null;
   if (store.eventCount === 0 && store.manifest.since !== since) await store.setSince(since, now());
   else if (options.since !== undefined && store.manifest.since !== options.since) {
@@ -139,11 +153,12 @@ export async function fetchEvents(options: FetchOptions): Promise<FetchedStore> 
           oldestFetched = oldestFetched === null ? at : Math.min(oldestFetched, at);
           newestFetched = newestFetched === null ? at : Math.max(newestFetched, at);
         }
-        if (held.has(event.id) || previousPage.has(event.id) || currentPage.has(event.id)) {
+        const key = eventKey(event);
+        if (held.has(key) || previousPage.has(key) || currentPage.has(key)) {
           duplicates++;
           continue;
         }
-        currentPage.add(event.id);
+        currentPage.add(key);
         buffer.push(event);
       }
       if (buffer.length >= partEvents) await flush();
@@ -170,14 +185,14 @@ export async function fetchEvents(options: FetchOptions): Promise<FetchedStore> 
     eventsDeduplicated: duplicates,
     pages: counters.pages,
     pageSize: counters.pageSize,
-    requests: counters.requests + metricRequests,
+    requests: counters.requests + run.metricRequests,
     retries: counters.retries,
     storeEvents: store.eventCount,
-    storeBytes: await store.sizeOnDisk(),
+    storeBytes: store.sizeOnDisk(),
     storeOldest: store.oldest === null ? null : iso(store.oldest),
     storeNewest: store.newest === null ? null : iso(store.newest),
     trimmedBefore: store.manifest.trimmedBefore === null ? null : iso(store.manifest.trimmedBefore),
-    seconds: Math.round(now() - started) / 1000,
+    seconds: Math.round(now() - run.started) / 1000,
   };
   return { store, metric, report };
 }

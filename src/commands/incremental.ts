@@ -6,10 +6,11 @@
 import { planIncrementalPush, recordFinishedSend } from '../core/confirmed-state.js';
 import { definitionsHash, summarizeDefinitions } from '../core/definitions-hash.js';
 import { propertyColumns, type Definitions } from '../core/definitions.js';
+import { planClears, type PropertyClear } from '../core/emptied-windows.js';
 import type { ProfileList } from '../core/profile-list.js';
 import type { ProfileRow } from '../core/profiles.js';
 import { fromRanges, toRanges } from '../core/push-plan.js';
-import { confirmedRows, pushTotals, type IncrementalStart, type PushRunState } from '../core/push-run-state.js';
+import { confirmedClears, confirmedRows, pushTotals, type IncrementalStart, type PushRunState } from '../core/push-run-state.js';
 import { BackfillError } from '../errors.js';
 import { readStateFile, writeStateFile } from '../io/state-file.js';
 
@@ -18,21 +19,26 @@ export interface IncrementalOptions {
   readonly statePath: string;
   /** Send every profile whatever the state says. */
   readonly full: boolean;
+  /** Clear the windows that emptied (one Create or Update Profile request per profile) instead of leaving them. */
+  readonly clearEmptied?: boolean;
 }
 
-/** The rows to send and the run log's record of the choice. */
+/** The rows to send, the emptied windows to clear, and the run log's record of the choice. */
 export async function chooseIncrementalRows(
   computed: readonly ProfileRow[],
+  withoutProperties: readonly ProfileRow[],
   definitions: Definitions,
   options: IncrementalOptions,
-): Promise<{ rows: ProfileRow[]; entry: IncrementalStart }> {
+): Promise<{ rows: ProfileRow[]; clears: PropertyClear[]; entry: IncrementalStart }> {
   const state = await readStateFile(options.statePath);
   const hash = definitionsHash(definitions);
   const columns = propertyColumns(definitions);
-  const plan = planIncrementalPush(computed, state, hash, columns, options.full);
+  const plan = planIncrementalPush(computed, state, hash, columns, options.full, withoutProperties);
   const { diff } = plan;
+  const clearing = options.clearEmptied === true ? planClears(computed, withoutProperties, state?.profiles, definitions) : undefined;
   return {
     rows: plan.selection.map((index) => computed[index]!),
+    clears: clearing?.clears ?? [],
     entry: {
       statePath: options.statePath,
       definitionsHash: hash,
@@ -49,6 +55,7 @@ export async function chooseIncrementalRows(
         onlyInState: diff.onlyInBaseline.length,
         withoutEmail: diff.withoutEmail,
       },
+      ...(clearing !== undefined ? { clearEmptied: true, clearsWithoutEmail: clearing.withoutEmail } : {}),
     },
   };
 }
@@ -73,6 +80,8 @@ export interface RecordedState {
   readonly path: string;
   /** Profiles this run confirmed and wrote into the state. */
   readonly recorded: number;
+  /** Profiles whose cleared windows the state no longer holds. */
+  readonly cleared: number;
 }
 
 /**
@@ -82,6 +91,7 @@ export interface RecordedState {
  */
 export async function recordIncrementalPush(state: PushRunState, profiles: ProfileList, entry: IncrementalStart, at: string): Promise<RecordedState> {
   const confirmed = confirmedRows(state).map((index) => profiles.row(index));
+  const cleared = confirmedClears(state);
   const totals = pushTotals(state);
   const previous = await readStateFile(entry.statePath);
   const next = recordFinishedSend(previous, {
@@ -89,9 +99,10 @@ export async function recordIncrementalPush(state: PushRunState, profiles: Profi
     definitions: entry.definitions,
     columns: entry.columns,
     confirmed,
+    cleared,
     complete: totals.batchesUnsent + totals.batchesProcessing === 0,
     at,
   });
   await writeStateFile(entry.statePath, next);
-  return { path: entry.statePath, recorded: confirmed.length };
+  return { path: entry.statePath, recorded: confirmed.length, cleared: cleared.length };
 }

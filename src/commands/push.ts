@@ -8,6 +8,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { readConfig } from '../config/config-file.js';
 import { resolveRunSettings, restoreSettings } from '../config/run-settings.js';
 import type { Definitions } from '../core/definitions.js';
+import type { PropertyClear } from '../core/emptied-windows.js';
 import { rowList, type ProfileList } from '../core/profile-list.js';
 import type { ProfileRow } from '../core/profiles.js';
 import { JsonBytes } from '../core/json-bytes.js';
@@ -22,6 +23,8 @@ import { RejectsFile } from '../io/rejects-file.js';
 import { readRunLog, RunLogWriter } from '../io/run-log.js';
 import { awaitJobs } from '../klaviyo/await-jobs.js';
 import { systemClock, type Clock } from '../klaviyo/clock.js';
+import { pacedHttp } from '../klaviyo/api-client.js';
+import { PROFILE_IMPORT_LIMITS, sendClears } from '../klaviyo/clear-properties.js';
 import { KlaviyoHttp, type KlaviyoConnection, type WaitReason } from '../klaviyo/http.js';
 import type { RetryWave } from '../klaviyo/retry-policy.js';
 import { JobsApi } from '../klaviyo/jobs-api.js';
@@ -46,7 +49,7 @@ export interface PushOptions {
   /** Nightly: send only the profiles that differ from the state file, and record what Klaviyo confirms. */
   readonly incremental?: IncrementalOptions;
   /** Asked before a new push opens its run log; throws to cancel. Not asked on resume, dry run, or with nothing to send. */
-  readonly confirm?: (push: { profiles: number; batches: number; dateProperties: readonly string[] }) => Promise<void>;
+  readonly confirm?: (push: { profiles: number; batches: number; clears: number; dateProperties: readonly string[] }) => Promise<void>;
   /** A line for the operator that is not an error (a stale lock taken over). */
   readonly onNotice?: (message: string) => void;
 }
@@ -57,8 +60,10 @@ export interface PreparedPush {
   readonly state: PushRunState;
   readonly runLog: string;
   readonly rejectsPath: string;
-  /** Order rows that could not be read (pushing orders), committed beside the run log. */
+  /** Order rows that could not be read (pushing orders), or profiles CSV rows that failed its checks, committed beside the run log. */
   readonly inputRejectsFile: string | undefined;
+  /** How many such rows there were (0 when there is no such file). */
+  readonly inputRowsRejected: number;
   /** Properties holding dates: these can start date-triggered flows. */
   readonly dateProperties: string[];
   readonly resumed: boolean;
@@ -95,8 +100,8 @@ async function prepareLocked(options: PushOptions, locks: RunLocks, now: () => n
     const incremental = state.start.incremental;
     checkPushFiles(state.start.source, { runLog, rejectsPath, inputRejectsPath, statePath: incremental?.statePath });
     if (incremental !== undefined) locks.take(incremental.statePath, 'the state file');
-    const loaded = await loadProfiles(state.start.source, inputRejectsPath, runLog);
-    const { inputRejectsFile } = loaded;
+    const loaded = await loadProfiles(state.start.source, inputRejectsPath, runLog, options.onNotice);
+    const { inputRejectsFile, inputRowsRejected } = loaded;
     const profiles = incremental === undefined ? loaded.profiles : rowList(reselectRows(computedRows(loaded), incremental, runLog));
     if (fingerprint(profiles) !== state.start.fingerprint) {
       throw new BackfillError('RUN_LOG_MISMATCH', `the profiles computed now differ from those ${runLog} was pushing`, {
@@ -105,22 +110,24 @@ async function prepareLocked(options: PushOptions, locks: RunLocks, now: () => n
       });
     }
     const writer = options.dryRun ? undefined : await RunLogWriter.open(runLog, false);
-    const prepared = { profiles, state, runLog, rejectsPath, inputRejectsFile, dateProperties: profiles.textProperties(), resumed: true, writer, plan: undefined, locks };
+    const prepared = { profiles, state, runLog, rejectsPath, inputRejectsFile, inputRowsRejected, dateProperties: profiles.textProperties(), resumed: true, writer, plan: undefined, locks };
     if (writer !== undefined) record(prepared, { type: 'resume', at: new Date(now()).toISOString() });
     return { ...prepared, totals: pushTotals(state) };
   }
   if (options.incremental !== undefined) locks.take(options.incremental.statePath, 'the state file');
-  const loaded = await loadProfiles(start.source, inputRejectsPath, runLog);
-  const { inputRejectsFile } = loaded;
+  const loaded = await loadProfiles(start.source, inputRejectsPath, runLog, options.onNotice);
+  const { inputRejectsFile, inputRowsRejected } = loaded;
   let profiles = loaded.profiles;
   let incremental: StartEntry['incremental'];
+  let clears: readonly PropertyClear[] = [];
   if (options.incremental !== undefined) {
     if (loaded.kind !== 'orders') {
       throw new BackfillError('USAGE', '--incremental computes from order exports; it cannot take --profiles', { hint: 'Run backfill push --incremental <orders.csv...>.' });
     }
-    const chosen = await chooseIncrementalRows(loaded.rows, loaded.definitions, options.incremental);
+    const chosen = await chooseIncrementalRows(loaded.rows, loaded.withoutProperties, loaded.definitions, options.incremental);
     profiles = rowList(chosen.rows);
     incremental = chosen.entry;
+    clears = chosen.clears;
   }
   const startEntry: StartEntry = {
     type: 'start',
@@ -135,12 +142,13 @@ async function prepareLocked(options: PushOptions, locks: RunLocks, now: () => n
   const state = replayRunLog([startEntry]);
   const plan = planBatches(profiles, options.limits ?? KLAVIYO_LIMITS, start.listId);
   const properties = profiles.textProperties();
-  // A quiet night (an incremental push with nothing to send) leaves no run log behind.
-  const writes = !options.dryRun && (incremental === undefined || profiles.length > 0);
-  if (writes) await options.confirm?.({ profiles: profiles.length, batches: plan.batches.length, dateProperties: properties });
+  // A quiet night (an incremental push with nothing to send or clear) leaves no run log behind.
+  const writes = !options.dryRun && (incremental === undefined || profiles.length > 0 || clears.length > 0);
+  if (writes) await options.confirm?.({ profiles: profiles.length, batches: plan.batches.length, clears: clears.length, dateProperties: properties });
   const writer = writes ? await RunLogWriter.open(runLog, true) : undefined;
   writer?.append(startEntry);
-  const prepared = { profiles, state, runLog, rejectsPath, inputRejectsFile, dateProperties: properties, resumed: false, writer, plan, locks };
+  const prepared = { profiles, state, runLog, rejectsPath, inputRejectsFile, inputRowsRejected, dateProperties: properties, resumed: false, writer, plan, locks };
+  if (clears.length > 0) record(prepared, { type: 'clears', clears });
   if (plan.heldBack.length > 0) record(prepared, { type: 'rejected', batch: null, profiles: plan.heldBack });
   plan.batches.forEach((batch, index) => record(prepared, { type: 'batch', batch: index + 1, rows: toRanges(batch.rows) }));
   return { ...prepared, totals: pushTotals(state) };
@@ -186,6 +194,8 @@ export async function applyPush(prepared: PreparedPush, options: ApplyOptions): 
   let stoppedBy: BackfillError | undefined;
   try {
     await sendBatches(context);
+    // While Klaviyo works on the jobs: the clears have limits of their own, so they take none of the polls'.
+    await sendClears({ ...clearClient(options, tuning, clock, stop), state: prepared.state, record: context.record, onProgress: context.onProgress });
     await awaitJobs(context, prepared.runLog);
   } catch (error) {
     if (!(error instanceof BackfillError)) throw error;
@@ -223,10 +233,25 @@ export async function applyPush(prepared: PreparedPush, options: ApplyOptions): 
   return { totals, runLog: prepared.runLog, rejectsFile, stoppedBy, recordedState };
 }
 
+/** The client for the clears: Create or Update Profile's own limits, the push's timeouts, retries and stop. */
+function clearClient(options: ApplyOptions, tuning: PushTuning, clock: Clock, stop: AbortSignal): { http: KlaviyoHttp; tuning: PushTuning } {
+  const client = { connection: options.connection, tuning, clock, stop, ...(options.onWait ? { onWait: options.onWait } : {}), ...(options.onRetry ? { onRetry: options.onRetry } : {}) };
+  return { http: pacedHttp(client, PROFILE_IMPORT_LIMITS), tuning };
+}
+
 /** A profiles CSV, read into columns; or order exports, computed into rows by these definitions. */
 type LoadedProfiles =
-  | { readonly kind: 'profiles'; readonly profiles: ProfileList; readonly inputRejectsFile: string | undefined }
-  | { readonly kind: 'orders'; readonly profiles: ProfileList; readonly rows: ProfileRow[]; readonly inputRejectsFile: string | undefined; readonly definitions: Definitions };
+  | { readonly kind: 'profiles'; readonly profiles: ProfileList; readonly inputRejectsFile: string | undefined; readonly inputRowsRejected: number }
+  | {
+      readonly kind: 'orders';
+      readonly profiles: ProfileList;
+      readonly rows: ProfileRow[];
+      /** Profiles whose orders set nothing (their windows emptied): never sent, perhaps cleared. */
+      readonly withoutProperties: ProfileRow[];
+      readonly inputRejectsFile: string | undefined;
+      readonly inputRowsRejected: number;
+      readonly definitions: Definitions;
+    };
 
 /** The loaded profiles as rows, for the incremental selection (which only order exports start). */
 function computedRows(loaded: LoadedProfiles): readonly ProfileRow[] {
@@ -235,13 +260,13 @@ function computedRows(loaded: LoadedProfiles): readonly ProfileRow[] {
 }
 
 /** Where the profiles come from: order exports computed as `compute` does, or a profiles CSV. */
-async function loadProfiles(source: PushSource, inputRejectsPath: string, runLog: string): Promise<LoadedProfiles> {
+async function loadProfiles(source: PushSource, inputRejectsPath: string, runLog: string, onNotice: ((message: string) => void) | undefined): Promise<LoadedProfiles> {
   if (source.kind === 'profiles') {
     // A row that fails the checks is not sent: it goes to the input rejects file with its line.
     const rejects = new RejectsFile(inputRejectsPath);
     try {
       const { profiles } = await readProfilesCsv(source.file, (rejected) => rejects.add(rejected));
-      return { kind: 'profiles', profiles, inputRejectsFile: await rejects.commit() };
+      return { kind: 'profiles', profiles, inputRejectsFile: await rejects.commit(), inputRowsRejected: rejects.count };
     } catch (error) {
       await rejects.discard();
       throw error;
@@ -249,7 +274,7 @@ async function loadProfiles(source: PushSource, inputRejectsPath: string, runLog
   }
   const config = source.configPath === null ? undefined : await readConfig(source.configPath);
   const settings = resolveRunSettings(restoreSettings(source.settings, runLog), config);
-  const events = source.klaviyo === undefined ? undefined : await EventStore.open(source.klaviyo.store, source.klaviyo.metricId, Date.now());
+  const events = source.klaviyo === undefined ? undefined : await EventStore.open(source.klaviyo.store, source.klaviyo.metricId, Date.now(), onNotice ? { onNotice } : {});
   const table = await computeProfileTable({
     files: source.files,
     ...(events !== undefined ? { source: storedEventOrders(events, eventReading(settings.events.itemPaths, settings.input), source.klaviyo!.label) } : {}),
@@ -258,8 +283,8 @@ async function loadProfiles(source: PushSource, inputRejectsPath: string, runLog
     asOf: source.asOf,
     strict: false,
     rejectsPath: inputRejectsPath,
-  });
-  return { kind: 'orders', profiles: rowList(table.rows), rows: table.rows, inputRejectsFile: table.rejectsFile, definitions: settings.definitions };
+  }).finally(() => events?.close());
+  return { kind: 'orders', profiles: rowList(table.rows), rows: table.rows, withoutProperties: table.withoutProperties, inputRejectsFile: table.rejectsFile, inputRowsRejected: table.counts.rowsRejected, definitions: settings.definitions };
 }
 
 function record(prepared: Pick<PreparedPush, 'state' | 'writer'>, entry: RunLogEntry): void {

@@ -39,6 +39,8 @@ export interface FileConfig {
   readonly eventOverlapHours?: number;
   /** Where `backfill flow`'s webhooks read the order from the event (flags override each). */
   readonly flowEvent?: Partial<EventFields>;
+  /** `push --incremental` clears emptied windows (as `--clear-emptied`); `diff` shows what it would clear. */
+  readonly clearEmptied?: boolean;
 }
 
 
@@ -114,6 +116,7 @@ const CONFIG_RULES: { readonly [K in Exclude<keyof FileConfig, 'path'>]-?: (valu
     return value;
   },
   flowEvent: parseFlowEvent,
+  clearEmptied: boolean,
 };
 
 export const CONFIG_KEYS = Object.keys(CONFIG_RULES) as readonly (keyof typeof CONFIG_RULES)[];

@@ -63,9 +63,10 @@ export function resolveRunSettings(explicit: ExplicitSettings, file: FileConfig 
   if (problem !== undefined) {
     throw new BackfillError('CONFIG_INVALID', `${file?.path ?? 'config'}: ${problem}`, {
       ...(file !== undefined ? { location: { file: file.path } } : {}),
-      hint: 'Name only the windows and sizes computed (--windows / "windows", --sizes / "sizes"), each name once.',
+      hint: 'Name only the windows and sizes computed (--windows / "windows", --sizes / "sizes"), each name once, none of them Email or Phone Number in any case; a profiles CSV types a column by its name\'s ending, so a value\'s name must not end in _date, nor a date\'s in _value.',
     });
   }
+  checkSizeAliases(explicit.sizeAlias, file, definitions.sizes.map((s) => s.size));
 
   const formatName = explicit.format ?? file?.format ?? 'auto';
   const dateFormat = explicit.dateFormat ?? file?.dateFormat;
@@ -86,6 +87,29 @@ export function resolveRunSettings(explicit: ExplicitSettings, file: FileConfig 
     overlapMs: (file?.eventOverlapHours ?? DEFAULT_EVENT_OVERLAP_HOURS) * 3_600_000,
   };
   return { definitions, input, events };
+}
+
+/**
+ * An alias given (by flag or in the file) must name a size computed: `S=smal` would otherwise be
+ * accepted and every S item silently lose its date. The defaults are exempt: they name the default
+ * sizes, and an alias to a size not computed simply does nothing.
+ */
+function checkSizeAliases(flag: SizeAliasFlag | undefined, file: FileConfig | undefined, sizes: readonly string[]): void {
+  const known = new Set(sizes.map((size) => size.toLowerCase()));
+  const listed = sizes.join(', ');
+  for (const [alias, size] of Object.entries(flag?.aliases ?? {})) {
+    if (known.has(size.toLowerCase())) continue;
+    throw new BackfillError('USAGE', `--size-alias ${alias}=${size}: "${size}" is not one of the sizes (${listed})`, {
+      hint: 'An alias names a size given by --sizes (or "sizes" in the config): fix its spelling, or add the size there.',
+    });
+  }
+  for (const [alias, size] of Object.entries(file?.sizeAliases ?? {})) {
+    if (known.has(size.toLowerCase())) continue;
+    throw new BackfillError('CONFIG_INVALID', `${file!.path}: "sizeAliases.${alias}" names "${size}", which is not one of the sizes (${listed})`, {
+      location: { file: file!.path },
+      hint: 'An alias names a size given by "sizes" (or --sizes): fix its spelling, or add the size there.',
+    });
+  }
 }
 
 /** Defaults, then the file's, then the flag's; `--size-alias none` or `"defaultSizeAliases": false` drop the defaults. */

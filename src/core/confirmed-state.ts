@@ -4,6 +4,7 @@
  * profiles to send, and folding a finished push back in. The file itself is src/io/state-file.ts.
  */
 import type { DefinitionsSummary } from './definitions-hash.js';
+import type { PropertyClear } from './emptied-windows.js';
 import { diffProfiles, type ProfileDiff } from './profile-diff.js';
 import type { ProfileRow, PropertyValue } from './profiles.js';
 import { compareCodeUnits } from './profiles.js';
@@ -47,7 +48,8 @@ export function stateRows(state: ConfirmedState): ProfileRow[] {
 
 /**
  * Which computed profiles to send. Profiles known only by phone are never selected: the bulk import
- * here keys on email, so they could only be rejected again every night.
+ * here keys on email, so they could only be rejected again every night. `withoutProperties` (profiles
+ * whose orders set nothing) are never sent; the diff counts what the state holds for them as emptied.
  */
 export function planIncrementalPush(
   rows: readonly ProfileRow[],
@@ -55,8 +57,9 @@ export function planIncrementalPush(
   definitionsHash: string,
   columns: readonly string[],
   full: boolean,
+  withoutProperties: readonly ProfileRow[] = [],
 ): IncrementalPlan {
-  const diff = diffProfiles(rows, state === undefined ? [] : stateRows(state), columns);
+  const diff = diffProfiles(rows, state === undefined ? [] : stateRows(state), columns, withoutProperties);
   const reason: SendReason = full
     ? 'full'
     : state === undefined
@@ -81,6 +84,8 @@ export interface FinishedSend {
   readonly columns: readonly string[];
   /** Profiles whose job completed with no import error for them. */
   readonly confirmed: readonly ProfileRow[];
+  /** Clears Klaviyo answered with 2xx: those properties are gone from the profile. */
+  readonly cleared?: readonly PropertyClear[];
   /** Every batch finished (none unsent or still processing): the send may stand for its definitions. */
   readonly complete: boolean;
   readonly at: string;
@@ -89,8 +94,9 @@ export interface FinishedSend {
 /**
  * The state after a push. A confirmed profile's entry becomes what Klaviyo now holds: the values sent,
  * over the earlier values of the same columns (a blank is never sent, so an emptied window keeps its old
- * value in Klaviyo and here). Profiles not confirmed keep their entries: the next run compares against
- * them and sends them again if they still differ.
+ * value in Klaviyo and here), less the properties a confirmed clear removed (a profile left with none is
+ * dropped). Profiles not confirmed keep their entries: the next run compares against them and sends
+ * them (or their clear) again if they still differ.
  */
 export function recordFinishedSend(previous: ConfirmedState | undefined, send: FinishedSend): ConfirmedState {
   const profiles = new Map(previous?.profiles ?? []);
@@ -103,6 +109,14 @@ export function recordFinishedSend(previous: ConfirmedState | undefined, send: F
       if (value !== undefined) kept[column] = value;
     }
     profiles.set(email, kept);
+  }
+  for (const clear of send.cleared ?? []) {
+    const before = profiles.get(clear.email);
+    if (before === undefined) continue;
+    const after = { ...before };
+    for (const property of clear.properties) delete after[property];
+    if (Object.keys(after).length > 0) profiles.set(clear.email, after);
+    else profiles.delete(clear.email);
   }
   const sameDefinitions = previous?.definitionsHash === send.definitionsHash;
   const definitionsHash = send.complete || sameDefinitions ? send.definitionsHash : null;

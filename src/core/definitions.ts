@@ -66,7 +66,13 @@ export function buildDefinitions(
   };
 }
 
-/** What is wrong with the chosen names (a window or size not computed, a name used twice), if anything. */
+/**
+ * What is wrong with the chosen names (a window or size not computed, a name used twice), if anything.
+ * A name must also read back as what it is: Klaviyo's import and the profiles-CSV reader find the
+ * email and phone columns by name in any case, and the reader types a column by its name's ending
+ * (`_value` a number, `_date` a date), so a window's value named `x_date`, or a date named `x_value`,
+ * would make push refuse every row of the file compute wrote.
+ */
 export function propertyNameProblem(definitions: Definitions, names: PropertyNames): string | undefined {
   for (const days of Object.keys(names.windows ?? {})) {
     if (!definitions.windows.some((w) => String(w.days) === days)) {
@@ -78,12 +84,35 @@ export function propertyNameProblem(definitions: Definitions, names: PropertyNam
       return `"properties.sizes" names size "${size}", which is not computed (sizes: ${definitions.sizes.map((s) => s.size).join(', ')})`;
     }
   }
-  const seen = new Set<string>(['Email', 'Phone Number']);
+  const seen = new Map<string, string>(KEY_COLUMNS.map((column) => [column.toLowerCase(), column]));
   for (const column of propertyColumns(definitions)) {
-    if (seen.has(column)) return `property name "${column}" is used twice (or clashes with Email / Phone Number)`;
-    seen.add(column);
+    const clash = seen.get(column.toLowerCase());
+    if (clash === column) return `property name "${column}" is used twice (or clashes with Email / Phone Number)`;
+    if (clash !== undefined) return `property name "${column}" clashes with the ${clash} column (names are compared in any case)`;
+    seen.set(column.toLowerCase(), column);
+  }
+  for (const window of definitions.windows) {
+    if (propertyKindOfName(window.valueProperty) === 'date') return `the value property "${window.valueProperty}" (window ${window.days}) ends in _date, which a profiles CSV reads as a date`;
+  }
+  for (const date of [...definitions.windows.map((w) => w.dateProperty), ...definitions.sizes.map((s) => s.dateProperty)]) {
+    if (propertyKindOfName(date) === 'value') return `the date property "${date}" ends in _value, which a profiles CSV reads as a number`;
   }
   return undefined;
+}
+
+/** The profile's key columns of a profiles CSV, before the properties. */
+const KEY_COLUMNS = ['Email', 'Phone Number'] as const;
+
+/**
+ * What a profiles CSV's column holds, told by its name's ending in any case (the reader, push
+ * --profiles and diff --against FILE, checks each cell by it): `_value` a plain number, `_date` a
+ * `yyyy-MM-dd HH:mm:ss` date, anything else a number or text as it reads.
+ */
+export function propertyKindOfName(name: string): 'value' | 'date' | 'any' {
+  const lower = name.toLowerCase();
+  if (lower.endsWith('_value')) return 'value';
+  if (lower.endsWith('_date')) return 'date';
+  return 'any';
 }
 
 /** Property columns in output order (after `Email`). */

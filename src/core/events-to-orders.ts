@@ -6,7 +6,7 @@
  * here as `readItems` (it lives with that format), so an event and its CSV export give one order.
  */
 import { emailProblem } from './email.js';
-import { parseMoney } from './money.js';
+import { orderValueProblem, parseMoney } from './money.js';
 import type { Order } from './order.js';
 import { parseTimestamp } from './timestamp.js';
 
@@ -41,6 +41,8 @@ export type EventOutcome =
   | { readonly kind: 'unreadable'; readonly code: string; readonly reason: string };
 
 export function orderOfEvent(event: OrderEvent, reading: EventReading): EventOutcome {
+  // The id is the order id: without one, the order cannot be told from the others (nor recognised when fetched again).
+  if (event.id === '') return { kind: 'unreadable', code: 'BAD_EVENT', reason: 'event without an id: Klaviyo sent none, or one that is neither text nor a whole number' };
   const properties = event.properties;
   if (properties === null || typeof properties !== 'object' || Array.isArray(properties)) {
     return { kind: 'unreadable', code: 'BAD_EVENT', reason: `event ${event.id}: event_properties is not an object` };
@@ -51,6 +53,8 @@ export function orderOfEvent(event: OrderEvent, reading: EventReading): EventOut
     const given = fields['$value'];
     return { kind: 'unreadable', code: 'BAD_VALUE', reason: `event ${event.id}: $value ${given === undefined || given === null || given === '' ? 'is missing' : `is not a number: ${JSON.stringify(given)}`}` };
   }
+  const tooLarge = orderValueProblem(value, String(fields['$value']));
+  if (tooLarge !== undefined) return { kind: 'unreadable', code: 'BAD_VALUE', reason: `event ${event.id}: $value ${tooLarge}` };
   const placedAt = event.datetime === null ? undefined : parseTimestamp(event.datetime);
   if (placedAt === undefined || !placedAt.ok) {
     return { kind: 'unreadable', code: 'BAD_DATE', reason: `event ${event.id}: datetime ${event.datetime === null ? 'is missing' : placedAt !== undefined && !placedAt.ok ? placedAt.reason : ''}` };

@@ -101,6 +101,22 @@ function signed(match: RegExpExecArray, plain: (digits: string) => string): numb
   return signBefore === '-' || signAfter === '-' ? -value : value;
 }
 
+/**
+ * Totals of this size or more are refused as bad values. No order comes near it (such a cell is an
+ * id or a card number in the wrong column), and it has no plain decimal form here: `String` writes
+ * `1e+21`, which the profiles CSV must never hold (push reads values as plain decimals).
+ */
+export const MAX_ORDER_VALUE = 1e21;
+
+/**
+ * Why a total read from `cell` as `value` cannot be an order's, or undefined when it can; completes
+ * "<column> ...". Only totals parsed from text need it: a cell read from its bytes is below 2^53.
+ */
+export function orderValueProblem(value: number, cell: string): string | undefined {
+  if (Math.abs(value) < MAX_ORDER_VALUE) return undefined;
+  return `is too large for an order total: "${cell.trim()}" (10^21 or more; is a wrong column mapped to it?)`;
+}
+
 /** A value as a plain decimal for CSV and JSON (`129.5`, `1359`): no symbol, no grouping, no exponent. */
 export function formatValue(value: number): string {
   const text = String(value);

@@ -36,6 +36,14 @@ export class OrderIds {
     return this.#see(idKey(order.orderId), orderFingerprint(order, profileKeyHash));
   }
 
+  /** Whether an order of this id was recorded (`see`), here or in a part taken in. */
+  has(orderId: string): boolean {
+    if (this.#pending.length > 0) this.#mergePending();
+    const key = idKey(orderId);
+    if (typeof key === 'number') return this.#numeric.get(key) !== NOT_SEEN;
+    return this.#maps.some((map) => map.has(key));
+  }
+
   /**
    * Every id held, with its fingerprint, as plain data a worker thread can transfer (`absorb`) without
    * a copy: the numeric ids are the table itself, empty slots included; this must not be used afterwards.

@@ -35,8 +35,9 @@ export interface ProfileDiff {
   /** Emails only the baseline has (no order in the export): left as they are. */
   readonly onlyInBaseline: readonly string[];
   /**
-   * Properties the computation leaves blank but the baseline holds (window mode, a window emptied):
-   * left as they are in Klaviyo, since a segment's own date condition already drops them.
+   * Properties the computation leaves blank but the baseline holds (window mode, a window emptied),
+   * also of profiles whose orders set nothing any more: left as they are in Klaviyo (a segment's own
+   * date condition already drops them), or cleared by `push --incremental --clear-emptied`.
    */
   readonly stale: readonly StaleProperty[];
   /** Computed profiles known only by phone: not compared, since Klaviyo's bulk import and Get Profiles key on email here. */
@@ -45,9 +46,11 @@ export interface ProfileDiff {
 
 /**
  * Compares computed rows with a baseline over the given property columns, keyed by lower-cased email.
- * Properties outside `columns` (another definition's names) are not compared.
+ * Properties outside `columns` (another definition's names) are not compared. `withoutProperties` are
+ * the computed profiles whose orders set nothing: never added, but what the baseline holds for them is
+ * stale (their windows emptied), not "only in the baseline".
  */
-export function diffProfiles(current: readonly ProfileRow[], baseline: readonly ProfileRow[], columns: readonly string[]): ProfileDiff {
+export function diffProfiles(current: readonly ProfileRow[], baseline: readonly ProfileRow[], columns: readonly string[], withoutProperties: readonly ProfileRow[] = []): ProfileDiff {
   const baselineByEmail = new Map(baseline.filter((row) => row.email !== '').map((row) => [row.email.toLowerCase(), row]));
   const added: ProfileRow[] = [];
   const changed: ProfileChange[] = [];
@@ -80,6 +83,17 @@ export function diffProfiles(current: readonly ProfileRow[], baseline: readonly 
     if (changes.length > 0) changed.push({ email, changes });
     else unchangedCount++;
   }
+  for (const row of withoutProperties) {
+    const email = row.email.toLowerCase();
+    const before = email === '' ? undefined : baselineByEmail.get(email);
+    if (before === undefined) continue;
+    seen.add(email);
+    for (const property of columns) {
+      const from = before.properties[property];
+      if (from !== undefined) stale.push({ email, property, value: from });
+    }
+  }
+  stale.sort((a, b) => compareCodeUnits(a.email, b.email));
   const onlyInBaseline = [...baselineByEmail.keys()].filter((email) => !seen.has(email)).sort(compareCodeUnits);
   return { added, changed, unchangedCount, onlyInBaseline, stale, withoutEmail };
 }

@@ -62,6 +62,11 @@ export class ProfileShards {
     return this.#shards[this.#shards.length === 1 ? 0 : shardOf(hash, this.#shards.length)]!.add(order, key, hash);
   }
 
+  /** `ProfileAccumulator.addSizes` in the profile's shard. */
+  addSizes(key: string, hash: number, placedAt: number, sizes: readonly string[]): boolean {
+    return this.#shards[this.#shards.length === 1 ? 0 : shardOf(hash, this.#shards.length)]!.addSizes(key, hash, placedAt, sizes);
+  }
+
   /** Each shard's content, for another thread's `absorb` (transfer the buffers); these shards must not be used afterwards. */
   handOver(): AccumulatedPart[] {
     return this.#shards.map((shard) => shard.handOver());
@@ -102,13 +107,16 @@ export class ProfileShards {
   }
 
   /** All rows at once, sorted by key as one accumulator's `rows()` are (push and diff need them together). */
-  toRows(): ProfileRow[] {
-    return [...this.rows()];
+  toRows(withEmpty = false): ProfileRow[] {
+    return [...this.rows(withEmpty)];
   }
 
-  /** The rows of every shard merged into key order (code-unit order of the key, phone for a phone-only profile). */
-  rows(): ProfileRowSource {
-    const sources = this.#shards.map((_, shard) => this.merged(shard).rows());
+  /**
+   * The rows of every shard merged into key order (code-unit order of the key, phone for a phone-only
+   * profile); `withEmpty` also gives profiles whose orders set nothing (see ProfileAccumulator.rows).
+   */
+  rows(withEmpty = false): ProfileRowSource {
+    const sources = this.#shards.map((_, shard) => this.merged(shard).rows(withEmpty));
     return {
       withPhone: sources.some((source) => source.withPhone),
       definitions: this.definitions,

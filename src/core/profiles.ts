@@ -134,6 +134,26 @@ export class ProfileAccumulator {
   }
 
   /**
+   * Adds an order's sizes without the order: rows of an order read apart from the row with its total
+   * (see OrderSink.apartRows), whose order was added on its own. A size's date is the latest order
+   * with it, whichever rows named it, so this is what reading the rows together gives. False (and
+   * nothing added) when placed after `asOf`.
+   */
+  addSizes(key: string, hash: number, placedAt: number, sizes: readonly string[]): boolean {
+    if (placedAt > this.#asOf) return false;
+    const known = this.#profileIds.size;
+    const profile = this.#profileIds.add(key, hash);
+    if (profile === known) this.#growSizeTable(profile + 1);
+    for (const size of sizes) {
+      const index = this.#sizeIndex.get(size);
+      if (index === undefined) continue;
+      const slot = profile * this.#sizeCount + index;
+      if (placedAt > this.#latestBySize[slot]!) this.#latestBySize[slot] = placedAt;
+    }
+    return true;
+  }
+
+  /**
    * What this accumulator holds, as plain arrays a worker thread can transfer to another (`absorb`
    * takes it in) without copying them: this accumulator must not be used afterwards. Profiles are
    * listed in order of first appearance, orders in input order.
@@ -169,10 +189,12 @@ export class ProfileAccumulator {
 
   /**
    * One row per profile that has at least one property to set, sorted by key (code-unit order), so
-   * profiles known only by phone (`+1...`) come before emails. Made one at a time.
+   * profiles known only by phone (`+1...`) come before emails. Made one at a time. `withEmpty` also
+   * gives the profiles whose orders set nothing, with no properties (a nightly push clears what
+   * Klaviyo still holds for them).
    */
-  rows(): ProfileRowSource {
-    const values = this.values();
+  rows(withEmpty = false): ProfileRowSource {
+    const values = this.values(withEmpty);
     const definitions = this.#definitions;
     return {
       withPhone: values.withPhone,
@@ -187,7 +209,7 @@ export class ProfileAccumulator {
    * The same profiles as `rows()`, as numbers: what the CSV writer formats. Writing millions of
    * profiles never holds them all, nor makes an object per profile.
    */
-  values(): ProfileValuesSource {
+  values(withEmpty = false): ProfileValuesSource {
     // Numbers in key order straight from the index: no string per key, and no lookup of each key again.
     const inOrder = this.#profileIds.numbersInKeyOrder();
     const place = new Uint32Array(inOrder.length);
@@ -203,7 +225,7 @@ export class ProfileAccumulator {
     }
     const compute = (k: number) => this.#compute(inOrder[k]!, k, grouped, cursor);
     function* inKeyOrder(): Generator<ProfileValues> {
-      for (let k = 0; k < inOrder.length; k++) if (compute(k)) yield cursor;
+      for (let k = 0; k < inOrder.length; k++) if (compute(k) || withEmpty) yield cursor;
     }
     return { withPhone, definitions: this.#definitions, [Symbol.iterator]: inKeyOrder };
   }
@@ -247,7 +269,7 @@ export class ProfileAccumulator {
 const AT_SIGN = 0x40;
 
 /** The key an order's profile is known by: its email, or without one its phone. An email has an `@` and a phone number never does, so one index holds both kinds. */
-export function profileKey(order: Order): string {
+export function profileKey(order: Pick<Order, 'email' | 'phone'>): string {
   return order.email !== '' ? order.email : (order.phone ?? '');
 }
 

@@ -8,6 +8,7 @@ import type { SendReason } from './confirmed-state.js';
 /** Settings in the JSON form the run log keeps them in (see config/run-settings.ts). */
 export type StoredSettingsJson = { readonly [key: string]: unknown };
 import type { DefinitionsSummary } from './definitions-hash.js';
+import type { PropertyClear } from './emptied-windows.js';
 import { fromRanges, type RowRanges } from './push-plan.js';
 
 export const RUN_LOG_VERSION = 1;
@@ -78,6 +79,10 @@ export interface IncrementalStart {
   /** The profiles sent, as indices into the computed table (the run's own rows are these, in order). */
   readonly selection: RowRanges;
   readonly counts: IncrementalCounts;
+  /** `--clear-emptied`: emptied windows are cleared (the profiles are in a `clears` entry), not left. */
+  readonly clearEmptied?: boolean;
+  /** With `clearEmptied`: profiles known only by phone with a blank window, skipped. */
+  readonly clearsWithoutEmail?: number;
 }
 
 export interface IncrementalCounts {
@@ -103,6 +108,12 @@ export type RunLogEntry =
   | { readonly type: 'sending'; readonly batch: number; readonly at: number }
   | { readonly type: 'submitted'; readonly batch: number; readonly job: string; readonly createdAt: string; readonly recovered?: boolean }
   | FinishedEntry
+  /** The profiles whose emptied windows this run clears, written once after the start; later entries name them by index. */
+  | { readonly type: 'clears'; readonly clears: readonly PropertyClear[] }
+  /** Klaviyo answered 2xx: the properties are gone, and the state may forget them. */
+  | { readonly type: 'cleared'; readonly clear: number }
+  /** Klaviyo refused this profile's clear: not recorded, so the next night tries again. */
+  | { readonly type: 'clear-failed'; readonly clear: number; readonly reason: string }
   | { readonly type: 'stopped'; readonly at: string; readonly reason: string };
 
 export type BatchStatus = 'planned' | 'sending' | 'submitted' | 'finished' | 'replaced';
@@ -126,12 +137,17 @@ export interface PushRunState {
   readonly rejected: Map<number, RejectedProfile>;
   /** Every job id the log names: a job found by listing is only ours if it is not one of these. */
   readonly claimedJobs: Set<string>;
+  /** `--clear-emptied`: the clears planned, and Klaviyo's answer to each (by index) once there is one. */
+  readonly clears: PropertyClear[];
+  readonly clearOutcomes: Map<number, ClearOutcome>;
 }
+
+export type ClearOutcome = { readonly kind: 'cleared' } | { readonly kind: 'failed'; readonly reason: string };
 
 export function replayRunLog(entries: readonly RunLogEntry[]): PushRunState {
   const first = entries[0];
   if (first === undefined || first.type !== 'start') throw new Error('the run log does not begin with a start entry');
-  const state: PushRunState = { start: first, batches: new Map(), rejected: new Map(), claimedJobs: new Set() };
+  const state: PushRunState = { start: first, batches: new Map(), rejected: new Map(), claimedJobs: new Set(), clears: [], clearOutcomes: new Map() };
   for (const entry of entries.slice(1)) applyEntry(state, entry);
   return state;
 }
@@ -167,11 +183,51 @@ export function applyEntry(state: PushRunState, entry: RunLogEntry): void {
       batch.result = entry;
       break;
     }
+    case 'clears':
+      state.clears.push(...entry.clears);
+      break;
+    case 'cleared':
+      state.clearOutcomes.set(entry.clear, { kind: 'cleared' });
+      break;
+    case 'clear-failed':
+      state.clearOutcomes.set(entry.clear, { kind: 'failed', reason: entry.reason });
+      break;
     case 'start':
     case 'resume':
     case 'stopped':
       break;
   }
+}
+
+/** Clears Klaviyo has not answered yet, by index: what this run (or a `--resume`) still sends. */
+export function pendingClears(state: PushRunState): number[] {
+  return state.clears.flatMap((_, index) => (state.clearOutcomes.has(index) ? [] : [index]));
+}
+
+/** Clears Klaviyo confirmed (2xx): the state forgets their properties. */
+export function confirmedClears(state: PushRunState): PropertyClear[] {
+  return state.clears.filter((_, index) => state.clearOutcomes.get(index)?.kind === 'cleared');
+}
+
+export interface ClearTotals {
+  readonly planned: number;
+  /** Answered by Klaviyo, either way. */
+  readonly sent: number;
+  readonly confirmed: number;
+  readonly failed: number;
+  /** Not answered yet (the run stopped first): `--resume` sends them. */
+  readonly unsent: number;
+}
+
+export function clearTotals(state: PushRunState): ClearTotals {
+  let confirmed = 0;
+  let failed = 0;
+  for (const outcome of state.clearOutcomes.values()) {
+    if (outcome.kind === 'cleared') confirmed++;
+    else failed++;
+  }
+  const planned = state.clears.length;
+  return { planned, sent: confirmed + failed, confirmed, failed, unsent: planned - confirmed - failed };
 }
 
 function batchOf(state: PushRunState, id: number): BatchState {

@@ -1,6 +1,6 @@
 /**
  * What a file is when it is not CSV text, told from its first bytes: an Excel workbook, a zip, a PDF,
- * UTF-16 text, JSON, or binary data. Without this, such a file reads as one strange header row and
+ * a compression other than gzip (zstd, bzip2, xz, ...), UTF-16 text, JSON, or binary data. Without this, such a file reads as one strange header row and
  * the run advises a column mapping; with it, the user hears what the file is and what to export.
  */
 
@@ -10,6 +10,13 @@ export function notCsvText(head: Uint8Array): { readonly what: string; readonly 
   const saveAsCsv = 'Open it in the spreadsheet program and save or export it as "CSV UTF-8 (comma delimited)", then pass that file.';
   if (starts(0x50, 0x4b, 0x03, 0x04) || starts(0x50, 0x4b, 0x05, 0x06)) {
     return { what: 'a zip archive (an Excel .xlsx or OpenDocument .ods workbook is one)', instead: `${saveAsCsv} A zip of CSV files must be unzipped first.` };
+  }
+  const compression = COMPRESSIONS.find(({ magic }) => starts(...magic) && (magic !== BZIP2_MAGIC || isBzip2Level(head[3])));
+  if (compression !== undefined) {
+    return {
+      what: `${compression.name}-compressed data`,
+      instead: `Decompress it first (${compression.command}), then pass the CSV; only gzip is read as it is.`,
+    };
   }
   if (starts(0xd0, 0xcf, 0x11, 0xe0)) return { what: 'an Excel 97-2003 workbook (.xls)', instead: saveAsCsv };
   if (starts(0x25, 0x50, 0x44, 0x46)) return { what: 'a PDF document', instead: 'Export the orders from the shop as CSV instead.' };
@@ -22,6 +29,22 @@ export function notCsvText(head: Uint8Array): { readonly what: string; readonly 
   if (looksBinary(head)) return { what: 'binary data', instead: 'Check that this is the orders export, and that the download finished.' };
   return undefined;
 }
+
+/** `BZh`, then the block size `1` to `9`: a header row starting `BZh` alone is still text. */
+const BZIP2_MAGIC = [0x42, 0x5a, 0x68];
+
+function isBzip2Level(byte: number | undefined): boolean {
+  return byte !== undefined && byte >= 0x31 && byte <= 0x39;
+}
+
+/** Compressions other than gzip (which is read as it is), by their magic bytes, with the command that undoes each. */
+const COMPRESSIONS: readonly { readonly name: string; readonly magic: readonly number[]; readonly command: string }[] = [
+  { name: 'zstd', magic: [0x28, 0xb5, 0x2f, 0xfd], command: 'zstd -d orders.csv.zst' },
+  { name: 'bzip2', magic: BZIP2_MAGIC, command: 'bunzip2 orders.csv.bz2' },
+  { name: 'xz', magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], command: 'unxz orders.csv.xz' },
+  { name: 'lz4', magic: [0x04, 0x22, 0x4d, 0x18], command: 'lz4 -d orders.csv.lz4' },
+  { name: '7-Zip', magic: [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], command: '7z x orders.7z' },
+];
 
 /** ASCII text in UTF-16 without a byte order mark: every other byte is 0. */
 function looksLikeUtf16(head: Uint8Array): boolean {

@@ -17,6 +17,8 @@
  */
 
 import { MAX_STRUCTURED_COLUMN, OUTPUT_FULL, RECORD_HEADER_SLOTS, StructurePass } from './csv-structure.js';
+import { GOES_ON, MALFORMED as OVERSIZED_MALFORMED, OversizedRecord } from './csv-oversized-record.js';
+import { formatCount } from '../text.js';
 
 export class ScannedRecord {
   readonly kind = 'record' as const;
@@ -136,8 +138,13 @@ export interface ScanIssue {
   /** 1-based column (in bytes) of the offending quote on its line. */
   readonly column: number;
   readonly reason: string;
-  /** The physical line(s) rejected, line break included. */
+  /** The physical line(s) rejected, line break included; of a record over the size limit, its first bytes. */
   readonly raw: string;
+  /**
+   * Set when the rows after the issue cannot be told apart from it: a record over the size limit
+   * that is not well-formed (see csv-oversized-record.ts). A reader of orders stops there.
+   */
+  readonly unrecoverable?: boolean;
 }
 
 export interface ScanSink {
@@ -187,8 +194,14 @@ const LF = 0x0a;
 const CR = 0x0d;
 const BOM = [0xef, 0xbb, 0xbf] as const;
 
-/** A record still open after this many bytes is taken to be a runaway quote. */
+/**
+ * The size limit of a record: one still open after this many bytes is rejected whole, read on to its
+ * end without being kept (csv-oversized-record.ts). No order row comes near it.
+ */
 export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
+
+/** How much of a record over the size limit the rejects file shows. */
+const OVERSIZED_RAW_BYTES = 1024;
 
 /** Below this many bytes left, copying them into the structural pass costs more than it saves. */
 const MIN_STRUCTURED_BYTES = 4096;
@@ -202,6 +215,17 @@ export interface ScannerOptions {
    * never, 'every-chunk' on chunks of any length (for tests, which hold it to the scanner's own code).
    */
   readonly structurePass?: 'auto' | 'off' | 'every-chunk';
+  /** The size limit of a record (MAX_RECORD_BYTES); tests set it low. */
+  readonly maxRecordBytes?: number;
+}
+
+/** A record over the size limit being read on to its end (see csv-oversized-record.ts). */
+interface OpenOversized {
+  readonly record: OversizedRecord;
+  /** The line it starts on. */
+  readonly line: number;
+  /** Its first bytes, for the rejects file. */
+  readonly raw: string;
 }
 
 export class CsvScanner {
@@ -224,8 +248,11 @@ export class CsvScanner {
   /** The structural pass in WebAssembly, where it can run (see ScannerOptions). */
   readonly #structure: StructurePass | undefined;
   readonly #structureMinBytes: number;
+  readonly #maxRecordBytes: number;
+  /** A record over the size limit being read on to its end, the line it starts on, and its first bytes. */
+  #oversized: OpenOversized | undefined;
 
-  constructor(delimiter: string, sink: ScanSink, { structurePass = 'auto' }: ScannerOptions = {}) {
+  constructor(delimiter: string, sink: ScanSink, { structurePass = 'auto', maxRecordBytes = MAX_RECORD_BYTES }: ScannerOptions = {}) {
     const bytes = Buffer.from(delimiter, 'utf8');
     if (bytes.length !== 1 || bytes[0] === QUOTE || bytes[0] === LF || bytes[0] === CR) {
       throw new Error(`unsupported CSV delimiter ${JSON.stringify(delimiter)}`);
@@ -234,6 +261,7 @@ export class CsvScanner {
     this.#sink = sink;
     this.#structure = structurePass === 'off' ? undefined : StructurePass.create();
     this.#structureMinBytes = structurePass === 'every-chunk' ? 0 : MIN_STRUCTURED_BYTES;
+    this.#maxRecordBytes = maxRecordBytes;
   }
 
   /**
@@ -262,7 +290,7 @@ export class CsvScanner {
     if (this.#lineBreaks === 'unsettled') {
       const head = Buffer.concat([this.#head, chunk]);
       const settled = lineBreakStyle(head, false);
-      if (settled === undefined && head.length <= MAX_RECORD_BYTES) {
+      if (settled === undefined && head.length <= this.#maxRecordBytes) {
         this.#head = head;
         return;
       }
@@ -287,6 +315,12 @@ export class CsvScanner {
   }
 
   #pushJoined(chunk: Buffer): void {
+    if (this.#oversized !== undefined) {
+      // A record over the size limit is being read on to its end (nothing is carried meanwhile).
+      const rest = this.#readOversized(chunk);
+      if (rest === undefined || rest.length === 0) return;
+      chunk = rest;
+    }
     let bytes = this.#carry.length === 0 ? chunk : Buffer.concat([this.#carry, chunk]);
     if (!this.#started) {
       if (bytes.length < BOM.length && bytes.length > 0 && bytes.every((b, i) => b === BOM[i])) {
@@ -306,7 +340,7 @@ export class CsvScanner {
 
   /** Bytes of a record still open (0: everything pushed so far ended in whole records). */
   get pendingBytes(): number {
-    return this.#carry.length + this.#head.length;
+    return this.#carry.length + this.#head.length + (this.#oversized === undefined ? 0 : this.#oversized.record.bytes);
   }
 
   /**
@@ -341,9 +375,84 @@ export class CsvScanner {
     }
     if (this.#lineBreaks === 'cr' && this.#carry[this.#carry.length - 1] === CR) this.#carry[this.#carry.length - 1] = LF;
     this.#started = true;
+    const oversized = this.#oversized;
+    if (oversized !== undefined) {
+      this.#oversized = undefined;
+      // The end of the file ends the record, unless a quoted field in it never closed.
+      if (oversized.record.closedAtEnd) this.#rejectOversized(oversized);
+      else this.#unrecoverable(oversized, 'CSV_QUOTE_NOT_CLOSED', 'runs on to the end of the file and never closes');
+    }
     const bytes = this.#carry;
     this.#carry = Buffer.alloc(0);
     this.#scan(bytes, true);
+  }
+
+  /**
+   * Reads on through a record over the size limit (see csv-oversized-record.ts): returns what follows
+   * its end in `chunk`, or undefined when it goes on past the chunk.
+   */
+  #readOversized(chunk: Buffer): Buffer | undefined {
+    const oversized = this.#oversized!;
+    let end = oversized.record.feed(chunk, 0);
+    if (end === OVERSIZED_MALFORMED) {
+      this.#unrecoverable(oversized, 'CSV_INVALID_CLOSING_QUOTE', `is closed at line ${oversized.line + oversized.record.malformedLine} by a quote followed by more text`);
+      end = oversized.record.feed(chunk, oversized.record.malformedAt);
+    }
+    if (end === GOES_ON) return undefined;
+    this.#oversized = undefined;
+    this.#rejectOversized(oversized);
+    return chunk.subarray(end);
+  }
+
+  /** Starts reading on through the record from `start`, over the size limit: nothing of it is kept but its first bytes. */
+  #startOversized(bytes: Buffer, start: number): number {
+    const prefixEnd = utf8Boundary(bytes, start, Math.min(bytes.length, start + OVERSIZED_RAW_BYTES));
+    this.#oversized = { record: new OversizedRecord(this.#delimiter), line: this.#line, raw: bytes.toString('utf8', start, prefixEnd) };
+    const rest = this.#readOversized(bytes.subarray(start));
+    return rest === undefined ? bytes.length : bytes.length - rest.length;
+  }
+
+  /** The one reject of a record over the size limit, once its end is found; reading goes on after it. */
+  #rejectOversized({ record, line, raw }: OpenOversized): void {
+    this.#rejectTooLarge(line, record.bytes, record.lineBreaks, record.endedByLineFeed, raw);
+  }
+
+  /**
+   * A record over the size limit that came whole in the bytes at hand (it is held already, but it is
+   * no order row all the same): rejected as one read on to its end would be, whatever the chunking.
+   */
+  #rejectWholeOversized(bytes: Buffer, start: number, end: number, lineBreaks: number): void {
+    const raw = bytes.toString('utf8', start, utf8Boundary(bytes, start, Math.min(end, start + OVERSIZED_RAW_BYTES)));
+    this.#rejectTooLarge(this.#line, end - start, lineBreaks, bytes[end - 1] === LF, raw);
+  }
+
+  #rejectTooLarge(line: number, size: number, lineBreaks: number, endedByLineFeed: boolean, raw: string): void {
+    // Its last line: the one its final line feed ends (at the end of the file, the one it stops on).
+    const lastLine = line + Math.max(0, lineBreaks - (endedByLineFeed ? 1 : 0));
+    this.#sink.issue({
+      code: 'CSV_RECORD_TOO_LARGE',
+      line,
+      column: 1,
+      reason: `the record is longer than ${limitText(this.#maxRecordBytes)} (${formatCount(size)} bytes, lines ${formatCount(line)} to ${formatCount(lastLine)}): rejected whole without reading its rows (the rejects file shows its first ${OVERSIZED_RAW_BYTES} bytes), and reading went on after it`,
+      raw,
+    });
+    this.#line += lineBreaks;
+  }
+
+  /**
+   * A record over the size limit that is not well-formed: its last quoted field `how` (never closes,
+   * or is closed by a quote followed by text), so where its rows end cannot be told (see csv-oversized-record.ts).
+   */
+  #unrecoverable({ record, line, raw }: OpenOversized, code: SyntaxIssueCode, how: string): void {
+    const opened = line + record.quoteLine;
+    this.#sink.issue({
+      code,
+      line: opened,
+      column: record.quoteColumn,
+      reason: `a quoted field opened at line ${formatCount(opened)}, column ${record.quoteColumn}, ${how}: the rows after it were read into one record longer than ${limitText(this.#maxRecordBytes)}, and which of them are orders cannot be told`,
+      raw,
+      unrecoverable: true,
+    });
   }
 
   /** Scans whole records from `bytes`; returns where the unfinished tail starts. */
@@ -373,16 +482,28 @@ export class CsvScanner {
   #scanStructured(structure: StructurePass, bytes: Buffer, start: number): number {
     const columns = this.#decodedColumns!;
     const found = structure.scan(bytes, start, this.#delimiter, this.#lastWanted);
+    const max = this.#maxRecordBytes;
     const sinkOfBatches = this.#sink.records;
     if (sinkOfBatches !== undefined) {
       const slots = structure.records;
-      sinkOfBatches.call(this.#sink, new StructuredRecords(slots, structure.stride, found, bytes, this.#line, columns));
-      for (let at = 0; at < found * structure.stride; at += structure.stride) this.#line += slots[at + 3]!;
-      return structure.stopAt;
+      const stride = structure.stride;
+      // Up to the first record over the size limit, if one is found whole (a record of up to a chunk more than the limit can be).
+      let count = 0;
+      while (count < found && slots[count * stride + 1]! - slots[count * stride]! <= max) count++;
+      sinkOfBatches.call(this.#sink, new StructuredRecords(slots, stride, count, bytes, this.#line, columns));
+      for (let at = 0; at < count * stride; at += stride) this.#line += slots[at + 3]!;
+      if (count === found) return structure.stopAt;
+      const at = count * stride;
+      this.#rejectWholeOversized(bytes, slots[at]!, slots[at + 1]!, slots[at + 3]!);
+      return slots[at + 1]!;
     }
     // The pass's output is overwritten by its next call: the records keep a copy (one per pass, not per record).
     const slots = structure.records.slice(0, found * structure.stride);
     for (let at = 0; at < slots.length; at += structure.stride) {
+      if (slots[at + 1]! - slots[at]! > max) {
+        this.#rejectWholeOversized(bytes, slots[at]!, slots[at + 1]!, slots[at + 3]!);
+        continue;
+      }
       const record = ScannedRecord.structured(slots, at, columns, this.#line, bytes);
       this.#sink.record(record);
       this.#line += slots[at + 3]!;
@@ -409,17 +530,24 @@ export class CsvScanner {
     const fields = this.#decodedColumns === undefined ? [] : new Array<string>(this.#lastWanted + 1);
     const end = this.#scanRecord(bytes, start, atEnd, fields);
     if (end === INCOMPLETE) {
-      const tooLarge = bytes.length - start > MAX_RECORD_BYTES;
+      const tooLarge = !atEnd && bytes.length - start > this.#maxRecordBytes;
       if (this.#badQuoteAt >= 0) {
         const quoteAt = this.#badQuoteAt;
         this.#badQuoteAt = -1;
         const recovered = this.#recoveredEnd(bytes, start, atEnd, atEnd || tooLarge);
         if (recovered === INCOMPLETE && !atEnd && !tooLarge) return INCOMPLETE; // the rest of the row is still to come
+        // A malformed row that, read with its bad quote as text, runs on past the limit too.
+        if (recovered === INCOMPLETE && tooLarge) return this.#startOversized(bytes, start);
         return this.#reject(bytes, start, 'CSV_INVALID_CLOSING_QUOTE', quoteAt, recovered);
       }
       if (!atEnd && !tooLarge) return INCOMPLETE;
-      const code = tooLarge && !atEnd ? 'CSV_RECORD_TOO_LARGE' : 'CSV_QUOTE_NOT_CLOSED';
-      return this.#reject(bytes, start, code, openingQuote(bytes, start, this.#delimiter), this.#recoveredEnd(bytes, start, atEnd, true));
+      // Over the size limit: one reject for the whole record, wherever it ends (never its inside read as rows).
+      if (tooLarge) return this.#startOversized(bytes, start);
+      return this.#reject(bytes, start, 'CSV_QUOTE_NOT_CLOSED', openingQuote(bytes, start, this.#delimiter), this.#recoveredEnd(bytes, start, atEnd, true));
+    }
+    if (end - start > this.#maxRecordBytes) {
+      this.#rejectWholeOversized(bytes, start, end, this.#recordLineBreaks);
+      return end;
     }
     this.#sink.record(new ScannedRecord(fields, this.#fieldCount, this.#line, bytes, start, end));
     this.#line += this.#recordLineBreaks;
@@ -688,6 +816,21 @@ function describe(code: SyntaxIssueCode, quoteLine: number): string {
     case 'CSV_QUOTE_NOT_CLOSED':
       return 'a quoted field opened in this row is never closed; the row (read with that quote as text) was rejected and reading went on after it';
     case 'CSV_RECORD_TOO_LARGE':
-      return `a quoted field opened in this row runs on for more than ${MAX_RECORD_BYTES} bytes; the row (read with that quote as text) was rejected and reading went on after it`;
+      return 'the record is over the size limit'; // said by #rejectOversized, with its size and lines
   }
+}
+
+/** `8 MB`, or the exact bytes of a limit that is no whole number of megabytes (tests set such). */
+function limitText(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? `the ${bytes / (1024 * 1024)} MB limit of a record` : `the limit of a record, ${formatCount(bytes)} bytes`;
+}
+
+/** `end`, or where the last character before it starts when `end` cuts it: a prefix of whole characters. */
+function utf8Boundary(bytes: Uint8Array, start: number, end: number): number {
+  let lead = end - 1;
+  while (lead > start && (bytes[lead]! & 0xc0) === 0x80) lead--;
+  if (lead < start) return end;
+  const first = bytes[lead]!;
+  const length = first >= 0xf0 ? 4 : first >= 0xe0 ? 3 : first >= 0xc0 ? 2 : 1;
+  return lead + length <= end ? end : lead;
 }

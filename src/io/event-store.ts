@@ -8,25 +8,24 @@
  * names them: a run killed at any moment leaves the store as of its last written part, and a part
  * no manifest names (killed between the two renames) is removed when the store is next opened. The
  * files hold customer emails, so they are created readable by the owner only.
+ *
+ * One run at a time: a run holds the store's lock from opening it until it has read its orders (two
+ * runs appending or compacting at once lost events for good). Each part is sealed in the manifest
+ * (event-store-parts.ts), so a damaged store stops a run instead of giving wrong profiles.
  */
-import { createReadStream } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
-import { promisify } from 'node:util';
-import { createGunzip, createGzip, gzip } from 'node:zlib';
+import { mkdir, readdir, readFile, rm, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { OrderEvent } from '../core/events-to-orders.js';
 import { parseTimestamp } from '../core/timestamp.js';
-import { BackfillError } from '../errors.js';
 import { AtomicFile, CUSTOMER_FILE, writeError } from './atomic-file.js';
+import { checkPartFile, lineOf, readPart, sealOf, storeError, writePart, type PartSeal } from './event-store-parts.js';
+import { lockStore } from './event-store-lock.js';
 
 export const EVENT_STORE_VERSION = 1;
 const MANIFEST = 'store.json';
 const PART = /^part-(\d{6})\.ndjson\.gz$/;
-/** zlib's thread pool compresses a part while the main thread goes on fetching. */
-const gzipAsync = promisify(gzip);
 
-export interface StorePart {
+export interface StorePart extends PartSeal {
   readonly file: string;
   readonly events: number;
   /** Epoch ms of the oldest and newest datetime in the part (NaN-free: events without one are left out of these). */
@@ -50,36 +49,60 @@ export function eventStoreDir(stateDir: string, metricId: string): string {
   return join(stateDir, `events-${metricId.replace(/[^A-Za-z0-9_-]/g, '_')}`);
 }
 
+export interface OpenOptions {
+  /** `--refetch`: the store is removed (under the lock) and started afresh. */
+  readonly fresh?: boolean;
+  /** A stale lock taken over, a store of an earlier version sealed. */
+  readonly onNotice?: (message: string) => void;
+}
+
 export class EventStore {
   readonly dir: string;
   #manifest: StoreManifest;
+  readonly #release: () => void;
 
-  private constructor(dir: string, manifest: StoreManifest) {
+  private constructor(dir: string, manifest: StoreManifest, release: () => void) {
     this.dir = dir;
     this.#manifest = manifest;
+    this.#release = release;
   }
 
-  /** Opens (or starts) the store of `metricId` in `dir`, removing any part a killed run left unlisted. */
-  static async open(dir: string, metricId: string, now: number): Promise<EventStore> {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    let manifest: StoreManifest;
+  /**
+   * Opens (or starts) the store of `metricId` in `dir` and holds its lock until `close()`: a second
+   * run stops at once (exit 2) naming this one. Removes any part a killed run left unlisted, and
+   * checks that every listed part is there, a file, of the size it was written with.
+   */
+  static async open(dir: string, metricId: string, now: number, options: OpenOptions = {}): Promise<EventStore> {
+    const notice = options.onNotice ?? (() => {});
+    const release = lockStore(dir, notice);
     try {
-      manifest = parseManifest(await readFile(join(dir, MANIFEST), 'utf8'), dir);
+      if (options.fresh === true) await rm(dir, { recursive: true, force: true });
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      let manifest: LegacyManifest;
+      try {
+        manifest = parseManifest(await readFile(join(dir, MANIFEST), 'utf8'), dir);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        manifest = { version: EVENT_STORE_VERSION, metricId, since: null, trimmedBefore: null, parts: [], updatedAt: new Date(now).toISOString() };
+      }
+      if (manifest.metricId !== metricId) throw storeError(dir, `holds the events of metric ${manifest.metricId}, not ${metricId}`);
+      const listed = new Set(manifest.parts.map((part) => part.file));
+      for (const name of await readdir(dir)) {
+        if ((PART.test(name) && !listed.has(name)) || name.endsWith('.tmp')) await unlink(join(dir, name)).catch(() => {});
+      }
+      for (const part of manifest.parts) await checkPartFile(dir, part);
+      const store = new EventStore(dir, { ...manifest, parts: [] }, release);
+      await store.#seal(manifest, now, notice);
+      return store;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      manifest = { version: EVENT_STORE_VERSION, metricId, since: null, trimmedBefore: null, parts: [], updatedAt: new Date(now).toISOString() };
+      release();
+      throw error;
     }
-    if (manifest.metricId !== metricId) throw storeError(dir, `holds the events of metric ${manifest.metricId}, not ${metricId}`);
-    const listed = new Set(manifest.parts.map((part) => part.file));
-    for (const name of await readdir(dir)) {
-      if ((PART.test(name) && !listed.has(name)) || name.endsWith('.tmp')) await unlink(join(dir, name)).catch(() => {});
-    }
-    return new EventStore(dir, manifest);
   }
 
-  /** Removes the whole store (`--refetch`). */
-  static async remove(dir: string): Promise<void> {
-    await rm(dir, { recursive: true, force: true });
+  /** Lets go of the store's lock (once every opener in this process has). */
+  close(): void {
+    this.#release();
   }
 
   get manifest(): StoreManifest {
@@ -103,10 +126,8 @@ export class EventStore {
     return oldest;
   }
 
-  async sizeOnDisk(): Promise<number> {
-    let bytes = 0;
-    for (const part of this.#manifest.parts) bytes += (await stat(join(this.dir, part.file))).size;
-    return bytes;
+  sizeOnDisk(): number {
+    return this.#manifest.parts.reduce((sum, part) => sum + part.bytes, 0);
   }
 
   /** Records where a first fetch started; only on an empty store. */
@@ -115,15 +136,15 @@ export class EventStore {
     await this.#writeManifest({ ...this.#manifest, since }, now);
   }
 
-  /** The ids of the events held at or after `from`, to recognise them when a fetch overlaps. */
+  /** The keys (see `eventKey`) of the events held at or after `from`, to recognise them when a fetch overlaps. */
   async idsFrom(from: number): Promise<Set<string>> {
     const ids = new Set<string>();
     for (const part of this.#manifest.parts) {
       if (part.newest === null || part.newest < from) continue;
-      for await (const batch of this.#readPart(part)) {
+      for await (const batch of readPart(this.dir, part)) {
         for (const event of batch) {
           const at = event.datetime === null ? undefined : parseTimestamp(event.datetime);
-          if (at === undefined || !at.ok || at.epochMs >= from) ids.add(event.id);
+          if (at === undefined || !at.ok || at.epochMs >= from) ids.add(eventKey(event));
         }
       }
     }
@@ -134,9 +155,8 @@ export class EventStore {
   async append(events: readonly OrderEvent[], now: number): Promise<void> {
     if (events.length === 0) return;
     const file = this.#nextPartName();
-    const text = events.map(lineOf).join('\n') + '\n';
-    await writeWhole(join(this.dir, file), [await gzipAsync(text)]);
-    await this.#writeManifest({ ...this.#manifest, parts: [...this.#manifest.parts, { file, events: events.length, ...spanOf(events) }] }, now);
+    const seal = await writePart(join(this.dir, file), [events as OrderEvent[]]);
+    await this.#writeManifest({ ...this.#manifest, parts: [...this.#manifest.parts, { file, events: events.length, ...spanOf(events), ...seal }] }, now);
   }
 
   /**
@@ -151,9 +171,9 @@ export class EventStore {
     let oldest: number | null = null;
     let newest: number | null = null;
     const store = this;
-    async function* lines(): AsyncGenerator<string> {
+    async function* kept(): AsyncGenerator<OrderEvent[]> {
       for await (const batch of store.batches()) {
-        let text = '';
+        const keep: OrderEvent[] = [];
         for (const event of batch) {
           const at = event.datetime === null ? undefined : parseTimestamp(event.datetime);
           const ms = at !== undefined && at.ok ? at.epochMs : undefined;
@@ -163,14 +183,14 @@ export class EventStore {
             if (oldest === null || ms < oldest) oldest = ms;
             if (newest === null || ms > newest) newest = ms;
           }
-          text += `${lineOf(event)}\n`;
+          keep.push(event);
         }
-        if (text !== '') yield text;
+        yield keep;
       }
     }
-    await writeWhole(join(this.dir, file), Readable.from(lines()).pipe(createGzip()));
+    const seal = await writePart(join(this.dir, file), kept());
     const trimmedBefore = dropBefore === undefined ? this.#manifest.trimmedBefore : Math.max(dropBefore, this.#manifest.trimmedBefore ?? -Infinity);
-    await this.#writeManifest({ ...this.#manifest, trimmedBefore, parts: count === 0 ? [] : [{ file, events: count, oldest, newest }] }, now);
+    await this.#writeManifest({ ...this.#manifest, trimmedBefore, parts: count === 0 ? [] : [{ file, events: count, oldest, newest, ...seal }] }, now);
     if (count === 0) await unlink(join(this.dir, file)).catch(() => {});
     for (const part of old) await unlink(join(this.dir, part.file)).catch(() => {});
   }
@@ -180,7 +200,7 @@ export class EventStore {
    * event would cost more than reading the event.
    */
   async *batches(): AsyncGenerator<OrderEvent[]> {
-    for (const part of this.#manifest.parts) yield* this.#readPart(part);
+    for (const part of this.#manifest.parts) yield* readPart(this.dir, part);
   }
 
   /** The same, one event at a time (tests, small stores). */
@@ -188,29 +208,15 @@ export class EventStore {
     for await (const batch of this.batches()) yield* batch;
   }
 
-  async *#readPart(part: StorePart): AsyncGenerator<OrderEvent[]> {
-    const path = join(this.dir, part.file);
-    let line = 0;
-    let rest = '';
-    try {
-      // Split by hand: readline costs more than the JSON parsing of a line.
-      for await (const chunk of createReadStream(path).pipe(createGunzip()).setEncoding('utf8') as AsyncIterable<string>) {
-        const text = rest + chunk;
-        const batch: OrderEvent[] = [];
-        let start = 0;
-        for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
-          line++;
-          if (end > start) batch.push(eventOfLine(text.slice(start, end), path, line));
-          start = end + 1;
-        }
-        rest = text.slice(start);
-        if (batch.length > 0) yield batch;
-      }
-      if (rest !== '') yield [eventOfLine(rest, path, line + 1)];
-    } catch (error) {
-      if (error instanceof BackfillError) throw error;
-      throw storeError(this.dir, `part ${part.file} cannot be read (${(error as Error).message})`);
-    }
+  /** Takes the parts of `manifest`, sealing those an earlier version wrote without a size and checksum. */
+  async #seal(manifest: LegacyManifest, now: number, notice: (message: string) => void): Promise<void> {
+    const unsealed = manifest.parts.filter((part) => part.bytes === undefined || part.sha256 === undefined).length;
+    const parts: StorePart[] = [];
+    for (const part of manifest.parts) parts.push(part.bytes !== undefined && part.sha256 !== undefined ? (part as StorePart) : { ...part, ...(await sealOf(join(this.dir, part.file))) });
+    this.#manifest = { ...manifest, parts };
+    if (unsealed === 0) return;
+    await this.#writeManifest(this.#manifest, now);
+    notice(`backfill: the event store ${this.dir} was written by an earlier version: recorded the size and checksum of its ${unsealed} parts (their events are counted as they are read)\n`);
   }
 
   #nextPartName(): string {
@@ -220,34 +226,22 @@ export class EventStore {
 
   async #writeManifest(manifest: StoreManifest, now: number): Promise<void> {
     const next = { ...manifest, updatedAt: new Date(now).toISOString() };
-    await writeWhole(join(this.dir, MANIFEST), [`${JSON.stringify(next, null, 1)}\n`]);
+    const path = join(this.dir, MANIFEST);
+    const file = new AtomicFile(path, CUSTOMER_FILE);
+    try {
+      await file.write(`${JSON.stringify(next, null, 1)}\n`);
+      await file.commit();
+    } catch (error) {
+      await file.discard();
+      throw writeError('the event store', path, error, 'Free some space (or fix the permissions) and run again: the store keeps every part written before.');
+    }
     this.#manifest = next;
   }
 }
 
-/** One file of the store, whole or not at all, readable by its owner only (it holds customer emails). */
-async function writeWhole(path: string, chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>): Promise<void> {
-  const file = new AtomicFile(path, CUSTOMER_FILE);
-  try {
-    for await (const chunk of chunks) await file.write(chunk);
-    await file.commit();
-  } catch (error) {
-    await file.discard();
-    throw writeError('the event store', path, error, 'Free some space (or fix the permissions) and run again: the store keeps every part written before.');
-  }
-}
-
-function lineOf(event: OrderEvent): string {
-  return JSON.stringify([event.id, event.datetime, event.email, event.phone, event.properties]);
-}
-
-function eventOfLine(text: string, path: string, line: number): OrderEvent {
-  const fields = JSON.parse(text) as unknown;
-  if (!Array.isArray(fields) || fields.length !== 5 || typeof fields[0] !== 'string') {
-    throw storeError(dirname(path), `line ${line} of ${path} is not a stored event`);
-  }
-  const [id, datetime, email, phone, properties] = fields as [string, string | null, string, string, unknown];
-  return { id, datetime, email, phone, properties };
+/** What tells two fetched events apart: the id, or for an event without one, all of it. */
+export function eventKey(event: OrderEvent): string {
+  return event.id !== '' ? event.id : lineOf(event);
 }
 
 function spanOf(events: readonly OrderEvent[]): { oldest: number | null; newest: number | null } {
@@ -262,7 +256,10 @@ function spanOf(events: readonly OrderEvent[]): { oldest: number | null; newest:
   return { oldest, newest };
 }
 
-function parseManifest(text: string, dir: string): StoreManifest {
+/** A manifest as read: its parts may lack the seal an earlier version did not write. */
+type LegacyManifest = Omit<StoreManifest, 'parts'> & { readonly parts: readonly (Omit<StorePart, keyof PartSeal> & Partial<PartSeal>)[] };
+
+function parseManifest(text: string, dir: string): LegacyManifest {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -273,12 +270,13 @@ function parseManifest(text: string, dir: string): StoreManifest {
   if (m === null || typeof m !== 'object' || m.version !== EVENT_STORE_VERSION || typeof m.metricId !== 'string' || !Array.isArray(m.parts)) {
     throw storeError(dir, `${MANIFEST} is not an event store manifest of version ${EVENT_STORE_VERSION}`);
   }
-  return m as StoreManifest;
-}
-
-function storeError(dir: string, why: string): BackfillError {
-  return new BackfillError('EVENT_STORE', `the event store ${dir} ${why}`, {
-    location: { file: dir },
-    hint: 'Run again with --refetch to rebuild it from Klaviyo (or move the directory away).',
-  });
+  for (const part of m.parts as unknown[]) {
+    // A part name is a file of this directory, never a path elsewhere.
+    const p = (part ?? {}) as Partial<StorePart>;
+    const sealed = p.bytes === undefined || (Number.isSafeInteger(p.bytes) && typeof p.sha256 === 'string');
+    if (typeof p.file !== 'string' || !PART.test(p.file) || !Number.isSafeInteger(p.events) || !sealed) {
+      throw storeError(dir, `${MANIFEST} lists a part it cannot read: ${JSON.stringify(part)?.slice(0, 100)}`);
+    }
+  }
+  return m as LegacyManifest;
 }

@@ -2,10 +2,12 @@
  * The first line of a file, read without reading the rest: how the tool recognises a file it wrote
  * earlier (a profiles part, a rejects file) before it removes one.
  */
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 
 /** The first line, without its line break (a BOM or CR would make it differ: then it is not ours). */
 export async function firstLine(file: string): Promise<string | undefined> {
+  // Only a regular file can be one the tool wrote; opening a FIFO to look would wait for a writer.
+  if ((await stat(file).catch(() => undefined))?.isFile() !== true) return undefined;
   let handle;
   try {
     handle = await open(file, 'r');

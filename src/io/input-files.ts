@@ -6,6 +6,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { BackfillError } from '../errors.js';
+import { formatCount } from '../text.js';
 
 export const STDIN_PATH = '-';
 
@@ -98,4 +99,49 @@ export function inputError(path: string, error: unknown): BackfillError {
   }
   const detail = error instanceof Error ? error.message : String(error);
   return new BackfillError('INPUT_UNREADABLE', `${path}: cannot be read (${detail})`, { location: { file: path }, cause: error });
+}
+
+/** What tells whether an input file changed while the run read it: which file it is, its size, its last change. */
+export interface InputSnapshot {
+  readonly path: string;
+  readonly dev: number;
+  readonly ino: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+/** The file as it is now; undefined for stdin and anything but a regular file (a pipe has no size to hold to). */
+export async function snapshotInput(path: string): Promise<InputSnapshot | undefined> {
+  if (path === STDIN_PATH) return undefined;
+  const info = await stat(path).catch(() => undefined);
+  if (info === undefined || !info.isFile()) return undefined;
+  return { path, dev: info.dev, ino: info.ino, size: info.size, mtimeMs: info.mtimeMs };
+}
+
+/**
+ * Stops the run (exit 2) when a file read differs from its snapshot taken before it was read. A file
+ * cut short while it is read (a 100 MB export truncated to 40 MB) simply ends early, and one still
+ * being written ends in the middle of a row: either reads as a smaller, whole-looking export. One
+ * replaced by another (a rename over it) is read partly from each when it is read in parts.
+ */
+export async function assertInputsUnchanged(snapshots: readonly (InputSnapshot | undefined)[]): Promise<void> {
+  for (const before of snapshots) {
+    if (before === undefined) continue;
+    const after = await snapshotInput(before.path);
+    const change =
+      after === undefined || after.dev !== before.dev || after.ino !== before.ino
+        ? 'it was replaced or removed'
+        : after.size < before.size
+          ? `it shrank from ${formatCount(before.size)} to ${formatCount(after.size)} bytes`
+          : after.size > before.size
+            ? `it grew from ${formatCount(before.size)} to ${formatCount(after.size)} bytes`
+            : after.mtimeMs !== before.mtimeMs
+              ? 'it was written to'
+              : undefined;
+    if (change === undefined) continue;
+    throw new BackfillError('INPUT_CHANGED', `${displayName(before.path)} changed while it was read (${change}): nothing was written`, {
+      location: { file: before.path },
+      hint: 'Run again once the file is complete and nothing writes to it any more (an export still downloading, or a copy still running?).',
+    });
+  }
 }

@@ -15,6 +15,7 @@
 import { trimmedEnd, trimmedStart } from '../core/ascii-bytes.js';
 import { dateMillis, dateMillisOfBytes, plainDecimal, plainDecimalOfBytes } from '../core/profile-cells.js';
 import { ProfileColumns, type PropertyKind } from '../core/profile-columns.js';
+import { propertyKindOfName } from '../core/definitions.js';
 import { BackfillError } from '../errors.js';
 import type { CsvItemSink, CsvRecord, CsvSyntaxIssue } from './csv-records.js';
 import type { CsvScanner, StructuredRecords } from './csv-scanner.js';
@@ -26,11 +27,8 @@ import { EMAIL_COLUMN } from './profiles-csv.js';
 type ColumnKind = 'email' | PropertyKind;
 
 function columnKind(name: string, isEmail: boolean): ColumnKind {
-  if (isEmail) return 'email';
-  const lower = name.toLowerCase();
-  if (lower.endsWith('_value')) return 'value';
-  if (lower.endsWith('_date')) return 'date';
-  return 'any';
+  // The rule compute's property names are checked against (core/definitions.ts), so what it writes reads back.
+  return isEmail ? 'email' : propertyKindOfName(name);
 }
 
 export class ProfilesCsvRows implements CsvItemSink {
@@ -192,6 +190,8 @@ export class ProfilesCsvRows implements CsvItemSink {
 
   syntax(issue: CsvSyntaxIssue): void {
     if (this.#header === undefined) throw badRow(this.#file, issue.line, `the header row is not valid CSV: ${issue.reason}`);
+    // The rows after it were read into it (see csv-oversized-record.ts): none of them can be used as read.
+    if (issue.unrecoverable === true) throw badRow(this.#file, issue.line, issue.reason);
     this.#reject(issue.line, issue.code, issue.reason, issue.raw);
   }
 
@@ -201,6 +201,14 @@ export class ProfilesCsvRows implements CsvItemSink {
     if (emailIndex < 0) {
       throw new BackfillError('MISSING_COLUMNS', `${this.#file} has no ${EMAIL_COLUMN} column; expected a profiles CSV written by backfill`, {
         location: { file: this.#file, line: record.line },
+      });
+    }
+    // A second Email column in another case (`email` beside `Email`) would be sent as a property.
+    const again = header.findIndex((name, index) => index !== emailIndex && name.toLowerCase() === EMAIL_COLUMN.toLowerCase());
+    if (again >= 0) {
+      throw new BackfillError('DUPLICATE_COLUMN', `${this.#file}: the header has the Email column twice, at columns ${emailIndex + 1} ("${header[emailIndex]}") and ${again + 1} ("${header[again]}"): which one is the profile's cannot be told`, {
+        location: { file: this.#file, line: record.line, column: again + 1 },
+        hint: 'Remove or rename one of them, then run again.',
       });
     }
     this.#header = header;

@@ -1,6 +1,7 @@
 /**
- * The push's rejects file: every profile Klaviyo did not take, with the reason, and every job that
- * counted failures it did not attribute (those profiles are "unknown": maybe imported, maybe not).
+ * The push's rejects file: every profile Klaviyo did not take, with the reason, every job that
+ * counted failures it did not attribute (those profiles are "unknown": maybe imported, maybe not), and
+ * every clear of emptied windows Klaviyo refused (`CLEAR_REFUSED`: tried again the next night).
  * Rebuilt from the run log at the end of every run and resume, and written atomically.
  */
 import { stringify } from 'csv-stringify/sync';
@@ -26,6 +27,9 @@ export async function writePushRejects(path: string, state: PushRunState): Promi
     const why = result.status === 'cancelled' ? 'the job was cancelled' : 'Klaviyo counted failures it did not attribute to a profile';
     records.push(['', 'UNCONFIRMED', `${result.unknown} of the ${batch.rows.length} profiles in this batch are not confirmed: ${why}`, batch.id, result.job]);
   }
+  state.clearOutcomes.forEach((outcome, index) => {
+    if (outcome.kind === 'failed') records.push([state.clears[index]!.email, 'CLEAR_REFUSED', outcome.reason, '', '']);
+  });
   if (records.length === 0) return undefined;
   const file = new AtomicFile(path, CUSTOMER_FILE);
   try {

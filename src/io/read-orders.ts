@@ -7,12 +7,13 @@ import type { Readable } from 'node:stream';
 import { BackfillError } from '../errors.js';
 import { TimestampReader, type DayMonthOrder } from '../core/order-timestamps.js';
 import type { TimeZone } from '../core/time-zone.js';
-import { pushAll, scanCsv } from './csv-records.js';
+import { pushAll, scanCsv, type CsvSyntaxIssue } from './csv-records.js';
+import type { ScannerOptions } from './csv-scanner.js';
 import { CUT_MIN_BYTES, fileRange, findCuts, type FileCut } from './file-cut.js';
 import { movableRangeChunks, type MovableRange } from './movable-range.js';
 import type { ColumnMapping, FormatOptions, OrderFormat, OrderSink, RecordConsumer, SizeSource } from './formats/format.js';
 import { detectFormat } from './formats/registry.js';
-import { displayName, inputError, openInput, STDIN_PATH } from './input-files.js';
+import { assertInputsUnchanged, displayName, inputError, openInput, snapshotInput, STDIN_PATH, type InputSnapshot } from './input-files.js';
 import { notCsvText } from './content-kind.js';
 import { decompressed, sniffDelimiter, type Delimiter } from './input-stream.js';
 
@@ -29,6 +30,8 @@ export interface InputSettings extends SizeSource {
   readonly dayMonthOrder: DayMonthOrder | undefined;
   readonly columns: Partial<ColumnMapping>;
   readonly excludeCancelled: boolean;
+  /** The size limit of a record (csv-scanner.ts MAX_RECORD_BYTES when undefined); tests set it low. */
+  readonly maxRecordBytes?: number;
 }
 
 /** How one file was read, for the summary. */
@@ -117,9 +120,13 @@ export interface LaterParts {
 /** Reads every file in turn; returns the number of data records read (headers excluded). */
 export async function readOrders(options: ReadOrdersOptions): Promise<number> {
   const progress = { records: 0 };
+  const snapshots: (InputSnapshot | undefined)[] = [];
   for (const [index, path] of options.files.entries()) {
+    // Taken before any of the file is read (its cut looked for included), checked once all are read.
+    snapshots.push(await snapshotInput(path));
     await readFile(path, index, options, progress);
   }
+  await assertInputsUnchanged(snapshots);
   const last = displayName(options.files.at(-1) ?? STDIN_PATH);
   options.onProgress?.({ records: progress.records, file: last, fileNumber: options.files.length, files: options.files.length });
   return progress.records;
@@ -211,10 +218,11 @@ async function readFile(path: string, index: number, options: ReadOrdersOptions,
               location: { file, line: issue.line },
             });
           }
+          if (issue.unrecoverable === true) throw unrecoverableError(file, issue);
           consumer.syntax(issue);
         },
       }),
-      { final: cut === undefined },
+      { final: cut === undefined, scanning: scannerOptions(settings) },
     );
     if (consumer === undefined) {
       throw new BackfillError('INPUT_EMPTY', `${file} is empty: expected a header row and orders`, {
@@ -337,10 +345,12 @@ export async function readLaterPart(
         if (++records % PROGRESS_EVERY === 0) onRecords?.(records);
       },
       syntax(issue) {
+        // Thrown here too: a later part must not stand for reading on when reading in turn stops.
+        if (issue.unrecoverable === true) throw unrecoverableError(file, issue);
         consumer?.syntax(issue);
       },
     }),
-    { final: false },
+    { final: false, scanning: scannerOptions(settings) },
   );
   if (consumer === undefined || scanner.pendingBytes > 0) return { records, standsAlone: false, lineBreaks: 0, end: range.end, openOrderId: undefined };
   scanner.continueAtLine(range.start.line);
@@ -359,6 +369,22 @@ export async function readLaterPart(
   const holding = consumer.cutState?.().holding ?? true;
   consumer.end();
   return { records, standsAlone: endsWell && !holding && perFile.timestamps.dayMonthEvidence === settledBefore, lineBreaks, end, openOrderId };
+}
+
+/** How the scanner reads this run's files: only the size limit of a record can be set (for tests). */
+function scannerOptions(settings: InputSettings): ScannerOptions {
+  return settings.maxRecordBytes === undefined ? {} : { maxRecordBytes: settings.maxRecordBytes };
+}
+
+/**
+ * A record over the size limit that is not well-formed CSV stops the run: the rows after it were read
+ * into it, and which of them were orders cannot be told (see csv-oversized-record.ts).
+ */
+function unrecoverableError(file: string, issue: CsvSyntaxIssue): BackfillError {
+  return new BackfillError('INPUT_UNREADABLE', `${file}: ${issue.reason}`, {
+    location: { file, line: issue.line, column: issue.column },
+    hint: 'Nothing was written. Fix that quote (a quote inside a quoted field is written twice: "") or remove it, and run again.',
+  });
 }
 
 /** The format a file is read with: the one set, or the one its header shows (throws when none does). */

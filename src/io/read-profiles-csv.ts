@@ -18,7 +18,7 @@ import { BackfillError } from '../errors.js';
 import { scanCsv } from './csv-records.js';
 import type { ScannerOptions } from './csv-scanner.js';
 import type { RejectedRecord } from './formats/format.js';
-import { displayName, openInput } from './input-files.js';
+import { assertInputsUnchanged, displayName, openInput, snapshotInput } from './input-files.js';
 import { ProfilesCsvRows } from './profiles-csv-rows.js';
 
 export interface ProfilesCsv {
@@ -38,6 +38,7 @@ export interface ProfilesCsv {
  */
 export async function readProfilesCsv(path: string, onReject?: (rejected: RejectedRecord) => void, scanning: ScannerOptions = {}): Promise<ProfilesCsv> {
   const file = displayName(path);
+  const before = await snapshotInput(path);
   const input = await openInput(path, undefined);
   let rows: ProfilesCsvRows | undefined;
   try {
@@ -45,6 +46,8 @@ export async function readProfilesCsv(path: string, onReject?: (rejected: Reject
   } finally {
     input.destroy();
   }
+  // A file cut short while read would be pushed as fewer profiles without a word.
+  await assertInputsUnchanged([before]);
   const table = rows?.table;
   if (rows === undefined || table === undefined) throw new BackfillError('INPUT_EMPTY', `${file} is empty`, { location: { file } });
   return { columns: [...table.names], profiles: table, rowsWithoutProperties: rows.rowsWithoutProperties, rowsRejected: rows.rowsRejected };

@@ -4,6 +4,7 @@
  */
 import type { Clock } from './clock.js';
 import { KlaviyoHttp, type KlaviyoConnection, type WaitReason } from './http.js';
+import { PageTrail } from './page-trail.js';
 import { TokenBucket } from './token-bucket.js';
 import type { RetryWave } from './retry-policy.js';
 import type { PushTuning } from './tuning.js';
@@ -36,17 +37,15 @@ export function pacedHttp(options: KlaviyoClientOptions, limit: RateLimit): Klav
   });
 }
 
-/** Every resource of a paged collection (`links.next` until absent or null). */
+/** Every resource of a paged collection (`links.next` until absent or null, never a page twice). */
 export async function* pagedResources(http: KlaviyoHttp, path: string, query: Record<string, string>): AsyncGenerator<unknown> {
-  let next: string | undefined = path;
-  let first = query;
-  while (next !== undefined) {
-    const body = (await http.getJson(next, first)) as { data?: unknown; links?: { next?: unknown } } | undefined;
+  const first = http.url(path, query);
+  const trail = new PageTrail(`GET ${path}`, first);
+  for (let next: string | undefined = first.href; next !== undefined; ) {
+    const body = (await http.getJson(next)) as { data?: unknown } | undefined;
     if (!Array.isArray(body?.data)) return;
     yield* body.data;
-    const link = body.links?.next;
-    next = typeof link === 'string' && link !== '' ? link : undefined;
-    first = {};
+    next = trail.next(body);
   }
 }
 

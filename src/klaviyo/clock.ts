@@ -12,11 +12,15 @@ export interface Clock {
   random(): number;
 }
 
+/** Node's timers hold at most 2^31 - 1 ms; a longer one fires after 1 ms, with a warning, every time. */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: async (ms, signal) => {
-    if (ms <= 0 || signal?.aborted === true) return;
-    await delay(ms, undefined, signal ? { signal } : {}).catch(() => {});
+    for (let left = ms; left > 0 && signal?.aborted !== true; left -= LONGEST_TIMER_MS) {
+      await delay(Math.min(left, LONGEST_TIMER_MS), undefined, signal ? { signal } : {}).catch(() => {});
+    }
   },
   random: () => Math.random(),
 };

@@ -8,7 +8,7 @@
 import { BackfillError } from '../errors.js';
 import { redactSecrets } from '../redact.js';
 import { nameFilter, pacedHttp, pagedResources, resourceId, type KlaviyoClientOptions, type RateLimit } from './api-client.js';
-import { describeAttempt, gaveUp, isRetryable, type KlaviyoHttp } from './http.js';
+import { describeAttempt, failed, gaveUp, isRetryable, type KlaviyoHttp } from './http.js';
 
 export type CreateOutcome =
   | { readonly kind: 'created'; readonly id: string }
@@ -35,6 +35,12 @@ export async function createOnce(http: KlaviyoHttp, request: CreateOnce): Promis
       const id = resourceId((result.body as { data?: unknown } | undefined)?.data);
       if (id === undefined) throw new BackfillError('KLAVIYO_UNEXPECTED', `Klaviyo created ${request.name} but sent no id`);
       return { kind: 'created', id };
+    }
+    if (result.kind === 'unreadable') {
+      // Not Klaviyo's JSON (a proxy's page) or too large: it may have been created all the same.
+      const made = await request.find(request.name);
+      if (made !== undefined) return { kind: 'created', id: made };
+      throw failed('POST', url, result);
     }
     if (!isRetryable(result)) return { kind: 'refused', status: result.kind === 'response' ? result.status : 0, message: redactSecrets(describeAttempt(result)) };
     if (!(result.kind === 'response' && result.status === 429)) {

@@ -1,13 +1,15 @@
 /**
- * Requests to Klaviyo on Node's own `fetch`: the headers every call needs, a timeout on every call,
- * pacing through the shared token bucket, and a retry loop for reads. Creates are retried by their
- * caller, which has to find out whether an ambiguous failure created a job before it may resend.
+ * Requests to Klaviyo on Node's own `fetch`: the headers every call needs, a timeout on every call
+ * (the whole answer, body included), a size limit on every answer, pacing through the shared token
+ * bucket, and a retry loop for reads. Creates are retried by their caller, which has to find out
+ * whether an ambiguous failure created a job before it may resend. An answer no retry can make
+ * readable (a 2xx that is not JSON, one too large to hold) is not retried.
  */
 import { BackfillError } from '../errors.js';
 import { redactSecrets } from '../redact.js';
 import type { Clock } from './clock.js';
 import { apiErrors, describeErrors } from './error-envelope.js';
-import { backoffMs, retryBudgetMs, type RetryWave, RETRYABLE_STATUSES, retryAfterMs } from './retry-policy.js';
+import { backoffMs, describeRetryAfter, type RetryAfter, retryAfterOf, retryBudgetMs, type RetryWave, RETRYABLE_STATUSES } from './retry-policy.js';
 import type { TokenBucket } from './token-bucket.js';
 import type { PushTuning } from './tuning.js';
 
@@ -37,8 +39,14 @@ export interface HttpContext {
 }
 
 export type Attempt =
-  | { readonly kind: 'response'; readonly status: number; readonly body: unknown }
-  | { readonly kind: 'network'; readonly reason: string };
+  /** `body`: the parsed JSON; the text itself when a non-2xx answer is not JSON (a proxy's error page). */
+  | { readonly kind: 'response'; readonly status: number; readonly body: unknown; readonly retryAfter?: RetryAfter }
+  | { readonly kind: 'network'; readonly reason: string }
+  /**
+   * An answer sending again would not change: a 2xx that is not a JSON document (an HTML page from a
+   * proxy, a captive portal or a wrong KLAVIYO_BASE_URL), or an answer over `maxResponseBytes`.
+   */
+  | { readonly kind: 'unreadable'; readonly status: number; readonly problem: 'not-json' | 'too-large'; readonly detail: string };
 
 export class KlaviyoHttp {
   readonly #context: HttpContext;
@@ -72,6 +80,9 @@ export class KlaviyoHttp {
     const { connection, tuning, clock, bucket, stop, onWait } = this.#context;
     if (!(await bucket.take(stop, onWait))) throw interrupted();
     this.requests++;
+    // One timer for the whole answer, body included, cleared once it is read (see readBody).
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), tuning.requestTimeoutMs);
     try {
       const response = await fetch(url, {
         method,
@@ -84,20 +95,30 @@ export class KlaviyoHttp {
         ...(body !== undefined ? { body } : {}),
         // A redirect would carry the key somewhere we did not choose.
         redirect: 'error',
-        signal: AbortSignal.timeout(tuning.requestTimeoutMs),
+        signal: deadline.signal,
       });
-      const text = await response.text();
-      if (response.status === 429) bucket.holdUntil(clock.now() + retryAfterMs(response.headers.get('retry-after'), tuning));
-      return { kind: 'response', status: response.status, body: parseJson(text) };
+      const { status } = response;
+      const bytes = await readBody(response, tuning.maxResponseBytes, deadline.signal);
+      if (bytes === undefined) return { kind: 'unreadable', status, problem: 'too-large', detail: `over ${megabytes(tuning.maxResponseBytes)}` };
+      const retryAfter = status === 429 ? retryAfterOf(response.headers.get('retry-after'), tuning) : undefined;
+      if (retryAfter !== undefined) bucket.holdUntil(clock.now() + retryAfter.waitMs);
+      const text = bytes.toString('utf8');
+      const json = parseJson(text);
+      if (status >= 200 && status < 300 && (json === null || typeof json !== 'object')) {
+        return { kind: 'unreadable', status, problem: 'not-json', detail: describeNotJson(response.headers.get('content-type'), text) };
+      }
+      return { kind: 'response', status, body: json === undefined && text !== '' ? text : json, ...(retryAfter !== undefined ? { retryAfter } : {}) };
     } catch (error) {
-      return { kind: 'network', reason: describeNetworkError(error, tuning.requestTimeoutMs) };
+      return { kind: 'network', reason: describeNetworkError(error, deadline.signal.aborted, tuning.requestTimeoutMs) };
+    } finally {
+      clearTimeout(timer);
     }
   }
 
   /** GET with retries: 429 waits out Retry-After, 5xx/524/network back off; other statuses throw. */
   async getJson(target: string, query: Record<string, string> = {}): Promise<unknown> {
     const answer = await this.get(target, query);
-    if (!answer.ok) throw refused('GET', answer.url, answer.result);
+    if (!answer.ok) throw failed('GET', answer.url, answer.result);
     return answer.body;
   }
 
@@ -127,30 +148,66 @@ export class KlaviyoHttp {
 }
 
 export function isRetryable(result: Attempt): boolean {
+  if (result.kind === 'unreadable') return false;
   return result.kind === 'network' || result.status === 429 || RETRYABLE_STATUSES.has(result.status);
 }
 
 export function describeAttempt(result: Attempt): string {
   if (result.kind === 'network') return result.reason;
+  if (result.kind === 'unreadable') return `HTTP ${result.status}, ${result.problem === 'too-large' ? `an answer ${result.detail}` : `not JSON: ${result.detail}`}`;
   const errors = apiErrors(result.status, result.body);
-  return errors.length > 0 ? `${result.status} ${describeErrors(errors)}` : `HTTP ${result.status}`;
+  const what = errors.length > 0 ? `${result.status} ${describeErrors(errors)}` : `HTTP ${result.status}${typeof result.body === 'string' ? `, not JSON (${describeText(result.body)})` : ''}`;
+  return `${what}${describeRetryAfter(result.retryAfter)}`;
 }
 
-/** The scope a private key needs for each endpoint this tool calls (SPEC: each operation's `x-klaviyo-scopes`). */
-const SCOPES: Readonly<Record<string, string>> = {
-  '/api/profiles': 'profiles:read',
-  '/api/metrics': 'metrics:read',
-  '/api/events': 'events:read',
-};
+/**
+ * The scopes a private key needs for each endpoint this tool calls (SPEC: each operation's
+ * `x-klaviyo-scopes`). A push creates jobs, then polls them and reads their import errors: it needs
+ * all four of profiles:write, lists:write, profiles:read and lists:read.
+ */
+export function scopesFor(method: string, pathname: string): string {
+  if (pathname.startsWith('/api/profile-bulk-import-jobs')) {
+    const push = 'a push needs profiles:write, lists:write, profiles:read and lists:read';
+    return method === 'POST' ? `profiles:write and lists:write (${push})` : `profiles:read and lists:read, to poll the import jobs and read their import errors (${push})`;
+  }
+  const scopes: Readonly<Record<string, string>> = {
+    '/api/profiles': 'profiles:read',
+    '/api/profile-import': 'profiles:write',
+    '/api/metrics': 'metrics:read',
+    '/api/events': 'events:read',
+    '/api/flows': method === 'POST' ? 'flows:write' : 'flows:read',
+    '/api/segments': method === 'POST' ? 'segments:write' : 'segments:read',
+  };
+  return scopes[pathname] ?? 'profiles:write, lists:write, profiles:read and lists:read';
+}
+
+/** The error for an attempt that is neither a success nor worth another try. */
+export function failed(method: string, url: URL, result: Attempt): BackfillError {
+  if (result.kind !== 'unreadable') return refused(method, url, result);
+  if (result.problem === 'too-large') {
+    return new BackfillError('KLAVIYO_TOO_LARGE', redactSecrets(`Klaviyo's answer to ${method} ${url.pathname} is ${result.detail}, more than a run holds in memory`), {
+      hint: 'Nothing was read from it. If this persists, a proxy or Klaviyo is sending far more than the request asked for.',
+    });
+  }
+  return new BackfillError('KLAVIYO_UNAVAILABLE', redactSecrets(`Klaviyo did not answer ${method} ${url.pathname} with JSON: HTTP ${result.status} with ${result.detail}`), {
+    hint: `${notJsonHint(url)} Run again once it is fixed.`,
+  });
+}
+
+function notJsonHint(url: URL): string {
+  return `Klaviyo's API always answers JSON: a proxy (a login page, a filter) or a wrong KLAVIYO_BASE_URL (${url.origin}) is the likely cause.`;
+}
 
 export function refused(method: string, url: URL, result: Attempt): BackfillError {
   const status = result.kind === 'response' ? result.status : 0;
   const hint =
     status === 401 || status === 403
-      ? `Check the private API key (KLAVIYO_API_KEY or --api-key-file) and its scopes: ${SCOPES[url.pathname] ?? 'profiles:write and lists:write'}.`
+      ? `Check the private API key (KLAVIYO_API_KEY or --api-key-file) and its scopes: ${scopesFor(method, url.pathname)}.`
       : status === 410
         ? 'The API revision is retired; pass a current one with --revision.'
-        : undefined;
+        : result.kind === 'response' && typeof result.body === 'string'
+          ? notJsonHint(url)
+          : undefined;
   return new BackfillError('KLAVIYO_REFUSED', redactSecrets(`Klaviyo refused ${method} ${url.pathname}: ${describeAttempt(result)}`), {
     ...(hint !== undefined ? { hint } : {}),
   });
@@ -164,17 +221,69 @@ export function interrupted(): BackfillError {
   return new BackfillError('INTERRUPTED', 'interrupted');
 }
 
+/**
+ * The answer's bytes, or undefined when there are more than `limit` (the rest is not downloaded).
+ * When `deadline` aborts, the body is cancelled here: fetch's own signal does not reliably reach a body
+ * under way (undici holds its link to the signal weakly; once collected, with `redirect: 'error'` at
+ * least, a body that drips a byte at a time was never timed out).
+ */
+async function readBody(response: Response, limit: number, deadline: AbortSignal): Promise<Buffer | undefined> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (declared > limit) {
+    await response.body?.cancel().catch(() => {});
+    return undefined;
+  }
+  if (response.body === null) return Buffer.alloc(0);
+  const reader = response.body.getReader();
+  const cancel = () => void reader.cancel().catch(() => {});
+  deadline.addEventListener('abort', cancel);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      // A cancelled read ends as if the body had: only the deadline tells them apart.
+      if (deadline.aborted) throw new DOMException('the answer took too long', 'TimeoutError');
+      if (done) return Buffer.concat(chunks, size);
+      size += value.byteLength;
+      if (size > limit) {
+        cancel();
+        return undefined;
+      }
+      chunks.push(value);
+    }
+  } finally {
+    deadline.removeEventListener('abort', cancel);
+  }
+}
+
+/** The parsed JSON; undefined for an empty or non-JSON text. */
 function parseJson(text: string): unknown {
   if (text === '') return undefined;
   try {
     return JSON.parse(text);
   } catch {
-    return text;
+    return undefined;
   }
 }
 
-function describeNetworkError(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `no response within ${timeoutMs} ms`;
+function describeNotJson(contentType: string | null, text: string): string {
+  return `${text === '' ? 'an empty answer' : describeText(text)}${contentType !== null && contentType !== '' ? ` (${contentType.split(';')[0]!.trim()})` : ''}`;
+}
+
+/** What a text that is not JSON looks like, in a few words (never the whole of it: it may be large). */
+function describeText(text: string): string {
+  if (/^\s*<(!doctype html|html|head|body)\b/i.test(text)) return 'an HTML page';
+  const start = text.trim().slice(0, 40).replace(/\s+/g, ' ');
+  return `text starting ${JSON.stringify(start)}`;
+}
+
+function megabytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MB` : `${bytes} bytes`;
+}
+
+function describeNetworkError(error: unknown, timedOut: boolean, timeoutMs: number): string {
+  if (timedOut || (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))) return `no complete answer within ${timeoutMs} ms`;
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   const detail = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
   return `network error (${detail})`;

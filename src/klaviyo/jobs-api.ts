@@ -9,7 +9,8 @@
 import { BackfillError } from '../errors.js';
 import type { JobStatus } from '../core/push-run-state.js';
 import { apiErrors, errorsByProfile, type ApiError } from './error-envelope.js';
-import { isRetryable, refused, type Attempt, type KlaviyoHttp } from './http.js';
+import { failed, isRetryable, refused, type Attempt, type KlaviyoHttp } from './http.js';
+import { PageTrail } from './page-trail.js';
 
 const JOBS_PATH = '/api/profile-bulk-import-jobs';
 /** Klaviyo's largest page for jobs and import errors. */
@@ -56,6 +57,9 @@ export class JobsApi {
       // Refused before a byte was sent: certainly no job. Anything later might have reached Klaviyo.
       return attempt.reason.includes('ECONNREFUSED') ? { kind: 'retry', attempt } : { kind: 'ambiguous', attempt };
     }
+    // Not Klaviyo's JSON (a proxy's page) or too large to read: whether a job was made is unknown, and
+    // sending again would get the same. The batch stays "sending"; a resume looks for its job first.
+    if (attempt.kind === 'unreadable') return { kind: 'refused', error: failed('POST', url, attempt) };
     if (attempt.status === 202 || attempt.status === 201 || attempt.status === 200) {
       return { kind: 'created', job: parseJob((attempt.body as { data?: unknown } | undefined)?.data) };
     }
@@ -78,35 +82,26 @@ export class JobsApi {
 
   /** Every job on the account, newest first, a page of 100 at a time. */
   async *recentJobs(): AsyncGenerator<ImportJob> {
-    let next: string | undefined = JOBS_PATH;
-    let query: Record<string, string> = { sort: '-created_at', 'page[size]': PAGE_SIZE };
-    while (next !== undefined) {
-      const body = (await this.http.getJson(next, query)) as { data?: unknown; links?: { next?: unknown } } | undefined;
-      if (!Array.isArray(body?.data)) throw unexpected('a job list without data');
-      for (const resource of body.data) yield parseJob(resource);
-      next = nextLink(body);
-      query = {};
-    }
+    for await (const resource of this.#pages(JOBS_PATH, { sort: '-created_at', 'page[size]': PAGE_SIZE }, 'a job list without data')) yield parseJob(resource);
   }
 
   async *importErrors(jobId: string): AsyncGenerator<ImportError> {
     if (jobId === '') throw unexpected('an import job without an id');
-    let next: string | undefined = `${JOBS_PATH}/${encodeURIComponent(jobId)}/import-errors`;
-    let query: Record<string, string> = { 'page[size]': PAGE_SIZE };
-    while (next !== undefined) {
-      const body = (await this.http.getJson(next, query)) as { data?: unknown; links?: { next?: unknown } } | undefined;
-      if (!Array.isArray(body?.data)) throw unexpected('an import-errors page without data');
-      for (const resource of body.data) yield parseImportError(resource);
-      next = nextLink(body);
-      query = {};
+    const path = `${JOBS_PATH}/${encodeURIComponent(jobId)}/import-errors`;
+    for await (const resource of this.#pages(path, { 'page[size]': PAGE_SIZE }, 'an import-errors page without data')) yield parseImportError(resource);
+  }
+
+  /** Every resource of a listing. `links.next` is a full URL; the spec says it is never null, but the last page may omit it or send null. */
+  async *#pages(path: string, query: Record<string, string>, withoutData: string): AsyncGenerator<unknown> {
+    const first = this.http.url(path, query);
+    const trail = new PageTrail(`GET ${path}`, first);
+    for (let next: string | undefined = first.href; next !== undefined; ) {
+      const body = (await this.http.getJson(next)) as { data?: unknown } | undefined;
+      if (!Array.isArray(body?.data)) throw unexpected(withoutData);
+      yield* body.data;
+      next = trail.next(body);
     }
   }
-}
-
-/** `links.next` is a full URL; the spec says it is never null, but the last page may omit it or send null. */
-function nextLink(body: { links?: { next?: unknown } }): string | undefined {
-  const next = body.links?.next;
-  return typeof next === 'string' && next !== '' ? next : undefined;
 }
 
 const STATUSES: readonly string[] = ['queued', 'processing', 'complete', 'cancelled'];

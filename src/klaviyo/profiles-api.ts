@@ -10,6 +10,7 @@
 import type { PropertyValue, ProfileRow } from '../core/profiles.js';
 import { BackfillError } from '../errors.js';
 import { pacedHttp, type KlaviyoClientOptions } from './api-client.js';
+import { PageTrail } from './page-trail.js';
 
 const PROFILES_PATH = '/api/profiles';
 /** Addresses per `any(email,[...])` filter, and Klaviyo's largest page for Get Profiles. */
@@ -27,20 +28,18 @@ export async function* readKlaviyoProfiles(emails: readonly string[], columns: r
   const http = pacedHttp(options, GET_PROFILES_LIMITS);
   const wanted = new Set(columns);
   for (let start = 0; start < emails.length; start += EMAILS_PER_REQUEST) {
-    let next: string | undefined = PROFILES_PATH;
-    let query: Record<string, string> = {
+    // URLSearchParams percent-encodes the whole filter: quotes, commas, brackets, `@` and a `+` in an address.
+    const first = http.url(PROFILES_PATH, {
       filter: emailFilter(emails.slice(start, start + EMAILS_PER_REQUEST)),
       'fields[profile]': 'email,properties',
       'page[size]': String(EMAILS_PER_REQUEST),
-    };
-    while (next !== undefined) {
-      // URLSearchParams percent-encodes the whole filter: quotes, commas, brackets, `@` and a `+` in an address.
-      const body = (await http.getJson(next, query)) as { data?: unknown; links?: { next?: unknown } } | undefined;
+    });
+    const trail = new PageTrail(`GET ${PROFILES_PATH}`, first);
+    for (let next: string | undefined = first.href; next !== undefined; ) {
+      const body = (await http.getJson(next)) as { data?: unknown } | undefined;
       if (!Array.isArray(body?.data)) throw unexpected('a Get Profiles page without data');
       yield body.data.flatMap((resource) => profileRow(resource, wanted));
-      const link = body.links?.next;
-      next = typeof link === 'string' && link !== '' ? link : undefined;
-      query = {};
+      next = trail.next(body);
     }
   }
 }

@@ -14,10 +14,34 @@ export function backoffMs(attempt: number, tuning: PushTuning, random: number): 
   return Math.round(nominal * (0.5 + random));
 }
 
+/**
+ * The longest Retry-After waited out at once, in seconds. Klaviyo's steady limits are per minute, so
+ * its own Retry-After is at most 60; a longer one (a daily limit, a broken proxy: `1000000000`) is cut
+ * to this, and the request is tried again, within its tries, which then end the run with exit 4.
+ */
+export const RETRY_AFTER_CAP_SECONDS = 60;
+
+/** A 429's wait: what Retry-After asked for (whole seconds) and what is waited, never more than the cap. */
+export interface RetryAfter {
+  readonly askedSeconds: number;
+  readonly waitMs: number;
+}
+
 /** Retry-After is whole seconds on a 429; a missing, zero or odd value still waits one second. */
-export function retryAfterMs(header: string | null, tuning: PushTuning): number {
+export function retryAfterOf(header: string | null, tuning: PushTuning): RetryAfter {
   const seconds = Number(header);
-  return Math.max(1, Number.isFinite(seconds) ? Math.ceil(seconds) : 1) * tuning.retryAfterUnitMs;
+  const asked = Math.max(1, Number.isFinite(seconds) ? Math.ceil(seconds) : 1);
+  return { askedSeconds: asked, waitMs: Math.min(asked, RETRY_AFTER_CAP_SECONDS) * tuning.retryAfterUnitMs };
+}
+
+export function retryAfterMs(header: string | null, tuning: PushTuning): number {
+  return retryAfterOf(header, tuning).waitMs;
+}
+
+/** `(Retry-After 1000000000 s; waiting 60 s at most)`, for a Retry-After that was cut; '' otherwise. */
+export function describeRetryAfter(retryAfter: RetryAfter | undefined): string {
+  if (retryAfter === undefined || retryAfter.askedSeconds <= RETRY_AFTER_CAP_SECONDS) return '';
+  return ` (Retry-After ${retryAfter.askedSeconds} s; waiting ${RETRY_AFTER_CAP_SECONDS} s at most)`;
 }
 
 /** A request that failed and is being retried: what, why, and how long the retries can take at most. */

@@ -1,7 +1,7 @@
 /**
- * The numbers that pace a push: Klaviyo's published limits and our retry policy. Only tests and the
- * bench change them, through BACKFILL_PUSH_TUNING (a JSON object of the timing fields); it is not a user
- * setting and is not in --help.
+ * The numbers that pace a push (and every other Klaviyo request): Klaviyo's published limits, our retry
+ * policy and the largest answer read. Only tests and the bench change them, through BACKFILL_PUSH_TUNING
+ * (a JSON object of the timing fields); it is not a user setting and is not in --help.
  */
 import { BackfillError } from '../errors.js';
 
@@ -12,8 +12,10 @@ export interface PushTuning {
   /** Create Flow and Create Segment: 1/s burst, 15/min steady (and 100 a day, so never retried blindly). */
   readonly createBurst: number;
   readonly createPerMinute: number;
-  /** Every request is aborted after this long. */
+  /** Every request is aborted after this long, its answer's body included. */
   readonly requestTimeoutMs: number;
+  /** An answer larger than this is not read: it could not be held (a page is parsed whole). */
+  readonly maxResponseBytes: number;
   /** Tries per request before the run gives up (exit 4, resumable). */
   readonly maxAttempts: number;
   /** Exponential back-off with jitter on 5xx, 524 and network errors: base x 2^n, capped. */
@@ -34,6 +36,10 @@ export const DEFAULT_TUNING: PushTuning = {
   createBurst: 1,
   createPerMinute: 15,
   requestTimeoutMs: 60_000,
+  // A Get Events page of 1,000 events is about 1 MB; two pages are held at once (the next is fetched
+  // while one is stored), each parsed into several times its size, and Node cannot make a string of
+  // more than 512 MB at all.
+  maxResponseBytes: 128 * 1024 * 1024,
   maxAttempts: 8,
   backoffBaseMs: 1_000,
   backoffMaxMs: 60_000,
@@ -47,8 +53,9 @@ export const DEFAULT_TUNING: PushTuning = {
 export const TUNING_ENV = 'BACKFILL_PUSH_TUNING';
 
 /**
- * What BACKFILL_PUSH_TUNING may change: how fast and how long (pacing, waits, timeouts). Not how
- * often a request is tried, which decides when a run gives up rather than when it does things.
+ * What BACKFILL_PUSH_TUNING may change: how fast and how long (pacing, waits, timeouts), and how large
+ * an answer may be (tests make a page too large without sending megabytes). Not how often a request
+ * is tried, which decides when a run gives up rather than when it does things.
  */
 const TIMING_FIELDS = [
   'burst',
@@ -56,6 +63,7 @@ const TIMING_FIELDS = [
   'createBurst',
   'createPerMinute',
   'requestTimeoutMs',
+  'maxResponseBytes',
   'backoffBaseMs',
   'backoffMaxMs',
   'retryAfterUnitMs',

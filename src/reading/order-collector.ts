@@ -9,7 +9,7 @@ import { OrderIds, type SeenIds } from '../core/order-ids.js';
 import { keyHash } from '../core/key-index.js';
 import { accumulatedArrays, profileKey, type AccumulatedPart } from '../core/profiles.js';
 import { ProfileShards } from '../core/profile-shards.js';
-import type { OrderSink, RejectedRecord } from '../io/formats/format.js';
+import type { ApartRows, OrderSink, RejectedRecord } from '../io/formats/format.js';
 
 export interface OrderCounts {
   ordersRead: number;
@@ -64,6 +64,9 @@ export class OrderCollector implements OrderSink {
     const sighting = order.orderId === '' ? 'new' : this.#orderIds.see(order, hash);
     if (sighting === 'duplicate') {
       this.counts.ordersDuplicate++;
+      // The same order read again: its rows may be apart from the first ones read (a sorted file,
+      // a one-row-per-item layout), so its sizes count; for a true repeat they are the same ones.
+      if (order.sizes.length > 0) this.profiles.addSizes(key, hash, order.placedAt, order.sizes);
       return;
     }
     if (sighting === 'conflict') {
@@ -87,13 +90,39 @@ export class OrderCollector implements OrderSink {
     this.counts.ordersWithoutEmail++;
   }
 
-  excluded(): void {
+  excluded(orderId: string): void {
     this.counts.ordersRead++;
     this.counts.ordersExcluded++;
+    // Only its rows read apart (if any) ask for it again: they are left out with it, not rejected.
+    this.#excludedIds.add(orderId);
   }
 
   reject(rejected: RejectedRecord): void {
     this.#onReject(rejected);
+  }
+
+  /** Rows read apart from their order, matched with it once every file is read (`settleApartRows`). */
+  readonly #apart: ApartRows[] = [];
+  readonly #excludedIds = new Set<string>();
+
+  apartRows(rows: ApartRows): void {
+    this.#apart.push(rows);
+  }
+
+  /**
+   * Once every file is read: rows read apart from their order add their sizes to it, and rows whose
+   * order was never read are rejected. Only this collector, which read in turn, holds any: a part
+   * read on another thread that has some is read again in turn (see ShopifyReader.cutState).
+   */
+  settleApartRows(): void {
+    for (const rows of this.#apart.splice(0)) {
+      if (this.#orderIds.has(rows.orderId)) {
+        const key = profileKey(rows);
+        this.profiles.addSizes(key, keyHash(key), rows.placedAt, rows.sizes);
+      } else if (!this.#excludedIds.has(rows.orderId)) {
+        for (const rejected of rows.unmatched) this.reject(rejected);
+      }
+    }
   }
 
   /** Whether `absorb` would take the part: none of its order ids was read here. */
@@ -115,7 +144,8 @@ export class OrderCollector implements OrderSink {
   absorb(part: CollectedPart, { keepIds = true }: { readonly keepIds?: boolean } = {}): void {
     // Without keepIds (no more input follows), the part's ids are checked but not kept: at millions
     // of orders, holding them would double the id table at the moment memory peaks.
-    if (keepIds) this.#orderIds.absorb(part.ids);
+    // Rows read apart from their order are matched by id once all is read: then the ids are kept too.
+    if (keepIds || this.#apart.length > 0) this.#orderIds.absorb(part.ids);
     this.profiles.absorb(part.profiles);
     for (const name of Object.keys(this.counts) as (keyof OrderCounts)[]) this.counts[name] += part.counts[name];
     if (part.newestOrderAt !== null && (this.newestOrderAt === null || part.newestOrderAt > this.newestOrderAt)) this.newestOrderAt = part.newestOrderAt;

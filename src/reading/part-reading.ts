@@ -26,8 +26,12 @@ export type PartOutcome =
     }
   | { readonly ok: false; readonly reason: string };
 
-/** Past this many rejected rows the part is read again on the main thread, which writes them as it goes. */
-const MAX_HELD_REJECTS = 100_000;
+/**
+ * Past this much rejected text (rows and reasons, in UTF-16 units) the part is given up and read again
+ * on the main thread, which writes rejects as it goes: a part's held rejects are bounded by bytes, not
+ * rows (100,000 rows of a wide export held 100 MB per thread).
+ */
+const MAX_HELD_REJECT_CHARS = 8 * 1024 * 1024;
 
 /** Any line number: a part without rejects never shows one. */
 const PROVISIONAL_LINE = 2;
@@ -56,11 +60,13 @@ export async function readPart(part: PartToRead, onRecords?: (recordsSoFar: numb
 
 async function readFrom(part: PartToRead, line: number, onRecords?: (recordsSoFar: number) => void): Promise<PartOutcome> {
   const rejects: RejectedRecord[] = [];
+  let held = 0;
   const collector = new OrderCollector(
     part.definitions,
     part.asOf,
     (rejected) => {
-      if (rejects.length >= MAX_HELD_REJECTS) throw new Error('too many rejected rows to hold');
+      held += rejected.raw.length + rejected.reason.length;
+      if (held > MAX_HELD_REJECT_CHARS) throw new Error('too many rejected rows to hold');
       rejects.push(rejected);
     },
     part.shards,

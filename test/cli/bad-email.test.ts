@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SHOPIFY_ORDERS } from '../support/orders.js';
+import { exportWith, SHOPIFY_ORDERS } from '../support/orders.js';
 import { API_KEY } from '../support/push-harness.js';
 import { csvRows, fixture, runCli, tempDir } from '../support/cli.js';
 
@@ -79,4 +79,23 @@ test('compute: the same check in a one-row-per-order layout (WooCommerce): a bad
   const rejects = csvRows(await readFile(join(dir, 'out.rejects.csv'), 'utf8')).filter((r) => r['code'] === 'BAD_EMAIL');
   assert.deepEqual(rejects.map((r) => [r['line'], r['column'], r['reason']]), [[String(lines.length - 1), 'customer_email', 'the email is not valid UTF-8 ("ann\uFFFD@example.com"): save the export as UTF-8']]);
   assert.ok(!(await readFile(join(dir, 'out.csv'), 'utf8')).includes('\uFFFD'));
+});
+
+test('compute: an email holding an invisible character (ZWSP, RLM, LRM, word joiner, soft hyphen) is a bad row, never a second profile that prints the same', async () => {
+  const dir = tempDir();
+  const invisible = ['\u200b', '\u200f', '\u200e', '\u2060', '\u00ad'];
+  const orders = await exportWith(
+    dir,
+    'orders.csv',
+    invisible.map((c, i) => ({ name: `#30${i}`, email: `ann${c}@example.com`, total: '10.00', createdAt: '2025-06-01 10:00:00 -0400' })),
+  );
+  const run = await runCli([orders, '--as-of', '2025-06-30', '-o', 'out.csv'], { cwd: dir });
+  assert.equal(run.code, 0, run.stderr);
+  const profiles = csvRows(await readFile(join(dir, 'out.csv'), 'utf8'));
+  assert.equal(profiles.filter((row) => row['Email']!.replace(/\p{Cf}/gu, '') === 'ann@example.com').length, 1, JSON.stringify(profiles.map((row) => row['Email'])));
+  const rejects = csvRows(await readFile(join(dir, 'out.rejects.csv'), 'utf8')).filter((r) => r['code'] === 'BAD_EMAIL');
+  assert.deepEqual(
+    rejects.map((r) => r['reason']!.replace(/ \(".*$/, '')),
+    ['U+200B', 'U+200F', 'U+200E', 'U+2060', 'U+00AD'].map((code) => `the email holds an invisible character, ${code}, at position 4`),
+  );
 });

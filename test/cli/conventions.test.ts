@@ -137,6 +137,10 @@ test('files that are not CSV are named for what they are, with what to export in
     ['orders-utf16.csv', Buffer.from('\uFEFFName,Email,Total\n#1,a@b.c,5\n', 'utf16le'), /is UTF-16 text/],
     ['orders.json', Buffer.from('[{"email": "ann@example.com", "total": 5}]'), /is JSON, not an order export in CSV/],
     ['orders.json.gz', gzipSync(Buffer.from('{"orders": []}')), /is gzip-compressed JSON/],
+    // Each compression's magic bytes, then what a compressed stream looks like.
+    ['orders.csv.zst', Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), random]), /is zstd-compressed data, not an order export in CSV\n.*Decompress it first \(zstd -d/],
+    ['orders.csv.bz2', Buffer.concat([Buffer.from('BZh9'), random]), /is bzip2-compressed data, not an order export in CSV\n.*Decompress it first \(bunzip2/],
+    ['orders.csv.xz', Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), random]), /is xz-compressed data, not an order export in CSV\n.*Decompress it first \(unxz/],
   ];
   for (const [name, bytes, expected] of cases) {
     writeFileSync(join(dir, name), bytes);
@@ -181,4 +185,19 @@ test('a run that writes no profile says why on stderr, with the newest order dat
   assert.match(late.stderr, /warning: no order falls in any window before --as-of.*2025-07-05 15:00:00 UTC/);
   const some = runCliSync([SHOPIFY, ...AS_OF, '-o', 'p.csv'], { cwd: dir });
   assert.doesNotMatch(some.stderr, /warning/);
+});
+
+test('a run whose orders all lack an email says so, not that they were placed after --as-of', () => {
+  const dir = tempDir();
+  const rows = readFileSync(SHOPIFY, 'utf8').trimEnd().split('\n');
+  // The Email column (the second) emptied on every row.
+  writeFileSync(join(dir, 'no-emails.csv'), `${[rows[0], ...rows.slice(1).map((row) => row.replace(/^([^,]*),[^,]*,/, '$1,,'))].join('\n')}\n`);
+  const run = runCliSync(['no-emails.csv', ...AS_OF, '-o', 'p.csv'], { cwd: dir });
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, /warning: no order had an email \(or a phone\), so no profile was written: 1[0-9] without an email or phone; is the email column the right one\?/);
+  assert.doesNotMatch(run.stderr, /after --as-of/);
+  // Only the refunded order keeps its email: left out with --exclude-cancelled, it leaves nothing either.
+  writeFileSync(join(dir, 'refunded-only.csv'), `${[rows[0], ...rows.slice(1).map((row) => (row.startsWith('#1012,') ? row : row.replace(/^([^,]*),[^,]*,/, '$1,,')))].join('\n')}\n`);
+  const cancelled = runCliSync(['refunded-only.csv', ...AS_OF, '--exclude-cancelled', '-o', 'p.csv'], { cwd: dir });
+  assert.match(cancelled.stderr, /warning: every order was skipped, so no profile was written: 1[0-9] without an email or phone and 1 cancelled \(--exclude-cancelled\)/);
 });

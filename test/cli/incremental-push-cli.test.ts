@@ -7,47 +7,12 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readStateFile } from '../../src/io/state-file.js';
-import { KlaviyoStandIn } from '../support/klaviyo-stand-in.js';
 import { exportWith, SHOPIFY_ORDERS } from '../support/orders.js';
-import { API_KEY } from '../support/push-harness.js';
-import { tempDir } from '../support/cli.js';
 import { runCli, spawnCli } from '../support/cli.js';
 import { fastPushEnv } from '../support/push-harness.js';
+import { nights, statePath } from '../support/nights.js';
 
 const NIGHTLY = ['--incremental', '--yes', '--as-of', '2025-06-30'];
-
-interface Night {
-  readonly standIn: KlaviyoStandIn;
-  readonly dir: string;
-  readonly env: Record<string, string>;
-  /** Runs the nightly command; returns the run and the profiles each job it created carried. */
-  push(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string; sent: string[][] }>;
-}
-
-async function nights(run: (night: Night) => Promise<void>): Promise<void> {
-  const standIn = await new KlaviyoStandIn({ apiKey: API_KEY }).start();
-  const dir = await tempDir();
-  const env = { KLAVIYO_BASE_URL: standIn.baseUrl, KLAVIYO_API_KEY: API_KEY };
-  let night = 0;
-  try {
-    await run({
-      standIn,
-      dir,
-      env,
-      push: async (args) => {
-        const jobsBefore = standIn.jobs.length;
-        // The default run log is named by the second; several nights in one second need their own.
-        const runLog = args.includes('--resume') ? [] : ['--run-log', join(dir, 'logs', `night-${++night}.ndjson`)];
-        const result = await runCli(['push', ...args, ...runLog], { env: fastPushEnv(env), cwd: dir });
-        return { ...result, sent: standIn.jobs.slice(jobsBefore).map((job) => job.profiles.map((p) => p.email)) };
-      },
-    });
-  } finally {
-    await standIn.stop();
-  }
-}
-
-const statePath = (dir: string) => join(dir, '.backfill', 'state.json');
 
 test('first night sends everything and records it; the second night over the same export sends nothing', () =>
   nights(async ({ standIn, dir, push }) => {

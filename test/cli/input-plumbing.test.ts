@@ -3,11 +3,15 @@
  * failures that must stop a run before any output is written.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { open, readFile, truncate } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { formatCount } from '../../src/text.js';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { csvRows, FIXTURES, profileOf, runCliSync, tempDir } from '../support/cli.js';
+import { csvRows, FIXTURES, profileOf, runCli, runCliSync, spawnCli, tempDir } from '../support/cli.js';
+import { SHOPIFY_ORDERS } from '../support/orders.js';
 import { SHOPIFY_FLOW_CSV } from '../support/shopify-fixture-profiles.js';
 
 const SHOPIFY = join(FIXTURES, 'shopify-orders.csv');
@@ -120,4 +124,35 @@ test('flags beat environment variables, which beat the config file', () => {
   assert.match(header(fromEnv)!, /^Email,60_day_highest_order_value,/);
   const fromFlag = runCliSync([SHOPIFY, ...AS_OF, '-o', '-', '-q', '--windows', '90'], { cwd: dir, env: { BACKFILL_WINDOWS: '60' } });
   assert.match(header(fromFlag)!, /^Email,90_day_highest_order_value,/);
+});
+
+test('a pattern matching thousands of files: the summary names how many and the first few, on one short line', async () => {
+  const dir = tempDir();
+  mkdirSync(join(dir, 'exports'));
+  const [header, first] = (await readFile(SHOPIFY_ORDERS, 'utf8')).split('\n');
+  for (let i = 0; i < 1000; i++) writeFileSync(join(dir, 'exports', `orders_${String(i).padStart(4, '0')}.csv`), `${header}\n${first!.replace('#1014', `#${i}`)}\n`);
+  const run = await runCli(['exports/orders_*.csv', '--as-of', '2025-08-01', '-o', 'out.csv'], { cwd: dir });
+  assert.equal(run.code, 0, run.stderr);
+  const summary = run.stderr.trim();
+  assert.match(summary, /1,000 orders \(1,000 rows\) read from 1,000 files: exports\/orders_0000\.csv \(shopify\), exports\/orders_0001\.csv \(shopify\), exports\/orders_0002\.csv \(shopify\) and 997 more; /);
+  assert.ok(summary.length < 400, `${summary.length} characters`);
+});
+
+test('an export that changes while the run reads (cut short, still being written, replaced) stops it: exit 2, nothing written', async () => {
+  const dir = tempDir();
+  const text = await readFile(SHOPIFY_ORDERS, 'utf8');
+  writeFileSync(join(dir, 'a.csv'), text);
+  const fifo = join(dir, 'b.fifo');
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+  // Files are read in turn: once the run opens the FIFO (the second file), a.csv has been read whole.
+  const run = spawnCli(['a.csv', 'b.fifo', '--as-of', '2025-06-30', '-o', 'out.csv'], { cwd: dir });
+  run.child.stdin!.end();
+  const writer = await open(fifo, 'w');
+  await truncate(join(dir, 'a.csv'), Math.floor(text.length / 2));
+  await writer.writeFile(text.split('\n')[0]! + '\n');
+  await writer.close();
+  const done = await run.done;
+  assert.equal(done.code, 2, done.stderr);
+  assert.match(done.stderr, new RegExp(`a\\.csv changed while it was read \\(it shrank from ${formatCount(Buffer.byteLength(text))} to ${formatCount(Math.floor(text.length / 2))} bytes\\): nothing was written`));
+  assert.ok(!existsSync(join(dir, 'out.csv')) && !existsSync(join(dir, 'out.rejects.csv')));
 });

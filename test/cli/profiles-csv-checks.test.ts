@@ -46,7 +46,7 @@ test('push --profiles: bad rows go to the input rejects file with their lines, a
       ],
     );
     assert.ok(rejects[0]!['raw']!.startsWith('bob@example.com,2026-01-01'));
-    assert.match(run.stderr, /input rows rejected: see .*run\.input-rejects\.csv/);
+    assert.match(run.stderr, /4 input rows rejected \(see .*run\.input-rejects\.csv\)/);
   } finally {
     await standIn.stop();
   }
@@ -66,4 +66,26 @@ test('diff --against a hand-edited profiles CSV: its bad rows are not compared, 
   assert.deepEqual(rejects.map((r) => [r['file'], r['line']]), [['edited.csv', '3'], ['edited.csv', '4'], ['edited.csv', '5'], ['edited.csv', '6']]);
   const plain = await runCli(['diff', SHOPIFY_ORDERS, '--as-of', '2025-06-30', '--against', 'edited.csv'], { env: fastPushEnv({}), cwd: dir });
   assert.match(plain.stdout, /4 rows of the baseline failed its checks and were not compared \(--rejects <file> writes them out\)/);
+});
+
+test('push --profiles --dry-run counts the rows that failed the checks in its summary, and names their file', async () => {
+  const dir = tempDir();
+  await writeFile(join(dir, 'edited.csv'), `${EDITED}\n`);
+  const env = { KLAVIYO_API_KEY: API_KEY, KLAVIYO_BASE_URL: 'http://127.0.0.1:9' };
+  const run = await runCli(['push', '--profiles', 'edited.csv', '--dry-run', '--run-log', join(dir, 'run.ndjson')], { env, cwd: dir });
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, /dry run: 1 profiles in 1 import jobs .*; 0 profiles would be rejected locally; 4 input rows rejected \(see .*run\.input-rejects\.csv\); nothing sent/);
+  const json = await runCli(['push', '--profiles', 'edited.csv', '--dry-run', '--run-log', join(dir, 'run2.ndjson'), '--json'], { env, cwd: dir });
+  const summary = JSON.parse(json.stdout) as { inputRowsRejected: number; inputRejectsFile: string };
+  assert.equal(summary.inputRowsRejected, 4);
+  assert.match(summary.inputRejectsFile, /run2\.input-rejects\.csv$/);
+});
+
+test('push --profiles: a profiles CSV with the Email column twice, in another case, is refused before anything is read', async () => {
+  const dir = tempDir();
+  await writeFile(join(dir, 'two-emails.csv'), 'Email,highest_order_value,email\nann@example.com,5,ann@example.com\n');
+  const env = { KLAVIYO_API_KEY: API_KEY, KLAVIYO_BASE_URL: 'http://127.0.0.1:9' };
+  const run = await runCli(['push', '--profiles', 'two-emails.csv', '--dry-run', '--run-log', join(dir, 'run.ndjson')], { env, cwd: dir });
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /two-emails\.csv: the header has the Email column twice, at columns 1 \("Email"\) and 3 \("email"\)/);
 });

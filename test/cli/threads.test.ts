@@ -96,6 +96,18 @@ test('orders of a file read in parts are still recognised when a later file repe
   assert.equal(summary['ordersDuplicate'], 3000 - 97, 'every order with an email, read again, is a duplicate');
 });
 
+test('rows of orders in the first parts moved to the end of the file: read in turn from the last cut, the sizes of every row counted', async () => {
+  const moved = [3, 1200, 1800, 2403];
+  const { parts, rejects } = await assertSameAsOneThread({ orders: 3000, secondRowsAtEnd: moved });
+  assert.deepEqual(parts, [1, 2, 3]);
+  assert.equal(rejects, undefined, 'no row was rejected');
+  const input = join(tempDir(), 'in-order.csv');
+  writeLargeExport(input, { orders: 3000 });
+  const apart = join(tempDir(), 'apart.csv');
+  writeLargeExport(apart, { orders: 3000, secondRowsAtEnd: moved });
+  assert.equal((await compute(apart, 3)).profiles, (await compute(input, 1)).profiles);
+});
+
 /**
  * `--take-over-min-bytes 1`: the main thread, done with its part, ends each slower thread's part
  * halfway through what it has left and reads the rest itself, again and again, down to parts of a

@@ -1,8 +1,10 @@
 /**
  * Django conformance: the flow `backfill flow` writes, replayed over order histories by Django's own
  * template engine (Klaviyo's template language is based on it), stores exactly what
- * `backfill compute --mode flow` computes, on every profile. The same replay over the recipe's
- * verbatim templates shows each of their four defects, which proves the replay can see them.
+ * `backfill compute --mode flow` computes, on every profile, for both webhook targets: every webhook
+ * is checked as the request it makes (URL and headers against Create or Update Profile's, or Create
+ * Client Profile's, schema; each rendered body against the target's body schema). The same replay over
+ * the recipe's verbatim templates shows each of their four defects, which proves the replay can see them.
  *
  * Not part of `npm test` (it needs python3-django): `npm run conformance`, run by .ci/run.
  */
@@ -10,8 +12,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { bodySchema } from '../support/klaviyo-schema.js';
-import { describeValidation } from '../support/klaviyo-schema.js';
+import { bodySchema, describeValidation, validatorsFor } from '../support/klaviyo-schema.js';
 import { fixture, tempDir } from '../support/cli.js';
 import {
   computeFlowMode,
@@ -96,13 +97,39 @@ function generatedHistories(seed: number, count: number, shape: EventShape): His
 }
 
 const validFlow = bodySchema('FlowCreateQuery');
-const validProfile = bodySchema('OnsiteProfileCreateQuery');
+
+/** Where the webhooks send, and what Klaviyo's spec says such a request must be. */
+type Target = 'profile-import' | 'client';
+
+const TARGET_ARGS: Readonly<Record<Target, readonly string[]>> = { 'profile-import': [], client: ['--target', 'client', '--public-key', 'ABC123'] };
+
+/**
+ * Each webhook of the flows as the request it makes: its URL and headers against the operation's
+ * schema (Create or Update Profile, or Create Client Profile), with the key a person puts in place of
+ * the printed placeholder.
+ */
+function assertWebhookRequests(flows: readonly unknown[], target: Target): void {
+  const operation = validatorsFor(target === 'client' ? 'create_client_profile' : 'create_or_update_profile');
+  for (const flow of flows as { data: { attributes: { definition: { actions: { type: string; data: { message?: { url: string; headers: Record<string, string> } } }[] } } } }[]) {
+    for (const action of flow.data.attributes.definition.actions) {
+      if (action.type !== 'send-webhook') continue;
+      const { url, headers } = action.data.message!;
+      const request = new URL(url);
+      assert.equal(`${request.origin}${request.pathname}`, target === 'client' ? 'https://a.klaviyo.com/client/profiles' : 'https://a.klaviyo.com/api/profile-import');
+      assert.ok(operation.query(Object.fromEntries(request.searchParams)), describeValidation(operation.query));
+      const sent = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value.startsWith('Klaviyo-API-Key <') ? 'Klaviyo-API-Key pk_webhook_only' : value]));
+      assert.ok(operation.headers(sent), `${target} webhook headers: ${describeValidation(operation.headers)}`);
+    }
+  }
+}
 
 interface Run {
   readonly flowArgs: readonly string[];
   readonly computeArgs: readonly string[];
   readonly shape: EventShape;
   readonly config?: Record<string, unknown>;
+  /** Default: profile-import, the flow's default. */
+  readonly target?: Target;
 }
 
 /** Every profile: the flow's final properties under Django, against compute's; returns the disagreements. */
@@ -110,11 +137,15 @@ function disagreements(histories: readonly History[], run: Run, missing: 'empty'
   const dir = tempDir();
   const orders = writeOrders(dir, histories, run.shape, run.config);
   const computed = computeFlowMode(orders, run.computeArgs, AS_OF);
-  const flows = flowBodies(['--config', orders.config, ...run.flowArgs]);
+  const target = run.target ?? 'profile-import';
+  const flows = flowBodies(['--config', orders.config, ...TARGET_ARGS[target], ...run.flowArgs]);
   for (const flow of flows) assert.ok(validFlow(flow), `Create Flow body outside the schema: ${describeValidation(validFlow)}`);
+  assertWebhookRequests(flows, target);
   const replayed = replayWithDjango(flows, histories, missing);
   assert.deepEqual(replayed.misaddressed, [], 'every webhook names its own profile');
-  for (const body of replayed.bodies) assert.ok(validProfile(body), `webhook body outside OnsiteProfileCreateQuery: ${JSON.stringify(body)}: ${describeValidation(validProfile)}`);
+  const schema = target === 'client' ? 'OnsiteProfileCreateQuery' : 'ProfileUpsertQuery';
+  const validProfile = bodySchema(schema);
+  for (const body of replayed.bodies) assert.ok(validProfile(body), `webhook body outside ${schema}: ${JSON.stringify(body)}: ${describeValidation(validProfile)}`);
   const problems: string[] = [];
   for (const history of histories) {
     const flow: Properties = replayed.profiles[history.email] ?? {};
@@ -126,24 +157,27 @@ function disagreements(histories: readonly History[], run: Run, missing: 'empty'
 }
 
 const RECIPE_RUN: Run = {
-  flowArgs: ['--public-key', 'ABC123', '--metric-id', 'XyZ123', '--windows', '30,60'],
+  flowArgs: ['--metric-id', 'XyZ123', '--windows', '30,60'],
   computeArgs: ['--windows', '30,60'],
   shape: RECIPE_SHAPE,
 };
 
-for (const missing of ['empty', 'none'] as const) {
-  test(`generated flow = compute --mode flow on 100% of profiles (windows 30,60; lookup of a missing property gives ${missing === 'empty' ? '""' : 'None'})`, () => {
-    const histories = [...hardCases(RECIPE_SHAPE), ...generatedHistories(1301, 150, RECIPE_SHAPE), ...generatedHistories(1302, 150, RECIPE_SHAPE)];
-    const { problems, profiles, bodies } = disagreements(histories, RECIPE_RUN, missing);
-    assert.deepEqual(problems, [], `${problems.length} of ${profiles} profiles disagree`);
-    assert.ok(bodies > profiles * 3, `every order rendered its webhooks (${bodies} bodies)`);
-  });
+for (const target of ['profile-import', 'client'] as const) {
+  for (const missing of ['empty', 'none'] as const) {
+    test(`generated flow (--target ${target}) = compute --mode flow on 100% of profiles (windows 30,60; lookup of a missing property gives ${missing === 'empty' ? '""' : 'None'})`, () => {
+      const histories = [...hardCases(RECIPE_SHAPE), ...generatedHistories(1301, 150, RECIPE_SHAPE), ...generatedHistories(1302, 150, RECIPE_SHAPE)];
+      const { problems, profiles, bodies } = disagreements(histories, { ...RECIPE_RUN, target }, missing);
+      assert.deepEqual(problems, [], `${problems.length} of ${profiles} profiles disagree`);
+      assert.ok(bodies > profiles * 3, `every order rendered its webhooks (${bodies} bodies)`);
+    });
+  }
 }
 
 test('generated flow = compute with renamed event fields, renamed properties, more aliases and windows 30,90', () => {
   const shape: EventShape = { value: 'total price', date: 'placed_at', items: 'line_items', itemSize: 'size' };
   const run: Run = {
-    flowArgs: ['--public-key', 'ABC123', '--metric-id', 'XyZ123', '--windows', '30,90', '--event-value', 'total price', '--event-date', 'placed_at', '--event-items', 'line_items[].size'],
+    flowArgs: ['--metric-id', 'XyZ123', '--windows', '30,90', '--event-value', 'total price', '--event-date', 'placed_at', '--event-items', 'line_items[].size'],
+    target: 'client',
     computeArgs: ['--windows', '30,90'],
     shape,
     config: {
@@ -226,7 +260,7 @@ test("the recipe's verbatim templates show each of the four defects; the generat
   // And one more: `{{ person.email }}` is HTML-escaped, so o'brien's webhooks go to another profile.
   assert.ok(recipeReplay.misaddressed.some((m) => m.email === "j-o'brien&co@example.com" && m.named === 'j-o&#x27;brien&amp;co@example.com'));
 
-  const generatedReplay = replayWithDjango(flowBodies(['--config', orders.config, '--public-key', 'ABC123', '--metric-id', 'XyZ123']), histories, 'empty');
+  const generatedReplay = replayWithDjango(flowBodies(['--config', orders.config, '--metric-id', 'XyZ123']), histories, 'empty');
   assert.deepEqual(generatedReplay.misaddressed, []);
   const generated = generatedReplay.profiles;
   for (const history of histories) assert.deepEqual(differences(generated[history.email]!, computed.get(history.email)!), [], history.email);

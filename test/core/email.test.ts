@@ -11,6 +11,13 @@ import { emailProblem, isPlainLowerCaseEmail } from '../../src/core/email.js';
 function byExpressions(email: string): string | undefined {
   if (email.includes('\uFFFD')) return `the email is not valid UTF-8 (${JSON.stringify(email)}): save the export as UTF-8`;
   if (/[\u0000-\u001f\u007f]/.test(email)) return `the email holds a control character or NUL (${JSON.stringify(email)})`;
+  // U+FEFF is a format character that `\s` also matches: it is named as white space.
+  const invisible = /[^\P{Cf}\uFEFF]/u.exec(email);
+  if (invisible !== null) {
+    const code = invisible[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    const shown = email.replace(/[^\P{Cf}\uFEFF]/gu, (c) => `\\u${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`).replaceAll('\uFEFF', '\\uFEFF');
+    return `the email holds an invisible character, U+${code}, at position ${invisible.index + 1} ("${shown}"): remove it, it makes another profile that prints the same`;
+  }
   if (!/^[^\s@]+@[^\s@]+$/.test(email)) return `"${email}" is not an email address`;
   return undefined;
 }
@@ -19,7 +26,7 @@ function byExpressions(email: string): string | undefined {
 const spaces = [...Array(0x10000).keys()].map((code) => String.fromCharCode(code)).filter((c) => /\s/.test(c));
 const controls = [...Array(0x20).keys(), 0x7f].map((code) => String.fromCharCode(code));
 const character = fc.oneof(
-  { weight: 12, arbitrary: fc.constantFrom('a', 'b', '.', 'é', '😀', '\u0085', '\u200b') },
+  { weight: 12, arbitrary: fc.constantFrom('a', 'b', '.', 'é', '😀', '\u0085', '\u200b', '\u00ad', '\u200e', '\u200f', '\u2060', '\u{e0041}') },
   { weight: 3, arbitrary: fc.constant('@') },
   { weight: 1, arbitrary: fc.constantFrom(...spaces) },
   { weight: 1, arbitrary: fc.constantFrom(...controls, '\uFFFD') },
@@ -51,6 +58,16 @@ test('plain addresses pass; the usual mistakes are named', () => {
   assert.equal(emailProblem('ana@'), '"ana@" is not an email address');
   assert.match(emailProblem('ana\u0000@example.com')!, /control character/);
   assert.match(emailProblem('ana\uFFFD@example.com')!, /not valid UTF-8/);
+});
+
+test('an invisible format character (zero-width space, soft hyphen, LRM, RLM, word joiner) is named with its place', () => {
+  assert.equal(
+    emailProblem('ann\u200b@example.com'),
+    'the email holds an invisible character, U+200B, at position 4 ("ann\\u200B@example.com"): remove it, it makes another profile that prints the same',
+  );
+  for (const c of ['\u00ad', '\u200e', '\u200f', '\u2060', '\u202e', '\u{e0041}']) assert.match(emailProblem(`ann@exam${c}ple.com`)!, /invisible character, U\+[0-9A-F]{4,5}, at position 9/, JSON.stringify(c));
+  // Visible text beyond ASCII is an address like any other.
+  assert.equal(emailProblem('zoë@exämple.com'), undefined);
 });
 
 test('an email told plain from its bytes needs no lower-casing, no trimming and no check, on any ASCII text', () => {

@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EventStore } from '../../src/io/event-store.js';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { EventStore, type StoreManifest } from '../../src/io/event-store.js';
 import type { OrderEvent } from '../../src/core/events-to-orders.js';
 import { tempDir } from '../support/cli.js';
 
@@ -51,4 +53,47 @@ test('an unreadable store names itself and --refetch', async () => {
   await EventStore.open(dir, 'M1', 0);
   await writeFile(join(dir, 'store.json'), 'not json');
   await assert.rejects(EventStore.open(dir, 'M1', 0), (error: Error & { hint?: string }) => /store\.json is not JSON/.test(error.message) && /--refetch/.test(error.hint ?? ''));
+});
+
+test('every part is sealed with its event count, size and sha256; a part that differs from its seal stops the read, naming it', async () => {
+  const dir = join(tempDir(), 'events-M1');
+  const store = await EventStore.open(dir, 'M1', 0);
+  await store.append([ev('a', 1), ev('b', 2), ev('c', 3)], 0);
+  const [part] = store.manifest.parts;
+  const bytes = await readFile(join(dir, part!.file));
+  assert.equal(part!.bytes, bytes.length);
+  assert.equal(part!.sha256, createHash('sha256').update(bytes).digest('hex'));
+  store.close();
+  const manifest = JSON.parse(await readFile(join(dir, 'store.json'), 'utf8')) as StoreManifest;
+
+  // Another part of the same events, recorded with its size: only the checksum tells.
+  const other = gzipSync(`${JSON.stringify(['a', at(1), 'a@example.com', '', { $value: 999 }])}\n${gunzipSync(bytes).toString().split('\n').slice(1).join('\n')}`);
+  await writeFile(join(dir, part!.file), other);
+  await writeFile(join(dir, 'store.json'), JSON.stringify({ ...manifest, parts: [{ ...part, bytes: other.length }] }));
+  const swapped = await EventStore.open(dir, 'M1', 0);
+  await assert.rejects(all(swapped), (error: Error & { hint?: string }) => /part part-000001\.ndjson\.gz does not match the checksum it was written with/.test(error.message) && /--refetch/.test(error.hint ?? ''));
+  swapped.close();
+
+  // The right bytes, but the manifest expects another count.
+  await writeFile(join(dir, part!.file), bytes);
+  await writeFile(join(dir, 'store.json'), JSON.stringify({ ...manifest, parts: [{ ...part, events: 4 }] }));
+  const miscounted = await EventStore.open(dir, 'M1', 0);
+  await assert.rejects(all(miscounted), /part part-000001\.ndjson\.gz holds 3 events, not the 4 it was written with/);
+  miscounted.close();
+
+  // A manifest naming a file elsewhere is not followed.
+  await writeFile(join(dir, 'store.json'), JSON.stringify({ ...manifest, parts: [{ ...part, file: '../../etc/passwd' }] }));
+  await assert.rejects(EventStore.open(dir, 'M1', 0), /store\.json lists a part it cannot read/);
+});
+
+test('one opener at a time across runs, any number within one run; the lock goes with the last close', async () => {
+  const dir = join(tempDir(), 'events-M1');
+  const first = await EventStore.open(dir, 'M1', 0);
+  const second = await EventStore.open(dir, 'M1', 0);
+  await stat(`${dir}.lock`);
+  first.close();
+  first.close();
+  await stat(`${dir}.lock`);
+  second.close();
+  await assert.rejects(stat(`${dir}.lock`), /ENOENT/);
 });

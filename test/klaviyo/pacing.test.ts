@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { errorsByProfile, apiErrors } from '../../src/klaviyo/error-envelope.js';
-import { backoffMs, retryAfterMs } from '../../src/klaviyo/retry-policy.js';
+import { backoffMs, describeRetryAfter, retryAfterMs, retryAfterOf } from '../../src/klaviyo/retry-policy.js';
 import { TokenBucket } from '../../src/klaviyo/token-bucket.js';
 import { DEFAULT_TUNING } from '../../src/klaviyo/tuning.js';
 import { VirtualClock } from '../support/virtual-clock.js';
@@ -45,6 +45,10 @@ test('Retry-After: seconds, at least one; back-off doubles with jitter and a cap
   assert.equal(retryAfterMs('0', DEFAULT_TUNING), 1000);
   assert.equal(retryAfterMs(null, DEFAULT_TUNING), 1000);
   assert.equal(retryAfterMs('soon', DEFAULT_TUNING), 1000);
+  // Klaviyo's own is at most 60 (its steady limits are per minute); a longer one is cut to that, and said so.
+  assert.equal(retryAfterMs('4000000000', DEFAULT_TUNING), 60_000);
+  assert.equal(describeRetryAfter(retryAfterOf('4000000000', DEFAULT_TUNING)), ' (Retry-After 4000000000 s; waiting 60 s at most)');
+  assert.equal(describeRetryAfter(retryAfterOf('60', DEFAULT_TUNING)), '');
   assert.equal(backoffMs(1, DEFAULT_TUNING, 0.5), 1000);
   assert.equal(backoffMs(3, DEFAULT_TUNING, 0.5), 4000);
   assert.equal(backoffMs(3, DEFAULT_TUNING, 0), 2000);

@@ -126,6 +126,22 @@ test('a 400 about the request itself (unknown list) stops the run with Klaviyo\'
     assert.equal(standIn.jobs.length, 0);
   }));
 
+test('a 403 while polling (a key without profiles:read or lists:read) stops the run naming those scopes; on create, the write scopes', async () => {
+  const forbidden = (on: Fault['on']): Fault => ({ on, kind: 'status', status: 403, detail: 'You do not have permission to perform this action.' });
+  for (const [fault, batch, scopes] of [
+    [forbidden('list'), rows, /scopes: profiles:read and lists:read, to poll the import jobs and read their import errors/],
+    [forbidden('get-job'), rows.slice(0, 5), /scopes: profiles:read and lists:read/],
+    [forbidden('create'), rows, /scopes: profiles:write and lists:write \(a push needs profiles:write, lists:write, profiles:read and lists:read\)/],
+  ] as const) {
+    await withStandIn({}, [fault], async (standIn) => {
+      const run = await pushTo(standIn, batch);
+      assert.equal(run.result.stoppedBy?.code, 'KLAVIYO_REFUSED', fault.on);
+      assert.equal(stoppedExitCode(run.result), 2);
+      assert.match(run.result.stoppedBy!.hint!, scopes);
+    });
+  }
+});
+
 test('gives up after repeated 503s (exit 4), then --resume finishes without sending anything twice', () =>
   withStandIn({}, Array.from({ length: 3 }, (): Fault => ({ on: 'create', kind: 'status', status: 503 })), async (standIn) => {
     const first = await pushTo(standIn, rows, { tuning: { maxAttempts: 2 } });

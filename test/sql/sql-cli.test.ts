@@ -76,11 +76,11 @@ test('sql: usage and configuration errors exit 2 with the flag, key or name and 
   assert.match(postgres.stderr, new RegExp(`the column "${long}" is 64 bytes long; PostgreSQL cuts names at 63 bytes`));
   assert.equal((await runCli(['sql', '--dialect', 'duckdb'], { cwd: dir })).code, 0);
 
-  // DuckDB takes "email" and "Email" for one column, even quoted.
-  await writeFile(join(dir, 'backfill.config.json'), JSON.stringify({ properties: { sizes: { small: 'EMAIL' } } }));
+  // DuckDB takes "modified_at" and "Modified_At" for one column, even quoted.
+  await writeFile(join(dir, 'backfill.config.json'), JSON.stringify({ properties: { sizes: { small: 'Modified_At' } } }));
   const duckdb = await runCli(['sql', '--dialect', 'duckdb'], { cwd: dir });
   assert.equal(duckdb.code, 2);
-  assert.match(duckdb.stderr, /the columns "Email" and "EMAIL" would be one column in DuckDB/);
+  assert.match(duckdb.stderr, /the columns "Modified_At" and "modified_at" would be one column in DuckDB/);
   assert.equal((await runCli(['sql', '--dialect', 'postgres'], { cwd: dir })).code, 0);
 
   await writeFile(join(dir, 'backfill.config.json'), JSON.stringify({ sizePattern: 'Size: (\\w+)' }));

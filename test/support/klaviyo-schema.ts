@@ -18,6 +18,7 @@ export type OperationId =
   | 'get_bulk_import_profiles_job'
   | 'get_errors_for_bulk_import_profiles_job'
   | 'get_profiles'
+  | 'create_or_update_profile'
   | 'create_client_profile'
   | 'create_flow'
   | 'get_flows'
@@ -53,9 +54,12 @@ function documentOf(operation: OperationId): [string, DerivedDocument] {
   return operation in documents.klaviyo.operations ? ['klaviyo', documents.klaviyo] : ['klaviyo-flows', documents['klaviyo-flows']];
 }
 
-/** A request body schema of the flows and segments subset by name: FlowCreateQuery, SegmentCreateQuery, OnsiteProfileCreateQuery. */
-export function bodySchema(name: 'FlowCreateQuery' | 'SegmentCreateQuery' | 'OnsiteProfileCreateQuery'): ValidateFunction {
-  return ajv.getSchema(`klaviyo-flows#/components/schemas/${name}`)!;
+/**
+ * A request body schema by name: FlowCreateQuery, SegmentCreateQuery, OnsiteProfileCreateQuery (the
+ * flows and segments subset), ProfileUpsertQuery (Create or Update Profile, the bulk-import subset).
+ */
+export function bodySchema(name: 'FlowCreateQuery' | 'SegmentCreateQuery' | 'OnsiteProfileCreateQuery' | 'ProfileUpsertQuery'): ValidateFunction {
+  return ajv.getSchema(`${name === 'ProfileUpsertQuery' ? 'klaviyo' : 'klaviyo-flows'}#/components/schemas/${name}`)!;
 }
 
 const cache = new Map<OperationId, OperationValidators>();

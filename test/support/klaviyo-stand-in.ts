@@ -1,5 +1,6 @@
 /**
- * A Klaviyo stand-in: a real HTTP server on 127.0.0.1 that speaks the bulk profile import API.
+ * A Klaviyo stand-in: a real HTTP server on 127.0.0.1 that speaks the bulk profile import API and
+ * Create or Update Profile (POST /api/profile-import, for clearing properties).
  * It validates every request (headers, query, body) and every response it sends against the schema
  * derived from Klaviyo's OpenAPI spec, keeps jobs that move queued -> processing -> complete as they
  * are looked at, pages import errors, and injects faults on demand. `imported` is the ground truth
@@ -11,8 +12,9 @@ import { describeValidation, validatorsFor, type OperationId } from './klaviyo-s
 import { readBody, sendChecked, StandInServer } from './stand-in-server.js';
 import { emailsOfFilter, mergeImported, profileResource, type HeldProperties } from './stand-in-profiles.js';
 import type { EventAccount } from './stand-in-events.js';
+import { sendHostile, type HostileAnswer } from './stand-in-hostile.js';
 
-export type Route = 'create' | 'list' | 'get-job' | 'import-errors' | 'profiles' | 'metrics' | 'events';
+export type Route = 'create' | 'list' | 'get-job' | 'import-errors' | 'profiles' | 'metrics' | 'events' | 'profile-import';
 
 export type Fault =
   | { readonly on: Route; readonly kind: 'status'; readonly status: number; readonly retryAfter?: string; readonly detail?: string }
@@ -22,8 +24,12 @@ export type Fault =
   | { readonly on: Route; readonly kind: 'lost-response' }
   /** The request is handled, the answer comes after `delayMs` (longer than the client's timeout). */
   | { readonly on: Route; readonly kind: 'slow'; readonly delayMs: number }
+  /** The request is handled, the answer comes once `until` resolves (a test holds a run mid-fetch). */
+  | { readonly on: Route; readonly kind: 'held'; readonly until: Promise<void> }
   /** A 400 whose pointers name these profiles, as Klaviyo refuses a bad email. */
-  | { readonly on: 'create'; readonly kind: 'invalid-profiles'; readonly emails: readonly string[] };
+  | { readonly on: 'create'; readonly kind: 'invalid-profiles'; readonly emails: readonly string[] }
+  /** The request is handled, then answered as a misbehaving network or server would (stand-in-hostile.ts). */
+  | ({ readonly on: Route } & HostileAnswer);
 
 export interface StandInOptions {
   readonly apiKey: string;
@@ -80,6 +86,10 @@ export class KlaviyoStandIn extends StandInServer {
   onJobCreated: ((job: { id: string; profiles: readonly SubmittedProfile[] }) => void) | undefined;
   /** Called as each request arrives, after it is counted (tests kill the client mid-fetch here). */
   onRequest: ((route: Route) => void) | undefined;
+  /** Every Create or Update Profile request that reached it: the email, the keys it unset, when (ms). */
+  readonly profileImports: { email: string; unset: string[]; at: number }[] = [];
+  /** Create or Update Profile answers 400 naming the email for these (as Klaviyo refuses a bad address). */
+  readonly profileImportRefusals = new Set<string>();
 
   constructor(options: StandInOptions) {
     super();
@@ -107,7 +117,7 @@ export class KlaviyoStandIn extends StandInServer {
         return this.#violation(response, `${route}: body is not JSON`);
       }
       if (!validators.body(json)) return this.#violation(response, `${route} body: ${describeValidation(validators.body)}`);
-      checkProfiles(json, this.violations);
+      if (route === 'create') checkProfiles(json, this.violations);
     }
     if (request.headers.authorization !== `Klaviyo-API-Key ${this.options.apiKey}`) {
       return this.#send(response, operation, 401, errorBody(401, 'not_authenticated', `Incorrect authentication credentials: ${request.headers.authorization}`));
@@ -134,17 +144,21 @@ export class KlaviyoStandIn extends StandInServer {
       if (typeof emails === 'string') return this.#violation(response, `profiles: ${emails}`);
       this.profileLookups.push({ emails, at: Date.now() });
     }
+    if (route === 'profile-import') return this.#profileImport(response, operation, json);
+    let answer: [number, unknown];
     if (route === 'metrics' || route === 'events') {
       const account = this.options.account;
       if (account === undefined) return this.#violation(response, `${route}: the stand-in has no account`);
-      const answer = route === 'metrics' ? account.metricsPage(query, this.baseUrl) : account.eventsPage(query, this.baseUrl);
-      if (typeof answer === 'string') return this.#violation(response, answer);
-      return this.#send(response, operation, answer[0], answer[1]);
-    }
-    const [status, payload] = this.#answer(route, jobId, json, query);
+      const page = route === 'metrics' ? account.metricsPage(query, this.baseUrl) : account.eventsPage(query, this.baseUrl);
+      if (typeof page === 'string') return this.#violation(response, page);
+      answer = page;
+    } else answer = this.#answer(route, jobId, json, query);
+    const [status, payload] = answer;
     if (fault?.kind === 'lost-response') return void request.socket.destroy();
     // Unref'd: a test that ends while an answer is held back does not wait for it.
     if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.delayMs).unref());
+    if (fault?.kind === 'held') await fault.until;
+    if (fault?.kind === 'html' || fault?.kind === 'drip' || fault?.kind === 'rewrite') return sendHostile(response, fault, status, payload, url.href);
     this.#send(response, operation, status, payload);
   }
 
@@ -202,7 +216,8 @@ export class KlaviyoStandIn extends StandInServer {
       }
       case 'metrics':
       case 'events':
-        throw new Error(`${route} is answered by the account`);
+      case 'profile-import':
+        throw new Error(`${route} is answered on its own`);
       case 'profiles': {
         const asked = new Set((emailsOfFilter(query.filter) as string[]).map((email) => email.toLowerCase()));
         const found = [...this.profiles.keys()].filter((email) => asked.has(email)).sort();
@@ -211,6 +226,29 @@ export class KlaviyoStandIn extends StandInServer {
         return [200, { data: page.items.map((email) => profileResource(this.baseUrl, email, this.profiles.get(email)!)), links: page.links }];
       }
     }
+  }
+
+  /**
+   * Create or Update Profile: the profile found by email (created when new: 201), its properties set
+   * and then the `meta.patch_properties.unset` keys removed, as the spec describes. Only email,
+   * properties and unset are understood here; anything else the tool sends would be a violation.
+   */
+  #profileImport(response: ServerResponse, operation: OperationId, json: unknown): void {
+    const data = (json as { data: { attributes: { email?: string | null; properties?: Record<string, number | string> | null }; meta?: { patch_properties?: { unset?: string | string[] | null } | null } | null } }).data;
+    const email = data.attributes.email?.trim().toLowerCase();
+    if (email === undefined || email === '') return this.#violation(response, 'profile-import: no email to find the profile by');
+    const unsetField = data.meta?.patch_properties?.unset;
+    const unset = unsetField === undefined || unsetField === null ? [] : typeof unsetField === 'string' ? [unsetField] : unsetField;
+    this.profileImports.push({ email, unset, at: Date.now() });
+    if (this.profileImportRefusals.has(email)) {
+      return this.#send(response, operation, 400, { errors: [errorEntry(400, 'invalid', `${email} is not a valid email address.`, '/data/attributes/email')] });
+    }
+    const existed = this.profiles.has(email);
+    const held: HeldProperties = { ...this.profiles.get(email), ...(data.attributes.properties ?? {}) };
+    for (const key of unset) delete held[key];
+    this.profiles.set(email, held);
+    const id = `P${Buffer.from(email).toString('hex').slice(0, 24).toUpperCase()}`;
+    this.#send(response, operation, existed ? 200 : 201, { data: { type: 'profile', id, attributes: { email, properties: held }, links: { self: `${this.baseUrl}/api/profiles/${id}` } } });
   }
 
   /** A job moves on each time it is looked at; on completion its good profiles count as imported. */
@@ -277,6 +315,7 @@ function routeOf(method: string, path: string): { route: Route; operation: Opera
   if (path === '/api/profiles' && method === 'GET') return { route: 'profiles', operation: 'get_profiles' };
   if (path === '/api/metrics' && method === 'GET') return { route: 'metrics', operation: 'get_metrics' };
   if (path === '/api/events' && method === 'GET') return { route: 'events', operation: 'get_events' };
+  if (path === '/api/profile-import' && method === 'POST') return { route: 'profile-import', operation: 'create_or_update_profile' };
   if (path === '/api/profile-bulk-import-jobs') {
     if (method === 'POST') return { route: 'create', operation: 'bulk_import_profiles' };
     if (method === 'GET') return { route: 'list', operation: 'get_bulk_import_profiles_jobs' };

@@ -20,6 +20,8 @@ export interface LargeExportOptions {
   readonly quotedLinesAt?: number;
   /** Saved by Excel on Windows: a byte-order mark and CRLF line ends. */
   readonly excel?: boolean;
+  /** Orders (by index, each one with a second line item: a multiple of 3) whose second row is moved to the end of the file, apart from the order. */
+  readonly secondRowsAtEnd?: readonly number[];
 }
 
 const HEADER = 'Name,Email,Financial Status,Total,Created at,Lineitem name,Cancelled at\n';
@@ -28,6 +30,7 @@ const ITEMS = ['Tee - Small', 'Hoodie - Medium / Black', 'Poster - Large', 'Mug'
 /** Writes the export to `path`. Deterministic: the same options always give the same bytes. */
 export function writeLargeExport(path: string, options: LargeExportOptions): void {
   const lines: string[] = [HEADER];
+  const moved: string[] = [];
   const bad = new Set(options.badTotals ?? []);
   const middle = Math.floor(options.orders * (options.quotedLinesAt ?? 0.5));
   for (let i = 0; i < options.orders; i++) {
@@ -45,8 +48,8 @@ export function writeLargeExport(path: string, options: LargeExportOptions): voi
     }
     lines.push(`${name},${email},paid,${total},${createdAt},${item},\n`);
     // Every third order has a second line item, on a row of its own.
-    if (n % 3 === 0) lines.push(`${name},${email},,,${createdAt},${ITEMS[(n + 2) % ITEMS.length]},\n`);
+    if (n % 3 === 0) (options.secondRowsAtEnd?.includes(i) === true ? moved : lines).push(`${name},${email},,,${createdAt},${ITEMS[(n + 2) % ITEMS.length]},\n`);
   }
-  const text = lines.join('');
+  const text = [...lines, ...moved].join('');
   writeFileSync(path, options.excel === true ? `\uFEFF${text.replaceAll('\n', '\r\n')}` : text);
 }

@@ -76,6 +76,12 @@ export async function readProfileRowsReference(path: string, onReject?: (rejecte
               location: { file, line: record.line },
             });
           }
+          const again = header.findIndex((name, index) => index !== emailIndex && name.toLowerCase() === EMAIL_COLUMN.toLowerCase());
+          if (again >= 0) {
+            throw new BackfillError('DUPLICATE_COLUMN', `${file}: the header has the Email column twice, at columns ${emailIndex + 1} ("${header[emailIndex]}") and ${again + 1} ("${header[again]}"): which one is the profile's cannot be told`, {
+              location: { file, line: record.line, column: again + 1 },
+            });
+          }
           kinds = header.map((name, index) => columnKind(name, index === emailIndex));
           return;
         }

@@ -34,6 +34,26 @@ export interface OrderSink {
   /** An order left out on purpose (e.g. `--exclude-cancelled`). */
   excluded(orderId: string, at: SourcePosition): void;
   reject(rejected: RejectedRecord): void;
+  /**
+   * Item rows of an order read apart from the row with its total: other orders' rows lie between
+   * (a file sorted in a spreadsheet). They add their sizes to the order, at the key and time they
+   * carry themselves (a Shopify row repeats its order's Email and Created at), once the run has read
+   * the order; when it never does, they are rejected (`unmatched`). Optional: a sink without it gets
+   * them as those rejects at once.
+   */
+  apartRows?(rows: ApartRows): void;
+}
+
+/** See `OrderSink.apartRows`. */
+export interface ApartRows {
+  readonly orderId: string;
+  /** The key the rows carry: an email, or (email blank) a phone. */
+  readonly email: string;
+  readonly phone?: string;
+  readonly placedAt: number;
+  readonly sizes: readonly string[];
+  /** What the rows are when the order is never read: rejects made now (the rows themselves are not to be kept). */
+  readonly unmatched: readonly RejectedRecord[];
 }
 
 /**
@@ -192,15 +212,26 @@ export function rejectOrderRows(
   rows: readonly CsvRecord[],
   problem: OrderProblem,
 ): void {
-  for (const row of rows) {
+  for (const rejected of orderRowRejects(file, header, orderId, rows, problem)) sink.reject(rejected);
+}
+
+/** The rejects `rejectOrderRows` gives, as records. */
+export function orderRowRejects(file: string, header: readonly string[], orderId: string, rows: readonly CsvRecord[], problem: OrderProblem): RejectedRecord[] {
+  return rows.map((row) => {
     const isCause = row.line === problem.line;
-    sink.reject({
+    return {
       file,
       line: row.line,
       code: isCause ? problem.code : 'ORDER_REJECTED',
       reason: isCause ? problem.reason : `order ${orderId} has a bad row at line ${problem.line}`,
       ...(isCause && problem.column !== undefined ? { column: header[problem.column]!, columnNumber: problem.column + 1 } : {}),
       raw: row.raw,
-    });
-  }
+    };
+  });
+}
+
+/** Hands apart rows to the sink, or, to a sink that takes none, their rejects. */
+export function deliverApartRows(sink: OrderSink, rows: ApartRows): void {
+  if (sink.apartRows !== undefined) sink.apartRows(rows);
+  else for (const rejected of rows.unmatched) sink.reject(rejected);
 }

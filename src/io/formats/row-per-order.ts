@@ -6,7 +6,7 @@
  */
 import { BackfillError } from '../../errors.js';
 import { emailProblem } from '../../core/email.js';
-import { parseMoney } from '../../core/money.js';
+import { orderValueProblem, parseMoney } from '../../core/money.js';
 import { CANCELLED_STATUSES } from '../../core/order-status.js';
 import { stripExcelPrefix } from '../../core/order-timestamps.js';
 import type { CsvRecord, CsvSyntaxIssue } from '../csv-records.js';
@@ -161,8 +161,9 @@ class RowPerOrderReader implements RecordConsumer {
     }
     const total = fields[at.value]!;
     const value = parseMoney(total, this.#options.decimalComma);
-    if (value === undefined) {
-      const reason = total.trim() === '' ? 'no order total' : `order total is not a number: "${total}"`;
+    const tooLarge = value === undefined ? undefined : orderValueProblem(value, total);
+    if (value === undefined || tooLarge !== undefined) {
+      const reason = tooLarge !== undefined ? `order total ${tooLarge}` : total.trim() === '' ? 'no order total' : `order total is not a number: "${total}"`;
       order.problem = { line: record.line, code: 'BAD_VALUE', reason, column: at.value };
       return order;
     }

@@ -1,18 +1,20 @@
 /**
  * Shopify's "Export orders" CSV (Admin > Orders > Export).
  *
- * One row per line item. An order's rows are consecutive and share `Name` (`#1001`); order-level
- * columns (`Total`, `Financial Status`, `Id`, ...) are filled only on its first row. Headers have 71 to
- * 79 columns depending on the export's date, so columns are found by name.
+ * One row per line item. An order's rows share `Name` (`#1001`) and are consecutive in an export as
+ * Shopify writes it; order-level columns (`Total`, `Financial Status`, `Id`, ...) are filled only on
+ * its first row. Rows of an order apart from its first row (a file sorted in a spreadsheet) still
+ * count: see OpenOrder.apart. Headers have 71 to 79 columns depending on the export's date, so
+ * columns are found by name.
  */
 import { emailProblem, isPlainLowerCaseEmail } from '../../core/email.js';
 import type { Order } from '../../core/order.js';
 import { BackfillError } from '../../errors.js';
-import { parseMoney, plainMoneyOfBytes } from '../../core/money.js';
+import { orderValueProblem, parseMoney, plainMoneyOfBytes } from '../../core/money.js';
 import { shopifyTimestampOfBytes } from '../../core/timestamp.js';
 import type { CsvRecord, CsvSyntaxIssue } from '../csv-records.js';
 import { DateOrderGate } from './date-order-gate.js';
-import { HeaderIndex, rejectOrderRows, type FormatOptions, type OrderFormat, type OrderProblem, type OrderSink, type RecordConsumer } from './format.js';
+import { deliverApartRows, HeaderIndex, orderRowRejects, rejectOrderRows, type FormatOptions, type OrderFormat, type OrderProblem, type OrderSink, type RecordConsumer } from './format.js';
 
 const REQUIRED = ['Name', 'Email', 'Created at', 'Total', 'Lineitem name'] as const;
 
@@ -30,6 +32,11 @@ interface OpenOrder extends Order {
   cancelled: boolean;
   readonly sizes: string[];
   problem: OrderProblem | undefined;
+  /**
+   * Item rows without the order's Total, its first row read elsewhere (before or after: other
+   * orders' rows lie between): they add their sizes to that order (see OrderSink.apartRows).
+   */
+  apart: boolean;
 }
 
 export const shopifyFormat: OrderFormat = {
@@ -101,7 +108,7 @@ class ShopifyReader implements RecordConsumer {
   record(record: CsvRecord): void {
     let open = this.#open;
     const name = open !== undefined && this.#sameNameBytes(open.rows[0]!, record) ? open.orderId : (record.text(this.#name) ?? '');
-    if (open === undefined || open.orderId !== name) {
+    if (open === undefined || open.orderId !== name || (open.apart && this.#hasTotal(record))) {
       this.#flush();
       open = this.#open = this.#startOrder(name, record);
     } else {
@@ -126,7 +133,17 @@ class ShopifyReader implements RecordConsumer {
   }
 
   cutState(): { readonly openOrderId: string | undefined; readonly holding: boolean } {
-    return { openOrderId: this.#open?.orderId, holding: false };
+    // Rows apart from their order are matched with it once the whole run is read: a part that has
+    // any cannot stand alone (the file is read in turn from there).
+    return { openOrderId: this.#open?.orderId, holding: this.#apartRows > 0 };
+  }
+
+  /** Apart rows handed on (see OpenOrder.apart). */
+  #apartRows = 0;
+
+  /** Whether the row's Total cell holds anything: an order's first row does, its other item rows do not. */
+  #hasTotal(record: CsvRecord): boolean {
+    return (record.text(this.#total) ?? '').trim() !== '';
   }
 
   syntax(issue: CsvSyntaxIssue): void {
@@ -154,6 +171,7 @@ class ShopifyReader implements RecordConsumer {
       cancelled: false,
       sizes: [],
       problem: undefined,
+      apart: false,
     };
     if (record.fieldCount !== this.#width) {
       order.problem = this.#widthProblem(record);
@@ -169,9 +187,12 @@ class ShopifyReader implements RecordConsumer {
     let value = totalStart < 0 ? NaN : plainMoneyOfBytes(record.bytes, totalStart, record.asciiEnd(this.#total));
     if (Number.isNaN(value)) {
       const total = record.text(this.#total)!;
+      // No Total: not an order's first row, but an item row of an order whose first row is elsewhere.
+      if (total.trim() === '') return this.#startApart(order, record);
       const parsed = parseMoney(total, this.#options.decimalComma);
-      if (parsed === undefined) {
-        const reason = total.trim() === '' ? `no Total on the order's first row` : `Total is not a number: "${total}"`;
+      const tooLarge = parsed === undefined ? undefined : orderValueProblem(parsed, total);
+      if (parsed === undefined || tooLarge !== undefined) {
+        const reason = tooLarge !== undefined ? `Total ${tooLarge}` : `Total is not a number: "${total}"`;
         order.problem = this.#cellProblem(record, this.#total, 'BAD_VALUE', reason);
         return order;
       }
@@ -191,6 +212,22 @@ class ShopifyReader implements RecordConsumer {
     order.placedAt = placedAt;
     this.#readEmail(order, record);
     order.cancelled = this.#options.excludeCancelled && this.#isCancelled(record);
+    return order;
+  }
+
+  /**
+   * An item row whose Name starts no order here (no Total): a row of an order whose first row is
+   * elsewhere in the run. Its own Email and Created at (Shopify repeats both on every row) place its sizes.
+   */
+  #startApart(order: OpenOrder, record: CsvRecord): OpenOrder {
+    order.apart = true;
+    const parsed = this.#options.timestamps.read(record.text(this.#createdAt)!);
+    if (!parsed.ok) {
+      order.problem = this.#cellProblem(record, this.#createdAt, 'BAD_DATE', `Created at: ${parsed.reason}`);
+      return order;
+    }
+    order.placedAt = parsed.epochMs;
+    this.#readEmail(order, record);
     return order;
   }
 
@@ -236,6 +273,13 @@ class ShopifyReader implements RecordConsumer {
     const at = { file: this.#file, line: order.rows[0]!.line };
     if (order.problem !== undefined) {
       rejectOrderRows(this.#sink, this.#file, this.#header, order.orderId, order.rows, order.problem);
+    } else if (order.apart) {
+      // Without an Email the rows add nothing: their order is one without email too, or theirs cannot be told.
+      if (order.email === '') return;
+      this.#apartRows++;
+      const first = order.rows[0]!;
+      const unmatched = this.#cellProblem(first, this.#total, 'BAD_VALUE', `no Total on the order's first row: no row of order ${order.orderId} with its Total was read (an order's rows need not be consecutive, but one of them must carry its Total)`);
+      deliverApartRows(this.#sink, { orderId: order.orderId, email: order.email, placedAt: order.placedAt, sizes: order.sizes, unmatched: orderRowRejects(this.#file, this.#header, order.orderId, order.rows, unmatched) });
     } else if (order.email === '') {
       this.#sink.withoutEmail(order.orderId, at);
     } else if (this.#options.excludeCancelled && order.cancelled) {
