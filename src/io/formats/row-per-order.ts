@@ -7,6 +7,7 @@
 import { BackfillError } from '../../errors.js';
 import { emailProblem } from '../../core/email.js';
 import { orderValueProblem, parseMoney } from '../../core/money.js';
+import { CANCELLED_STATUSES } from '../../core/order-status.js';
 import { stripExcelPrefix } from '../../core/order-timestamps.js';
 import type { CsvRecord, CsvSyntaxIssue } from '../csv-records.js';
 import { DateOrderGate } from './date-order-gate.js';
@@ -28,9 +29,6 @@ export interface RowPerOrderLayout {
 }
 
 export class ItemCellError extends Error {}
-
-/** Statuses (any platform, lower-cased) meaning the money did not stay with the merchant. */
-const CANCELLED_STATUSES = new Set(['cancelled', 'canceled', 'refunded', 'voided', 'failed', 'declined', 'wc-cancelled', 'wc-refunded', 'wc-failed']);
 
 export function rowPerOrderFormat(layout: RowPerOrderLayout): OrderFormat {
   return {
