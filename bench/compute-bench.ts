@@ -1,20 +1,25 @@
 /**
  * `npm run bench`: generates Shopify-layout exports (deterministic), times `backfill compute` on them
  * in both modes and the same job in DuckDB on the same file in the same run, checks that DuckDB and
- * the tool agree, and writes the figures with the machine's description into BENCHMARKS.md.
+ * the tool agree, and writes the figures with the machine's description into BENCHMARKS.md. Up to 1M
+ * orders it also times `backfill sql`'s statements on DuckDB and PostgreSQL (sql-bench.ts).
  *
  *   npm run bench                              1M and 5M orders (the reference sizes)
  *   npm run bench -- --orders 100000           another size (comma-separated for several)
  *   npm run bench -- --runs 1                  one run each instead of the median of 3
+ *   npm run bench -- --sql-only                compute (for reference) and backfill sql only, up to 1M
+ *                                              orders; only the SQL section of BENCHMARKS.md is rewritten
+ *   bash scripts/with-postgres.sh npm run bench   PostgreSQL figures from a real server too
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { scanCsv } from '../src/engine/csv/csv-records.js';
 import { generateShopifyExport } from '../test/support/shopify-generator.js';
+import { sqlBench } from './sql-bench.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const outDir = join(root, 'bench', 'out');
@@ -27,6 +32,9 @@ const RUNS = Number(option('--runs', '3'));
 const AS_OF = '2026-01-01T00:00:00Z';
 const WINDOWS = [30, 60, 90];
 const SIZES = ['small', 'medium', 'large', 'xlarge'];
+/** `backfill sql` is timed up to this many orders (loading the tables is the slow part on PostgreSQL). */
+const SQL_MAX_ORDERS = Number(option('--sql-max-orders', '1000000'));
+const SQL_ONLY = process.argv.includes('--sql-only');
 
 interface Measurement {
   readonly seconds: number;
@@ -77,7 +85,9 @@ async function countRows(path: string): Promise<number> {
 mkdirSync(outDir, { recursive: true });
 const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform}`;
 const sections: string[] = [];
+const sqlSections: string[] = [];
 for (const orders of sizesToRun) {
+  if (SQL_ONLY && orders > SQL_MAX_ORDERS) continue;
   const input = join(outDir, `shopify-${orders}.csv`);
   if (!existsSync(input)) {
     process.stderr.write(`Generating ${input} (${orders.toLocaleString('en-US')} orders)...\n`);
@@ -90,6 +100,14 @@ for (const orders of sizesToRun) {
   for (const mode of ['flow', 'window']) {
     results.set(mode, summarize(Array.from({ length: RUNS }, () => measure('measured-run.js', computeArgs(mode)))));
   }
+  if (orders <= SQL_MAX_ORDERS) {
+    const compute = new Map(['flow', 'window'].map((mode) => [mode, { seconds: results.get(mode)!.seconds, csv: join(outDir, `profiles-${orders}-${mode}.csv`) }]));
+    const table = await sqlBench({ root, outDir, input, orders, runs: RUNS, asOf: AS_OF, windows: WINDOWS, sizes: SIZES, compute });
+    // The machine is shared: say how busy it was, since the figures move with it.
+    const busy = `load average ${loadavg().map((l) => l.toFixed(1)).join(', ')} (1, 5, 15 min) after the runs`;
+    sqlSections.push(`### ${orders.toLocaleString('en-US')} orders (${(bytes / 1e6).toFixed(0)} MB), ${new Date().toISOString().slice(0, 10)}\n\nMachine: ${machine}; ${busy}.\n\n${table}`);
+  }
+  if (SQL_ONLY) continue;
   // The same job on one thread, to show how it scales with the machine's cores.
   if (availableParallelism() > 1) {
     const oneThread = [...computeArgs('window'), '--threads', '1'];
@@ -123,14 +141,20 @@ for (const orders of sizesToRun) {
   );
 }
 
-// Keep the other sections of BENCHMARKS.md; replace only the compute section.
+// Keep the other sections of BENCHMARKS.md; replace only the compute section (and the SQL one).
 const benchmarks = join(root, 'BENCHMARKS.md');
-const START = '<!-- compute-bench start -->';
-const END = '<!-- compute-bench end -->';
-const section = `${START}\n## compute vs DuckDB\n\n\`npm run bench\`; see bench/compute-bench.ts. Wall times are whole runs: ours from the start of its process (loading its modules included), DuckDB's from before its library is loaded to the end of the query (bench/duckdb-run.ts).\n\n${sections.join('\n')}${END}`;
 let text = existsSync(benchmarks) ? readFileSync(benchmarks, 'utf8') : '# Benchmarks\n\n';
-const start = text.indexOf(START);
-const end = text.indexOf(END);
-text = start >= 0 && end > start ? text.slice(0, start) + section + text.slice(end + END.length) : `${text.trimEnd()}\n\n${section}\n`;
+function replaceSection(name: string, body: string): void {
+  const [start, end] = [`<!-- ${name} start -->`, `<!-- ${name} end -->`];
+  const section = `${start}\n${body}${end}`;
+  const [from, to] = [text.indexOf(start), text.indexOf(end)];
+  text = from >= 0 && to > from ? text.slice(0, from) + section + text.slice(to + end.length) : `${text.trimEnd()}\n\n${section}\n`;
+}
+if (!SQL_ONLY) {
+  replaceSection('compute-bench', `## compute vs DuckDB\n\n\`npm run bench\`; see bench/compute-bench.ts. Wall times are whole runs: ours from the start of its process (loading its modules included), DuckDB's from before its library is loaded to the end of the query (bench/duckdb-run.ts).\n\n${sections.join('\n')}`);
+}
+if (sqlSections.length > 0) {
+  replaceSection('sql-bench', `## backfill sql on DuckDB and PostgreSQL\n\n\`npm run bench\` (or \`npm run bench -- --sql-only\`; \`bash scripts/with-postgres.sh npm run bench\` adds a real PostgreSQL server); see bench/sql-bench.ts.\n\n${sqlSections.join('\n')}`);
+}
 writeFileSync(benchmarks, text);
 process.stderr.write(`Wrote ${benchmarks}\n`);

@@ -20,10 +20,11 @@ import { processIo, type CliIo } from './io.js';
 import { HELP_GROUPS } from './order-reading-flags.js';
 import { pushCommand } from './push.js';
 import { segmentsCommand } from './segments.js';
+import { sqlCommand } from './sql.js';
 import { suggestCommand } from './suggest.js';
 import { VERSION } from './version.js';
 
-const COMMANDS: readonly CliCommand[] = [computeCommand, pushCommand, diffCommand, flowCommand, segmentsCommand];
+const COMMANDS: readonly CliCommand[] = [computeCommand, pushCommand, diffCommand, flowCommand, segmentsCommand, sqlCommand];
 
 const PROGRAM_EXAMPLES = `Examples:
   $ backfill orders_export.csv                     profiles.csv from a Shopify export
@@ -33,10 +34,12 @@ const PROGRAM_EXAMPLES = `Examples:
   $ backfill diff orders.csv --against state        what the nightly push --incremental would send
   $ backfill flow --public-key ABC123 --metric-id XyZ123   the live flow that keeps the properties, step by step
   $ backfill segments --threshold 1000              the recipe's segments on the computed properties
+  $ backfill sql --dialect postgres --view klaviyo_profiles   the same computation as SQL, where the orders live
   $ backfill compute --help                        every option of the main command
   $ backfill push --help                           sending to Klaviyo, resuming, nightly, exit codes
   $ backfill diff --help                           baselines, output for CI, exit codes
   $ backfill flow --help                           layout, webhook targets, creating drafts
+  $ backfill sql --help                            DuckDB, PostgreSQL and dbt: relations, columns, as-of
 `;
 
 /** Runs the command line; returns the exit code (the launcher sets it, tests read it). */

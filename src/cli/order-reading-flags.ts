@@ -50,10 +50,11 @@ export function addOrderReadingOptions(command: Command, { shown = true }: { rea
 
 /**
  * What is computed without how orders are read: --config (for the property names), --windows, --sizes
- * and --size-alias. `flow` takes these alone, to describe the properties compute writes.
+ * and --size-alias, and any of the other shared options named in `also` (`--mode`). `flow` takes these
+ * alone, to describe the properties compute writes.
  */
-export function addDefinitionOptions(command: Command): Command {
-  const wanted = new Set(['--config', '--windows', '--sizes', '--size-alias']);
+export function addDefinitionOptions(command: Command, also: readonly string[] = []): Command {
+  const wanted = new Set(['--config', '--windows', '--sizes', '--size-alias', ...also]);
   for (const { option, group } of orderReadingOptions()) if (wanted.has(option.long ?? '')) command.addOption(option.helpGroup(HELP_GROUPS[group]));
   return command;
 }

@@ -53,7 +53,7 @@ test('every command that reads order exports expands a quoted pattern: compute, 
   assert.equal(runs.compute.stdout.trimEnd().split('\n').length, 1 + FIXTURE_EMAILS.length);
   assert.equal((JSON.parse(runs['push --dry-run'].stdout) as { profiles: number }).profiles, FIXTURE_EMAILS.length);
   assert.equal((JSON.parse(runs.diff.stdout) as { added: unknown[] }).added.length, FIXTURE_EMAILS.length);
-  assert.ok((JSON.parse(runs.segments.stdout) as { profiles: number }[]).some((segment) => segment.profiles > 0));
+  assert.ok((JSON.parse(runs.segments.stdout) as { segments: { profiles: number }[] }).segments.some((segment) => segment.profiles > 0));
 
   const none = await runCli(['push', 'exports/nothing_*.csv', ...asOf, '--dry-run'], { cwd: shop });
   assert.equal(none.code, 2);

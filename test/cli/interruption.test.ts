@@ -100,7 +100,7 @@ test('flow --create, which writes no file, stopped by SIGTERM: exit 143, "nothin
   withFixtureAccount({}, async (standIn, env) => {
     // The metric lookup hangs: the run is waiting on it when the signal comes.
     standIn.faults.push({ on: 'metrics', kind: 'slow', delayMs: 60_000 });
-    const { child, done } = spawnCli(['flow', '--public-key', 'ABC123', '--create'], { env });
+    const { child, done } = spawnCli(['flow', '--target', 'client', '--public-key', 'ABC123', '--create'], { env });
     t.after(() => child.kill('SIGKILL'));
     standIn.onRequest = () => child.kill('SIGTERM');
     const run = await done;

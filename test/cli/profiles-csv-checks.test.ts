@@ -74,7 +74,7 @@ test('push --profiles --dry-run counts the rows that failed the checks in its su
   const env = { KLAVIYO_API_KEY: API_KEY, KLAVIYO_BASE_URL: 'http://127.0.0.1:9' };
   const run = await runCli(['push', '--profiles', 'edited.csv', '--dry-run', '--run-log', join(dir, 'run.ndjson')], { env, cwd: dir });
   assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stderr, /dry run: 1 profiles in 1 import jobs .*; 0 profiles would be rejected locally; 4 input rows rejected \(see .*run\.input-rejects\.csv\); nothing sent/);
+  assert.match(run.stderr, /dry run: 1 profile in 1 import job .*; 0 profiles would be rejected locally; 4 input rows rejected \(see .*run\.input-rejects\.csv\); nothing sent/);
   const json = await runCli(['push', '--profiles', 'edited.csv', '--dry-run', '--run-log', join(dir, 'run2.ndjson'), '--json'], { env, cwd: dir });
   const summary = JSON.parse(json.stdout) as { inputRowsRejected: number; inputRejectsFile: string };
   assert.equal(summary.inputRowsRejected, 4);

@@ -10,11 +10,13 @@
  */
 import { DAY_MS, type Definitions, type WindowDefinition } from '../definitions.js';
 import { highestOrderColumns, highestOrderCells, type HighestOrder, type OrderSeries } from './highest-order.js';
+import { flowReplaySql } from './flow-replay-sql.js';
 import type { ProfileOrders, Reducer, ReducerKind } from './reducer.js';
 
 export const flowReplay: ReducerKind = {
   name: 'flow-replay',
   reducers: (definitions: Definitions) => (definitions.mode === 'flow' ? definitions.windows.map(flowReplayReducer) : []),
+  sql: (definitions, context) => flowReplaySql(definitions.windows, context),
 };
 
 function flowReplayReducer(window: WindowDefinition): Reducer {

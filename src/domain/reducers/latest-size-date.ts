@@ -6,11 +6,13 @@
  * later order keeps its earlier date instead of being overwritten with "".
  */
 import type { Definitions, SizeDefinition } from '../definitions.js';
+import { latestSizeDateSql } from './latest-size-date-sql.js';
 import { hasSize, type ProfileOrders, type Reducer, type ReducerKind } from './reducer.js';
 
 export const latestSizeDate: ReducerKind = {
   name: 'latest-size-date',
   reducers: (definitions: Definitions) => definitions.sizes.map((size, index) => latestSizeDateReducer(size, index)),
+  sql: (definitions, context) => latestSizeDateSql(definitions.sizes, context),
 };
 
 function latestSizeDateReducer(size: SizeDefinition, sizeNumber: number): Reducer {

@@ -5,6 +5,7 @@
  * event store's retention all follow from the columns the declared reducers name.
  */
 import type { Definitions } from '../definitions.js';
+import type { ReducerSql, SqlContext } from './reducer-sql.js';
 
 /** How a cell is typed: a number (written as a plain decimal), or an instant (a `yyyy-MM-dd HH:mm:ss` UTC date). */
 export type CellKind = 'value' | 'date';
@@ -68,4 +69,11 @@ export interface ReducerKind {
   /** A short name, for messages and the README (`flow-replay`). */
   readonly name: string;
   reducers(definitions: Definitions): readonly Reducer[];
+  /**
+   * The same reducers as SQL (`backfill sql`), written beside this kind's TypeScript and proven equal
+   * to it on real engines (test/sql/): CTEs that read the orders that count, and one row per profile
+   * with this kind's columns. Asked for only when `reducers` declares some; a kind without it cannot
+   * be run as SQL, and `backfill sql` says so.
+   */
+  readonly sql?: (definitions: Definitions, context: SqlContext) => ReducerSql;
 }

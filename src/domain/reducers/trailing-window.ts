@@ -7,10 +7,12 @@
 import { DAY_MS, type Definitions, type WindowDefinition } from '../definitions.js';
 import { highestOrderColumns, highestOrderCells, type HighestOrder, type OrderSeries } from './highest-order.js';
 import type { ProfileOrders, Reducer, ReducerKind } from './reducer.js';
+import { trailingWindowSql } from './trailing-window-sql.js';
 
 export const trailingWindow: ReducerKind = {
   name: 'trailing-window',
   reducers: (definitions: Definitions) => (definitions.mode === 'window' ? definitions.windows.map(trailingWindowReducer) : []),
+  sql: (definitions, context) => trailingWindowSql(definitions.windows, context),
 };
 
 function trailingWindowReducer(window: WindowDefinition): Reducer {

@@ -10,6 +10,7 @@ import { instantCell, moneyCell } from '../../engine/csv/cell-readers.js';
 import { stripExcelPrefix } from '../../domain/order-timestamps.js';
 import type { CsvRecord, CsvSyntaxIssue } from '../../engine/csv/csv-records.js';
 import { MAX_ORDER_VALUE, orderValueProblem } from '../../domain/money.js';
+import { CANCELLED_STATUSES } from '../../domain/order-status.js';
 import { DateOrderGate } from './date-order-gate.js';
 import { addSizesInSizeCell } from './item-sizes.js';
 import { type ColumnField, type ColumnMapping, type FormatOptions, HeaderIndex, type OrderFormat, type OrderProblem, type OrderSink, type RecordConsumer, rejectOrderRows, type SizeSource } from './format.js';
@@ -29,9 +30,6 @@ export interface RowPerOrderLayout {
 }
 
 export class ItemCellError extends Error {}
-
-/** Statuses (any platform, lower-cased) meaning the money did not stay with the merchant. */
-const CANCELLED_STATUSES = new Set(['cancelled', 'canceled', 'refunded', 'voided', 'failed', 'declined', 'wc-cancelled', 'wc-refunded', 'wc-failed']);
 
 export function rowPerOrderFormat(layout: RowPerOrderLayout): OrderFormat {
   return {
