@@ -21,7 +21,7 @@ test('backfill help <no such command> is a usage error (exit 2) with did-you-mea
   assert.equal(typo.stdout, '');
   const none = await runCli(['help', 'nope']);
   assert.equal(none.code, 2);
-  assert.match(none.stderr, /no help for "nope": there is no such command\n  Commands: compute, push, diff, flow, segments\./);
+  assert.match(none.stderr, /no help for "nope": there is no such command\n  Commands: compute, push, diff, flow, segments, sql\./);
   assert.doesNotMatch(none.stderr, /Usage:/);
   const known = await runCli(['help', 'push']);
   assert.equal(known.code, 0);
