@@ -15,7 +15,7 @@ import { runFiles } from '../io/run-files.js';
 import type { FetchReport } from '../commands/fetch-events.js';
 import { BackfillError } from '../errors.js';
 import { formatUtc } from '../domain/timestamp.js';
-import { counted, formatCount, someNames } from '../text.js';
+import { counted, formatCount, someNames } from '../wording.js';
 import { parseBytes, parseCount, parseThreads } from './flag-values.js';
 import type { CliCommand } from './command.js';
 import { addOrderReadingOptions, explicitSettings, HELP_GROUPS, type OrderReadingFlags } from './order-reading-flags.js';

@@ -22,7 +22,7 @@ import { DEFAULT_REVISION } from '../klaviyo/http.js';
 import { systemClock } from '../klaviyo/clock.js';
 import { tuningFromEnv } from '../klaviyo/tuning.js';
 import { redactSecrets } from '../redact.js';
-import { formatCount } from '../text.js';
+import { formatCount } from '../wording.js';
 
 const DIFF_EXAMPLES = `Examples:
   $ backfill diff orders_export.csv --against profiles.csv

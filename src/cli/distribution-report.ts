@@ -5,7 +5,7 @@
  */
 import type { WindowDefinition } from '../domain/definitions.js';
 import { QUANTILES, type ValueDistribution } from '../domain/value-distribution.js';
-import { formatCount } from '../text.js';
+import { formatCount } from '../wording.js';
 
 export const REPORT_WIDTH = 80;
 const BAR = '#';

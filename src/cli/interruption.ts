@@ -9,7 +9,7 @@
  */
 import { redactSecrets } from '../redact.js';
 import { runFiles } from '../io/run-files.js';
-import { counted } from '../text.js';
+import { counted } from '../wording.js';
 import { SIGNAL_EXITS } from './exit-codes.js';
 import type { CliIo, StopSignal } from './io.js';
 

@@ -19,7 +19,7 @@ import { defaultStatePath } from '../io/state-file.js';
 import { systemClock } from '../klaviyo/clock.js';
 import { DEFAULT_REVISION } from '../klaviyo/http.js';
 import { tuningFromEnv } from '../klaviyo/tuning.js';
-import { counted, formatCount } from '../text.js';
+import { counted, formatCount } from '../wording.js';
 import type { CliIo } from './io.js';
 import { klaviyoConnection, parseRevision, type ConnectionFlags } from './klaviyo-connection.js';
 import { klaviyoIdFlag, parseAsOf, wholeNumberFlag } from './flag-values.js';

@@ -8,7 +8,7 @@ import type { Ora } from 'ora';
 import type { ReadProgress } from '../io/read-orders.js';
 import { retryWaveLine, type RetryWave } from '../klaviyo/retry-policy.js';
 import { redactSecrets } from '../redact.js';
-import { formatCount } from '../text.js';
+import { formatCount } from '../wording.js';
 import type { CliIo } from './io.js';
 
 export interface ProgressOptions {

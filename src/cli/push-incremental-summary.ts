@@ -7,7 +7,7 @@ import type { RecordedState } from '../commands/incremental.js';
 import type { SendReason } from '../domain/confirmed-state.js';
 import type { PropertyClear } from '../domain/emptied-windows.js';
 import type { ClearTotals, IncrementalStart } from '../domain/push-run-state.js';
-import { formatCount } from '../text.js';
+import { formatCount } from '../wording.js';
 
 const REASONS: Readonly<Record<SendReason, string>> = {
   changes: 'changed profiles only',

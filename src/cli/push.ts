@@ -27,7 +27,7 @@ import type { Interruption } from './interruption.js';
 import type { CliIo } from './io.js';
 import type { CliCommand } from './command.js';
 import { Progress, retryNotices } from './progress.js';
-import { counted, formatCount } from '../text.js';
+import { counted, formatCount } from '../wording.js';
 
 const PUSH_EXAMPLES = `Examples:
   $ export KLAVIYO_API_KEY=pk_...   (a private key: profiles:write, lists:write, profiles:read, lists:read)

@@ -26,7 +26,7 @@ import { systemClock } from '../klaviyo/clock.js';
 import { DEFAULT_REVISION } from '../klaviyo/http.js';
 import { tuningFromEnv } from '../klaviyo/tuning.js';
 import { redactSecrets } from '../redact.js';
-import { counted } from '../text.js';
+import { counted } from '../wording.js';
 
 const SEGMENTS_EXAMPLES = `Examples:
   $ backfill segments --profiles profiles.csv --as-of 2026-12-01

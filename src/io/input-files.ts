@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { BackfillError } from '../errors.js';
-import { formatCount } from '../text.js';
+import { formatCount } from '../wording.js';
 
 export const STDIN_PATH = '-';
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { open, readFile, truncate } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
-import { formatCount } from '../../src/text.js';
+import { formatCount } from '../../src/wording.js';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';

@@ -18,7 +18,7 @@
 
 import { MAX_STRUCTURED_COLUMN, OUTPUT_FULL, RECORD_HEADER_SLOTS, StructurePass } from './csv-structure.js';
 import { GOES_ON, MALFORMED as OVERSIZED_MALFORMED, OversizedRecord } from './csv-oversized-record.js';
-import { formatCount } from '../../text.js';
+import { formatCount } from '../../wording.js';
 
 export class ScannedRecord {
   readonly kind = 'record' as const;

@@ -10,7 +10,7 @@ import { dayMonthNumbers, hasOwnOffset, type TimestampReader } from '../../domai
 import type { CsvRecord, CsvSyntaxIssue } from '../../engine/csv/csv-records.js';
 import { startsWithYear } from '../../engine/csv/cell-readers.js';
 import type { RecordConsumer } from './format.js';
-import { formatCount } from '../../text.js';
+import { formatCount } from '../../wording.js';
 
 /** Enough for any store's export to show a day above 12; small enough to hold in memory. */
 export const HOLD_BACK_LIMIT = 20_000;

@@ -1,4 +1,9 @@
 /**
+ * How counts and names read in messages and summaries: grouped digits, a count with its noun in the
+ * singular or the plural, and a long list of names cut to its first few.
+ */
+
+/**
  * How counts read in messages and summaries: `1,234,567`, whatever the machine's locale. Whole
  * numbers are grouped here rather than by `toLocaleString('en-US')`, whose first call loads the
  * locale data: about a twentieth of a second, paid by every run that printed a count or a progress line.

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { formatCount, someNames } from '../src/text.js';
+import { formatCount, someNames } from '../src/wording.js';
 
 test('counts are grouped by thousands with commas, exactly as toLocaleString("en-US") groups them', () => {
   fc.assert(
