@@ -13,6 +13,7 @@ import { emailCell, instantCell, lineItemSizesCell, moneyCell, sameCell } from '
 import { MAX_ORDER_VALUE, orderValueProblem } from '../../domain/money.js';
 import type { CsvRecord, CsvSyntaxIssue } from '../../engine/csv/csv-records.js';
 import { DateOrderGate } from './date-order-gate.js';
+import { addSizesInText } from './item-sizes.js';
 import { deliverApartRows, HeaderIndex, orderRowRejects, rejectOrderRows, type FormatOptions, type OrderFormat, type OrderProblem, type OrderSink, type RecordConsumer } from './format.js';
 
 const REQUIRED = ['Name', 'Email', 'Created at', 'Total', 'Lineitem name'] as const;
@@ -207,6 +208,11 @@ class ShopifyReader implements RecordConsumer {
   #addSizes(order: OpenOrder, record: CsvRecord): void {
     if (order.email === '') {
       this.#readEmail(order, record);
+    }
+    // A `sizePattern` takes the place of the variant suffix, as for every other format's item names.
+    if (this.#options.sizePattern !== undefined) {
+      addSizesInText(order.sizes, record.text(this.#lineItemName) ?? '', this.#options);
+      return;
     }
     for (const size of lineItemSizesCell(record, this.#lineItemName, this.#options.sizes)) {
       if (!order.sizes.includes(size)) order.sizes.push(size);
