@@ -110,7 +110,10 @@ export class ProfileAccumulator {
    */
   addSizes(key: string, hash: number, placedAt: number, sizes: readonly string[]): boolean {
     if (placedAt > this.#computation.asOf) return false;
-    this.#orders.appendSizeMark(this.#profileIds.add(key, hash), placedAt, this.#sizeBits(sizes));
+    const profile = this.#profileIds.add(key, hash);
+    const bits = this.#sizeBits(sizes);
+    // A mark naming no computed size would only be skipped by every reducer: none is kept.
+    if (bits.some((word) => word !== 0)) this.#orders.appendSizeMark(profile, placedAt, bits);
     return true;
   }
 
